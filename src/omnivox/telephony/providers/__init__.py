@@ -1,0 +1,1 @@
+"""Telephony provider implementations of :class:`omnivox.telephony.ports.TelephonyProvider`."""
