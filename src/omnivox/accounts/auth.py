@@ -1,0 +1,266 @@
+"""Sign-in: passwords with lock-out, TOTP second factor, sessions and API tokens."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pyotp
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omnivox.accounts import audit
+from omnivox.accounts.models import ApiToken, LoginThrottle, Organization, User, UserSession
+from omnivox.accounts.schemas import ApiTokenCreate, PasswordChange
+from omnivox.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, RateLimited
+from omnivox.core.security import tokens
+from omnivox.core.security.passwords import hash_password, needs_rehash, verify_password
+from omnivox.core.security.permissions import Role
+from omnivox.core.security.principal import Principal
+
+TOTP_ISSUER = "Omnivox"
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    max_failures: int = 5
+    lockout: timedelta = timedelta(minutes=15)
+    session_ttl: timedelta = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class NewSession:
+    session_id: str  # the cookie value; only its digest is stored
+    csrf_token: str
+    mfa_pending: bool
+
+
+def principal_of(user: User, via: str, csrf_token: str = "") -> Principal:
+    return Principal(user.id, user.organization_id, user.email, user.name, Role(user.role),
+                     via, csrf_token)  # type: ignore[arg-type]
+
+
+async def _throttle(session: AsyncSession, key: str) -> LoginThrottle:
+    row = await session.get(LoginThrottle, key)
+    if row is None:
+        row = LoginThrottle(key=key, failures=0)
+        session.add(row)
+    return row
+
+
+async def check_not_locked(session: AsyncSession, email: str, now: datetime) -> None:
+    row = await session.get(LoginThrottle, email.strip().lower())
+    if row and row.locked_until and row.locked_until > now:
+        minutes = math.ceil((row.locked_until - now).total_seconds() / 60)
+        raise RateLimited(
+            f"Too many failed sign-in attempts. This account is locked; try again in {minutes} "
+            f"minute{'s' if minutes != 1 else ''}."
+        )
+
+
+async def _register_failure(
+    session: AsyncSession, email: str, now: datetime, policy: LoginPolicy
+) -> None:
+    row = await _throttle(session, email.strip().lower())
+    if row.window_started_at is None or now - row.window_started_at > policy.lockout:
+        row.failures, row.window_started_at = 0, now
+    row.failures += 1
+    if row.failures >= policy.max_failures:
+        row.locked_until = now + policy.lockout
+    await session.commit()
+
+
+async def authenticate(
+    session: AsyncSession, email: str, password: str, now: datetime, policy: LoginPolicy
+) -> User:
+    """The user for these credentials, or a sign-in error; failures count toward lock-out."""
+    await check_not_locked(session, email, now)
+    user = await session.scalar(select(User).where(User.email == email.strip().lower()))
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        await _register_failure(session, email, now, policy)
+        raise NotAuthenticated("Wrong e-mail or password.")
+    org = await session.get(Organization, user.organization_id)
+    if org is None or not org.is_active:
+        raise NotAuthenticated("This organisation is disabled; contact your administrator.")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    await session.execute(delete(LoginThrottle).where(LoginThrottle.key == user.email))
+    return user
+
+
+async def needs_second_factor(session: AsyncSession, user: User) -> bool:
+    org = await session.get(Organization, user.organization_id)
+    return user.totp_enabled or bool(org and org.require_2fa)
+
+
+async def start_session(
+    session: AsyncSession, user: User, now: datetime, policy: LoginPolicy, *,
+    mfa_pending: bool, ip: str = "",
+) -> NewSession:
+    sid, csrf = tokens.new_session_id(), tokens.new_csrf_token()
+    session.add(UserSession(id_hash=tokens.digest(sid), user_id=user.id, csrf_token=csrf,
+                            mfa_pending=mfa_pending, created_at=now,
+                            expires_at=now + policy.session_ttl, ip=ip))
+    if not mfa_pending:
+        user.last_login_at = now
+    await session.commit()
+    return NewSession(sid, csrf, mfa_pending)
+
+
+async def resolve_session(
+    session: AsyncSession, session_id: str, now: datetime
+) -> tuple[UserSession, User] | None:
+    row = await session.get(UserSession, tokens.digest(session_id))
+    if row is None or row.expires_at <= now:
+        return None
+    user = await session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    return row, user
+
+
+async def end_session(session: AsyncSession, session_id: str) -> None:
+    await session.execute(delete(UserSession).where(UserSession.id_hash == tokens.digest(session_id)))
+    await session.commit()
+
+
+def _totp_ok(user: User, code: str, now: datetime) -> int | None:
+    """The time step the code matched (±1 step of drift), or None; each step works once."""
+    if not user.totp_secret:
+        return None
+    totp = pyotp.TOTP(user.totp_secret)
+    step = int(now.timestamp()) // totp.interval
+    for candidate in (step, step - 1, step + 1):
+        if tokens.same(totp.at(candidate * totp.interval), code.strip()):
+            if user.totp_last_step is not None and candidate <= user.totp_last_step:
+                return None
+            return candidate
+    return None
+
+
+async def complete_second_factor(
+    session: AsyncSession, session_id: str, code: str, now: datetime, policy: LoginPolicy
+) -> User:
+    """Verify (or, for enrolment, enable) the TOTP code and clear the pending flag."""
+    resolved = await resolve_session(session, session_id, now)
+    if resolved is None:
+        raise NotAuthenticated("Your sign-in expired; sign in again.")
+    row, user = resolved
+    await check_not_locked(session, user.email, now)
+    step = _totp_ok(user, code, now)
+    if step is None:
+        await _register_failure(session, user.email, now, policy)
+        raise NotAuthenticated("That code is not valid; check your authenticator's clock.")
+    user.totp_last_step, user.totp_enabled = step, True
+    row.mfa_pending = False
+    user.last_login_at = now
+    await session.commit()
+    return user
+
+
+def begin_totp_enrolment(user: User) -> tuple[str, str]:
+    """A fresh secret (kept until confirmed by a valid code) and its otpauth:// URI."""
+    if not user.totp_enabled or not user.totp_secret:
+        user.totp_secret = pyotp.random_base32()
+    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
+    return user.totp_secret, uri
+
+
+async def enable_totp(session: AsyncSession, actor: Principal, code: str, now: datetime) -> None:
+    user = await _own_user(session, actor)
+    if user.totp_enabled:
+        raise Conflict("two-factor sign-in is already enabled")
+    step = _totp_ok(user, code, now)
+    if step is None:
+        raise InvalidInput.on("code", "not valid for the secret being enrolled")
+    user.totp_enabled, user.totp_last_step = True, step
+    audit.record(session, actor, "user.totp_enable", "user", user.id)
+    await session.commit()
+
+
+async def disable_totp(session: AsyncSession, actor: Principal, code: str, now: datetime) -> None:
+    user = await _own_user(session, actor)
+    org = await session.get(Organization, user.organization_id)
+    if org and org.require_2fa:
+        raise Conflict("your organisation requires two-factor sign-in")
+    if not user.totp_enabled or _totp_ok(user, code, now) is None:
+        raise InvalidInput.on("code", "not valid")
+    user.totp_enabled, user.totp_secret, user.totp_last_step = False, None, None
+    audit.record(session, actor, "user.totp_disable", "user", user.id)
+    await session.commit()
+
+
+async def _own_user(session: AsyncSession, actor: Principal) -> User:
+    user = await session.get(User, actor.user_id)
+    if user is None:
+        raise NotAuthenticated("your account no longer exists")
+    return user
+
+
+async def change_password(session: AsyncSession, actor: Principal, data: PasswordChange) -> None:
+    user = await _own_user(session, actor)
+    if not verify_password(user.password_hash, data.current_password):
+        raise InvalidInput.on("current_password", "is wrong")
+    if data.new_password == data.current_password:
+        raise InvalidInput.on("new_password", "must differ from the current password")
+    user.password_hash = hash_password(data.new_password)
+    # Other browsers signed in as this user are signed out.
+    await session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    audit.record(session, actor, "user.password_change", "user", user.id)
+    await session.commit()
+
+
+async def create_api_token(
+    session: AsyncSession, actor: Principal, data: ApiTokenCreate, now: datetime
+) -> tuple[ApiToken, str]:
+    secret = tokens.new_api_token()
+    expires = now + timedelta(days=data.expires_in_days) if data.expires_in_days else None
+    token = ApiToken(organization_id=actor.organization_id, user_id=actor.user_id, name=data.name,
+                     token_hash=tokens.digest(secret), prefix=secret[:10], created_at=now,
+                     expires_at=expires)
+    session.add(token)
+    await session.flush()
+    audit.record(session, actor, "api_token.create", "api_token", token.id,
+                 after=audit.snapshot(token))
+    await session.commit()
+    return token, secret
+
+
+async def list_api_tokens(session: AsyncSession, actor: Principal) -> list[ApiToken]:
+    query = select(ApiToken).where(ApiToken.user_id == actor.user_id)
+    return list((await session.scalars(query.order_by(ApiToken.created_at.desc()))).all())
+
+
+async def revoke_api_token(
+    session: AsyncSession, actor: Principal, token_id: str, now: datetime
+) -> ApiToken:
+    token = await session.scalar(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == actor.user_id)
+    )
+    if token is None:
+        raise NotFound("token not found")
+    if token.revoked_at is None:
+        before = audit.snapshot(token)
+        token.revoked_at = now
+        audit.record(session, actor, "api_token.revoke", "api_token", token.id,
+                     before=before, after=audit.snapshot(token))
+        await session.commit()
+    return token
+
+
+async def resolve_api_token(session: AsyncSession, secret: str, now: datetime) -> User | None:
+    token = await session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == tokens.digest(secret))
+    )
+    if token is None or token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    user = await session.get(User, token.user_id)
+    if user is None or not user.is_active:
+        return None
+    token.last_used_at = now
+    await session.commit()
+    return user

@@ -1,0 +1,6 @@
+"""Imports every domain's tables so the metadata (and Alembic) sees the whole schema."""
+
+from omnivox.accounts import models as accounts_models
+from omnivox.core.db import Base
+
+__all__ = ["Base", "accounts_models"]

@@ -1,0 +1,123 @@
+"""Configuration: one pydantic-settings ``Settings`` from ``OMNIVOX_*`` variables and ``.env``.
+
+Built by ``get_settings()`` and passed to ``create_app`` — never at import time — so tests
+build their own. ``check_production`` lists every problem that must stop a production start.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused in production
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class TwilioSettings(BaseModel):
+    account_sid: str = ""
+    auth_token: SecretStr = SecretStr("")
+    api_key_sid: str = ""
+    api_key_secret: SecretStr = SecretStr("")
+    twiml_app_sid: str = ""
+
+
+class SandboxSettings(BaseModel):
+    """The simulated carrier used by default on a laptop and in tests."""
+
+    account_sid: str = "ACsandbox00000000000000000000000000"
+    auth_token: SecretStr = SecretStr("sandbox-auth-token")
+    clock_factor: float = 1.0
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="OMNIVOX_",
+        env_file=".env",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    env: Environment = Environment.DEVELOPMENT
+    database_url: str = "sqlite+aiosqlite:///./var/omnivox.db"
+    redis_url: str = ""
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
+    public_base_url: str = ""
+    telephony: Literal["sandbox", "twilio"] = "sandbox"
+    twilio: TwilioSettings = Field(default_factory=TwilioSettings)
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    data_dir: Path = Path("./var")
+    log_level: str = "INFO"
+    log_json: bool = False
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
+    metrics_token: SecretStr = SecretStr("")
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def cookie_secure(self) -> bool:
+        return self.is_production or self.public_base_url.startswith("https://")
+
+
+def check_production(settings: Settings) -> list[str]:
+    """Every reason a production start must be refused, each naming the variable to set."""
+    if not settings.is_production:
+        return []
+    problems: list[str] = []
+    key = settings.secret_key.get_secret_value()
+    if key == DEFAULT_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+        problems.append(
+            f"OMNIVOX_SECRET_KEY is the default or shorter than {MIN_SECRET_KEY_LENGTH} "
+            "characters; set a long random value"
+        )
+    if settings.is_sqlite:
+        problems.append("OMNIVOX_DATABASE_URL points at SQLite; production needs PostgreSQL")
+    if not settings.public_base_url.startswith("https://"):
+        problems.append(
+            "OMNIVOX_PUBLIC_BASE_URL is missing or not https://; Twilio webhooks and "
+            "signature checks need the public URL"
+        )
+    if settings.telephony == "sandbox":
+        problems.append("OMNIVOX_TELEPHONY is 'sandbox'; production needs 'twilio'")
+    else:
+        tw = settings.twilio
+        required = {
+            "OMNIVOX_TWILIO__ACCOUNT_SID": tw.account_sid,
+            "OMNIVOX_TWILIO__AUTH_TOKEN": tw.auth_token.get_secret_value(),
+            "OMNIVOX_TWILIO__API_KEY_SID": tw.api_key_sid,
+            "OMNIVOX_TWILIO__API_KEY_SECRET": tw.api_key_secret.get_secret_value(),
+            "OMNIVOX_TWILIO__TWIML_APP_SID": tw.twiml_app_sid,
+        }
+        problems.extend(f"{name} is missing" for name, value in required.items() if not value)
+    return problems
+
+
+class ConfigurationError(RuntimeError):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("Omnivox cannot start in production:\n  - " + "\n  - ".join(problems))
+
+
+def get_settings(**overrides: object) -> Settings:
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    problems = check_production(settings)
+    if problems:
+        raise ConfigurationError(problems)
+    return settings

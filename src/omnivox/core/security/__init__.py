@@ -1,0 +1,1 @@
+"""Passwords, tokens, sessions and the permission matrix."""

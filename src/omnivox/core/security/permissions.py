@@ -1,0 +1,71 @@
+"""Roles and the one permission matrix. Deny by default: a role has only what is listed."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PLATFORM_ADMIN = "platform_admin"
+    ORG_ADMIN = "org_admin"
+    SUPERVISOR = "supervisor"
+    AGENT = "agent"
+    REPORTING = "reporting"
+
+
+class Permission(StrEnum):
+    ORGANIZATIONS_MANAGE = "organizations:manage"  # platform: every organisation
+    ORG_SETTINGS_READ = "org-settings:read"
+    ORG_SETTINGS_WRITE = "org-settings:write"
+    USERS_READ = "users:read"
+    USERS_WRITE = "users:write"
+    TEAMS_READ = "teams:read"
+    TEAMS_WRITE = "teams:write"
+    SKILLS_READ = "skills:read"
+    SKILLS_WRITE = "skills:write"
+    DISPOSITIONS_READ = "dispositions:read"
+    DISPOSITIONS_WRITE = "dispositions:write"
+    AUDIT_READ = "audit:read"
+    OWN_ACCOUNT = "own-account"  # own profile, password, 2FA, API tokens
+    HOME = "home"
+
+
+_ADMIN_OF_ORG = {
+    Permission.ORG_SETTINGS_READ,
+    Permission.ORG_SETTINGS_WRITE,
+    Permission.USERS_READ,
+    Permission.USERS_WRITE,
+    Permission.TEAMS_READ,
+    Permission.TEAMS_WRITE,
+    Permission.SKILLS_READ,
+    Permission.SKILLS_WRITE,
+    Permission.DISPOSITIONS_READ,
+    Permission.DISPOSITIONS_WRITE,
+    Permission.AUDIT_READ,
+}
+_EVERYONE = {Permission.OWN_ACCOUNT, Permission.HOME}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.PLATFORM_ADMIN: frozenset(_ADMIN_OF_ORG | _EVERYONE | {Permission.ORGANIZATIONS_MANAGE}),
+    Role.ORG_ADMIN: frozenset(_ADMIN_OF_ORG | _EVERYONE),
+    Role.SUPERVISOR: frozenset(
+        _EVERYONE
+        | {
+            Permission.ORG_SETTINGS_READ,
+            Permission.USERS_READ,
+            Permission.TEAMS_READ,
+            Permission.SKILLS_READ,
+            Permission.DISPOSITIONS_READ,
+        }
+    ),
+    Role.AGENT: frozenset(_EVERYONE | {Permission.DISPOSITIONS_READ}),
+    Role.REPORTING: frozenset(_EVERYONE | {Permission.ORG_SETTINGS_READ}),
+}
+
+
+def permissions_of(role: Role) -> frozenset[Permission]:
+    return ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def has_permission(role: Role, permission: Permission) -> bool:
+    return permission in permissions_of(role)

@@ -1,0 +1,31 @@
+"""Who is calling: the authenticated user with role, organisation and permissions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from omnivox.core.security.permissions import Permission, Role, permissions_of
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    organization_id: str
+    email: str
+    name: str
+    role: Role
+    via: Literal["session", "token", "system"]
+    csrf_token: str = ""
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return permissions_of(self.role)
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    @classmethod
+    def system(cls, organization_id: str) -> Principal:
+        """Actor for CLI and background work, recorded as such in the audit log."""
+        return cls("", organization_id, "system", "System", Role.ORG_ADMIN, "system")

@@ -1,0 +1,111 @@
+"""Request dependencies: database session, the caller, and declared permissions.
+
+Every route declares exactly one of ``Requires(permission)`` or ``public`` in its
+dependencies; ``declared_access`` reads it back so a test can prove none is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omnivox.accounts import auth
+from omnivox.core.errors import NotAuthenticated, PermissionDenied
+from omnivox.core.security import tokens
+from omnivox.core.security.permissions import Permission
+from omnivox.core.security.principal import Principal
+from omnivox.web.state import AppState, app_state
+
+SESSION_COOKIE = "omnivox_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with app_state(request).sessions() as session:
+        yield session
+
+
+DB = Annotated[AsyncSession, Depends(db_session)]
+State = Annotated[AppState, Depends(app_state)]
+
+
+async def _check_csrf(request: Request, expected: str) -> None:
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not sent and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        sent = str((await request.form()).get(CSRF_FIELD, ""))
+    if not sent or not tokens.same(sent, expected):
+        raise PermissionDenied("missing or invalid CSRF token; reload the page and try again")
+
+
+async def current_principal(request: Request, session: DB) -> Principal:
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    state = app_state(request)
+    now = state.clock.now()
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        user = await auth.resolve_api_token(session, header[7:].strip(), now)
+        if user is None:
+            raise NotAuthenticated("the API token is invalid, expired or revoked")
+        principal = auth.principal_of(user, "token")
+    else:
+        sid = request.cookies.get(SESSION_COOKIE, "")
+        resolved = await auth.resolve_session(session, sid, now) if sid else None
+        if resolved is None or resolved[0].mfa_pending:
+            raise NotAuthenticated("sign in to continue")
+        row, user = resolved
+        if request.method in UNSAFE_METHODS:
+            await _check_csrf(request, row.csrf_token)
+        principal = auth.principal_of(user, "session", row.csrf_token)
+    request.state.principal = principal
+    return principal
+
+
+class Requires:
+    """Dependency that admits callers whose role holds ``permission``."""
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    async def __call__(
+        self, principal: Annotated[Principal, Depends(current_principal)]
+    ) -> Principal:
+        if not principal.can(self.permission):
+            raise PermissionDenied(f"your role ({principal.role}) lacks {self.permission}")
+        return principal
+
+
+async def public() -> None:
+    """Marks a route as deliberately open to everyone."""
+
+
+def Allow(permission: Permission) -> Any:  # noqa: N802 - reads like a declaration
+    """``actor: Principal = Allow(Permission.X)`` — a route's declared permission."""
+    return Depends(Requires(permission))
+
+
+PUBLIC = Depends(public)
+
+
+def declared_access(route: APIRoute) -> Permission | str | None:
+    found: list[Permission | str] = []
+    for dep in route.dependant.dependencies:
+        if isinstance(dep.call, Requires):
+            found.append(dep.call.permission)
+        elif dep.call is public:
+            found.append("public")
+    for dep in route.dependencies:
+        if isinstance(dep.dependency, Requires):
+            found.append(dep.dependency.permission)
+        elif dep.dependency is public:
+            found.append("public")
+    return found[0] if len(found) == 1 else None

@@ -1,0 +1,107 @@
+"""One place maps errors to responses: problem-details JSON, an HTMX error partial, or a page."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from omnivox.core.errors import DomainError, NotAuthenticated
+from omnivox.core.logging import get_logger, request_id_var
+
+log = get_logger(__name__)
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(("/api/", "/hooks/", "/sandbox/")) or path in {
+        "/openapi.json", "/readyz", "/healthz",
+    }
+
+
+def _problem(status: int, title: str, detail: str, code: str,
+             errors: list[dict[str, str]] | None = None) -> JSONResponse:
+    body: dict[str, object] = {
+        "type": f"https://omnivox.dev/problems/{code}", "title": title, "status": status,
+        "detail": detail, "code": code, "request_id": request_id_var.get(),
+    }
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+def _html_error(request: Request, status: int, title: str, detail: str) -> Response:
+    templates = request.app.state.omnivox.templates
+    if request.headers.get("hx-request"):
+        resp = templates.TemplateResponse(
+            request, "partials/error.html", {"title": title, "detail": detail}, status_code=status
+        )
+        resp.headers["HX-Retarget"] = "#flash"
+        resp.headers["HX-Reswap"] = "innerHTML"
+        return resp
+    return templates.TemplateResponse(  # type: ignore[no-any-return]
+        request, "error.html", {"title": title, "detail": detail, "status": status},
+        status_code=status,
+    )
+
+
+def _login_redirect(request: Request) -> Response:
+    target = "/login?next=" + quote(request.url.path)
+    if request.headers.get("hx-request"):
+        return HTMLResponse("", status_code=401, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    log.info("request refused", code=exc.code, status=exc.status, detail=exc.detail,
+             path=request.url.path)
+    if wants_json(request):
+        errors = [{"field": p.field, "message": p.message} for p in exc.problems]
+        return _problem(exc.status, exc.title, exc.detail, exc.code, errors)
+    if isinstance(exc, NotAuthenticated):
+        return _login_redirect(request)
+    return _html_error(request, exc.status, exc.title, exc.detail)
+
+
+def _field_of(loc: tuple[int | str, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or "body"
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": _field_of(tuple(e.get("loc", ()))), "message": str(e.get("msg", "invalid"))}
+        for e in exc.errors()
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    if wants_json(request):
+        return _problem(422, "Invalid input", detail, "invalid-input", errors)
+    return _html_error(request, 422, "Invalid input", detail)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = str(exc.detail)
+    if wants_json(request) or exc.status_code == 405:
+        return _problem(exc.status_code, detail, detail, f"http-{exc.status_code}")
+    return _html_error(request, exc.status_code, detail, detail)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error", path=request.url.path)
+    detail = "An unexpected error occurred; it has been logged with the request id."
+    if wants_json(request):
+        return _problem(500, "Internal error", detail, "internal-error")
+    return _html_error(request, 500, "Internal error", detail)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)

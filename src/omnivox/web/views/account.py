@@ -1,0 +1,96 @@
+"""My account: password, two-factor sign-in, API tokens."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from omnivox.accounts import auth
+from omnivox.accounts.models import User
+from omnivox.accounts.schemas import ApiTokenCreate, PasswordChange, TotpCode
+from omnivox.core.errors import NotAuthenticated
+from omnivox.core.security.permissions import Permission as P
+from omnivox.core.security.principal import Principal
+from omnivox.web.deps import DB, Allow, State
+from omnivox.web.views.forms import form_dict, parse, render
+
+router = APIRouter(prefix="/account")
+
+
+async def _me(db: DB, actor: Principal) -> User:
+    user = await db.get(User, actor.user_id)
+    if user is None:
+        raise NotAuthenticated("your account no longer exists")
+    return user
+
+
+async def _page(request: Request, db: DB, actor: Principal, **extra: object) -> HTMLResponse:
+    user = await _me(db, actor)
+    tokens = await auth.list_api_tokens(db, actor)
+    return render(request, "account.html", actor, user=user, tokens=tokens,
+                  **{"enrol": None, "new_token": None, "message": "", **extra})
+
+
+@router.get("")
+async def account_page(request: Request, db: DB, actor: Principal = Allow(P.OWN_ACCOUNT)) -> HTMLResponse:
+    return await _page(request, db, actor)
+
+
+@router.post("/password")
+async def change_password(
+    request: Request, db: DB, actor: Principal = Allow(P.OWN_ACCOUNT)
+) -> HTMLResponse:
+    await auth.change_password(db, actor, parse(PasswordChange, await form_dict(request)))
+    return render(request, "partials/flash.html", actor,
+                  message="Password changed. Other sessions were signed out.")
+
+
+@router.post("/totp/setup")
+async def totp_setup(request: Request, db: DB, actor: Principal = Allow(P.OWN_ACCOUNT)) -> HTMLResponse:
+    user = await _me(db, actor)
+    secret, uri = auth.begin_totp_enrolment(user)
+    await db.commit()
+    return render(request, "partials/totp.html", actor, user=user, enrol=(secret, uri))
+
+
+@router.post("/totp/enable")
+async def totp_enable(
+    request: Request, db: DB, state: State, actor: Principal = Allow(P.OWN_ACCOUNT)
+) -> HTMLResponse:
+    code = parse(TotpCode, await form_dict(request)).code
+    await auth.enable_totp(db, actor, code, state.clock.now())
+    return render(request, "partials/totp.html", actor, user=await _me(db, actor), enrol=None,
+                  message="Two-factor sign-in is on.")
+
+
+@router.post("/totp/disable")
+async def totp_disable(
+    request: Request, db: DB, state: State, actor: Principal = Allow(P.OWN_ACCOUNT)
+) -> HTMLResponse:
+    code = parse(TotpCode, await form_dict(request)).code
+    await auth.disable_totp(db, actor, code, state.clock.now())
+    return render(request, "partials/totp.html", actor, user=await _me(db, actor), enrol=None,
+                  message="Two-factor sign-in is off.")
+
+
+@router.post("/tokens")
+async def create_token(
+    request: Request, db: DB, state: State, actor: Principal = Allow(P.OWN_ACCOUNT)
+) -> HTMLResponse:
+    data = await form_dict(request)
+    if data.get("expires_in_days") == "":
+        data["expires_in_days"] = None
+    token, secret = await auth.create_api_token(db, actor, parse(ApiTokenCreate, data),
+                                                state.clock.now())
+    return render(request, "partials/tokens.html", actor,
+                  tokens=await auth.list_api_tokens(db, actor), new_token=secret)
+
+
+@router.post("/tokens/{token_id}/revoke")
+async def revoke_token(
+    token_id: str, request: Request, db: DB, state: State,
+    actor: Principal = Allow(P.OWN_ACCOUNT),
+) -> HTMLResponse:
+    await auth.revoke_api_token(db, actor, token_id, state.clock.now())
+    return render(request, "partials/tokens.html", actor,
+                  tokens=await auth.list_api_tokens(db, actor), new_token=None)
