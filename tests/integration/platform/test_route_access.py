@@ -1,0 +1,187 @@
+"""Walks every route: each declares its access, and rejects the unauthenticated, the wrong
+role and the wrong tenant."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from omnivox.accounts import auth, organizations, teams, users
+from omnivox.accounts.schemas import ApiTokenCreate, HolidayCreate, SkillCreate, TeamCreate
+from omnivox.core.security.permissions import ROLE_PERMISSIONS, Permission, Role
+from omnivox.core.security.principal import Principal
+from omnivox.web.deps import declared_access, iter_api_routes
+from tests.support import Env
+
+PUBLIC_ROUTES = {
+    ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
+    ("GET", "/login"), ("POST", "/login"), ("GET", "/login/totp"), ("POST", "/login/totp"),
+}
+# Platform-scoped routes: they reach every organisation by design (platform admins only).
+PLATFORM_SCOPED = {"/api/v1/organizations/{organization_id}",
+                   "/platform/organizations/{organization_id}/toggle"}
+# A valid body per route, so the wrong-tenant probe reaches the tenant check, not validation.
+JSON_BODIES: dict[str, dict[str, Any]] = {
+    "/api/v1/users/{user_id}/skills": {"skills": []},
+    "/api/v1/teams/{team_id}/members": {"user_ids": []},
+}
+FORM_BODIES: dict[str, dict[str, str]] = {
+    "/admin/users/{user_id}": {"name": "x", "role": "agent"},
+    "/admin/teams/{team_id}": {"name": "x"},
+    "/admin/skills/{skill_id}": {"name": "x"},
+    "/admin/dispositions/{disposition_id}": {"label": "x", "category": "contact"},
+}
+
+
+def app_routes(app: FastAPI) -> list[tuple[str, str, APIRoute]]:
+    routes = list(iter_api_routes(app))
+    assert len(routes) > 60, "the route walker found too few routes"
+    return routes
+
+
+def _is_api(path: str) -> bool:
+    return path.startswith("/api/")
+
+
+async def _send(env: Env, method: str, template: str, ids: dict[str, str],
+                headers: dict[str, str] | None = None) -> Any:
+    """Request ``template`` with its path parameters filled and a valid body for it."""
+    path, headers = _fill(template, ids), headers or {}
+    if _is_api(path):
+        body = JSON_BODIES.get(template, {}) if method != "GET" else None
+        return await env.client.request(method, path, headers=headers, json=body)
+    form = FORM_BODIES.get(template) if method != "GET" else None
+    return await env.client.request(method, path, headers=headers, data=form)
+
+
+def _fill(path: str, ids: dict[str, str]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: ids.get(m.group(1), "0" * 32), path)
+
+
+def test_every_route_declares_access(sqlite_env: Env) -> None:
+    app: FastAPI = sqlite_env.app  # type: ignore[assignment]
+    missing = [f"{m} {p}" for m, p, r in app_routes(app) if declared_access(r) is None]
+    assert not missing, f"routes without exactly one Requires()/public: {missing}"
+    public = {(m, p) for m, p, r in app_routes(app) if declared_access(r) == "public"}
+    assert public == PUBLIC_ROUTES
+
+
+async def test_unauthenticated_is_refused_everywhere(sqlite_env: Env) -> None:
+    app: FastAPI = sqlite_env.app  # type: ignore[assignment]
+    for method, path, route in app_routes(app):
+        if declared_access(route) == "public":
+            continue
+        resp = await _send(sqlite_env, method, path, {})
+        if _is_api(path):
+            assert resp.status_code == 401, f"{method} {path} -> {resp.status_code}"
+            assert resp.json()["code"] == "not-authenticated"
+        else:
+            assert resp.status_code == 303, f"{method} {path} -> {resp.status_code}"
+            assert resp.headers["location"].startswith("/login?next=")
+
+
+async def test_wrong_role_is_refused_everywhere(sqlite_env: Env) -> None:
+    app: FastAPI = sqlite_env.app  # type: ignore[assignment]
+    org = await sqlite_env.org("acme")
+    headers: dict[Role, dict[str, str]] = {}
+    for role in Role:
+        await sqlite_env.user(org, f"{role.value}@acme.example.com", role)
+        headers[role] = await sqlite_env.token(f"{role.value}@acme.example.com")
+    checked = 0
+    for method, path, route in app_routes(app):
+        needed = declared_access(route)
+        if needed == "public":
+            continue
+        assert isinstance(needed, Permission)
+        for role in Role:
+            if needed in ROLE_PERMISSIONS[role]:
+                continue
+            resp = await _send(sqlite_env, method, path, {}, headers[role])
+            assert resp.status_code == 403, f"{role} {method} {path} -> {resp.status_code}"
+            checked += 1
+    assert checked > 50
+
+
+Factory = Callable[[Env, str], Awaitable[str]]
+
+
+async def _other_user(env: Env, org: str) -> str:
+    return await env.user(org, "victim@other.example.com", Role.AGENT)
+
+
+async def _other_team(env: Env, org: str) -> str:
+    async with env.sessions() as s:
+        return (await teams.create_team(s, Principal.system(org), TeamCreate(name="Theirs"))).id
+
+
+async def _other_skill(env: Env, org: str) -> str:
+    async with env.sessions() as s:
+        return (await teams.create_skill(s, Principal.system(org), SkillCreate(name="Theirs"))).id
+
+
+async def _other_disposition(env: Env, org: str) -> str:
+    from omnivox.accounts.dispositions import list_dispositions
+
+    async with env.sessions() as s:
+        return next(d.id for d in await list_dispositions(s, org) if d.category != "system")
+
+
+async def _other_holiday(env: Env, org: str) -> str:
+    import datetime as dt
+
+    async with env.sessions() as s:
+        h = await organizations.add_holiday(s, Principal.system(org), HolidayCreate(
+            name="Theirs", starts_on=dt.date(2027, 1, 1), ends_on=dt.date(2027, 1, 1)))
+        return h.id
+
+
+async def _other_token(env: Env, org: str) -> str:
+    async with env.sessions() as s:
+        user = await users.find_user_by_email(s, "victim@other.example.com")
+        assert user is not None
+        token, _ = await auth.create_api_token(s, auth.principal_of(user, "system"),
+                                               ApiTokenCreate(name="theirs"), env.clock.now())
+        return token.id
+
+
+FACTORIES: dict[str, Factory] = {
+    "user_id": _other_user, "team_id": _other_team, "skill_id": _other_skill,
+    "disposition_id": _other_disposition, "holiday_id": _other_holiday, "token_id": _other_token,
+}
+
+
+async def test_other_tenants_objects_answer_404(sqlite_env: Env) -> None:
+    app: FastAPI = sqlite_env.app  # type: ignore[assignment]
+    mine, theirs = await sqlite_env.org("mine"), await sqlite_env.org("theirs")
+    await sqlite_env.user(mine, "boss@mine.example.com", Role.ORG_ADMIN)
+    headers = await sqlite_env.token("boss@mine.example.com")
+    ids = {"user_id": await _other_user(sqlite_env, theirs)}
+    for name, factory in FACTORIES.items():
+        if name not in ids:
+            ids[name] = await factory(sqlite_env, theirs)
+    probed = 0
+    for method, path, route in app_routes(app):
+        params = re.findall(r"\{(\w+)\}", path)
+        if not params or path in PLATFORM_SCOPED:
+            continue
+        unknown = [p for p in params if p not in FACTORIES]
+        assert not unknown, f"{path}: add a wrong-tenant factory for {unknown}"
+        resp = await _send(sqlite_env, method, path, ids, headers)
+        assert resp.status_code == 404, f"{method} {path} -> {resp.status_code} {resp.text[:200]}"
+        probed += 1
+    assert probed >= 20
+
+
+@pytest.mark.parametrize("path", sorted(PLATFORM_SCOPED))
+async def test_platform_routes_refuse_org_admins(sqlite_env: Env, path: str) -> None:
+    org = await sqlite_env.org("acme")
+    await sqlite_env.user(org, "boss@acme.example.com", Role.ORG_ADMIN)
+    headers = await sqlite_env.token("boss@acme.example.com")
+    method = "GET" if _is_api(path) else "POST"
+    resp = await _send(sqlite_env, method, path, {"organization_id": org}, headers)
+    assert resp.status_code == 403

@@ -1,0 +1,48 @@
+"""Test support: the app under test with factories for organisations, users and tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from omnivox.accounts import auth, organizations, users
+from omnivox.accounts.schemas import ApiTokenCreate, OrganizationCreate, UserCreate
+from omnivox.core.clock import ManualClock
+from omnivox.core.config import Settings
+from omnivox.core.security.permissions import Role
+from omnivox.core.security.principal import Principal
+
+PASSWORD = "correct-horse-9"
+
+@dataclass
+class Env:
+    """The app under test with handles a test needs."""
+
+    app: object
+    client: httpx.AsyncClient
+    sessions: async_sessionmaker[AsyncSession]
+    clock: ManualClock
+    settings: Settings
+
+    async def org(self, slug: str, tz: str = "UTC") -> str:
+        async with self.sessions() as s:
+            org = await organizations.create_organization(
+                s, Principal.system(""), OrganizationCreate(slug=slug, name=slug.title(), timezone=tz))
+            return org.id
+
+    async def user(self, org_id: str, email: str, role: Role) -> str:
+        async with self.sessions() as s:
+            actor = Principal("", org_id, "system", "System", Role.PLATFORM_ADMIN, "system")
+            user = await users.create_user(
+                s, actor, UserCreate(email=email, name=email.split("@")[0], role=role, password=PASSWORD))
+            return user.id
+
+    async def token(self, email: str) -> dict[str, str]:
+        async with self.sessions() as s:
+            user = await users.find_user_by_email(s, email)
+            assert user is not None
+            _t, secret = await auth.create_api_token(
+                s, auth.principal_of(user, "system"), ApiTokenCreate(name="test"), self.clock.now())
+            return {"Authorization": f"Bearer {secret}"}
