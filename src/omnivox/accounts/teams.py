@@ -43,9 +43,10 @@ async def _list(session: AsyncSession, model: type[Named], org_id: str) -> list[
     return list((await session.scalars(query)).all())
 
 
-async def _save_named(session: AsyncSession, kind: str, name: str) -> None:
+async def _save_named(session: AsyncSession, kind: str, name: str, *, flush: bool = False) -> None:
+    """Commit (or only flush), turning the unique-name violation into a 409."""
     try:
-        await session.commit()
+        await (session.flush() if flush else session.commit())
     except IntegrityError:
         await session.rollback()
         raise Conflict(f"a {kind} named {name!r} already exists",
@@ -63,9 +64,9 @@ async def get_team(session: AsyncSession, org_id: str, team_id: str) -> Team:
 async def create_team(session: AsyncSession, actor: Principal, data: TeamCreate) -> Team:
     team = Team(organization_id=actor.organization_id, **data.model_dump())
     session.add(team)
-    await session.flush()
+    await _save_named(session, "team", data.name, flush=True)
     audit.record(session, actor, "team.create", "team", team.id, after=audit.snapshot(team))
-    await _save_named(session, "team", data.name)
+    await session.commit()
     await session.refresh(team, ["members"])
     return team
 
@@ -120,9 +121,9 @@ async def get_skill(session: AsyncSession, org_id: str, skill_id: str) -> Skill:
 async def create_skill(session: AsyncSession, actor: Principal, data: SkillCreate) -> Skill:
     skill = Skill(organization_id=actor.organization_id, **data.model_dump())
     session.add(skill)
-    await session.flush()
+    await _save_named(session, "skill", data.name, flush=True)
     audit.record(session, actor, "skill.create", "skill", skill.id, after=audit.snapshot(skill))
-    await _save_named(session, "skill", data.name)
+    await session.commit()
     return skill
 
 

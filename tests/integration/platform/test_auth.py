@@ -1,0 +1,212 @@
+"""Sign-in, sessions with CSRF, lock-out, TOTP, API tokens and password change."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pyotp
+from sqlalchemy import select
+
+from omnivox.accounts.models import ApiToken, Organization, User
+from omnivox.core.security.permissions import Role
+from tests.support import PASSWORD, Env
+
+
+async def login(env: Env, email: str, password: str = PASSWORD, next_url: str = "/") -> object:
+    page = await env.client.get("/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf
+    return await env.client.post("/login", data={"email": email, "password": password,
+                                                  "csrf_token": csrf.group(1), "next": next_url})
+
+
+def page_csrf(html: str) -> str:
+    found = re.search(r'"X-CSRF-Token": "([^"]+)"', html)
+    assert found, "page carries no CSRF token"
+    return found.group(1)
+
+
+async def test_browser_sign_in_sets_a_safe_cookie_and_csrf_guards_forms(sqlite_env: Env) -> None:
+    env = sqlite_env
+    org = await env.org("acme")
+    await env.user(org, "admin@acme.example.com", Role.ORG_ADMIN)
+    resp = await login(env, "admin@acme.example.com", next_url="/admin/users")
+    assert resp.status_code == 303 and resp.headers["location"] == "/admin/users"
+    cookie = resp.headers["set-cookie"]
+    assert "omnivox_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    page = await env.client.get("/admin/teams")
+    assert page.status_code == 200
+    no_csrf = await env.client.post("/admin/teams", data={"name": "Red"})
+    assert no_csrf.status_code == 403 and "CSRF" in no_csrf.text
+    with_csrf = await env.client.post("/admin/teams", data={"name": "Red"},
+                                      headers={"X-CSRF-Token": page_csrf(page.text), "HX-Request": "true"})
+    assert with_csrf.status_code == 200 and "Red" in with_csrf.text
+    api_no_csrf = await env.client.post("/api/v1/teams", json={"name": "Blue"})
+    assert api_no_csrf.status_code == 403  # a session alone cannot write without the token
+
+
+async def test_login_form_refuses_a_missing_login_csrf(sqlite_env: Env) -> None:
+    org = await sqlite_env.org("acme")
+    await sqlite_env.user(org, "a@acme.example.com", Role.AGENT)
+    resp = await sqlite_env.client.post("/login", data={"email": "a@acme.example.com",
+                                                        "password": PASSWORD})
+    assert resp.status_code == 403 and "expired" in resp.text
+
+
+async def test_open_redirects_are_refused(sqlite_env: Env) -> None:
+    org = await sqlite_env.org("acme")
+    await sqlite_env.user(org, "a@acme.example.com", Role.AGENT)
+    resp = await login(sqlite_env, "a@acme.example.com", next_url="//evil.example.com/x")
+    assert resp.headers["location"] == "/"
+
+
+async def test_lockout_after_repeated_failures_then_recovery(sqlite_env: Env) -> None:
+    env = sqlite_env
+    org = await env.org("acme")
+    await env.user(org, "a@acme.example.com", Role.AGENT)
+    for _ in range(4):
+        assert (await login(env, "a@acme.example.com", "wrong-password-1")).status_code == 401
+    fifth = await login(env, "a@acme.example.com", "wrong-password-1")
+    assert fifth.status_code == 401
+    locked = await login(env, "a@acme.example.com")  # right password, still locked
+    assert locked.status_code == 429 and "locked" in locked.text and "15 minutes" in locked.text
+    await env.clock.advance(15 * 60 + 1)
+    assert (await login(env, "a@acme.example.com")).status_code == 303
+
+
+async def test_unknown_email_gets_the_same_answer(sqlite_env: Env) -> None:
+    resp = await login(sqlite_env, "nobody@acme.example.com", "whatever-123")
+    assert resp.status_code == 401 and "Wrong e-mail or password" in resp.text
+
+
+async def test_deactivated_user_loses_sessions_and_cannot_sign_in(sqlite_env: Env) -> None:
+    env = sqlite_env
+    org = await env.org("acme")
+    await env.user(org, "admin@acme.example.com", Role.ORG_ADMIN)
+    agent = await env.user(org, "a@acme.example.com", Role.AGENT)
+    h = await env.token("admin@acme.example.com")
+    assert (await login(env, "a@acme.example.com")).status_code == 303
+    assert (await env.client.get("/")).status_code == 200
+    await env.client.patch(f"/api/v1/users/{agent}", headers=h, json={"is_active": False})
+    assert (await env.client.get("/")).status_code == 303
+    assert (await login(env, "a@acme.example.com")).status_code == 401
+
+
+async def test_agent_cannot_open_admin_pages(sqlite_env: Env) -> None:
+    org = await sqlite_env.org("acme")
+    await sqlite_env.user(org, "a@acme.example.com", Role.AGENT)
+    await login(sqlite_env, "a@acme.example.com")
+    home = await sqlite_env.client.get("/")
+    assert home.status_code == 200 and "/admin/users" not in home.text
+    for path in ("/admin/users", "/admin/settings", "/admin/audit", "/platform/organizations"):
+        assert (await sqlite_env.client.get(path)).status_code == 403
+
+
+async def test_totp_enrolment_and_second_factor_sign_in(sqlite_env: Env) -> None:
+    env = sqlite_env
+    org = await env.org("acme")
+    await env.user(org, "a@acme.example.com", Role.AGENT)
+    h = await env.token("a@acme.example.com")
+    setup = (await env.client.post("/api/v1/me/totp/setup", headers=h)).json()
+    totp = pyotp.TOTP(setup["secret"])
+    assert setup["otpauth_uri"].startswith("otpauth://totp/")
+    bad = await env.client.post("/api/v1/me/totp/enable", headers=h, json={"code": "000000"})
+    assert bad.status_code == 422
+    now = env.clock.now()
+    ok = await env.client.post("/api/v1/me/totp/enable", headers=h, json={"code": totp.at(now)})
+    assert ok.status_code == 204
+
+    resp = await login(env, "a@acme.example.com", next_url="/account")
+    assert resp.headers["location"].startswith("/login/totp")
+    assert (await env.client.get("/account")).status_code == 303  # pending: not signed in yet
+    await env.clock.advance(31)
+    code = totp.at(env.clock.now())
+    done = await env.client.post("/login/totp", data={"code": code, "next": "/account"})
+    assert done.status_code == 303 and done.headers["location"] == "/account"
+    assert (await env.client.get("/account")).status_code == 200
+
+    # The same code cannot be used twice.
+    await login(env, "a@acme.example.com")
+    replay = await env.client.post("/login/totp", data={"code": code, "next": "/"})
+    assert replay.status_code == 401
+
+
+async def test_organisation_can_require_two_factor(sqlite_env: Env) -> None:
+    env = sqlite_env
+    org = await env.org("acme")
+    await env.user(org, "a@acme.example.com", Role.AGENT)
+    async with env.sessions() as s:
+        (await s.get(Organization, org)).require_2fa = True  # type: ignore[union-attr]
+        await s.commit()
+    resp = await login(env, "a@acme.example.com")
+    assert resp.headers["location"].startswith("/login/totp")
+    page = await env.client.get("/login/totp")
+    secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', page.text)
+    assert secret, "enrolment shows the new secret"
+    code = pyotp.TOTP(secret.group(1)).at(env.clock.now())
+    assert (await env.client.post("/login/totp", data={"code": code})).status_code == 303
+    async with env.sessions() as s:
+        user = await s.scalar(select(User).where(User.email == "a@acme.example.com"))
+        assert user is not None and user.totp_enabled
+
+
+async def test_api_tokens_are_hashed_expire_and_revoke(sqlite_env: Env) -> None:
+    env = sqlite_env
+    org = await env.org("acme")
+    await env.user(org, "a@acme.example.com", Role.AGENT)
+    h = await env.token("a@acme.example.com")
+    made = await env.client.post("/api/v1/tokens", headers=h,
+                                 json={"name": "crm", "expires_in_days": 1})
+    assert made.status_code == 201
+    secret = made.json()["token"]
+    async with env.sessions() as s:
+        stored = [t.token_hash for t in await s.scalars(select(ApiToken))]
+        assert secret not in stored and all(len(x) == 64 for x in stored)
+    crm = {"Authorization": f"Bearer {secret}"}
+    assert (await env.client.get("/api/v1/me", headers=crm)).status_code == 200
+    await env.clock.advance(86400 + 1)
+    expired = await env.client.get("/api/v1/me", headers=crm)
+    assert expired.status_code == 401 and "expired" in expired.json()["detail"]
+
+    other = (await env.client.post("/api/v1/tokens", headers=h, json={"name": "x"})).json()
+    revoked = await env.client.delete(f"/api/v1/tokens/{other['id']}", headers=h)
+    assert revoked.json()["revoked_at"] is not None
+    dead = await env.client.get("/api/v1/me", headers={"Authorization": f"Bearer {other['token']}"})
+    assert dead.status_code == 401
+    assert (await env.client.get("/api/v1/me", headers={"Authorization": "Bearer nonsense"})).status_code == 401
+
+
+async def test_password_change(sqlite_env: Env) -> None:
+    env = sqlite_env
+    org = await env.org("acme")
+    await env.user(org, "a@acme.example.com", Role.AGENT)
+    h = await env.token("a@acme.example.com")
+    wrong = await env.client.post("/api/v1/me/password", headers=h, json={
+        "current_password": "nope-nope-1", "new_password": "brand-new-pass-2"})
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "current_password"
+    ok = await env.client.post("/api/v1/me/password", headers=h, json={
+        "current_password": PASSWORD, "new_password": "brand-new-pass-2"})
+    assert ok.status_code == 204
+    assert (await login(env, "a@acme.example.com")).status_code == 401
+    assert (await login(env, "a@acme.example.com", "brand-new-pass-2")).status_code == 303
+
+
+async def test_logout_ends_the_session(sqlite_env: Env) -> None:
+    env = sqlite_env
+    org = await env.org("acme")
+    await env.user(org, "a@acme.example.com", Role.AGENT)
+    await login(env, "a@acme.example.com")
+    home = await env.client.get("/")
+    out = await env.client.post("/logout", data={"csrf_token": page_csrf(home.text)})
+    assert out.status_code == 303
+    assert (await env.client.get("/")).status_code == 303
+
+
+async def test_session_expires(sqlite_env: Env) -> None:
+    env = sqlite_env
+    org = await env.org("acme")
+    await env.user(org, "a@acme.example.com", Role.AGENT)
+    await login(env, "a@acme.example.com")
+    await env.clock.advance(timedelta(hours=12).total_seconds() + 1)
+    assert (await env.client.get("/")).status_code == 303
