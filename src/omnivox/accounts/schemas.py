@@ -50,6 +50,13 @@ def _check_slug(value: str) -> str:
     return value
 
 
+def _check_local_time(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("give a local wall-clock time without a UTC offset, such as 09:00")
+    return value
+
+
+LocalTime = Annotated[time, AfterValidator(_check_local_time)]
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 E164 = Annotated[str, AfterValidator(_check_e164)]
 Slug = Annotated[str, AfterValidator(_check_slug)]
@@ -100,8 +107,8 @@ class OrganizationRead(ReadModel):
 class ComplianceSettings(Strict):
     abandon_rate_cap: Decimal = Field(ge=Decimal("0"), le=Decimal("0.5"), decimal_places=4)
     abandon_window_hours: int = Field(ge=1, le=24 * 366)
-    calling_window_start: time
-    calling_window_end: time
+    calling_window_start: LocalTime
+    calling_window_end: LocalTime
     recording_disclosure: str = Field(max_length=2000)
 
     @model_validator(mode="after")
@@ -113,8 +120,8 @@ class ComplianceSettings(Strict):
 
 class HoursInterval(Strict):
     weekday: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
-    opens: time
-    closes: time
+    opens: LocalTime
+    closes: LocalTime
 
     @model_validator(mode="after")
     def _order(self) -> HoursInterval:

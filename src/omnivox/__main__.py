@@ -1,0 +1,3 @@
+from omnivox.cli import main
+
+main()
