@@ -1,0 +1,124 @@
+"""Call legs: how a sandbox call progresses and what its virtual party does.
+
+SIMULATED. Ringing, answering, busy, no-answer, failures, answering machines and their
+detection, key presses and hang-ups all follow the party's :class:`PartyScript` on the
+sandbox clock.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from omnivox.telephony.sandbox.model import SandboxCall
+from omnivox.telephony.sandbox.parties import PartyBehaviour
+
+if TYPE_CHECKING:
+    from omnivox.telephony.sandbox.carrier import SandboxCarrier
+
+
+async def ring(carrier: SandboxCarrier, call: SandboxCall) -> bool:
+    """Take an outbound leg from queued to answered; False if it ended unanswered."""
+    runtime = carrier.runtime
+    await runtime.sleep(carrier.timing.dial_setup_seconds)
+    await carrier.set_status(call, "initiated")
+    if call.softphone_identity is not None:
+        return await carrier.softphones.ring(call)
+    script = call.script
+    if script.behaviour is PartyBehaviour.FAIL:
+        await runtime.sleep(0.5)
+        carrier.end_call(call, "failed", ErrorCode="13224", SipResponseCode="404")
+        return False
+    await carrier.set_status(call, "ringing")
+    if script.behaviour is PartyBehaviour.BUSY:
+        await runtime.sleep(min(script.ring_seconds, 1.0))
+        carrier.end_call(call, "busy")
+        return False
+    if script.behaviour is PartyBehaviour.NO_ANSWER or script.ring_seconds >= call.timeout_seconds:
+        await runtime.sleep(call.timeout_seconds)
+        carrier.end_call(call, "no-answer")
+        return False
+    await runtime.sleep(script.ring_seconds)
+    await answer(carrier, call)
+    return True
+
+
+async def answer(carrier: SandboxCarrier, call: SandboxCall) -> None:
+    """The party picked up: start the clock, run detection, start the party's script."""
+    call.start_time = carrier.clock.now()
+    amd = call.amd
+    if amd is not None and not amd.asynchronous:
+        # Synchronous AMD: Twilio waits for the verdict before announcing the answer.
+        await carrier.runtime.sleep(_detection_seconds(call))
+        call.answered_by = _verdict(call)
+    await carrier.set_status(call, "in-progress")
+    call.answered.set()
+    call.tasks.append(carrier.runtime.spawn(play_party(carrier, call), name=f"party {call.sid}"))
+    if amd is not None and amd.asynchronous and amd.callback_url:
+        call.tasks.append(carrier.runtime.spawn(_async_amd(carrier, call), name=f"amd {call.sid}"))
+
+
+def _detection_seconds(call: SandboxCall) -> float:
+    script = call.script
+    assert call.amd is not None
+    if script.is_machine and call.amd.mode == "DetectMessageEnd":
+        return script.greeting_seconds
+    return min(script.amd_seconds, float(call.amd.timeout_seconds))
+
+
+def _verdict(call: SandboxCall) -> str:
+    if not call.script.is_machine:
+        return "human"
+    assert call.amd is not None
+    return "machine_end_beep" if call.amd.mode == "DetectMessageEnd" else "machine_start"
+
+
+async def _async_amd(carrier: SandboxCarrier, call: SandboxCall) -> None:
+    seconds = _detection_seconds(call)
+    await carrier.runtime.sleep(seconds)
+    call.answered_by = _verdict(call)
+    carrier.log(call, "amd", answered_by=call.answered_by)
+    assert call.amd is not None and call.amd.callback_url is not None
+    params = {
+        "AccountSid": call.account_sid,
+        "CallSid": call.sid,
+        "AnsweredBy": call.answered_by,
+        "MachineDetectionDuration": str(int(seconds * 1000)),
+    }
+    await carrier.webhook(call, call.amd.callback_url, params)
+
+
+async def play_party(carrier: SandboxCarrier, call: SandboxCall) -> None:
+    """The party's scripted actions after the answer, in time order."""
+    script = call.script
+    actions: list[tuple[float, str, str]] = [(at, "digits", d) for at, d in script.digits]
+    if script.hang_up_after is not None:
+        actions.append((script.hang_up_after, "hangup", ""))
+    if script.network_failure_after is not None:
+        actions.append((script.network_failure_after, "fail", ""))
+    elapsed = 0.0
+    for at, action, digits in sorted(actions):
+        await carrier.runtime.sleep(at - elapsed)
+        elapsed = at
+        if call.is_final:
+            return
+        if action == "digits":
+            carrier.press_digits(call.sid, digits)
+        elif action == "hangup":
+            carrier.hang_up_party(call.sid)
+        else:
+            carrier.fail_network(call.sid)
+
+
+async def run_outbound(carrier: SandboxCarrier, call: SandboxCall) -> None:
+    """A call created through the REST API: ring, then run its TwiML."""
+    from omnivox.telephony.sandbox import interpreter
+
+    if await ring(carrier, call):
+        await interpreter.run_call(carrier, call)
+
+
+async def run_inbound(carrier: SandboxCarrier, call: SandboxCall) -> None:
+    """A virtual party's call to a configured number: fetch its TwiML and run it."""
+    from omnivox.telephony.sandbox import interpreter
+
+    await interpreter.run_call(carrier, call, inbound=True)
