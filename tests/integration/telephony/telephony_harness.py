@@ -1,4 +1,4 @@
-"""Test support: a sandbox carrier driven by the real Twilio provider, with a tiny stand-in Omnivox app.
+"""Test support: a sandbox carrier driven by the real Twilio provider, and a stand-in app.
 
 Nothing here is mocked: the ``twilio`` SDK sends real HTTP requests (through an httpx ASGI
 transport) to the sandbox's REST router, and the sandbox sends signed webhooks to the
@@ -27,7 +27,7 @@ from omnivox.telephony.sandbox.rest import sandbox_rest_router
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "sandbox-auth-token"
 API_KEY_SID = "SK" + "1" * 32
-API_KEY_SECRET = "sandbox-api-key-secret"
+API_KEY_SECRET = "sandbox-api-key-secret-0123456789abcdef"
 APP_BASE = "http://omnivox.test"
 SANDBOX_BASE = "http://sandbox.test/sandbox"
 AGENT_NUMBER = "+15005550006"
