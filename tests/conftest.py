@@ -12,13 +12,13 @@ import httpx
 import pytest
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tests.support import Env
 
 from omnivox.all_models import Base
 from omnivox.app import create_app
 from omnivox.core.clock import ManualClock
 from omnivox.core.config import Settings
 from omnivox.core.db import create_engine, create_session_factory, upgrade_database
-from tests.support import Env
 
 PG_ADMIN_URL = os.environ.get("OMNIVOX_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -41,15 +41,19 @@ def _postgres_url() -> Iterator[str]:
     name = f"omnivox_test_{_worker()}_{uuid.uuid4().hex[:8]}"
     try:
         asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure means no server to test against
+    except Exception as exc:
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {type(exc).__name__}: {exc}")
     base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
     yield f"{base}/{name}"
     asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A migrated database per backend and worker; tests empty it after use."""
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db')}/omnivox.db"
@@ -76,8 +80,13 @@ def clock() -> ManualClock:
 
 
 def make_settings(database_url: str, tmp_path: object, **extra: object) -> Settings:
-    return Settings(_env_file=None, database_url=database_url, data_dir=tmp_path,  # type: ignore[call-arg]
-                    env="test", **extra)
+    return Settings(
+        _env_file=None,
+        database_url=database_url,
+        data_dir=tmp_path,  # type: ignore[call-arg]
+        env="test",
+        **extra,
+    )
 
 
 async def _wipe(sessions: async_sessionmaker[AsyncSession]) -> None:

@@ -16,6 +16,7 @@ from omnivox.core.security.principal import Principal
 
 PASSWORD = "correct-horse-9"
 
+
 @dataclass
 class Env:
     """The app under test with handles a test needs."""
@@ -29,14 +30,20 @@ class Env:
     async def org(self, slug: str, tz: str = "UTC") -> str:
         async with self.sessions() as s:
             org = await organizations.create_organization(
-                s, Principal.system(""), OrganizationCreate(slug=slug, name=slug.title(), timezone=tz))
+                s,
+                Principal.system(""),
+                OrganizationCreate(slug=slug, name=slug.title(), timezone=tz),
+            )
             return org.id
 
     async def user(self, org_id: str, email: str, role: Role) -> str:
         async with self.sessions() as s:
             actor = Principal("", org_id, "system", "System", Role.PLATFORM_ADMIN, "system")
             user = await users.create_user(
-                s, actor, UserCreate(email=email, name=email.split("@")[0], role=role, password=PASSWORD))
+                s,
+                actor,
+                UserCreate(email=email, name=email.split("@")[0], role=role, password=PASSWORD),
+            )
             return user.id
 
     async def token(self, email: str) -> dict[str, str]:
@@ -44,5 +51,6 @@ class Env:
             user = await users.find_user_by_email(s, email)
             assert user is not None
             _t, secret = await auth.create_api_token(
-                s, auth.principal_of(user, "system"), ApiTokenCreate(name="test"), self.clock.now())
+                s, auth.principal_of(user, "system"), ApiTokenCreate(name="test"), self.clock.now()
+            )
             return {"Authorization": f"Bearer {secret}"}

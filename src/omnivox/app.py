@@ -23,13 +23,19 @@ from omnivox.web.templating import configure_templates
 log = get_logger(__name__)
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None,
-               check_schema: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, check_schema: bool = True
+) -> FastAPI:
     configure_logging(settings.log_level, settings.log_json)
     engine = create_engine(settings.database_url)
     templates = configure_templates(Jinja2Templates(directory=str(WEB_DIR / "templates")), settings)
-    state = AppState(settings=settings, engine=engine, sessions=create_session_factory(engine),
-                     clock=clock or SystemClock(), templates=templates)
+    state = AppState(
+        settings=settings,
+        engine=engine,
+        sessions=create_session_factory(engine),
+        clock=clock or SystemClock(),
+        templates=templates,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -39,8 +45,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None,
         yield
         await engine.dispose()
 
-    app = FastAPI(title="Omnivox", version="0.1.0", lifespan=lifespan,
-                  docs_url="/api/docs", redoc_url=None)
+    app = FastAPI(
+        title="Omnivox", version="0.1.0", lifespan=lifespan, docs_url="/api/docs", redoc_url=None
+    )
     app.state.omnivox = state
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=state.metrics)

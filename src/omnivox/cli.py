@@ -26,15 +26,21 @@ from omnivox.core.security.permissions import Role
 
 T = TypeVar("T")
 
-app = typer.Typer(help="Omnivox contact-center platform.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Omnivox contact-center platform.", no_args_is_help=True, pretty_exceptions_enable=False
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 orgs_app = typer.Typer(help="Organisations.", no_args_is_help=True)
 users_app = typer.Typer(help="Users.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
-for sub, name in ((db_app, "db"), (orgs_app, "orgs"), (users_app, "users"),
-                  (tokens_app, "tokens"), (demo_app, "demo")):
+for sub, name in (
+    (db_app, "db"),
+    (orgs_app, "orgs"),
+    (users_app, "users"),
+    (tokens_app, "tokens"),
+    (demo_app, "demo"),
+):
     app.add_typer(sub, name=name)
 
 
@@ -72,8 +78,10 @@ def _run_with_session(settings: Settings, work: Callable[[AsyncSession], Awaitab
 
 
 @app.command()
-def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="TCP port.")] = 8000) -> None:
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
     """Serve Omnivox (refuses to start against an unmigrated database)."""
     import uvicorn
 
@@ -82,8 +90,7 @@ def serve(host: Annotated[str, typer.Option(help="Interface to listen on.")] = "
     settings = _settings()
     _run_with_session(settings, _noop)
     typer.echo(f"Omnivox on http://{host}:{port}  (telephony: {settings.telephony})")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
-                proxy_headers=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", proxy_headers=True)
 
 
 async def _noop(_session: AsyncSession) -> None:
@@ -96,22 +103,26 @@ def db_upgrade(revision: str = "head") -> None:
     settings = _settings()
     try:
         upgrade_database(settings.database_url, revision)
-    except Exception as exc:  # noqa: BLE001 - report any migration failure as one line
+    except Exception as exc:
         raise fail(f"migration failed: {type(exc).__name__}: {exc}") from None
     typer.echo(f"database at {revision}")
 
 
 @orgs_app.command("create")
-def orgs_create(slug: str, name: Annotated[str | None, typer.Option()] = None,
-                timezone: Annotated[str, typer.Option()] = "UTC") -> None:
+def orgs_create(
+    slug: str,
+    name: Annotated[str | None, typer.Option()] = None,
+    timezone: Annotated[str, typer.Option()] = "UTC",
+) -> None:
     """Create an organisation (with default dispositions and business hours)."""
     from omnivox.accounts import organizations
     from omnivox.accounts.schemas import OrganizationCreate
     from omnivox.core.security.principal import Principal
 
     data = _validate(lambda: OrganizationCreate(slug=slug, name=name or slug, timezone=timezone))
-    org = _run_with_session(_settings(), lambda s: organizations.create_organization(
-        s, Principal.system(""), data))
+    org = _run_with_session(
+        _settings(), lambda s: organizations.create_organization(s, Principal.system(""), data)
+    )
     typer.echo(f"created organisation {org.slug} ({org.id})")
 
 
@@ -139,8 +150,11 @@ def users_create(
     from omnivox.seed import _password
 
     secret = password or _password()
-    data = _validate(lambda: UserCreate(email=email, name=name or email.split("@")[0],
-                                        role=role, password=secret))
+    data = _validate(
+        lambda: UserCreate(
+            email=email, name=name or email.split("@")[0], role=role, password=secret
+        )
+    )
 
     async def work(session: AsyncSession) -> str:
         found = await organizations.find_organization_by_slug(session, org)
@@ -172,7 +186,8 @@ def tokens_create(
         if found is None:
             raise DomainError(f"no user with e-mail {user!r}")
         _token, secret = await auth.create_api_token(
-            session, auth.principal_of(found, "system"), data, datetime.now(UTC))
+            session, auth.principal_of(found, "system"), data, datetime.now(UTC)
+        )
         return secret
 
     typer.echo(_run_with_session(_settings(), work))
@@ -185,8 +200,10 @@ def demo_seed() -> None:
 
     logins = _run_with_session(_settings(), seed_demo)
     if logins is None:
-        typer.echo("demo organisation already exists (its passwords were printed when it was "
-                   "created; reset one with `omnivox users` or delete var/ to start afresh)")
+        typer.echo(
+            "demo organisation already exists (its passwords were printed when it was "
+            "created; reset one with `omnivox users` or delete var/ to start afresh)"
+        )
         return
     typer.echo("Demo organisation 'demo' created. Logins (shown once):")
     for login in logins:
@@ -201,6 +218,9 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("OMNIVOX_DEBUG"):
             raise
-        typer.echo(f"error: unexpected {type(exc).__name__}: {exc} "
-                   "(set OMNIVOX_DEBUG=1 for the traceback)", err=True)
+        typer.echo(
+            f"error: unexpected {type(exc).__name__}: {exc} "
+            "(set OMNIVOX_DEBUG=1 for the traceback)",
+            err=True,
+        )
         sys.exit(1)

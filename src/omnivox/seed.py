@@ -46,7 +46,8 @@ async def seed_demo(session: AsyncSession) -> list[Login] | None:
         return None
     bootstrap = Principal.system("")
     org = await organizations.create_organization(
-        session, bootstrap,
+        session,
+        bootstrap,
         OrganizationCreate(slug=DEMO_SLUG, name="Demo Contact Center", timezone="America/New_York"),
     )
     actor = Principal.system(org.id)
@@ -54,21 +55,41 @@ async def seed_demo(session: AsyncSession) -> list[Login] | None:
     created = {}
     for local, name, role in DEMO_PEOPLE:
         login = Login(f"{local}@demo.example.com", _password(), role)
-        system_admin = Principal(actor.user_id, org.id, actor.email, actor.name,
-                                 Role.PLATFORM_ADMIN, "system")
+        system_admin = Principal(
+            actor.user_id, org.id, actor.email, actor.name, Role.PLATFORM_ADMIN, "system"
+        )
         created[local] = await users.create_user(
-            session, system_admin,
+            session,
+            system_admin,
             UserCreate(email=login.email, name=name, role=role, password=login.password),
         )
         logins.append(login)
     english = await teams.create_skill(session, actor, SkillCreate(name="English"))
     spanish = await teams.create_skill(session, actor, SkillCreate(name="Spanish"))
     team = await teams.create_team(session, actor, TeamCreate(name="Sales floor"))
-    await teams.set_team_members(session, actor, team.id, TeamMembersWrite(
-        user_ids=[created["agent1"].id, created["agent2"].id]))
-    await users.set_user_skills(session, actor, created["agent1"].id, UserSkillsWrite.model_validate(
-        {"skills": [{"skill_id": english.id, "proficiency": 8}]}))
-    await users.set_user_skills(session, actor, created["agent2"].id, UserSkillsWrite.model_validate(
-        {"skills": [{"skill_id": english.id, "proficiency": 6},
-                    {"skill_id": spanish.id, "proficiency": 9}]}))
+    await teams.set_team_members(
+        session,
+        actor,
+        team.id,
+        TeamMembersWrite(user_ids=[created["agent1"].id, created["agent2"].id]),
+    )
+    await users.set_user_skills(
+        session,
+        actor,
+        created["agent1"].id,
+        UserSkillsWrite.model_validate({"skills": [{"skill_id": english.id, "proficiency": 8}]}),
+    )
+    await users.set_user_skills(
+        session,
+        actor,
+        created["agent2"].id,
+        UserSkillsWrite.model_validate(
+            {
+                "skills": [
+                    {"skill_id": english.id, "proficiency": 6},
+                    {"skill_id": spanish.id, "proficiency": 9},
+                ]
+            }
+        ),
+    )
     return logins

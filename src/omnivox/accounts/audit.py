@@ -55,7 +55,9 @@ def record(
             return
     session.add(
         AuditEntry(
-            organization_id=organization_id if organization_id is not None else actor.organization_id,
+            organization_id=organization_id
+            if organization_id is not None
+            else actor.organization_id,
             actor_id=actor.user_id or None,
             actor_email=actor.email,
             action=action,
@@ -69,7 +71,11 @@ def record(
 
 
 async def list_audit(
-    session: AsyncSession, organization_id: str, *, limit: int = 100, offset: int = 0,
+    session: AsyncSession,
+    organization_id: str,
+    *,
+    limit: int = 100,
+    offset: int = 0,
     entity_type: str | None = None,
 ) -> list[AuditEntry]:
     query = select(AuditEntry).where(AuditEntry.organization_id == organization_id)

@@ -17,7 +17,7 @@ from omnivox.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFou
 from omnivox.core.security import tokens
 from omnivox.core.security.passwords import hash_password, needs_rehash, verify_password
 from omnivox.core.security.permissions import Role
-from omnivox.core.security.principal import Principal
+from omnivox.core.security.principal import Principal, Via
 
 TOTP_ISSUER = "Omnivox"
 
@@ -36,9 +36,10 @@ class NewSession:
     mfa_pending: bool
 
 
-def principal_of(user: User, via: str, csrf_token: str = "") -> Principal:
-    return Principal(user.id, user.organization_id, user.email, user.name, Role(user.role),
-                     via, csrf_token)  # type: ignore[arg-type]
+def principal_of(user: User, via: Via, csrf_token: str = "") -> Principal:
+    return Principal(
+        user.id, user.organization_id, user.email, user.name, Role(user.role), via, csrf_token
+    )
 
 
 async def _throttle(session: AsyncSession, key: str) -> LoginThrottle:
@@ -96,13 +97,26 @@ async def needs_second_factor(session: AsyncSession, user: User) -> bool:
 
 
 async def start_session(
-    session: AsyncSession, user: User, now: datetime, policy: LoginPolicy, *,
-    mfa_pending: bool, ip: str = "",
+    session: AsyncSession,
+    user: User,
+    now: datetime,
+    policy: LoginPolicy,
+    *,
+    mfa_pending: bool,
+    ip: str = "",
 ) -> NewSession:
     sid, csrf = tokens.new_session_id(), tokens.new_csrf_token()
-    session.add(UserSession(id_hash=tokens.digest(sid), user_id=user.id, csrf_token=csrf,
-                            mfa_pending=mfa_pending, created_at=now,
-                            expires_at=now + policy.session_ttl, ip=ip))
+    session.add(
+        UserSession(
+            id_hash=tokens.digest(sid),
+            user_id=user.id,
+            csrf_token=csrf,
+            mfa_pending=mfa_pending,
+            created_at=now,
+            expires_at=now + policy.session_ttl,
+            ip=ip,
+        )
+    )
     if not mfa_pending:
         user.last_login_at = now
     await session.commit()
@@ -122,7 +136,9 @@ async def resolve_session(
 
 
 async def end_session(session: AsyncSession, session_id: str) -> None:
-    await session.execute(delete(UserSession).where(UserSession.id_hash == tokens.digest(session_id)))
+    await session.execute(
+        delete(UserSession).where(UserSession.id_hash == tokens.digest(session_id))
+    )
     await session.commit()
 
 
@@ -217,13 +233,20 @@ async def create_api_token(
 ) -> tuple[ApiToken, str]:
     secret = tokens.new_api_token()
     expires = now + timedelta(days=data.expires_in_days) if data.expires_in_days else None
-    token = ApiToken(organization_id=actor.organization_id, user_id=actor.user_id, name=data.name,
-                     token_hash=tokens.digest(secret), prefix=secret[:10], created_at=now,
-                     expires_at=expires)
+    token = ApiToken(
+        organization_id=actor.organization_id,
+        user_id=actor.user_id,
+        name=data.name,
+        token_hash=tokens.digest(secret),
+        prefix=secret[:10],
+        created_at=now,
+        expires_at=expires,
+    )
     session.add(token)
     await session.flush()
-    audit.record(session, actor, "api_token.create", "api_token", token.id,
-                 after=audit.snapshot(token))
+    audit.record(
+        session, actor, "api_token.create", "api_token", token.id, after=audit.snapshot(token)
+    )
     await session.commit()
     return token, secret
 
@@ -244,8 +267,15 @@ async def revoke_api_token(
     if token.revoked_at is None:
         before = audit.snapshot(token)
         token.revoked_at = now
-        audit.record(session, actor, "api_token.revoke", "api_token", token.id,
-                     before=before, after=audit.snapshot(token))
+        audit.record(
+            session,
+            actor,
+            "api_token.revoke",
+            "api_token",
+            token.id,
+            before=before,
+            after=audit.snapshot(token),
+        )
         await session.commit()
     return token
 

@@ -19,13 +19,16 @@ async def list_dispositions(
     query = select(Disposition).where(Disposition.organization_id == org_id)
     if active_only:
         query = query.where(Disposition.is_active.is_(True))
-    return list((await session.scalars(query.order_by(Disposition.sort_order, Disposition.code))).all())
+    return list(
+        (await session.scalars(query.order_by(Disposition.sort_order, Disposition.code))).all()
+    )
 
 
 async def get_disposition(session: AsyncSession, org_id: str, disposition_id: str) -> Disposition:
     disp = await session.scalar(
-        select(Disposition).where(Disposition.id == disposition_id,
-                                  Disposition.organization_id == org_id)
+        select(Disposition).where(
+            Disposition.id == disposition_id, Disposition.organization_id == org_id
+        )
     )
     if disp is None:
         raise NotFound("disposition not found")
@@ -36,18 +39,26 @@ async def create_disposition(
     session: AsyncSession, actor: Principal, data: DispositionCreate
 ) -> Disposition:
     code = data.code.upper()
-    disp = Disposition(organization_id=actor.organization_id, code=code, label=data.label,
-                       category=data.category.value, is_final=data.is_final,
-                       sort_order=data.sort_order)
+    disp = Disposition(
+        organization_id=actor.organization_id,
+        code=code,
+        label=data.label,
+        category=data.category.value,
+        is_final=data.is_final,
+        sort_order=data.sort_order,
+    )
     session.add(disp)
     try:
         await session.flush()
     except IntegrityError:
         await session.rollback()
-        raise Conflict(f"a disposition with code {code} already exists",
-                       problems=[FieldProblem("code", "already used")]) from None
-    audit.record(session, actor, "disposition.create", "disposition", disp.id,
-                 after=audit.snapshot(disp))
+        raise Conflict(
+            f"a disposition with code {code} already exists",
+            problems=[FieldProblem("code", "already used")],
+        ) from None
+    audit.record(
+        session, actor, "disposition.create", "disposition", disp.id, after=audit.snapshot(disp)
+    )
     await session.commit()
     return disp
 
@@ -60,8 +71,15 @@ async def update_disposition(
     for field, value in data.model_dump(exclude_unset=True).items():
         if value is not None:
             setattr(disp, field, value.value if field == "category" else value)
-    audit.record(session, actor, "disposition.update", "disposition", disp.id,
-                 before=before, after=audit.snapshot(disp))
+    audit.record(
+        session,
+        actor,
+        "disposition.update",
+        "disposition",
+        disp.id,
+        before=before,
+        after=audit.snapshot(disp),
+    )
     await session.commit()
     return disp
 
@@ -69,9 +87,12 @@ async def update_disposition(
 async def delete_disposition(session: AsyncSession, actor: Principal, disposition_id: str) -> None:
     disp = await get_disposition(session, actor.organization_id, disposition_id)
     if disp.category == "system":
-        raise Conflict("system dispositions are used by the dialler and cannot be deleted; "
-                       "deactivate them instead")
-    audit.record(session, actor, "disposition.delete", "disposition", disp.id,
-                 before=audit.snapshot(disp))
+        raise Conflict(
+            "system dispositions are used by the dialler and cannot be deleted; "
+            "deactivate them instead"
+        )
+    audit.record(
+        session, actor, "disposition.delete", "disposition", disp.id, before=audit.snapshot(disp)
+    )
     await session.delete(disp)
     await session.commit()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,16 +38,27 @@ async def create_organization(
     for order, (code, label, category, final) in enumerate(DEFAULT_DISPOSITIONS):
         session.add(
             Disposition(
-                organization_id=org.id, code=code, label=label, category=category.value,
-                is_final=final, sort_order=order * 10,
+                organization_id=org.id,
+                code=code,
+                label=label,
+                category=category.value,
+                is_final=final,
+                sort_order=order * 10,
             )
         )
     for weekday, opens, closes in DEFAULT_HOURS:
         session.add(
             BusinessHours(organization_id=org.id, weekday=weekday, opens=opens, closes=closes)
         )
-    audit.record(session, actor, "organization.create", "organization", org.id,
-                 after=audit.snapshot(org), organization_id=org.id)
+    audit.record(
+        session,
+        actor,
+        "organization.create",
+        "organization",
+        org.id,
+        after=audit.snapshot(org),
+        organization_id=org.id,
+    )
     await _commit(session, f"an organisation with slug {data.slug!r} already exists")
     return org
 
@@ -81,18 +94,35 @@ async def update_organization(
     for field, value in data.model_dump(exclude_unset=True).items():
         if value is not None:
             setattr(org, field, value)
-    audit.record(session, actor, "organization.update", "organization", org.id,
-                 before=before, after=audit.snapshot(org), organization_id=org.id)
+    audit.record(
+        session,
+        actor,
+        "organization.update",
+        "organization",
+        org.id,
+        before=before,
+        after=audit.snapshot(org),
+        organization_id=org.id,
+    )
     await session.commit()
     return org
 
 
-async def delete_organization(session: AsyncSession, actor: Principal, organization_id: str) -> None:
+async def delete_organization(
+    session: AsyncSession, actor: Principal, organization_id: str
+) -> None:
     org = await get_organization(session, organization_id)
     if org.id == actor.organization_id:
         raise Conflict("you cannot delete the organisation you are signed in to")
-    audit.record(session, actor, "organization.delete", "organization", org.id,
-                 before=audit.snapshot(org), organization_id=actor.organization_id)
+    audit.record(
+        session,
+        actor,
+        "organization.delete",
+        "organization",
+        org.id,
+        before=audit.snapshot(org),
+        organization_id=actor.organization_id,
+    )
     await session.delete(org)
     await session.commit()
 
@@ -114,8 +144,15 @@ async def update_compliance(
     before = audit.snapshot(org)
     for field, value in data.model_dump().items():
         setattr(org, field, value)
-    audit.record(session, actor, "compliance.update", "organization", org.id,
-                 before=before, after=audit.snapshot(org))
+    audit.record(
+        session,
+        actor,
+        "compliance.update",
+        "organization",
+        org.id,
+        before=before,
+        after=audit.snapshot(org),
+    )
     await session.commit()
     return compliance_of(org)
 
@@ -135,7 +172,7 @@ async def get_business_hours(session: AsyncSession, organization_id: str) -> Bus
 
 def check_no_overlap(intervals: list[HoursInterval]) -> None:
     ordered = sorted(intervals, key=lambda i: (i.weekday, i.opens))
-    for prev, cur in zip(ordered, ordered[1:], strict=False):
+    for prev, cur in pairwise(ordered):
         if prev.weekday == cur.weekday and cur.opens < prev.closes:
             raise Conflict(
                 f"intervals overlap on weekday {cur.weekday}: "
@@ -153,10 +190,23 @@ async def replace_business_hours(
         delete(BusinessHours).where(BusinessHours.organization_id == actor.organization_id)
     )
     for i in data.intervals:
-        session.add(BusinessHours(organization_id=actor.organization_id, weekday=i.weekday,
-                                  opens=i.opens, closes=i.closes))
-    audit.record(session, actor, "business_hours.replace", "business_hours", actor.organization_id,
-                 before=before.model_dump(mode="json"), after=data.model_dump(mode="json"))
+        session.add(
+            BusinessHours(
+                organization_id=actor.organization_id,
+                weekday=i.weekday,
+                opens=i.opens,
+                closes=i.closes,
+            )
+        )
+    audit.record(
+        session,
+        actor,
+        "business_hours.replace",
+        "business_hours",
+        actor.organization_id,
+        before=before.model_dump(mode="json"),
+        after=data.model_dump(mode="json"),
+    )
     await session.commit()
     return await get_business_hours(session, actor.organization_id)
 
@@ -176,20 +226,23 @@ async def add_holiday(session: AsyncSession, actor: Principal, data: HolidayCrea
     holiday = Holiday(organization_id=actor.organization_id, **data.model_dump())
     session.add(holiday)
     await session.flush()
-    audit.record(session, actor, "holiday.create", "holiday", holiday.id,
-                 after=audit.snapshot(holiday))
+    audit.record(
+        session, actor, "holiday.create", "holiday", holiday.id, after=audit.snapshot(holiday)
+    )
     await session.commit()
     return holiday
 
 
 async def delete_holiday(session: AsyncSession, actor: Principal, holiday_id: str) -> None:
     holiday = await session.scalar(
-        select(Holiday).where(Holiday.id == holiday_id,
-                              Holiday.organization_id == actor.organization_id)
+        select(Holiday).where(
+            Holiday.id == holiday_id, Holiday.organization_id == actor.organization_id
+        )
     )
     if holiday is None:
         raise NotFound("holiday not found")
-    audit.record(session, actor, "holiday.delete", "holiday", holiday.id,
-                 before=audit.snapshot(holiday))
+    audit.record(
+        session, actor, "holiday.delete", "holiday", holiday.id, before=audit.snapshot(holiday)
+    )
     await session.delete(holiday)
     await session.commit()

@@ -25,8 +25,12 @@ Named = TypeVar("Named", Team, Skill)
 
 
 def team_to_read(team: Team) -> TeamRead:
-    return TeamRead(id=team.id, name=team.name, description=team.description,
-                    member_ids=sorted(m.user_id for m in team.members))
+    return TeamRead(
+        id=team.id,
+        name=team.name,
+        description=team.description,
+        member_ids=sorted(m.user_id for m in team.members),
+    )
 
 
 async def _get(session: AsyncSession, model: type[Named], org_id: str, obj_id: str) -> Named:
@@ -49,8 +53,10 @@ async def _save_named(session: AsyncSession, kind: str, name: str, *, flush: boo
         await (session.flush() if flush else session.commit())
     except IntegrityError:
         await session.rollback()
-        raise Conflict(f"a {kind} named {name!r} already exists",
-                       problems=[FieldProblem("name", "already used")]) from None
+        raise Conflict(
+            f"a {kind} named {name!r} already exists",
+            problems=[FieldProblem("name", "already used")],
+        ) from None
 
 
 async def list_teams(session: AsyncSession, org_id: str) -> list[Team]:
@@ -71,14 +77,17 @@ async def create_team(session: AsyncSession, actor: Principal, data: TeamCreate)
     return team
 
 
-async def update_team(session: AsyncSession, actor: Principal, team_id: str, data: TeamUpdate) -> Team:
+async def update_team(
+    session: AsyncSession, actor: Principal, team_id: str, data: TeamUpdate
+) -> Team:
     team = await get_team(session, actor.organization_id, team_id)
     before = audit.snapshot(team)
     for field, value in data.model_dump(exclude_unset=True).items():
         if value is not None:
             setattr(team, field, value)
-    audit.record(session, actor, "team.update", "team", team.id,
-                 before=before, after=audit.snapshot(team))
+    audit.record(
+        session, actor, "team.update", "team", team.id, before=before, after=audit.snapshot(team)
+    )
     await _save_named(session, "team", team.name)
     await session.refresh(team, ["members"])
     return team
@@ -89,15 +98,30 @@ async def set_team_members(
 ) -> Team:
     team = await get_team(session, actor.organization_id, team_id)
     wanted = set(data.user_ids)
-    known = set(await session.scalars(
-        select(User.id).where(User.id.in_(wanted), User.organization_id == actor.organization_id)
-    )) if wanted else set()
+    known = (
+        set(
+            await session.scalars(
+                select(User.id).where(
+                    User.id.in_(wanted), User.organization_id == actor.organization_id
+                )
+            )
+        )
+        if wanted
+        else set()
+    )
     if unknown := sorted(wanted - known):
         raise InvalidInput.on("user_ids", f"unknown user ids: {', '.join(unknown)}")
     before = sorted(m.user_id for m in team.members)
     team.members = [TeamMember(user_id=u) for u in sorted(wanted)]
-    audit.record(session, actor, "team.members", "team", team.id,
-                 before={"members": before}, after={"members": sorted(wanted)})
+    audit.record(
+        session,
+        actor,
+        "team.members",
+        "team",
+        team.id,
+        before={"members": before},
+        after={"members": sorted(wanted)},
+    )
     await session.commit()
     await session.refresh(team, ["members"])
     return team
@@ -135,8 +159,15 @@ async def update_skill(
     for field, value in data.model_dump(exclude_unset=True).items():
         if value is not None:
             setattr(skill, field, value)
-    audit.record(session, actor, "skill.update", "skill", skill.id,
-                 before=before, after=audit.snapshot(skill))
+    audit.record(
+        session,
+        actor,
+        "skill.update",
+        "skill",
+        skill.id,
+        before=before,
+        after=audit.snapshot(skill),
+    )
     await _save_named(session, "skill", skill.name)
     return skill
 

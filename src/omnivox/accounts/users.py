@@ -16,8 +16,13 @@ from omnivox.core.security.principal import Principal
 
 def to_read(user: User) -> UserRead:
     return UserRead(
-        id=user.id, email=user.email, name=user.name, role=Role(user.role),
-        is_active=user.is_active, totp_enabled=user.totp_enabled, created_at=user.created_at,
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=Role(user.role),
+        is_active=user.is_active,
+        totp_enabled=user.totp_enabled,
+        created_at=user.created_at,
         last_login_at=user.last_login_at,
         skills=[SkillLevel(skill_id=s.skill_id, proficiency=s.proficiency) for s in user.skills],
     )
@@ -52,16 +57,28 @@ async def create_user(
     _check_role_grant(actor, data.role)
     email = data.email.strip().lower()
     if await find_user_by_email(session, email):
-        raise Conflict(f"a user with e-mail {email} already exists",
-                       problems=[FieldProblem("email", "already registered")])
+        raise Conflict(
+            f"a user with e-mail {email} already exists",
+            problems=[FieldProblem("email", "already registered")],
+        )
     user = User(
-        organization_id=organization_id or actor.organization_id, email=email, name=data.name,
-        role=data.role.value, password_hash=hash_password(data.password),
+        organization_id=organization_id or actor.organization_id,
+        email=email,
+        name=data.name,
+        role=data.role.value,
+        password_hash=hash_password(data.password),
     )
     session.add(user)
     await session.flush()
-    audit.record(session, actor, "user.create", "user", user.id, after=audit.snapshot(user),
-                 organization_id=user.organization_id)
+    audit.record(
+        session,
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        after=audit.snapshot(user),
+        organization_id=user.organization_id,
+    )
     await session.commit()
     await session.refresh(user, ["skills"])
     return user
@@ -88,8 +105,9 @@ async def update_user(
             await session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     if data.password is not None:
         user.password_hash = hash_password(data.password)
-    audit.record(session, actor, "user.update", "user", user.id,
-                 before=before, after=audit.snapshot(user))
+    audit.record(
+        session, actor, "user.update", "user", user.id, before=before, after=audit.snapshot(user)
+    )
     await session.commit()
     await session.refresh(user, ["skills"])
     return user
@@ -112,8 +130,9 @@ async def set_user_skills(
     if wanted:
         known = set(
             await session.scalars(
-                select(Skill.id).where(Skill.id.in_(wanted),
-                                       Skill.organization_id == actor.organization_id)
+                select(Skill.id).where(
+                    Skill.id.in_(wanted), Skill.organization_id == actor.organization_id
+                )
             )
         )
         unknown = sorted(set(wanted) - known)
@@ -121,8 +140,15 @@ async def set_user_skills(
             raise InvalidInput.on("skills", f"unknown skill ids: {', '.join(unknown)}")
     before = {s.skill_id: s.proficiency for s in user.skills}
     user.skills = [UserSkill(skill_id=k, proficiency=v) for k, v in wanted.items()]
-    audit.record(session, actor, "user.skills", "user", user.id,
-                 before={"skills": before}, after={"skills": wanted})
+    audit.record(
+        session,
+        actor,
+        "user.skills",
+        "user",
+        user.id,
+        before={"skills": before},
+        after={"skills": wanted},
+    )
     await session.commit()
     await session.refresh(user, ["skills"])
     return user

@@ -25,6 +25,8 @@ class Metrics:
             registry=self.registry,
         )
         self.logins = Counter(
-            "omnivox_logins_total", "Sign-in attempts by outcome", ["outcome"],
+            "omnivox_logins_total",
+            "Sign-in attempts by outcome",
+            ["outcome"],
             registry=self.registry,
         )

@@ -6,11 +6,11 @@ dependencies; ``declared_access`` reads it back so a test can prove none is miss
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
-from fastapi.routing import APIRoute
+from fastapi import Depends, FastAPI, Request
+from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import auth
@@ -96,16 +96,21 @@ def Allow(permission: Permission) -> Any:  # noqa: N802 - reads like a declarati
 PUBLIC = Depends(public)
 
 
+def iter_api_routes(app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:
+    """(method, full path, route) for every JSON or page route, through included routers."""
+    for ctx in iter_route_contexts(app.routes):
+        route = ctx.original_route
+        if isinstance(route, APIRoute) and ctx.path:
+            for method in sorted((ctx.methods or set()) - {"HEAD", "OPTIONS"}):
+                yield method, ctx.path, route
+
+
 def declared_access(route: APIRoute) -> Permission | str | None:
+    """The route's one declared permission (or "public"); None if missing or ambiguous."""
     found: list[Permission | str] = []
-    for dep in route.dependant.dependencies:
+    for dep in route.dependant.dependencies:  # includes the route's `dependencies=[...]`
         if isinstance(dep.call, Requires):
             found.append(dep.call.permission)
         elif dep.call is public:
-            found.append("public")
-    for dep in route.dependencies:
-        if isinstance(dep.dependency, Requires):
-            found.append(dep.dependency.permission)
-        elif dep.dependency is public:
             found.append("public")
     return found[0] if len(found) == 1 else None

@@ -7,6 +7,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from omnivox.core.errors import DomainError, NotAuthenticated
@@ -18,15 +19,22 @@ log = get_logger(__name__)
 def wants_json(request: Request) -> bool:
     path = request.url.path
     return path.startswith(("/api/", "/hooks/", "/sandbox/")) or path in {
-        "/openapi.json", "/readyz", "/healthz",
+        "/openapi.json",
+        "/readyz",
+        "/healthz",
     }
 
 
-def _problem(status: int, title: str, detail: str, code: str,
-             errors: list[dict[str, str]] | None = None) -> JSONResponse:
+def _problem(
+    status: int, title: str, detail: str, code: str, errors: list[dict[str, str]] | None = None
+) -> JSONResponse:
     body: dict[str, object] = {
-        "type": f"https://omnivox.dev/problems/{code}", "title": title, "status": status,
-        "detail": detail, "code": code, "request_id": request_id_var.get(),
+        "type": f"https://omnivox.dev/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "request_id": request_id_var.get(),
     }
     if errors:
         body["errors"] = errors
@@ -34,16 +42,18 @@ def _problem(status: int, title: str, detail: str, code: str,
 
 
 def _html_error(request: Request, status: int, title: str, detail: str) -> Response:
-    templates = request.app.state.omnivox.templates
+    templates: Jinja2Templates = request.app.state.omnivox.templates
     if request.headers.get("hx-request"):
-        resp = templates.TemplateResponse(
+        resp: Response = templates.TemplateResponse(
             request, "partials/error.html", {"title": title, "detail": detail}, status_code=status
         )
         resp.headers["HX-Retarget"] = "#flash"
         resp.headers["HX-Reswap"] = "innerHTML"
         return resp
-    return templates.TemplateResponse(  # type: ignore[no-any-return]
-        request, "error.html", {"title": title, "detail": detail, "status": status},
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"title": title, "detail": detail, "status": status},
         status_code=status,
     )
 
@@ -57,8 +67,13 @@ def _login_redirect(request: Request) -> Response:
 
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
-    log.info("request refused", code=exc.code, status=exc.status, detail=exc.detail,
-             path=request.url.path)
+    log.info(
+        "request refused",
+        code=exc.code,
+        status=exc.status,
+        detail=exc.detail,
+        path=request.url.path,
+    )
     if wants_json(request):
         errors = [{"field": p.field, "message": p.message} for p in exc.problems]
         return _problem(exc.status, exc.title, exc.detail, exc.code, errors)

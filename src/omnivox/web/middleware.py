@@ -51,6 +51,11 @@ class RequestContextMiddleware:
             self.metrics.http_requests.labels(method, template, str(status)).inc()
             self.metrics.http_latency.labels(method, template).observe(elapsed)
             if not scope["path"].startswith("/static/"):
-                log.info("request", method=method, path=scope["path"], status=status,
-                         ms=round(elapsed * 1000, 1))
+                log.info(
+                    "request",
+                    method=method,
+                    path=scope["path"],
+                    status=status,
+                    ms=round(elapsed * 1000, 1),
+                )
             request_id_var.reset(token)

@@ -31,11 +31,13 @@ async def readyz(state: State) -> Response:
         checks["database"] = "ok"
         current, head = await current_revision(state.engine), head_revision()
         checks["migrations"] = "ok" if current == head else f"at {current}, need {head}"
-    except Exception as exc:  # noqa: BLE001 - readiness reports any failure
+    except Exception as exc:
         checks["database"] = f"unreachable: {type(exc).__name__}"
     ready = all(v == "ok" for v in checks.values()) and len(checks) == 2
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
-                        status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )
 
 
 @router.get("/metrics", dependencies=[PUBLIC])

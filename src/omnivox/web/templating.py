@@ -41,6 +41,13 @@ def configure_templates(templates: Jinja2Templates, settings: Settings) -> Jinja
     env = templates.env
     env.globals["sandbox"] = settings.telephony == "sandbox"
     env.globals["nav_for"] = nav_for
-    env.globals["weekdays"] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-                               "Saturday", "Sunday"]
+    env.globals["weekdays"] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ]
     return templates

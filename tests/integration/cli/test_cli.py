@@ -11,10 +11,21 @@ import pytest
 
 
 def omnivox(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {**os.environ, "OMNIVOX_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db",
-               "OMNIVOX_DATA_DIR": str(tmp_path), **env}
-    return subprocess.run([sys.executable, "-m", "omnivox", *args], capture_output=True,
-                          text=True, env=environ, cwd=tmp_path, timeout=120, check=False)
+    environ = {
+        **os.environ,
+        "OMNIVOX_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db",
+        "OMNIVOX_DATA_DIR": str(tmp_path),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "omnivox", *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -38,15 +49,37 @@ def test_production_without_configuration_names_what_is_missing(tmp_path: Path) 
 def test_orgs_users_tokens_and_demo(migrated: Path) -> None:
     assert omnivox(migrated, "orgs", "create", "acme", "--timezone", "Europe/Paris").returncode == 0
     dup = omnivox(migrated, "orgs", "create", "acme")
-    assert dup.returncode == 1 and dup.stderr.startswith("error: ") and "already exists" in dup.stderr
+    assert (
+        dup.returncode == 1 and dup.stderr.startswith("error: ") and "already exists" in dup.stderr
+    )
     bad_tz = omnivox(migrated, "orgs", "create", "other", "--timezone", "Nowhere/Land")
     assert bad_tz.returncode == 1 and "unknown time zone" in bad_tz.stderr
 
-    made = omnivox(migrated, "users", "create", "--org", "acme", "--email", "boss@acme.example.com",
-                   "--role", "org_admin")
+    made = omnivox(
+        migrated,
+        "users",
+        "create",
+        "--org",
+        "acme",
+        "--email",
+        "boss@acme.example.com",
+        "--role",
+        "org_admin",
+    )
     assert made.returncode == 0 and "password: " in made.stdout
-    no_org = omnivox(migrated, "users", "create", "--org", "nope", "--email", "x@acme.example.com",
-                     "--role", "agent", "--password", "long-enough-1")
+    no_org = omnivox(
+        migrated,
+        "users",
+        "create",
+        "--org",
+        "nope",
+        "--email",
+        "x@acme.example.com",
+        "--role",
+        "agent",
+        "--password",
+        "long-enough-1",
+    )
     assert no_org.returncode == 1 and "no organisation" in no_org.stderr
 
     token = omnivox(migrated, "tokens", "create", "--user", "boss@acme.example.com")

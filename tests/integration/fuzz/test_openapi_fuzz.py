@@ -6,7 +6,6 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
@@ -18,19 +17,29 @@ from omnivox.core.db import create_engine, create_session_factory, upgrade_datab
 from omnivox.core.security.permissions import Role
 from omnivox.core.security.principal import Principal
 
+
 async def _seed(url: str) -> str:
     engine = create_engine(url)
     async with create_session_factory(engine)() as s:
         org = await organizations.create_organization(
-            s, Principal.system(""), OrganizationCreate(slug="fuzz", name="Fuzz"))
+            s, Principal.system(""), OrganizationCreate(slug="fuzz", name="Fuzz")
+        )
         actor = Principal("", org.id, "system", "System", Role.PLATFORM_ADMIN, "system")
-        user = await users.create_user(s, actor, UserCreate(
-            email="root@fuzz.example.com", name="Root", role=Role.PLATFORM_ADMIN,
-            password="long-enough-1"))
+        user = await users.create_user(
+            s,
+            actor,
+            UserCreate(
+                email="root@fuzz.example.com",
+                name="Root",
+                role=Role.PLATFORM_ADMIN,
+                password="long-enough-1",
+            ),
+        )
         from datetime import UTC, datetime
 
         _, secret = await auth.create_api_token(
-            s, auth.principal_of(user, "system"), ApiTokenCreate(name="fuzz"), datetime.now(UTC))
+            s, auth.principal_of(user, "system"), ApiTokenCreate(name="fuzz"), datetime.now(UTC)
+        )
     await engine.dispose()
     return secret
 
@@ -39,8 +48,14 @@ def test_no_operation_answers_500(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/fuzz.db"
     upgrade_database(url)
     headers = {"Authorization": f"Bearer {asyncio.run(_seed(url))}"}
-    app = create_app(Settings(_env_file=None, database_url=url, env="test",  # type: ignore[call-arg]
-                              log_level="WARNING"))
+    app = create_app(
+        Settings(
+            _env_file=None,
+            database_url=url,
+            env="test",  # type: ignore[call-arg]
+            log_level="WARNING",
+        )
+    )
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 30
@@ -49,8 +64,9 @@ def test_no_operation_answers_500(tmp_path: Path) -> None:
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck),
-                  database=None)
+        @settings(
+            max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        )
         def probe(case: Any) -> None:
             response = case.call(headers=headers)
             statuses.append(response.status_code)

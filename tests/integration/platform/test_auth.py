@@ -7,18 +7,20 @@ from datetime import timedelta
 
 import pyotp
 from sqlalchemy import select
+from tests.support import PASSWORD, Env
 
 from omnivox.accounts.models import ApiToken, Organization, User
 from omnivox.core.security.permissions import Role
-from tests.support import PASSWORD, Env
 
 
 async def login(env: Env, email: str, password: str = PASSWORD, next_url: str = "/") -> object:
     page = await env.client.get("/login")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert csrf
-    return await env.client.post("/login", data={"email": email, "password": password,
-                                                  "csrf_token": csrf.group(1), "next": next_url})
+    return await env.client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": csrf.group(1), "next": next_url},
+    )
 
 
 def page_csrf(html: str) -> str:
@@ -39,8 +41,11 @@ async def test_browser_sign_in_sets_a_safe_cookie_and_csrf_guards_forms(sqlite_e
     assert page.status_code == 200
     no_csrf = await env.client.post("/admin/teams", data={"name": "Red"})
     assert no_csrf.status_code == 403 and "CSRF" in no_csrf.text
-    with_csrf = await env.client.post("/admin/teams", data={"name": "Red"},
-                                      headers={"X-CSRF-Token": page_csrf(page.text), "HX-Request": "true"})
+    with_csrf = await env.client.post(
+        "/admin/teams",
+        data={"name": "Red"},
+        headers={"X-CSRF-Token": page_csrf(page.text), "HX-Request": "true"},
+    )
     assert with_csrf.status_code == 200 and "Red" in with_csrf.text
     api_no_csrf = await env.client.post("/api/v1/teams", json={"name": "Blue"})
     assert api_no_csrf.status_code == 403  # a session alone cannot write without the token
@@ -49,8 +54,9 @@ async def test_browser_sign_in_sets_a_safe_cookie_and_csrf_guards_forms(sqlite_e
 async def test_login_form_refuses_a_missing_login_csrf(sqlite_env: Env) -> None:
     org = await sqlite_env.org("acme")
     await sqlite_env.user(org, "a@acme.example.com", Role.AGENT)
-    resp = await sqlite_env.client.post("/login", data={"email": "a@acme.example.com",
-                                                        "password": PASSWORD})
+    resp = await sqlite_env.client.post(
+        "/login", data={"email": "a@acme.example.com", "password": PASSWORD}
+    )
     assert resp.status_code == 403 and "expired" in resp.text
 
 
@@ -156,8 +162,9 @@ async def test_api_tokens_are_hashed_expire_and_revoke(sqlite_env: Env) -> None:
     org = await env.org("acme")
     await env.user(org, "a@acme.example.com", Role.AGENT)
     h = await env.token("a@acme.example.com")
-    made = await env.client.post("/api/v1/tokens", headers=h,
-                                 json={"name": "crm", "expires_in_days": 1})
+    made = await env.client.post(
+        "/api/v1/tokens", headers=h, json={"name": "crm", "expires_in_days": 1}
+    )
     assert made.status_code == 201
     secret = made.json()["token"]
     async with env.sessions() as s:
@@ -174,7 +181,9 @@ async def test_api_tokens_are_hashed_expire_and_revoke(sqlite_env: Env) -> None:
     assert revoked.json()["revoked_at"] is not None
     dead = await env.client.get("/api/v1/me", headers={"Authorization": f"Bearer {other['token']}"})
     assert dead.status_code == 401
-    assert (await env.client.get("/api/v1/me", headers={"Authorization": "Bearer nonsense"})).status_code == 401
+    assert (
+        await env.client.get("/api/v1/me", headers={"Authorization": "Bearer nonsense"})
+    ).status_code == 401
 
 
 async def test_password_change(sqlite_env: Env) -> None:
@@ -182,11 +191,17 @@ async def test_password_change(sqlite_env: Env) -> None:
     org = await env.org("acme")
     await env.user(org, "a@acme.example.com", Role.AGENT)
     h = await env.token("a@acme.example.com")
-    wrong = await env.client.post("/api/v1/me/password", headers=h, json={
-        "current_password": "nope-nope-1", "new_password": "brand-new-pass-2"})
+    wrong = await env.client.post(
+        "/api/v1/me/password",
+        headers=h,
+        json={"current_password": "nope-nope-1", "new_password": "brand-new-pass-2"},
+    )
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "current_password"
-    ok = await env.client.post("/api/v1/me/password", headers=h, json={
-        "current_password": PASSWORD, "new_password": "brand-new-pass-2"})
+    ok = await env.client.post(
+        "/api/v1/me/password",
+        headers=h,
+        json={"current_password": PASSWORD, "new_password": "brand-new-pass-2"},
+    )
     assert ok.status_code == 204
     assert (await login(env, "a@acme.example.com")).status_code == 401
     assert (await login(env, "a@acme.example.com", "brand-new-pass-2")).status_code == 303

@@ -10,21 +10,28 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from tests.support import Env
 
 from omnivox.accounts import auth, organizations, teams, users
 from omnivox.accounts.schemas import ApiTokenCreate, HolidayCreate, SkillCreate, TeamCreate
 from omnivox.core.security.permissions import ROLE_PERMISSIONS, Permission, Role
 from omnivox.core.security.principal import Principal
 from omnivox.web.deps import declared_access, iter_api_routes
-from tests.support import Env
 
 PUBLIC_ROUTES = {
-    ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
-    ("GET", "/login"), ("POST", "/login"), ("GET", "/login/totp"), ("POST", "/login/totp"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("GET", "/login/totp"),
+    ("POST", "/login/totp"),
 }
 # Platform-scoped routes: they reach every organisation by design (platform admins only).
-PLATFORM_SCOPED = {"/api/v1/organizations/{organization_id}",
-                   "/platform/organizations/{organization_id}/toggle"}
+PLATFORM_SCOPED = {
+    "/api/v1/organizations/{organization_id}",
+    "/platform/organizations/{organization_id}/toggle",
+}
 # A valid body per route, so the wrong-tenant probe reaches the tenant check, not validation.
 JSON_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/users/{user_id}/skills": {"skills": []},
@@ -48,8 +55,9 @@ def _is_api(path: str) -> bool:
     return path.startswith("/api/")
 
 
-async def _send(env: Env, method: str, template: str, ids: dict[str, str],
-                headers: dict[str, str] | None = None) -> Any:
+async def _send(
+    env: Env, method: str, template: str, ids: dict[str, str], headers: dict[str, str] | None = None
+) -> Any:
     """Request ``template`` with its path parameters filled and a valid body for it."""
     path, headers = _fill(template, ids), headers or {}
     if _is_api(path):
@@ -135,8 +143,13 @@ async def _other_holiday(env: Env, org: str) -> str:
     import datetime as dt
 
     async with env.sessions() as s:
-        h = await organizations.add_holiday(s, Principal.system(org), HolidayCreate(
-            name="Theirs", starts_on=dt.date(2027, 1, 1), ends_on=dt.date(2027, 1, 1)))
+        h = await organizations.add_holiday(
+            s,
+            Principal.system(org),
+            HolidayCreate(
+                name="Theirs", starts_on=dt.date(2027, 1, 1), ends_on=dt.date(2027, 1, 1)
+            ),
+        )
         return h.id
 
 
@@ -144,14 +157,19 @@ async def _other_token(env: Env, org: str) -> str:
     async with env.sessions() as s:
         user = await users.find_user_by_email(s, "victim@other.example.com")
         assert user is not None
-        token, _ = await auth.create_api_token(s, auth.principal_of(user, "system"),
-                                               ApiTokenCreate(name="theirs"), env.clock.now())
+        token, _ = await auth.create_api_token(
+            s, auth.principal_of(user, "system"), ApiTokenCreate(name="theirs"), env.clock.now()
+        )
         return token.id
 
 
 FACTORIES: dict[str, Factory] = {
-    "user_id": _other_user, "team_id": _other_team, "skill_id": _other_skill,
-    "disposition_id": _other_disposition, "holiday_id": _other_holiday, "token_id": _other_token,
+    "user_id": _other_user,
+    "team_id": _other_team,
+    "skill_id": _other_skill,
+    "disposition_id": _other_disposition,
+    "holiday_id": _other_holiday,
+    "token_id": _other_token,
 }
 
 
@@ -165,7 +183,7 @@ async def test_other_tenants_objects_answer_404(sqlite_env: Env) -> None:
         if name not in ids:
             ids[name] = await factory(sqlite_env, theirs)
     probed = 0
-    for method, path, route in app_routes(app):
+    for method, path, _route in app_routes(app):
         params = re.findall(r"\{(\w+)\}", path)
         if not params or path in PLATFORM_SCOPED:
             continue

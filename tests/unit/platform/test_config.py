@@ -18,16 +18,25 @@ def test_development_defaults_are_accepted() -> None:
 def test_production_lists_every_missing_piece() -> None:
     problems = check_production(_prod())
     text = "\n".join(problems)
-    for needle in ("OMNIVOX_SECRET_KEY", "OMNIVOX_DATABASE_URL", "OMNIVOX_PUBLIC_BASE_URL",
-                   "OMNIVOX_TELEPHONY"):
+    for needle in (
+        "OMNIVOX_SECRET_KEY",
+        "OMNIVOX_DATABASE_URL",
+        "OMNIVOX_PUBLIC_BASE_URL",
+        "OMNIVOX_TELEPHONY",
+    ):
         assert needle in text
 
 
 def test_production_twilio_needs_every_credential() -> None:
-    problems = check_production(_prod(
-        secret_key="x" * 40, database_url="postgresql+asyncpg://db/omnivox",
-        public_base_url="https://cc.example.com", telephony="twilio",
-        twilio={"account_sid": "AC1", "auth_token": "t"}))
+    problems = check_production(
+        _prod(
+            secret_key="x" * 40,
+            database_url="postgresql+asyncpg://db/omnivox",
+            public_base_url="https://cc.example.com",
+            telephony="twilio",
+            twilio={"account_sid": "AC1", "auth_token": "t"},
+        )
+    )
     assert problems == [
         "OMNIVOX_TWILIO__API_KEY_SID is missing",
         "OMNIVOX_TWILIO__API_KEY_SECRET is missing",
@@ -37,10 +46,18 @@ def test_production_twilio_needs_every_credential() -> None:
 
 def test_complete_production_configuration_passes() -> None:
     settings = _prod(
-        secret_key="x" * 40, database_url="postgresql+asyncpg://db/omnivox",
-        public_base_url="https://cc.example.com", telephony="twilio",
-        twilio={"account_sid": "AC1", "auth_token": "t", "api_key_sid": "SK1",
-                "api_key_secret": "s", "twiml_app_sid": "AP1"})
+        secret_key="x" * 40,
+        database_url="postgresql+asyncpg://db/omnivox",
+        public_base_url="https://cc.example.com",
+        telephony="twilio",
+        twilio={
+            "account_sid": "AC1",
+            "auth_token": "t",
+            "api_key_sid": "SK1",
+            "api_key_secret": "s",
+            "twiml_app_sid": "AP1",
+        },
+    )
     assert check_production(settings) == []
     assert settings.cookie_secure
 

@@ -10,7 +10,9 @@ def test_every_role_has_an_entry() -> None:
 
 
 def test_only_platform_admins_manage_organisations() -> None:
-    holders = {r for r, perms in ROLE_PERMISSIONS.items() if Permission.ORGANIZATIONS_MANAGE in perms}
+    holders = {
+        r for r, perms in ROLE_PERMISSIONS.items() if Permission.ORGANIZATIONS_MANAGE in perms
+    }
     assert holders == {Role.PLATFORM_ADMIN}
 
 

@@ -39,7 +39,9 @@ async def read_disposition(
 
 @router.patch("/dispositions/{disposition_id}", response_model=DispositionRead)
 async def update_disposition(
-    disposition_id: str, data: DispositionUpdate, db: DB,
+    disposition_id: str,
+    data: DispositionUpdate,
+    db: DB,
     actor: Principal = Allow(P.DISPOSITIONS_WRITE),
 ) -> DispositionRead:
     return DispositionRead.model_validate(

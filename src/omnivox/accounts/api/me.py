@@ -30,10 +30,15 @@ async def read_me(db: DB, actor: Principal = Allow(P.OWN_ACCOUNT)) -> MeRead:
     if user is None:
         raise NotAuthenticated("your account no longer exists")
     org = await organizations.get_organization(db, actor.organization_id)
-    return MeRead(id=user.id, email=user.email, name=user.name, role=actor.role,
-                  organization=OrganizationRead.model_validate(org),
-                  permissions=sorted(p.value for p in actor.permissions),
-                  totp_enabled=user.totp_enabled)
+    return MeRead(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=actor.role,
+        organization=OrganizationRead.model_validate(org),
+        permissions=sorted(p.value for p in actor.permissions),
+        totp_enabled=user.totp_enabled,
+    )
 
 
 @router.post("/me/password", status_code=204)

@@ -36,7 +36,9 @@ async def read_organization(
 
 @router.patch("/organizations/{organization_id}", response_model=OrganizationRead)
 async def update_organization(
-    organization_id: str, data: OrganizationUpdate, db: DB,
+    organization_id: str,
+    data: OrganizationUpdate,
+    db: DB,
     actor: Principal = Allow(P.ORGANIZATIONS_MANAGE),
 ) -> OrganizationRead:
     org = await orgs.update_organization(db, actor, organization_id, data)

@@ -31,7 +31,9 @@ async def list_users(db: DB, actor: Principal = Allow(P.USERS_READ)) -> list[Use
 
 
 @router.post("/users", response_model=UserRead, status_code=201)
-async def create_user(data: UserCreate, db: DB, actor: Principal = Allow(P.USERS_WRITE)) -> UserRead:
+async def create_user(
+    data: UserCreate, db: DB, actor: Principal = Allow(P.USERS_WRITE)
+) -> UserRead:
     return users.to_read(await users.create_user(db, actor, data))
 
 
@@ -66,7 +68,9 @@ async def list_teams(db: DB, actor: Principal = Allow(P.TEAMS_READ)) -> list[Tea
 
 
 @router.post("/teams", response_model=TeamRead, status_code=201)
-async def create_team(data: TeamCreate, db: DB, actor: Principal = Allow(P.TEAMS_WRITE)) -> TeamRead:
+async def create_team(
+    data: TeamCreate, db: DB, actor: Principal = Allow(P.TEAMS_WRITE)
+) -> TeamRead:
     return teams.team_to_read(await teams.create_team(db, actor, data))
 
 
@@ -101,7 +105,9 @@ async def list_skills(db: DB, actor: Principal = Allow(P.SKILLS_READ)) -> list[S
 
 
 @router.post("/skills", response_model=SkillRead, status_code=201)
-async def create_skill(data: SkillCreate, db: DB, actor: Principal = Allow(P.SKILLS_WRITE)) -> SkillRead:
+async def create_skill(
+    data: SkillCreate, db: DB, actor: Principal = Allow(P.SKILLS_WRITE)
+) -> SkillRead:
     return SkillRead.model_validate(await teams.create_skill(db, actor, data))
 
 

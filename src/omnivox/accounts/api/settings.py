@@ -22,7 +22,9 @@ router = APIRouter(tags=["settings"])
 
 
 @router.get("/settings/compliance", response_model=ComplianceSettings)
-async def read_compliance(db: DB, actor: Principal = Allow(P.ORG_SETTINGS_READ)) -> ComplianceSettings:
+async def read_compliance(
+    db: DB, actor: Principal = Allow(P.ORG_SETTINGS_READ)
+) -> ComplianceSettings:
     return orgs.compliance_of(await orgs.get_organization(db, actor.organization_id))
 
 
@@ -47,7 +49,9 @@ async def write_hours(
 
 @router.get("/holidays", response_model=list[HolidayRead])
 async def list_holidays(db: DB, actor: Principal = Allow(P.ORG_SETTINGS_READ)) -> list[HolidayRead]:
-    return [HolidayRead.model_validate(h) for h in await orgs.list_holidays(db, actor.organization_id)]
+    return [
+        HolidayRead.model_validate(h) for h in await orgs.list_holidays(db, actor.organization_id)
+    ]
 
 
 @router.post("/holidays", response_model=HolidayRead, status_code=201)
@@ -73,6 +77,7 @@ async def read_audit_log(
     offset: int = Query(0, ge=0),
     entity_type: str | None = Query(None, max_length=64),
 ) -> list[AuditRead]:
-    rows = await audit.list_audit(db, actor.organization_id, limit=limit, offset=offset,
-                                  entity_type=entity_type)
+    rows = await audit.list_audit(
+        db, actor.organization_id, limit=limit, offset=offset, entity_type=entity_type
+    )
     return [AuditRead.model_validate(r) for r in rows]

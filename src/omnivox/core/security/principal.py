@@ -7,6 +7,8 @@ from typing import Literal
 
 from omnivox.core.security.permissions import Permission, Role, permissions_of
 
+Via = Literal["session", "token", "system"]
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -15,7 +17,7 @@ class Principal:
     email: str
     name: str
     role: Role
-    via: Literal["session", "token", "system"]
+    via: Via
     csrf_token: str = ""
 
     @property

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 
-API_TOKEN_PREFIX = "ovx_"
+API_TOKEN_PREFIX = "ovx_"  # noqa: S105 - a prefix, not a secret
 
 
 def new_api_token() -> str:

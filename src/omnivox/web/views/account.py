@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -24,15 +26,23 @@ async def _me(db: DB, actor: Principal) -> User:
     return user
 
 
-async def _page(request: Request, db: DB, actor: Principal, **extra: object) -> HTMLResponse:
+async def _page(request: Request, db: DB, actor: Principal, **extra: Any) -> HTMLResponse:
     user = await _me(db, actor)
     tokens = await auth.list_api_tokens(db, actor)
-    return render(request, "account.html", actor, user=user, tokens=tokens,
-                  **{"enrol": None, "new_token": None, "message": "", **extra})
+    return render(
+        request,
+        "account.html",
+        actor,
+        user=user,
+        tokens=tokens,
+        **{"enrol": None, "new_token": None, "message": "", **extra},
+    )
 
 
 @router.get("")
-async def account_page(request: Request, db: DB, actor: Principal = Allow(P.OWN_ACCOUNT)) -> HTMLResponse:
+async def account_page(
+    request: Request, db: DB, actor: Principal = Allow(P.OWN_ACCOUNT)
+) -> HTMLResponse:
     return await _page(request, db, actor)
 
 
@@ -41,12 +51,18 @@ async def change_password(
     request: Request, db: DB, actor: Principal = Allow(P.OWN_ACCOUNT)
 ) -> HTMLResponse:
     await auth.change_password(db, actor, parse(PasswordChange, await form_dict(request)))
-    return render(request, "partials/flash.html", actor,
-                  message="Password changed. Other sessions were signed out.")
+    return render(
+        request,
+        "partials/flash.html",
+        actor,
+        message="Password changed. Other sessions were signed out.",
+    )
 
 
 @router.post("/totp/setup")
-async def totp_setup(request: Request, db: DB, actor: Principal = Allow(P.OWN_ACCOUNT)) -> HTMLResponse:
+async def totp_setup(
+    request: Request, db: DB, actor: Principal = Allow(P.OWN_ACCOUNT)
+) -> HTMLResponse:
     user = await _me(db, actor)
     secret, uri = auth.begin_totp_enrolment(user)
     await db.commit()
@@ -59,8 +75,14 @@ async def totp_enable(
 ) -> HTMLResponse:
     code = parse(TotpCode, await form_dict(request)).code
     await auth.enable_totp(db, actor, code, state.clock.now())
-    return render(request, "partials/totp.html", actor, user=await _me(db, actor), enrol=None,
-                  message="Two-factor sign-in is on.")
+    return render(
+        request,
+        "partials/totp.html",
+        actor,
+        user=await _me(db, actor),
+        enrol=None,
+        message="Two-factor sign-in is on.",
+    )
 
 
 @router.post("/totp/disable")
@@ -69,8 +91,14 @@ async def totp_disable(
 ) -> HTMLResponse:
     code = parse(TotpCode, await form_dict(request)).code
     await auth.disable_totp(db, actor, code, state.clock.now())
-    return render(request, "partials/totp.html", actor, user=await _me(db, actor), enrol=None,
-                  message="Two-factor sign-in is off.")
+    return render(
+        request,
+        "partials/totp.html",
+        actor,
+        user=await _me(db, actor),
+        enrol=None,
+        message="Two-factor sign-in is off.",
+    )
 
 
 @router.post("/tokens")
@@ -80,17 +108,31 @@ async def create_token(
     data = await form_dict(request)
     if data.get("expires_in_days") == "":
         data["expires_in_days"] = None
-    token, secret = await auth.create_api_token(db, actor, parse(ApiTokenCreate, data),
-                                                state.clock.now())
-    return render(request, "partials/tokens.html", actor,
-                  tokens=await auth.list_api_tokens(db, actor), new_token=secret)
+    _token, secret = await auth.create_api_token(
+        db, actor, parse(ApiTokenCreate, data), state.clock.now()
+    )
+    return render(
+        request,
+        "partials/tokens.html",
+        actor,
+        tokens=await auth.list_api_tokens(db, actor),
+        new_token=secret,
+    )
 
 
 @router.post("/tokens/{token_id}/revoke")
 async def revoke_token(
-    token_id: str, request: Request, db: DB, state: State,
+    token_id: str,
+    request: Request,
+    db: DB,
+    state: State,
     actor: Principal = Allow(P.OWN_ACCOUNT),
 ) -> HTMLResponse:
     await auth.revoke_api_token(db, actor, token_id, state.clock.now())
-    return render(request, "partials/tokens.html", actor,
-                  tokens=await auth.list_api_tokens(db, actor), new_token=None)
+    return render(
+        request,
+        "partials/tokens.html",
+        actor,
+        tokens=await auth.list_api_tokens(db, actor),
+        new_token=None,
+    )

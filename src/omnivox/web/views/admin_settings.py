@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -27,38 +28,50 @@ from omnivox.web.views.forms import form_dict, parse, render
 router = APIRouter()
 
 
-async def _settings_context(db: DB, actor: Principal) -> dict[str, object]:
+async def _settings_context(db: DB, actor: Principal) -> dict[str, Any]:
     org = await orgs.get_organization(db, actor.organization_id)
     return {
-        "org": org, "compliance": orgs.compliance_of(org),
+        "org": org,
+        "compliance": orgs.compliance_of(org),
         "hours": await orgs.get_business_hours(db, actor.organization_id),
         "holidays": await orgs.list_holidays(db, actor.organization_id),
-        "can_write": actor.can(P.ORG_SETTINGS_WRITE), "message": "",
+        "can_write": actor.can(P.ORG_SETTINGS_WRITE),
+        "message": "",
     }
 
 
 @router.get("/admin/settings")
-async def settings_page(request: Request, db: DB,
-                        actor: Principal = Allow(P.ORG_SETTINGS_READ)) -> HTMLResponse:
+async def settings_page(
+    request: Request, db: DB, actor: Principal = Allow(P.ORG_SETTINGS_READ)
+) -> HTMLResponse:
     return render(request, "admin/settings.html", actor, **await _settings_context(db, actor))
 
 
 @router.post("/admin/settings/profile")
-async def save_profile(request: Request, db: DB,
-                       actor: Principal = Allow(P.ORG_SETTINGS_WRITE)) -> HTMLResponse:
+async def save_profile(
+    request: Request, db: DB, actor: Principal = Allow(P.ORG_SETTINGS_WRITE)
+) -> HTMLResponse:
     data = await form_dict(request)
-    data["default_caller_ids"] = [n.strip() for n in data.get("default_caller_ids", "").split(",")
-                                  if n.strip()]
+    data["default_caller_ids"] = [
+        n.strip() for n in data.get("default_caller_ids", "").split(",") if n.strip()
+    ]
     data["require_2fa"] = data.get("require_2fa") == "on"
-    await orgs.update_organization(db, actor, actor.organization_id, parse(OrganizationUpdate, data))
+    await orgs.update_organization(
+        db, actor, actor.organization_id, parse(OrganizationUpdate, data)
+    )
     ctx = await _settings_context(db, actor)
-    return render(request, "partials/settings_profile.html", actor,
-                  **{**ctx, "message": "Organisation profile saved."})
+    return render(
+        request,
+        "partials/settings_profile.html",
+        actor,
+        **{**ctx, "message": "Organisation profile saved."},
+    )
 
 
 @router.post("/admin/settings/compliance")
-async def save_compliance(request: Request, db: DB,
-                          actor: Principal = Allow(P.ORG_SETTINGS_WRITE)) -> HTMLResponse:
+async def save_compliance(
+    request: Request, db: DB, actor: Principal = Allow(P.ORG_SETTINGS_WRITE)
+) -> HTMLResponse:
     data = await form_dict(request)
     percent = data.pop("abandon_rate_percent", "")
     try:
@@ -67,60 +80,89 @@ async def save_compliance(request: Request, db: DB,
         raise InvalidInput.on("abandon_rate_percent", "must be a number such as 3") from None
     await orgs.update_compliance(db, actor, parse(ComplianceSettings, data))
     ctx = await _settings_context(db, actor)
-    return render(request, "partials/settings_compliance.html", actor,
-                  **{**ctx, "message": "Compliance settings saved."})
+    return render(
+        request,
+        "partials/settings_compliance.html",
+        actor,
+        **{**ctx, "message": "Compliance settings saved."},
+    )
 
 
 @router.post("/admin/settings/hours")
-async def save_hours(request: Request, db: DB,
-                     actor: Principal = Allow(P.ORG_SETTINGS_WRITE)) -> HTMLResponse:
+async def save_hours(
+    request: Request, db: DB, actor: Principal = Allow(P.ORG_SETTINGS_WRITE)
+) -> HTMLResponse:
     data = await form_dict(request)
     intervals = [
         {"weekday": day, "opens": data[f"opens_{day}"], "closes": data[f"closes_{day}"]}
-        for day in range(7) if data.get(f"open_{day}") == "on"
+        for day in range(7)
+        if data.get(f"open_{day}") == "on"
     ]
-    await orgs.replace_business_hours(db, actor, parse(BusinessHoursWrite, {"intervals": intervals}))
+    await orgs.replace_business_hours(
+        db, actor, parse(BusinessHoursWrite, {"intervals": intervals})
+    )
     ctx = await _settings_context(db, actor)
-    return render(request, "partials/settings_hours.html", actor,
-                  **{**ctx, "message": "Business hours saved."})
+    return render(
+        request,
+        "partials/settings_hours.html",
+        actor,
+        **{**ctx, "message": "Business hours saved."},
+    )
 
 
 @router.post("/admin/settings/holidays")
-async def add_holiday(request: Request, db: DB,
-                      actor: Principal = Allow(P.ORG_SETTINGS_WRITE)) -> HTMLResponse:
+async def add_holiday(
+    request: Request, db: DB, actor: Principal = Allow(P.ORG_SETTINGS_WRITE)
+) -> HTMLResponse:
     await orgs.add_holiday(db, actor, parse(HolidayCreate, await form_dict(request)))
     ctx = await _settings_context(db, actor)
-    return render(request, "partials/settings_holidays.html", actor,
-                  **{**ctx, "message": "Holiday added."})
+    return render(
+        request, "partials/settings_holidays.html", actor, **{**ctx, "message": "Holiday added."}
+    )
 
 
 @router.post("/admin/settings/holidays/{holiday_id}/delete")
-async def delete_holiday(holiday_id: str, request: Request, db: DB,
-                         actor: Principal = Allow(P.ORG_SETTINGS_WRITE)) -> HTMLResponse:
+async def delete_holiday(
+    holiday_id: str, request: Request, db: DB, actor: Principal = Allow(P.ORG_SETTINGS_WRITE)
+) -> HTMLResponse:
     await orgs.delete_holiday(db, actor, holiday_id)
     ctx = await _settings_context(db, actor)
-    return render(request, "partials/settings_holidays.html", actor,
-                  **{**ctx, "message": "Holiday removed."})
+    return render(
+        request, "partials/settings_holidays.html", actor, **{**ctx, "message": "Holiday removed."}
+    )
 
 
-async def _dispositions_table(request: Request, db: DB, actor: Principal,
-                              message: str = "", editing: str | None = None) -> HTMLResponse:
-    return render(request, "partials/dispositions_table.html", actor,
-                  dispositions=await dispositions.list_dispositions(db, actor.organization_id),
-                  editing=editing, message=message)
+async def _dispositions_table(
+    request: Request, db: DB, actor: Principal, message: str = "", editing: str | None = None
+) -> HTMLResponse:
+    return render(
+        request,
+        "partials/dispositions_table.html",
+        actor,
+        dispositions=await dispositions.list_dispositions(db, actor.organization_id),
+        editing=editing,
+        message=message,
+    )
 
 
 @router.get("/admin/dispositions")
-async def dispositions_page(request: Request, db: DB,
-                            actor: Principal = Allow(P.DISPOSITIONS_WRITE)) -> HTMLResponse:
-    return render(request, "admin/dispositions.html", actor,
-                  dispositions=await dispositions.list_dispositions(db, actor.organization_id),
-                  editing=None, message="")
+async def dispositions_page(
+    request: Request, db: DB, actor: Principal = Allow(P.DISPOSITIONS_WRITE)
+) -> HTMLResponse:
+    return render(
+        request,
+        "admin/dispositions.html",
+        actor,
+        dispositions=await dispositions.list_dispositions(db, actor.organization_id),
+        editing=None,
+        message="",
+    )
 
 
 @router.post("/admin/dispositions")
-async def create_disposition(request: Request, db: DB,
-                             actor: Principal = Allow(P.DISPOSITIONS_WRITE)) -> HTMLResponse:
+async def create_disposition(
+    request: Request, db: DB, actor: Principal = Allow(P.DISPOSITIONS_WRITE)
+) -> HTMLResponse:
     data = await form_dict(request)
     data["is_final"] = data.get("is_final") == "on"
     disp = await dispositions.create_disposition(db, actor, parse(DispositionCreate, data))
@@ -128,60 +170,87 @@ async def create_disposition(request: Request, db: DB,
 
 
 @router.get("/admin/dispositions/{disposition_id}/edit")
-async def edit_disposition(disposition_id: str, request: Request, db: DB,
-                           actor: Principal = Allow(P.DISPOSITIONS_WRITE)) -> HTMLResponse:
+async def edit_disposition(
+    disposition_id: str, request: Request, db: DB, actor: Principal = Allow(P.DISPOSITIONS_WRITE)
+) -> HTMLResponse:
     await dispositions.get_disposition(db, actor.organization_id, disposition_id)
     return await _dispositions_table(request, db, actor, editing=disposition_id)
 
 
 @router.post("/admin/dispositions/{disposition_id}")
-async def update_disposition(disposition_id: str, request: Request, db: DB,
-                             actor: Principal = Allow(P.DISPOSITIONS_WRITE)) -> HTMLResponse:
+async def update_disposition(
+    disposition_id: str, request: Request, db: DB, actor: Principal = Allow(P.DISPOSITIONS_WRITE)
+) -> HTMLResponse:
     data = await form_dict(request)
     data["is_final"] = data.get("is_final") == "on"
     data["is_active"] = data.get("is_active") == "on"
-    disp = await dispositions.update_disposition(db, actor, disposition_id,
-                                                 parse(DispositionUpdate, data))
+    disp = await dispositions.update_disposition(
+        db, actor, disposition_id, parse(DispositionUpdate, data)
+    )
     return await _dispositions_table(request, db, actor, f"Saved {disp.code}.")
 
 
 @router.post("/admin/dispositions/{disposition_id}/delete")
-async def delete_disposition(disposition_id: str, request: Request, db: DB,
-                             actor: Principal = Allow(P.DISPOSITIONS_WRITE)) -> HTMLResponse:
+async def delete_disposition(
+    disposition_id: str, request: Request, db: DB, actor: Principal = Allow(P.DISPOSITIONS_WRITE)
+) -> HTMLResponse:
     await dispositions.delete_disposition(db, actor, disposition_id)
     return await _dispositions_table(request, db, actor, "Disposition deleted.")
 
 
 @router.get("/admin/audit")
-async def audit_page(request: Request, db: DB, actor: Principal = Allow(P.AUDIT_READ),
-                     page: int = 1) -> HTMLResponse:
+async def audit_page(
+    request: Request, db: DB, actor: Principal = Allow(P.AUDIT_READ), page: int = 1
+) -> HTMLResponse:
     page = max(1, min(page, 10_000))
     rows = await audit.list_audit(db, actor.organization_id, limit=51, offset=(page - 1) * 50)
-    return render(request, "admin/audit.html", actor, rows=rows[:50], page=page,
-                  has_more=len(rows) > 50)
+    return render(
+        request, "admin/audit.html", actor, rows=rows[:50], page=page, has_more=len(rows) > 50
+    )
 
 
 @router.get("/platform/organizations")
-async def organizations_page(request: Request, db: DB,
-                             actor: Principal = Allow(P.ORGANIZATIONS_MANAGE)) -> HTMLResponse:
-    return render(request, "platform/organizations.html", actor,
-                  orgs=await orgs.list_organizations(db), message="")
+async def organizations_page(
+    request: Request, db: DB, actor: Principal = Allow(P.ORGANIZATIONS_MANAGE)
+) -> HTMLResponse:
+    return render(
+        request,
+        "platform/organizations.html",
+        actor,
+        orgs=await orgs.list_organizations(db),
+        message="",
+    )
 
 
 @router.post("/platform/organizations")
-async def create_organization(request: Request, db: DB,
-                              actor: Principal = Allow(P.ORGANIZATIONS_MANAGE)) -> HTMLResponse:
-    org = await orgs.create_organization(db, actor, parse(OrganizationCreate, await form_dict(request)))
-    return render(request, "partials/orgs_table.html", actor,
-                  orgs=await orgs.list_organizations(db), message=f"Created {org.name}.")
+async def create_organization(
+    request: Request, db: DB, actor: Principal = Allow(P.ORGANIZATIONS_MANAGE)
+) -> HTMLResponse:
+    org = await orgs.create_organization(
+        db, actor, parse(OrganizationCreate, await form_dict(request))
+    )
+    return render(
+        request,
+        "partials/orgs_table.html",
+        actor,
+        orgs=await orgs.list_organizations(db),
+        message=f"Created {org.name}.",
+    )
 
 
 @router.post("/platform/organizations/{organization_id}/toggle")
-async def toggle_organization(organization_id: str, request: Request, db: DB,
-                              actor: Principal = Allow(P.ORGANIZATIONS_MANAGE)) -> HTMLResponse:
+async def toggle_organization(
+    organization_id: str, request: Request, db: DB, actor: Principal = Allow(P.ORGANIZATIONS_MANAGE)
+) -> HTMLResponse:
     org = await orgs.get_organization(db, organization_id)
-    await orgs.update_organization(db, actor, organization_id,
-                                   OrganizationUpdate(is_active=not org.is_active))
+    await orgs.update_organization(
+        db, actor, organization_id, OrganizationUpdate(is_active=not org.is_active)
+    )
     state = "enabled" if org.is_active else "disabled"
-    return render(request, "partials/orgs_table.html", actor,
-                  orgs=await orgs.list_organizations(db), message=f"{org.name} {state}.")
+    return render(
+        request,
+        "partials/orgs_table.html",
+        actor,
+        orgs=await orgs.list_organizations(db),
+        message=f"{org.name} {state}.",
+    )

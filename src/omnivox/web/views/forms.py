@@ -41,9 +41,10 @@ def parse(model: type[M], data: dict[str, Any]) -> M:
         ) from None
 
 
-def render(request: Request, template: str, actor: Principal | None, status: int = 200,
-           **context: Any) -> HTMLResponse:
+def render(
+    request: Request, template: str, actor: Principal | None, status: int = 200, **context: Any
+) -> HTMLResponse:
     templates = app_state(request).templates
-    return templates.TemplateResponse(  # type: ignore[no-any-return]
+    return templates.TemplateResponse(
         request, template, {"me": actor, **context}, status_code=status
     )

@@ -28,24 +28,50 @@ def _safe_next(target: str | None) -> str:
     return "/" if parts.scheme or parts.netloc else target
 
 
-def _login_page(request: Request, state: State, *, error: str = "", status: int = 200,
-                next_url: str = "/", email: str = "") -> HTMLResponse:
+def _login_page(
+    request: Request,
+    state: State,
+    *,
+    error: str = "",
+    status: int = 200,
+    next_url: str = "/",
+    email: str = "",
+) -> HTMLResponse:
     csrf = tokens.new_csrf_token()
-    resp = render(request, "login.html", None, status=status, error=error, csrf=csrf,
-                  next_url=next_url, email=email)
-    resp.set_cookie(LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="strict",
-                    secure=state.settings.cookie_secure, max_age=3600)
+    resp = render(
+        request,
+        "login.html",
+        None,
+        status=status,
+        error=error,
+        csrf=csrf,
+        next_url=next_url,
+        email=email,
+    )
+    resp.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        csrf,
+        httponly=True,
+        samesite="strict",
+        secure=state.settings.cookie_secure,
+        max_age=3600,
+    )
     return resp
 
 
 def _set_session_cookie(resp: Response, state: State, session_id: str) -> None:
-    resp.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="lax",
-                    secure=state.settings.cookie_secure,
-                    max_age=state.settings.session_hours * 3600)
+    resp.set_cookie(
+        SESSION_COOKIE,
+        session_id,
+        httponly=True,
+        samesite="lax",
+        secure=state.settings.cookie_secure,
+        max_age=state.settings.session_hours * 3600,
+    )
 
 
 @router.get("/login", dependencies=[PUBLIC])
-async def login_form(request: Request, state: State, next: str = "/") -> HTMLResponse:  # noqa: A002
+async def login_form(request: Request, state: State, next: str = "/") -> HTMLResponse:
     return _login_page(request, state, next_url=_safe_next(next))
 
 
@@ -56,18 +82,31 @@ async def login(request: Request, db: DB, state: State) -> Response:
     next_url = _safe_next(str(form.get("next", "/")))
     sent, expected = str(form.get("csrf_token", "")), request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not sent or not expected or not tokens.same(sent, expected):
-        return _login_page(request, state, error="Your sign-in form expired; please try again.",
-                           status=403, next_url=next_url, email=email)
+        return _login_page(
+            request,
+            state,
+            error="Your sign-in form expired; please try again.",
+            status=403,
+            next_url=next_url,
+            email=email,
+        )
     now = state.clock.now()
     try:
         user = await auth.authenticate(db, email, password, now, state.login_policy)
         pending = await auth.needs_second_factor(db, user)
-        new = await auth.start_session(db, user, now, state.login_policy, mfa_pending=pending,
-                                       ip=request.client.host if request.client else "")
+        new = await auth.start_session(
+            db,
+            user,
+            now,
+            state.login_policy,
+            mfa_pending=pending,
+            ip=request.client.host if request.client else "",
+        )
     except DomainError as exc:
         state.metrics.logins.labels(exc.code).inc()
-        return _login_page(request, state, error=exc.detail, status=exc.status,
-                           next_url=next_url, email=email)
+        return _login_page(
+            request, state, error=exc.detail, status=exc.status, next_url=next_url, email=email
+        )
     state.metrics.logins.labels("password-ok").inc()
     target = f"/login/totp?next={next_url}" if new.mfa_pending else next_url
     resp = RedirectResponse(target, status_code=303)
@@ -86,14 +125,15 @@ async def _pending(request: Request, db: DB, state: State) -> tuple[User, Organi
 
 
 @router.get("/login/totp", dependencies=[PUBLIC])
-async def totp_form(request: Request, db: DB, state: State, next: str = "/") -> HTMLResponse:  # noqa: A002
+async def totp_form(request: Request, db: DB, state: State, next: str = "/") -> HTMLResponse:
     user, org = await _pending(request, db, state)
     enrol = None
     if not user.totp_enabled:  # the organisation requires it: enrol now
         enrol = auth.begin_totp_enrolment(user)
         await db.commit()
-    return render(request, "login_totp.html", None, enrol=enrol, org=org,
-                  next_url=_safe_next(next), error="")
+    return render(
+        request, "login_totp.html", None, enrol=enrol, org=org, next_url=_safe_next(next), error=""
+    )
 
 
 @router.post("/login/totp", dependencies=[PUBLIC])
@@ -102,13 +142,25 @@ async def totp_submit(request: Request, db: DB, state: State) -> Response:
     next_url = _safe_next(str(form.get("next", "/")))
     user, org = await _pending(request, db, state)
     try:
-        await auth.complete_second_factor(db, request.cookies.get(SESSION_COOKIE, ""),
-                                          str(form.get("code", "")), state.clock.now(),
-                                          state.login_policy)
+        await auth.complete_second_factor(
+            db,
+            request.cookies.get(SESSION_COOKIE, ""),
+            str(form.get("code", "")),
+            state.clock.now(),
+            state.login_policy,
+        )
     except DomainError as exc:
         enrol = None if user.totp_enabled else auth.begin_totp_enrolment(user)
-        return render(request, "login_totp.html", None, status=exc.status, enrol=enrol, org=org,
-                      next_url=next_url, error=exc.detail)
+        return render(
+            request,
+            "login_totp.html",
+            None,
+            status=exc.status,
+            enrol=enrol,
+            org=org,
+            next_url=next_url,
+            error=exc.detail,
+        )
     return RedirectResponse(next_url, status_code=303)
 
 
