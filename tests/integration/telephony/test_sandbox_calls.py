@@ -156,3 +156,19 @@ async def test_cancel_while_ringing(harness: Harness) -> None:
     await harness.provider.hang_up(placed.sid)
     await harness.carrier.advance(1)
     assert harness.statuses() == ["initiated", "ringing", "canceled"]
+
+
+async def test_webhooks_signed_with_another_token_are_refused_and_the_call_fails_safe(
+    harness: Harness,
+) -> None:
+    from twilio.request_validator import RequestValidator
+
+    harness.omnivox.validator = RequestValidator("the-real-token-the-app-expects")
+    placed = await harness.provider.place_call(outbound(harness))
+    await harness.carrier.advance(30)
+    assert harness.omnivox.hooks
+    assert not any(h.signature_valid for h in harness.omnivox.hooks)
+    call = harness.carrier.calls[placed.sid]
+    assert call.status == "completed"  # Twilio hangs up after an application error
+    errors = [e.detail for e in call.log if e.kind == "error"]
+    assert errors and errors[0]["code"] == "11200" and errors[0]["status"] == 403

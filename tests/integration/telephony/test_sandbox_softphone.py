@@ -44,8 +44,9 @@ async def ws_url(harness: Harness) -> AsyncIterator[str]:
 
 async def eventually(condition: Callable[[], object], seconds: float = 3.0) -> None:
     async with asyncio.timeout(seconds):
-        while not condition():
-            await asyncio.sleep(0.005)  # real I/O on a real socket needs real time
+        # Polls state changed by real socket I/O, which only real time moves.
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.005)
 
 
 async def receive(ws: ClientConnection, kind: str) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from omnivox.telephony.sandbox.carrier import SandboxCarrier
 from omnivox.telephony.sandbox.softphones import SoftphoneSession
 
 
-class TokenRejected(ValueError):  # noqa: N818 - reads better at the call site
+class TokenRejectedError(ValueError):
     pass
 
 
@@ -37,20 +37,20 @@ def verify_voice_token(carrier: SandboxCarrier, token: str) -> tuple[str, str]:
         account = carrier.accounts.get(str(claims.get("sub", "")))
         secret = account.api_keys.get(str(claims.get("iss", ""))) if account else None
         if account is None or secret is None:
-            raise TokenRejected("unknown account or API key")
+            raise TokenRejectedError("unknown account or API key")
         # Expiry is checked on the sandbox clock, which may be virtual.
         claims = jwt.decode(token, secret, algorithms=["HS256"], options={"verify_exp": False})
     except jwt.PyJWTError as exc:
-        raise TokenRejected(f"invalid token: {exc}") from exc
+        raise TokenRejectedError(f"invalid token: {exc}") from exc
     if header.get("cty") != "twilio-fpa;v=1":
-        raise TokenRejected("not a Twilio access token")
+        raise TokenRejectedError("not a Twilio access token")
     if float(claims.get("exp", 0)) < carrier.clock.now().timestamp():
-        raise TokenRejected("token expired")
+        raise TokenRejectedError("token expired")
     grants = claims.get("grants") or {}
     identity = grants.get("identity")
     incoming = ((grants.get("voice") or {}).get("incoming") or {}).get("allow")
     if not identity or not incoming:
-        raise TokenRejected("token has no Voice grant allowing incoming calls")
+        raise TokenRejectedError("token has no Voice grant allowing incoming calls")
     return account.account_sid, str(identity)
 
 
@@ -63,7 +63,7 @@ def sandbox_softphone_router(carrier: SandboxCarrier) -> APIRouter:
         try:
             first = await websocket.receive_json()
             account_sid, identity = verify_voice_token(carrier, str(first.get("token", "")))
-        except (TokenRejected, ValueError, KeyError, AttributeError) as exc:
+        except (TokenRejectedError, ValueError, KeyError, AttributeError) as exc:
             await websocket.send_json({"type": "error", "error": str(exc)})
             await websocket.close(code=4401)
             return
