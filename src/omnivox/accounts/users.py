@@ -33,6 +33,12 @@ def _check_role_grant(actor: Principal, role: Role) -> None:
         raise PermissionDenied("only a platform admin can grant the platform_admin role")
 
 
+def _check_may_manage(actor: Principal, user: User) -> None:
+    """An org admin must not take over a platform admin (e.g. by resetting their password)."""
+    if user.role == Role.PLATFORM_ADMIN.value and actor.role is not Role.PLATFORM_ADMIN:
+        raise PermissionDenied("only a platform admin can change a platform admin's account")
+
+
 async def find_user_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(User.email == email.strip().lower()))
 
@@ -88,6 +94,7 @@ async def update_user(
     session: AsyncSession, actor: Principal, user_id: str, data: UserUpdate
 ) -> User:
     user = await get_user(session, actor.organization_id, user_id)
+    _check_may_manage(actor, user)
     before = audit.snapshot(user)
     changes = data.model_dump(exclude_unset=True)
     if data.role is not None:
@@ -115,6 +122,7 @@ async def update_user(
 
 async def delete_user(session: AsyncSession, actor: Principal, user_id: str) -> None:
     user = await get_user(session, actor.organization_id, user_id)
+    _check_may_manage(actor, user)
     if user.id == actor.user_id:
         raise Conflict("you cannot delete yourself")
     audit.record(session, actor, "user.delete", "user", user.id, before=audit.snapshot(user))

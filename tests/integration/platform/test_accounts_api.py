@@ -311,3 +311,15 @@ async def test_platform_admin_manages_organisations(env: Env) -> None:
     slugs = [o["slug"] for o in (await env.client.get("/api/v1/organizations", headers=h)).json()]
     assert sorted(slugs) == ["new-client", "operator"]
     assert await _count(env, AuditEntry, action="organization.create") == 2
+
+
+async def test_org_admin_cannot_take_over_a_platform_admin(env: Env) -> None:
+    org, h = await _admin(env)
+    root = await env.user(org, "root@acme.example.com", Role.PLATFORM_ADMIN)
+    reset = await env.client.patch(
+        f"/api/v1/users/{root}", headers=h, json={"password": "taken-over-123"}
+    )
+    assert reset.status_code == 403
+    assert (await env.client.delete(f"/api/v1/users/{root}", headers=h)).status_code == 403
+    user = (await env.client.get(f"/api/v1/users/{root}", headers=h)).json()
+    assert user["role"] == "platform_admin" and user["is_active"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -88,16 +89,26 @@ async def save_compliance(
     )
 
 
+_SLOT = re.compile(r"^opens_([0-6])_(\d{1,2})$")
+
+
+def _hours_from_form(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows named opens_<day>_<n> / closes_<day>_<n>; a row with both times empty is unused."""
+    intervals = []
+    for key, opens in data.items():
+        if (match := _SLOT.match(key)) is None:
+            continue
+        closes = data.get(f"closes_{match.group(1)}_{match.group(2)}", "")
+        if opens or closes:
+            intervals.append({"weekday": int(match.group(1)), "opens": opens, "closes": closes})
+    return intervals
+
+
 @router.post("/admin/settings/hours")
 async def save_hours(
     request: Request, db: DB, actor: Principal = Allow(P.ORG_SETTINGS_WRITE)
 ) -> HTMLResponse:
-    data = await form_dict(request)
-    intervals = [
-        {"weekday": day, "opens": data[f"opens_{day}"], "closes": data[f"closes_{day}"]}
-        for day in range(7)
-        if data.get(f"open_{day}") == "on"
-    ]
+    intervals = _hours_from_form(await form_dict(request))
     await orgs.replace_business_hours(
         db, actor, parse(BusinessHoursWrite, {"intervals": intervals})
     )
