@@ -22,6 +22,7 @@ def wants_json(request: Request) -> bool:
         "/openapi.json",
         "/readyz",
         "/healthz",
+        "/metrics",
     }
 
 

@@ -20,6 +20,18 @@ class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        self._templates: dict[int, str] | None = None
+
+    def _route_template(self, scope: Scope) -> str:
+        """The full path template (with router prefixes) of the matched route, for labels."""
+        route = scope.get("route")
+        if route is None:
+            return "unmatched"
+        if self._templates is None:
+            from omnivox.web.deps import iter_api_routes
+
+            self._templates = {id(r): path for _m, path, r in iter_api_routes(scope["app"])}
+        return self._templates.get(id(route), getattr(route, "path", "unmatched"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -45,8 +57,7 @@ class RequestContextMiddleware:
                 await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path", "unmatched")
+            template = self._route_template(scope)
             method = scope["method"]
             self.metrics.http_requests.labels(method, template, str(status)).inc()
             self.metrics.http_latency.labels(method, template).observe(elapsed)
