@@ -26,14 +26,14 @@ run: $(STAMP)
 	$(BIN)/omnivox serve --host 127.0.0.1 --port 8000
 
 lint: $(DEVSTAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check
 
 typecheck: $(DEVSTAMP)
 	$(BIN)/mypy
 
 ## Install development dependencies and run lint, type checks, migrations check and all tests.
 test: $(DEVSTAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check
 	$(BIN)/mypy
 	$(BIN)/python -m omnivox.core.migration_check
 	$(BIN)/pytest -n 2 --dist loadgroup
