@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -12,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from tests.support import Env
+from tests.support import Env, run_sync
 
 from omnivox.all_models import Base
 from omnivox.app import create_app
@@ -40,12 +39,12 @@ async def _pg_admin(sql: str) -> None:
 def _postgres_url() -> Iterator[str]:
     name = f"omnivox_test_{_worker()}_{uuid.uuid4().hex[:8]}"
     try:
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+        run_sync(_pg_admin(f'CREATE DATABASE "{name}"'))
     except Exception as exc:
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {type(exc).__name__}: {exc}")
     base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
     yield f"{base}/{name}"
-    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    run_sync(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(

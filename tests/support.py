@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -14,7 +18,14 @@ from omnivox.core.config import Settings
 from omnivox.core.security.permissions import Role
 from omnivox.core.security.principal import Principal
 
+T = TypeVar("T")
 PASSWORD = "correct-horse-9"
+
+
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run on a fresh thread: safe even where a loop is already running."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 @dataclass

@@ -105,7 +105,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread while it is
+# open, which would break asyncio in tests that a worker runs afterwards.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (install Debian's chromium; .ci/run does)")

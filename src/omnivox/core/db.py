@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -136,9 +137,11 @@ async def check_migrated(engine: AsyncEngine) -> None:
 
 
 def upgrade_database(database_url: str, revision: str = "head") -> None:
-    """Apply migrations (synchronous; Alembic's env runs the async engine itself)."""
+    """Apply migrations. Synchronous: Alembic's env runs its own event loop, so this runs it
+    on a worker thread and may be called whether or not a loop is running here."""
     from alembic import command
 
     if database_url.startswith("sqlite"):
         _ensure_sqlite_dir(database_url)
-    command.upgrade(_alembic_config(database_url), revision)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(command.upgrade, _alembic_config(database_url), revision).result()

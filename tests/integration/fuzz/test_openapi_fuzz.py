@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from tests.support import run_sync
 
 from omnivox.accounts import auth, organizations, users
 from omnivox.accounts.schemas import ApiTokenCreate, OrganizationCreate, UserCreate
@@ -47,7 +47,7 @@ async def _seed(url: str) -> str:
 def test_no_operation_answers_500(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/fuzz.db"
     upgrade_database(url)
-    headers = {"Authorization": f"Bearer {asyncio.run(_seed(url))}"}
+    headers = {"Authorization": f"Bearer {run_sync(_seed(url))}"}
     app = create_app(
         Settings(
             _env_file=None,
