@@ -2,5 +2,6 @@
 
 from omnivox.accounts import models as accounts_models
 from omnivox.core.db import Base
+from omnivox.telephony import models as telephony_models
 
-__all__ = ["Base", "accounts_models"]
+__all__ = ["Base", "accounts_models", "telephony_models"]

@@ -1,0 +1,111 @@
+"""Call tables: the call (persisted state-machine snapshot), its legs, history, recordings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from omnivox.core.db import Base, new_id, utcnow
+
+
+class Call(Base):
+    __tablename__ = "calls"
+    __table_args__ = (
+        Index("ix_calls_org_state", "organization_id", "state"),
+        Index("ix_calls_state_created", "state", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[str] = mapped_column(String(16))
+    owner_kind: Mapped[str] = mapped_column(String(16))
+    owner_id: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(24))
+    provider: Mapped[str] = mapped_column(String(16))
+    provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    from_number: Mapped[str] = mapped_column(String(64))
+    to_number: Mapped[str] = mapped_column(String(64))
+    agent_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True, default=None
+    )
+    conference_name: Mapped[str] = mapped_column(String(64), unique=True)
+    conference_sid: Mapped[str | None] = mapped_column(String(64), default=None)
+    answered_by: Mapped[str | None] = mapped_column(String(32), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ringing_at: Mapped[datetime | None] = mapped_column(default=None)
+    answered_at: Mapped[datetime | None] = mapped_column(default=None)
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)
+    end_reason: Mapped[str | None] = mapped_column(String(32), default=None)
+    disposition_code: Mapped[str | None] = mapped_column(String(40), default=None)
+    disposition_source: Mapped[str | None] = mapped_column(String(16), default=None)
+    disposition_at: Mapped[datetime | None] = mapped_column(default=None)
+    disposition_agent_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    disposition_notes: Mapped[str | None] = mapped_column(Text, default=None)
+    flagged_for_supervisor: Mapped[bool] = mapped_column(Boolean, default=False)
+    resume_to: Mapped[str | None] = mapped_column(String(24), default=None)
+    last_sequence_number: Mapped[int | None] = mapped_column(Integer, default=None)
+    last_provider_timestamp: Mapped[datetime | None] = mapped_column(default=None)
+    wrap_up_deadline: Mapped[datetime | None] = mapped_column(default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CallEventRow(Base):
+    """Every event offered to a call, applied or not, with the raw provider payload."""
+
+    __tablename__ = "call_events"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column()
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    event: Mapped[str] = mapped_column(String(48))
+    trigger: Mapped[str | None] = mapped_column(String(40), default=None)
+    from_state: Mapped[str] = mapped_column(String(24))
+    to_state: Mapped[str] = mapped_column(String(24))
+    applied: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(String(32), default=None)
+    detail: Mapped[str | None] = mapped_column(Text, default=None)
+    sequence_number: Mapped[int | None] = mapped_column(Integer, default=None)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CallLeg(Base):
+    """One party in the call's conference: customer, agent, supervisor, transfer target."""
+
+    __tablename__ = "call_legs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(24))
+    target: Mapped[str] = mapped_column(String(128))  # E.164 number or softphone identity
+    user_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    status: Mapped[str] = mapped_column(String(16), default="joining")
+    muted: Mapped[bool] = mapped_column(Boolean, default=False)
+    on_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    coaching: Mapped[bool] = mapped_column(Boolean, default=False)
+    joined_at: Mapped[datetime | None] = mapped_column(default=None)
+    left_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Recording(Base):
+    __tablename__ = "recordings"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[str] = mapped_column(String(32))
+    provider_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    duration_seconds: Mapped[int | None] = mapped_column(Integer, default=None)
+    url: Mapped[str | None] = mapped_column(String(500), default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
