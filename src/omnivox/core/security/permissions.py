@@ -28,6 +28,14 @@ class Permission(StrEnum):
     AUDIT_READ = "audit:read"
     OWN_ACCOUNT = "own-account"  # own profile, password, 2FA, API tokens
     HOME = "home"
+    CALLS_READ = "calls:read"  # every call of the organisation
+    CALLS_CONTROL = "calls:control"  # place and control one's own calls, disposition them
+    CALLS_SUPERVISE = "calls:supervise"  # listen, whisper, barge; control anyone's call
+    SOFTPHONE = "softphone"  # a browser softphone access token
+    AGENT_STATE_OWN = "agent-state:own"  # set one's own agent state
+    AGENTS_SUPERVISE = "agents:supervise"  # see every agent, force state, log out
+    BREAK_REASONS_WRITE = "break-reasons:write"
+    SANDBOX_CONTROL = "sandbox:control"  # drive the simulated carrier (sandbox mode only)
 
 
 _ADMIN_OF_ORG = {
@@ -42,14 +50,30 @@ _ADMIN_OF_ORG = {
     Permission.DISPOSITIONS_READ,
     Permission.DISPOSITIONS_WRITE,
     Permission.AUDIT_READ,
+    Permission.BREAK_REASONS_WRITE,
+}
+_WORKS_CALLS = {
+    Permission.CALLS_CONTROL,
+    Permission.SOFTPHONE,
+    Permission.AGENT_STATE_OWN,
+}
+_SUPERVISES = {
+    Permission.CALLS_READ,
+    Permission.CALLS_SUPERVISE,
+    Permission.AGENTS_SUPERVISE,
+    Permission.SANDBOX_CONTROL,
 }
 _EVERYONE = {Permission.OWN_ACCOUNT, Permission.HOME}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.PLATFORM_ADMIN: frozenset(_ADMIN_OF_ORG | _EVERYONE | {Permission.ORGANIZATIONS_MANAGE}),
-    Role.ORG_ADMIN: frozenset(_ADMIN_OF_ORG | _EVERYONE),
+    Role.PLATFORM_ADMIN: frozenset(
+        _ADMIN_OF_ORG | _EVERYONE | _SUPERVISES | _WORKS_CALLS | {Permission.ORGANIZATIONS_MANAGE}
+    ),
+    Role.ORG_ADMIN: frozenset(_ADMIN_OF_ORG | _EVERYONE | _SUPERVISES | _WORKS_CALLS),
     Role.SUPERVISOR: frozenset(
         _EVERYONE
+        | _SUPERVISES
+        | _WORKS_CALLS
         | {
             Permission.ORG_SETTINGS_READ,
             Permission.USERS_READ,
@@ -58,8 +82,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DISPOSITIONS_READ,
         }
     ),
-    Role.AGENT: frozenset(_EVERYONE | {Permission.DISPOSITIONS_READ}),
-    Role.REPORTING: frozenset(_EVERYONE | {Permission.ORG_SETTINGS_READ}),
+    Role.AGENT: frozenset(_EVERYONE | _WORKS_CALLS | {Permission.DISPOSITIONS_READ}),
+    Role.REPORTING: frozenset(_EVERYONE | {Permission.ORG_SETTINGS_READ, Permission.CALLS_READ}),
 }
 
 
