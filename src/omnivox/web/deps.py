@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import auth
@@ -96,16 +96,18 @@ def Allow(permission: Permission) -> Any:  # noqa: N802 - reads like a declarati
 PUBLIC = Depends(public)
 
 
-def iter_api_routes(app: FastAPI) -> Iterator[tuple[str, str, APIRoute]]:
-    """(method, full path, route) for every JSON or page route, through included routers."""
+def iter_api_routes(app: FastAPI) -> Iterator[tuple[str, str, RouteContext]]:
+    """(method, full path, route context) for every HTTP route, through included routers.
+
+    The context's ``dependant`` includes dependencies given at ``include_router`` time.
+    """
     for ctx in iter_route_contexts(app.routes):
-        route = ctx.original_route
-        if isinstance(route, APIRoute) and ctx.path:
+        if isinstance(ctx.original_route, APIRoute) and ctx.path:
             for method in sorted((ctx.methods or set()) - {"HEAD", "OPTIONS"}):
-                yield method, ctx.path, route
+                yield method, ctx.path, ctx
 
 
-def declared_access(route: APIRoute) -> Permission | str | None:
+def declared_access(route: APIRoute | RouteContext) -> Permission | str | None:
     """The route's one declared permission (or "public"); None if missing or ambiguous."""
     found: list[Permission | str] = []
     for dep in route.dependant.dependencies:  # includes the route's `dependencies=[...]`

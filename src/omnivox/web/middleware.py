@@ -30,7 +30,9 @@ class RequestContextMiddleware:
         if self._templates is None:
             from omnivox.web.deps import iter_api_routes
 
-            self._templates = {id(r): path for _m, path, r in iter_api_routes(scope["app"])}
+            self._templates = {
+                id(ctx.original_route): path for _m, path, ctx in iter_api_routes(scope["app"])
+            }
         return self._templates.get(id(route), getattr(route, "path", "unmatched"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

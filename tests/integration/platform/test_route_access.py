@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
+from fastapi.routing import RouteContext
 from tests.support import Env
 
 from omnivox.accounts import auth, organizations, teams, users
@@ -45,7 +45,7 @@ FORM_BODIES: dict[str, dict[str, str]] = {
 }
 
 
-def app_routes(app: FastAPI) -> list[tuple[str, str, APIRoute]]:
+def app_routes(app: FastAPI) -> list[tuple[str, str, RouteContext]]:
     routes = list(iter_api_routes(app))
     assert len(routes) > 60, "the route walker found too few routes"
     return routes
