@@ -26,6 +26,9 @@ class BudgetConfig:
     z: float = 0.75  # noise margin in standard deviations of the window's abandon count
     spend_horizon_s: float = 1800.0
     min_aim_share: float = 0.25  # never aim below this share of the cap
+    # Spread slack over at least this many live answers: one abandon in a small team must
+    # not swing the allowed rate by whole percentage points.
+    min_spend_answers: float = 150.0
 
 
 def next_abandon_rate(cfg: BudgetConfig, snap: PacingSnapshot, human_share: float) -> float:
@@ -38,5 +41,5 @@ def next_abandon_rate(cfg: BudgetConfig, snap: PacingSnapshot, human_share: floa
     people = max(human_share * expected, 1.0)
     aim = max(alpha - cfg.z * math.sqrt(alpha / people), cfg.min_aim_share * alpha)
     slack = aim * live - snap.window_abandons
-    horizon = max(rate * cfg.spend_horizon_s, 20.0)
+    horizon = max(rate * cfg.spend_horizon_s, cfg.min_spend_answers)
     return min(max(aim + slack / horizon, 0.2 * aim), 2.0 * aim)
