@@ -1,0 +1,6 @@
+"""Agents: the agent state machine, presence, break reasons and time-in-state reporting.
+
+Other domains (routing, the dialler, telephony) use the hooks in
+:mod:`omnivox.agents.service`: ``reserve_agent``, ``release_offer``, ``start_call``,
+``end_call``, ``finish_wrap_up``, ``reject_offer``, ``time_out_offer``.
+"""
