@@ -1,7 +1,8 @@
 """Imports every domain's tables so the metadata (and Alembic) sees the whole schema."""
 
 from omnivox.accounts import models as accounts_models
+from omnivox.agents import models as agents_models
 from omnivox.core.db import Base
 from omnivox.telephony import models as telephony_models
 
-__all__ = ["Base", "accounts_models", "telephony_models"]
+__all__ = ["Base", "accounts_models", "agents_models", "telephony_models"]
