@@ -54,6 +54,9 @@ class AgentStateHistory(Base):
     at: Mapped[datetime] = mapped_column()
     by: Mapped[str] = mapped_column(String(16))  # self | supervisor | system
     actor_id: Mapped[str | None] = mapped_column(String(32), default=None)  # the supervisor
+    # The status row's version after this change: orders rows of one agent even when two
+    # share an instant (a late event is stamped with the current state's start).
+    seq: Mapped[int] = mapped_column(Integer)
 
 
 class BreakReason(Base):

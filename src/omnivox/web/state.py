@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from omnivox.accounts.auth import LoginPolicy
 from omnivox.core.clock import Clock
 from omnivox.core.config import Settings
+from omnivox.core.events import EventBus, InProcessBus
 from omnivox.core.metrics import Metrics
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -26,6 +27,7 @@ class AppState:
     clock: Clock
     templates: Jinja2Templates
     metrics: Metrics = field(default_factory=Metrics)
+    bus: EventBus = field(default_factory=InProcessBus)
 
     @property
     def login_policy(self) -> LoginPolicy:

@@ -61,6 +61,7 @@ def upgrade() -> None:
         sa.Column("at", omnivox.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("by", sa.String(length=16), nullable=False),
         sa.Column("actor_id", sa.String(length=32), nullable=True),
+        sa.Column("seq", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["organization_id"],
             ["organizations.id"],
