@@ -62,7 +62,9 @@ def test_agents_about_to_finish_wrap_up_attract_dials() -> None:
     talking=st.lists(st.floats(0, 900), max_size=60),
     ringing=st.lists(st.floats(0, 25), max_size=60),
 )
-def test_decisions_are_within_limits(ready: int, talking: list[float], ringing: list[float]) -> None:
+def test_decisions_are_within_limits(
+    ready: int, talking: list[float], ringing: list[float]
+) -> None:
     s = snap(
         ready_agents=ready,
         talking_since=tuple(1000.0 - t for t in talking),

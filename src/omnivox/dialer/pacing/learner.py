@@ -16,6 +16,7 @@ from omnivox.dialer.pacing.estimators import (
     DurationModel,
     FloatArray,
 )
+from omnivox.dialer.pacing.people import PersonEstimator
 from omnivox.dialer.pacing.types import RESOLVING_KINDS, EventKind, PacingEvent
 
 
@@ -72,6 +73,11 @@ class RingModel:
         cl, ca = self.cumulative()
         return float(cl[-1] / ca[-1])
 
+    def live_pmf(self) -> FloatArray:
+        """Live answers of a new dial by ring-time bin (sums to p)."""
+        cl, ca = self.cumulative()
+        return np.asarray(np.diff(cl) / ca[-1], dtype=np.float64)
+
     def new_dial_live_cdf(self, taus: FloatArray) -> FloatArray:
         """P(a new dial is answered live by tau) for each tau."""
         cl, ca = self.cumulative()
@@ -102,6 +108,7 @@ class OutcomeLearner:
         self.talk = DurationModel(prior.talk_mean_s, 7200.0, call_half_life)
         self.wrap = DurationModel(prior.wrap_mean_s, 900.0, call_half_life)
         self.machine_share = DecayingMean(0.0, call_half_life, prior_weight=2.0)
+        self.people = PersonEstimator(ring_bins, call_half_life)
         self.handle = DecayingMean(prior.talk_mean_s + prior.wrap_mean_s, call_half_life)
         self._dialed: dict[int, float] = {}
         self._connected: dict[int, float] = {}
@@ -138,6 +145,10 @@ class OutcomeLearner:
             placed = self._dialed.pop(ev.call_id, None)
             if placed is not None:
                 self.ring.add(ev.time - placed, kind is EventKind.ANSWERED_LIVE)
+                if kind is EventKind.ANSWERED_LIVE:
+                    self.people.answered(ev.call_id, ev.time - placed)
+        elif kind is EventKind.ABANDONED:
+            self.people.dropped(ev.call_id)
 
     def _on_call_ended(self, ev: PacingEvent) -> None:
         start = self._connected.pop(ev.call_id, None)
@@ -146,5 +157,6 @@ class OutcomeLearner:
         talk = ev.time - start
         self.talk.add(talk)
         self.machine_share.add(1.0 if ev.machine else 0.0)
+        self.people.connected_call_ended(ev.call_id, ev.machine)
         self._ended[ev.agent_id] = ev.time
         self._talk_of[ev.agent_id] = talk

@@ -57,6 +57,7 @@ class OmnivoxPacer(BasePolicy):
         self._lag_mask = (lag >= 0).T
         self._pi_decay = 0.5 ** (1.0 / self.config.pi_half_life)
         self._toeplitz: FloatArray | None = None
+        self._person_rate = 0.0  # P(a new dial is answered by a person)
         self._toeplitz_of: FloatArray | None = None
 
     def observe(self, event: PacingEvent) -> None:
@@ -67,28 +68,53 @@ class OmnivoxPacer(BasePolicy):
         if room == 0 or snapshot.active_agents == 0:
             return 0
         self.learner.refresh(snapshot.now)
-        pi = self.marginal_abandon(snapshot, room)
+        pi = self.marginal_abandon(snapshot, room, stop_above=self.theta)
         n = int(np.count_nonzero(np.cumprod(pi <= self.theta)))
         if n:
             self._steer(pi[:n], snapshot)
         return n
 
-    def marginal_abandon(self, snap: PacingSnapshot, room: int) -> FloatArray:
-        """π(m) for m = 1..M: probability the m-th new dial, if answered live, is abandoned."""
+    def marginal_abandon(
+        self, snap: PacingSnapshot, room: int, stop_above: float = 1.0
+    ) -> FloatArray:
+        """π(m) for m = 1..M: probability that the m-th new dial, if a person answers it, is
+        abandoned (the law counts people; machines also take agents, so they are demand).
+
+        Evaluated in growing chunks of m, stopping once π exceeds ``stop_above`` (π rises
+        with m), so a typical tick that places a dial or two costs a few rows only."""
         g, k = self._grace, len(self._taus)
         supply, var_s = self._supply(snap)
         demand, var_d = self._demand(snap)
         a = self.learner.ring.new_dial_live_cdf(self._taus)
-        p = float(a[-1])
-        if p <= 1e-6:
+        h = self._person_answer_pmf(a)
+        if h is None:
             return np.zeros(min(room, 1))
-        h = a / p
-        h[1:] -= a[:-1] / p
         base = demand + 0.5 - supply[g : g + k]
         var0 = var_d + var_s[g : g + k] + 0.01  # floor: a certain shortfall stays certain
-        m = np.arange(self._max_dials(base, var0, a, p, room), dtype=np.float64)[:, None]
-        z = (base + m * a) / np.sqrt(var0 + m * (a * (1.0 - a)))
-        return np.asarray(normal_cdf(z) @ h, dtype=np.float64)
+        var_a = a * (1.0 - a)
+        limit = self._max_dials(base, var0, a, float(a[-1]), room)
+        parts: list[FloatArray] = []
+        start, size = 0, 4
+        while start < limit:
+            m = np.arange(start, min(start + size, limit), dtype=np.float64)[:, None]
+            pi = np.asarray(normal_cdf((base + m * a) / np.sqrt(var0 + m * var_a)) @ h)
+            parts.append(pi)
+            if pi[-1] > stop_above:
+                break
+            start, size = start + size, size * 4
+        return np.concatenate(parts)
+
+    def _person_answer_pmf(self, a: FloatArray) -> FloatArray | None:
+        """When a person answers a new dial, by one-second bin (None if nobody answers)."""
+        live = a.copy()
+        live[1:] -= a[:-1]
+        share = self.learner.people.share_by_ring_time()[: len(live)]
+        people = live * share
+        total = float(people.sum())
+        self._person_rate = total
+        if total <= 1e-9:
+            return None
+        return np.asarray(people / total, dtype=np.float64)
 
     @staticmethod
     def _max_dials(base: FloatArray, var0: FloatArray, a: FloatArray, p: float, room: int) -> int:
@@ -108,12 +134,14 @@ class OmnivoxPacer(BasePolicy):
             pmf = talk_end.copy()
             pmf[:, 1:] -= talk_end[:, :-1]
             free = pmf @ self._wrap_toeplitz()
-            supply += free.sum(axis=0)
-            var += free.sum(axis=0) - (free * free).sum(axis=0)
+            col = free.sum(axis=0)
+            supply += col
+            var += col - (free * free).sum(axis=0)
         if snap.wrapping_since:
             done = wrap.end_within(_ages(snap.now, snap.wrapping_since), taus)
-            supply += done.sum(axis=0)
-            var += done.sum(axis=0) - (done * done).sum(axis=0)
+            col = done.sum(axis=0)
+            supply += col
+            var += col - (done * done).sum(axis=0)
         return supply, var
 
     def _wrap_toeplitz(self) -> FloatArray:
@@ -143,10 +171,13 @@ class OmnivoxPacer(BasePolicy):
         n = len(placed_pi)
         w = 1.0 - self._pi_decay**n
         self._pi_mean += w * (float(placed_pi.mean()) - self._pi_mean)
-        self._predicted_abandons += self.learner.ring.live_rate * float(placed_pi.sum())
+        self._predicted_abandons += self._person_rate * float(placed_pi.sum())
+        people = self.learner.people
+        abandons = snap.window_abandons * people.drop_share()
+        answers = snap.window_live_answers * people.answer_share()
         prior = cfg.calibration_prior
-        bias = (snap.window_abandons + prior) / (self._predicted_abandons + prior)
-        allowed = next_abandon_rate(cfg.budget, snap, self.learner.human_share)
+        bias = (abandons + prior) / (self._predicted_abandons + prior)
+        allowed = next_abandon_rate(cfg.budget, snap, abandons, answers)
         goal = allowed / min(max(bias, 0.25), 4.0)
         error = (goal - self._pi_mean) / max(goal, 1e-6)
         self.theta *= math.exp(cfg.gain * max(min(error, 2.0), -2.0))

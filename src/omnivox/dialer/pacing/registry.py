@@ -58,7 +58,7 @@ def build_policy(spec: str, ctx: PolicyContext | None = None) -> PacingPolicy:
 
 def omnivox_config(ctx: PolicyContext) -> PredictiveConfig:
     # A daily window must hold every day: a wider noise margin than a 30-day window needs.
-    z = 2.0 if ctx.daily_window else 0.5
+    z = 2.0 if ctx.daily_window else 0.75
     return PredictiveConfig(
         budget=BudgetConfig(target=ctx.abandon_target, z=z),
         grace_s=0.0 if ctx.amd else 2.0,

@@ -20,6 +20,7 @@ from omnivox.dialer.simulation.scenarios import Rule, Scenario, profile_at
 POWER_COARSE = (0.8, 1.1, 1.5)
 RATIO_COARSE = (1.0, 1.5, 2.0, 2.5, 3.0)
 BISECTIONS = 4
+RATIO_BISECTIONS = 2  # the ratio family is far weaker; a coarser boundary is enough
 
 
 def routed_answer_rate(s: Scenario) -> float:
@@ -102,7 +103,10 @@ class FamilySearch:
 def initial_searches(s: Scenario, rule: Rule) -> list[FamilySearch]:
     p = routed_answer_rate(s)
     power = sorted({round(x / p, 2) for x in POWER_COARSE})
-    return [FamilySearch("power", rule, power), FamilySearch("ratio", rule, list(RATIO_COARSE))]
+    return [
+        FamilySearch("power", rule, power),
+        FamilySearch("ratio", rule, list(RATIO_COARSE), rounds_left=RATIO_BISECTIONS),
+    ]
 
 
 def best_power_per_hour(
