@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from omnivox.accounts.api import router as accounts_api
+from omnivox.agents.api import router as agents_router
 from omnivox.core.clock import Clock, SystemClock
 from omnivox.core.config import Settings
 from omnivox.core.db import check_migrated, create_engine, create_session_factory
@@ -54,5 +55,6 @@ def create_app(
     app.include_router(system.router)
     app.include_router(accounts_api)
     app.include_router(views.router)
+    app.include_router(agents_router)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     return app

@@ -36,6 +36,7 @@ PLATFORM_SCOPED = {
 JSON_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/users/{user_id}/skills": {"skills": []},
     "/api/v1/teams/{team_id}/members": {"user_ids": []},
+    "/api/v1/agents/{user_id}/state": {"state": "available"},
 }
 FORM_BODIES: dict[str, dict[str, str]] = {
     "/admin/users/{user_id}": {"name": "x", "role": "agent"},
@@ -163,7 +164,15 @@ async def _other_token(env: Env, org: str) -> str:
         return token.id
 
 
+async def _other_break_reason(env: Env, org: str) -> str:
+    from omnivox.agents.break_reasons import list_break_reasons
+
+    async with env.sessions() as s:
+        return next(r.id for r in await list_break_reasons(s, org) if not r.is_system)
+
+
 FACTORIES: dict[str, Factory] = {
+    "break_reason_id": _other_break_reason,
     "user_id": _other_user,
     "team_id": _other_team,
     "skill_id": _other_skill,

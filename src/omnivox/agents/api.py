@@ -1,0 +1,149 @@
+"""JSON routes of the agents domain, under /api/v1/agents."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import AwareDatetime
+
+from omnivox.agents import break_reasons, reports, service
+from omnivox.agents.schemas import (
+    AgentStateWrite,
+    AgentStatusRead,
+    BreakReasonCreate,
+    BreakReasonRead,
+    BreakReasonUpdate,
+    HistoryEntryRead,
+    TimeInStateReport,
+)
+from omnivox.core.security.permissions import Permission as P
+from omnivox.core.security.principal import Principal
+from omnivox.web.deps import DB, Allow, State
+
+router = APIRouter(prefix="/api/v1/agents", tags=["agents"])
+
+# Aware datetimes only: a naive one would be ambiguous (and refused by the UTC columns).
+Instant = Annotated[AwareDatetime | None, Query()]
+
+
+# Literal paths first: "/me/..." and "/break-reasons" must not be read as a user id.
+@router.get("/me/state", response_model=AgentStatusRead)
+async def read_my_state(
+    db: DB, state: State, actor: Principal = Allow(P.AGENT_STATE_OWN)
+) -> AgentStatusRead:
+    return await reports.get_agent(db, actor.organization_id, actor.user_id, state.clock.now())
+
+
+@router.put("/me/state", response_model=AgentStatusRead)
+async def set_my_state(
+    data: AgentStateWrite, db: DB, state: State, actor: Principal = Allow(P.AGENT_STATE_OWN)
+) -> AgentStatusRead:
+    now = state.clock.now()
+    await service.set_own_state(db, state.bus, actor, data, now)
+    return await reports.get_agent(db, actor.organization_id, actor.user_id, now)
+
+
+@router.get("/break-reasons", response_model=list[BreakReasonRead])
+async def list_break_reasons(
+    db: DB, actor: Principal = Allow(P.AGENT_STATE_OWN)
+) -> list[BreakReasonRead]:
+    rows = await break_reasons.list_break_reasons(db, actor.organization_id)
+    return [BreakReasonRead.model_validate(r) for r in rows]
+
+
+@router.post("/break-reasons", response_model=BreakReasonRead, status_code=201)
+async def create_break_reason(
+    data: BreakReasonCreate, db: DB, actor: Principal = Allow(P.BREAK_REASONS_WRITE)
+) -> BreakReasonRead:
+    return BreakReasonRead.model_validate(await break_reasons.create_break_reason(db, actor, data))
+
+
+@router.patch("/break-reasons/{break_reason_id}", response_model=BreakReasonRead)
+async def update_break_reason(
+    break_reason_id: str,
+    data: BreakReasonUpdate,
+    db: DB,
+    actor: Principal = Allow(P.BREAK_REASONS_WRITE),
+) -> BreakReasonRead:
+    return BreakReasonRead.model_validate(
+        await break_reasons.update_break_reason(db, actor, break_reason_id, data)
+    )
+
+
+@router.delete("/break-reasons/{break_reason_id}", status_code=204)
+async def delete_break_reason(
+    break_reason_id: str, db: DB, actor: Principal = Allow(P.BREAK_REASONS_WRITE)
+) -> Response:
+    await break_reasons.delete_break_reason(db, actor, break_reason_id)
+    return Response(status_code=204)
+
+
+@router.get("/time-in-state", response_model=TimeInStateReport)
+async def time_in_state(
+    db: DB,
+    state: State,
+    start: Instant = None,
+    end: Instant = None,
+    actor: Principal = Allow(P.AGENTS_SUPERVISE),
+) -> TimeInStateReport:
+    """Seconds per state (and per break reason) for every agent; default: the last 24 h."""
+    now = state.clock.now()
+    end = end or now
+    return await reports.time_in_state(
+        db, actor.organization_id, start or end - timedelta(days=1), end, now
+    )
+
+
+@router.get("", response_model=list[AgentStatusRead])
+async def list_agents(
+    db: DB, state: State, actor: Principal = Allow(P.AGENTS_SUPERVISE)
+) -> list[AgentStatusRead]:
+    return await reports.list_agents(db, actor.organization_id, state.clock.now())
+
+
+@router.get("/{user_id}", response_model=AgentStatusRead)
+async def read_agent(
+    user_id: str, db: DB, state: State, actor: Principal = Allow(P.AGENTS_SUPERVISE)
+) -> AgentStatusRead:
+    return await reports.get_agent(db, actor.organization_id, user_id, state.clock.now())
+
+
+@router.put("/{user_id}/state", response_model=AgentStatusRead)
+async def force_state(
+    user_id: str,
+    data: AgentStateWrite,
+    db: DB,
+    state: State,
+    actor: Principal = Allow(P.AGENTS_SUPERVISE),
+) -> AgentStatusRead:
+    """Force an agent's state (audited). 409 while the agent is on a call."""
+    now = state.clock.now()
+    await service.force_state(db, state.bus, actor, user_id, data, now)
+    return await reports.get_agent(db, actor.organization_id, user_id, now)
+
+
+@router.post("/{user_id}/logout", response_model=AgentStatusRead)
+async def log_out_agent(
+    user_id: str, db: DB, state: State, actor: Principal = Allow(P.AGENTS_SUPERVISE)
+) -> AgentStatusRead:
+    now = state.clock.now()
+    await service.log_out_agent(db, state.bus, actor, user_id, now)
+    return await reports.get_agent(db, actor.organization_id, user_id, now)
+
+
+@router.get("/{user_id}/history", response_model=list[HistoryEntryRead])
+async def agent_history(
+    user_id: str,
+    db: DB,
+    state: State,
+    start: Instant = None,
+    end: Instant = None,
+    actor: Principal = Allow(P.AGENTS_SUPERVISE),
+) -> list[HistoryEntryRead]:
+    now = state.clock.now()
+    end = end or now
+    return await reports.agent_history(
+        db, actor.organization_id, user_id, start or end - timedelta(days=1), end
+    )
