@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -15,7 +15,16 @@ from omnivox.core.clock import Clock, SystemClock
 from omnivox.core.config import Settings
 from omnivox.core.db import check_migrated, create_engine, create_session_factory
 from omnivox.core.logging import configure_logging, get_logger
+from omnivox.core.security.permissions import Permission
+from omnivox.telephony.api import router as telephony_api
+from omnivox.telephony.runtime import SANDBOX_PREFIX, TelephonyRuntime, build_telephony
+from omnivox.telephony.sandbox.control import sandbox_control_router
+from omnivox.telephony.sandbox.rest import sandbox_rest_router
+from omnivox.telephony.sandbox.softphone_ws import sandbox_softphone_router
+from omnivox.telephony.webhooks_api import router as telephony_webhooks
 from omnivox.web import system, views
+from omnivox.web.ws import router as events_ws_router
+from omnivox.web.deps import PUBLIC, Requires
 from omnivox.web.errors import install_error_handlers
 from omnivox.web.middleware import RequestContextMiddleware
 from omnivox.web.state import WEB_DIR, AppState
@@ -39,12 +48,17 @@ def create_app(
     )
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if check_schema:
             await check_migrated(engine)
+        runtime: TelephonyRuntime = app.state.telephony
+        await runtime.start()
         log.info("omnivox started", env=settings.env.value, telephony=settings.telephony)
-        yield
-        await engine.dispose()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+            await engine.dispose()
 
     app = FastAPI(
         title="Omnivox", version="0.1.0", lifespan=lifespan, docs_url="/api/docs", redoc_url=None
@@ -56,5 +70,32 @@ def create_app(
     app.include_router(accounts_api)
     app.include_router(views.router)
     app.include_router(agents_router)
+    app.include_router(events_ws_router)
+    _wire_telephony(app, state)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     return app
+
+
+def _wire_telephony(app: FastAPI, state: AppState) -> None:
+    runtime = build_telephony(
+        state.settings, app, clock=state.clock, bus=state.bus, sessions=state.sessions
+    )
+    app.state.telephony = runtime
+    app.include_router(telephony_api)
+    app.include_router(telephony_webhooks)
+    if runtime.carrier is not None:
+        # The simulated carrier: its Twilio-style REST API checks the account's basic auth
+        # itself; its control API is for supervisors and tests; never mounted with Twilio.
+        app.include_router(
+            sandbox_rest_router(runtime.carrier),
+            prefix=SANDBOX_PREFIX,
+            dependencies=[PUBLIC],
+            include_in_schema=False,
+        )
+        app.include_router(
+            sandbox_control_router(runtime.carrier),
+            prefix=SANDBOX_PREFIX,
+            dependencies=[Depends(Requires(Permission.SANDBOX_CONTROL))],
+            include_in_schema=False,
+        )
+        app.include_router(sandbox_softphone_router(runtime.carrier), prefix=SANDBOX_PREFIX)

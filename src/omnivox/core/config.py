@@ -32,11 +32,12 @@ class TwilioSettings(BaseModel):
 
 
 class SandboxSettings(BaseModel):
-    """The simulated carrier used by default on a laptop and in tests."""
+    """The simulated carrier used by default on a laptop and in tests (never production)."""
 
-    account_sid: str = "ACsandbox00000000000000000000000000"
+    account_sid: str = "AC" + "5" * 32
     auth_token: SecretStr = SecretStr("sandbox-auth-token")
-    clock_factor: float = 1.0
+    api_key_sid: str = "SK" + "5" * 32
+    api_key_secret: SecretStr = SecretStr("sandbox-api-key-secret-not-for-production")
 
 
 class Settings(BaseSettings):
@@ -62,6 +63,13 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
     metrics_token: SecretStr = SecretStr("")
+    wrap_up_seconds: int = Field(default=120, ge=5, le=3600)
+
+    @property
+    def public_url(self) -> str:
+        """Where the provider reaches us. Development falls back to the local server;
+        production refuses to start without OMNIVOX_PUBLIC_BASE_URL (check_production)."""
+        return (self.public_base_url or "http://127.0.0.1:8000").rstrip("/")
 
     @property
     def is_production(self) -> bool:

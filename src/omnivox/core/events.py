@@ -79,8 +79,8 @@ class InProcessBus:
         for handler in list(self._handlers):
             try:
                 await handler(event)
-            except Exception:  # noqa: BLE001 - one broken subscriber must not stop the others
-                log.exception("event handler failed", event=event.name)
+            except Exception:
+                log.exception("event handler failed", name=event.name)
 
     def subscribe(self, handler: Handler) -> Callable[[], None]:
         self._handlers.append(handler)

@@ -74,7 +74,7 @@ async def read_audit_log(
     db: DB,
     actor: Principal = Allow(P.AUDIT_READ),
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000),
     entity_type: str | None = Query(None, max_length=64),
 ) -> list[AuditRead]:
     rows = await audit.list_audit(

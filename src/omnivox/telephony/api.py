@@ -1,0 +1,239 @@
+"""JSON routes for calls: click-to-call, call control, supervision, disposition, tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy import select
+
+from omnivox.accounts import organizations
+from omnivox.core.errors import InvalidInput, PermissionDenied
+from omnivox.core.security.permissions import Permission as P
+from omnivox.core.security.principal import Principal
+from omnivox.telephony import calls, control
+from omnivox.telephony.fsm_types import Owner, OwnerKind
+from omnivox.telephony.models import Call, CallLeg, Recording
+from omnivox.telephony.schemas import (
+    CallCreate,
+    CallDetail,
+    CallEventRead,
+    CallRead,
+    ConferenceIn,
+    DispositionIn,
+    LegRead,
+    TokenRead,
+    TransferIn,
+)
+from omnivox.telephony.service import agent_identity
+from omnivox.telephony.webhooks_api import runtime_of
+from omnivox.web.deps import DB, Allow
+
+router = APIRouter(prefix="/api/v1", tags=["calls"])
+TOKEN_TTL = 3600
+
+
+def _read(call: Call) -> CallRead:
+    return CallRead.model_validate(calls.call_summary(call))
+
+
+@router.post("/calls", response_model=CallRead, status_code=201)
+async def place_call(
+    data: CallCreate, request: Request, db: DB, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> CallRead:
+    """Click-to-call: dial ``to``; when the customer answers, the caller's softphone joins."""
+    caller_id = data.from_
+    if caller_id is None:
+        org = await organizations.get_organization(db, actor.organization_id)
+        if not org.default_caller_ids:
+            raise InvalidInput.on("from", "give a caller ID or set the organisation's default")
+        caller_id = org.default_caller_ids[0]
+    svc = runtime_of(request).service
+    call = await svc.place_outbound_call(
+        actor.organization_id,
+        Owner(OwnerKind.AGENT, actor.user_id),
+        to=data.to,
+        from_=caller_id,
+        agent_id=actor.user_id,
+    )
+    return _read(call)
+
+
+@router.get("/calls", response_model=list[CallRead])
+async def list_calls(
+    db: DB,
+    actor: Principal = Allow(P.CALLS_READ),
+    state: str | None = Query(None, max_length=24),
+    limit: int = Query(100, ge=1, le=1000),
+) -> list[CallRead]:
+    query = select(Call).where(Call.organization_id == actor.organization_id)
+    if state:
+        query = query.where(Call.state == state)
+    rows = await db.scalars(query.order_by(Call.created_at.desc()).limit(limit))
+    return [_read(c) for c in rows]
+
+
+@router.get("/calls/{call_id}", response_model=CallDetail)
+async def read_call(call_id: str, db: DB, actor: Principal = Allow(P.CALLS_CONTROL)) -> CallDetail:
+    call = await calls.get_call(db, actor.organization_id, call_id)
+    if call.agent_id != actor.user_id and not actor.can(P.CALLS_READ):
+        raise PermissionDenied("this is not your call")
+    legs = (await db.scalars(select(CallLeg).where(CallLeg.call_id == call.id))).all()
+    recs = (await db.scalars(select(Recording).where(Recording.call_id == call.id))).all()
+    history = await calls.call_history(db, call)
+    return CallDetail(
+        **_read(call).model_dump(by_alias=True),
+        legs=[LegRead.model_validate(_leg(leg)) for leg in legs],
+        history=[CallEventRead.model_validate(h) for h in history],
+        recordings=[
+            {"id": r.id, "status": r.status, "duration_seconds": r.duration_seconds, "url": r.url}
+            for r in recs
+        ],
+    )
+
+
+def _leg(leg: CallLeg) -> dict[str, Any]:
+    from omnivox.telephony.ingress import leg_summary
+
+    return leg_summary(leg)
+
+
+@router.post("/calls/{call_id}/hold", response_model=CallRead)
+async def hold(
+    call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> CallRead:
+    return _read(await control.hold(runtime_of(request).service, actor, call_id))
+
+
+@router.post("/calls/{call_id}/resume", response_model=CallRead)
+async def resume(
+    call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> CallRead:
+    return _read(await control.resume(runtime_of(request).service, actor, call_id))
+
+
+@router.post("/calls/{call_id}/hangup", response_model=CallRead)
+async def hang_up(
+    call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> CallRead:
+    return _read(await control.hang_up(runtime_of(request).service, actor, call_id))
+
+
+@router.post("/calls/{call_id}/mute", response_model=LegRead)
+async def mute(
+    call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> LegRead:
+    leg = await control.set_mute(runtime_of(request).service, actor, call_id, True)
+    return LegRead.model_validate(_leg(leg))
+
+
+@router.post("/calls/{call_id}/unmute", response_model=LegRead)
+async def unmute(
+    call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> LegRead:
+    leg = await control.set_mute(runtime_of(request).service, actor, call_id, False)
+    return LegRead.model_validate(_leg(leg))
+
+
+@router.post("/calls/{call_id}/transfer", response_model=CallRead)
+async def transfer(
+    call_id: str, data: TransferIn, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> CallRead:
+    req = control.TransferRequest(kind=data.kind, target=data.target, warm=data.warm)
+    return _read(await control.transfer(runtime_of(request).service, actor, call_id, req))
+
+
+@router.post("/calls/{call_id}/transfer/complete", response_model=CallRead)
+async def complete_transfer(
+    call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> CallRead:
+    return _read(await control.complete_transfer(runtime_of(request).service, actor, call_id))
+
+
+@router.post("/calls/{call_id}/conference", response_model=LegRead)
+async def conference(
+    call_id: str, data: ConferenceIn, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> LegRead:
+    leg = await control.add_third_party(runtime_of(request).service, actor, call_id, data.number)
+    return LegRead.model_validate(_leg(leg))
+
+
+async def _recording(
+    request: Request, actor: Principal, call_id: str, action: str
+) -> dict[str, Any]:
+    rec = await control.recording(runtime_of(request).service, actor, call_id, action)
+    return {"id": rec.id, "status": rec.status}
+
+
+@router.post("/calls/{call_id}/recording/start")
+async def start_recording(
+    call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> dict[str, Any]:
+    return await _recording(request, actor, call_id, "start")
+
+
+@router.post("/calls/{call_id}/recording/pause")
+async def pause_recording(
+    call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> dict[str, Any]:
+    return await _recording(request, actor, call_id, "pause")
+
+
+@router.post("/calls/{call_id}/recording/resume")
+async def resume_recording(
+    call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> dict[str, Any]:
+    return await _recording(request, actor, call_id, "resume")
+
+
+@router.post("/calls/{call_id}/recording/stop")
+async def stop_recording(
+    call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> dict[str, Any]:
+    return await _recording(request, actor, call_id, "stop")
+
+
+@router.post("/calls/{call_id}/listen", response_model=LegRead)
+async def listen(
+    call_id: str, request: Request, actor: Principal = Allow(P.CALLS_SUPERVISE)
+) -> LegRead:
+    leg = await control.supervise(runtime_of(request).service, actor, call_id, "listen")
+    return LegRead.model_validate(_leg(leg))
+
+
+@router.post("/calls/{call_id}/whisper", response_model=LegRead)
+async def whisper(
+    call_id: str, request: Request, actor: Principal = Allow(P.CALLS_SUPERVISE)
+) -> LegRead:
+    leg = await control.supervise(runtime_of(request).service, actor, call_id, "whisper")
+    return LegRead.model_validate(_leg(leg))
+
+
+@router.post("/calls/{call_id}/barge", response_model=LegRead)
+async def barge(
+    call_id: str, request: Request, actor: Principal = Allow(P.CALLS_SUPERVISE)
+) -> LegRead:
+    leg = await control.supervise(runtime_of(request).service, actor, call_id, "barge")
+    return LegRead.model_validate(_leg(leg))
+
+
+@router.post("/calls/{call_id}/disposition", response_model=CallRead)
+async def disposition(
+    call_id: str, data: DispositionIn, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> CallRead:
+    svc = runtime_of(request).service
+    return _read(await control.disposition(svc, actor, call_id, data.code, data.notes))
+
+
+@router.get("/telephony/token", response_model=TokenRead)
+async def softphone_token(request: Request, actor: Principal = Allow(P.SOFTPHONE)) -> TokenRead:
+    """A Voice access token for the browser softphone (sandbox: its WebSocket URL too)."""
+    runtime = runtime_of(request)
+    identity = agent_identity(actor.user_id)
+    token = runtime.service.provider.create_access_token(identity, ttl_seconds=TOKEN_TTL)
+    ws = None
+    if runtime.carrier is not None:
+        ws = runtime.service.urls.public_base.replace("http", "ws", 1) + "/sandbox/softphone"
+    return TokenRead(
+        identity=identity, token=token, ttl_seconds=TOKEN_TTL, sandbox_softphone_url=ws
+    )

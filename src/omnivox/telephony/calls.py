@@ -1,0 +1,175 @@
+"""Calls in the database: snapshot in and out of the row, events applied and recorded."""
+
+from __future__ import annotations
+
+from dataclasses import fields, is_dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omnivox.core.errors import NotFound
+from omnivox.core.logging import get_logger
+from omnivox.telephony import fsm
+from omnivox.telephony.fsm_types import (
+    AnsweredBy,
+    CallEvent,
+    CallSnapshot,
+    CallState,
+    Direction,
+    Disposition,
+    DispositionSource,
+    EndReason,
+    Owner,
+    OwnerKind,
+    ProviderCallStatus,
+)
+from omnivox.telephony.models import Call, CallEventRow
+
+log = get_logger(__name__)
+
+
+def snapshot_of(call: Call) -> CallSnapshot:
+    disposition = None
+    if call.disposition_code and call.disposition_source and call.disposition_at:
+        disposition = Disposition(
+            code=call.disposition_code,
+            source=DispositionSource(call.disposition_source),
+            at=call.disposition_at,
+            agent_id=call.disposition_agent_id,
+            notes=call.disposition_notes,
+            flagged_for_supervisor=call.flagged_for_supervisor,
+        )
+    return CallSnapshot(
+        state=CallState(call.state),
+        owner=Owner(OwnerKind(call.owner_kind), call.owner_id),
+        direction=Direction(call.direction),
+        created_at=call.created_at,
+        agent_id=call.agent_id,
+        answered_by=AnsweredBy(call.answered_by) if call.answered_by else None,
+        ringing_at=call.ringing_at,
+        answered_at=call.answered_at,
+        ended_at=call.ended_at,
+        end_reason=EndReason(call.end_reason) if call.end_reason else None,
+        disposition=disposition,
+        resume_to=CallState(call.resume_to) if call.resume_to else None,
+        last_sequence_number=call.last_sequence_number,
+        last_provider_timestamp=call.last_provider_timestamp,
+    )
+
+
+def store(call: Call, snap: CallSnapshot) -> None:
+    call.state = snap.state.value
+    call.owner_kind, call.owner_id = snap.owner.kind.value, snap.owner.id
+    call.agent_id = snap.agent_id
+    call.answered_by = snap.answered_by.value if snap.answered_by else None
+    call.ringing_at, call.answered_at, call.ended_at = (
+        snap.ringing_at,
+        snap.answered_at,
+        snap.ended_at,
+    )
+    call.end_reason = snap.end_reason.value if snap.end_reason else None
+    call.resume_to = snap.resume_to.value if snap.resume_to else None
+    call.last_sequence_number = snap.last_sequence_number
+    call.last_provider_timestamp = snap.last_provider_timestamp
+    d = snap.disposition
+    call.disposition_code = d.code if d else None
+    call.disposition_source = d.source.value if d else None
+    call.disposition_at = d.at if d else None
+    call.disposition_agent_id = d.agent_id if d else None
+    call.disposition_notes = d.notes if d else None
+    call.flagged_for_supervisor = bool(d and d.flagged_for_supervisor)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def event_payload(event: CallEvent) -> dict[str, Any]:
+    assert is_dataclass(event)
+    return {f.name: _jsonable(getattr(event, f.name)) for f in fields(event)}
+
+
+def apply_event(
+    session: AsyncSession,
+    call: Call,
+    event: CallEvent,
+    *,
+    now: datetime,
+    raw: dict[str, str] | None = None,
+) -> fsm.Transition | fsm.Rejection:
+    """Apply ``event`` to the call row and append the history row; the caller commits."""
+    result = fsm.apply(snapshot_of(call), event)
+    before = call.state
+    payload = {"event": event_payload(event), **({"provider": raw} if raw else {})}
+    row = CallEventRow(
+        call_id=call.id,
+        organization_id=call.organization_id,
+        at=event.at,
+        recorded_at=now,
+        event=type(event).__name__,
+        from_state=before,
+        payload=payload,
+        sequence_number=event.sequence_number if isinstance(event, ProviderCallStatus) else None,
+    )
+    if isinstance(result, fsm.Transition):
+        store(call, result.after)
+        row.trigger, row.to_state, row.applied = result.trigger.value, result.to_state.value, True
+    else:
+        row.to_state, row.applied = before, False
+        row.reason, row.detail = result.reason.value, result.detail
+        row.trigger = result.trigger.value if result.trigger else None
+        level = log.warning if result.reason.value == "invalid-transition" else log.info
+        level(
+            "call event refused",
+            call_id=call.id,
+            kind=row.event,
+            state=before,
+            reason=row.reason,
+            detail=result.detail,
+        )
+    session.add(row)
+    return result
+
+
+async def get_call(session: AsyncSession, organization_id: str, call_id: str) -> Call:
+    call = await session.scalar(
+        select(Call).where(Call.id == call_id, Call.organization_id == organization_id)
+    )
+    if call is None:
+        raise NotFound("call not found")
+    return call
+
+
+async def find_call_by_sid(session: AsyncSession, provider_sid: str) -> Call | None:
+    return await session.scalar(select(Call).where(Call.provider_sid == provider_sid))
+
+
+async def call_history(session: AsyncSession, call: Call) -> list[CallEventRow]:
+    query = select(CallEventRow).where(CallEventRow.call_id == call.id).order_by(CallEventRow.id)
+    return list((await session.scalars(query)).all())
+
+
+def call_summary(call: Call) -> dict[str, Any]:
+    """What events and list views show of a call."""
+    return {
+        "id": call.id,
+        "state": call.state,
+        "direction": call.direction,
+        "owner": {"kind": call.owner_kind, "id": call.owner_id},
+        "agent_id": call.agent_id,
+        "from": call.from_number,
+        "to": call.to_number,
+        "end_reason": call.end_reason,
+        "disposition": call.disposition_code,
+        "flagged": call.flagged_for_supervisor,
+        "created_at": call.created_at.isoformat(),
+        "answered_at": call.answered_at.isoformat() if call.answered_at else None,
+        "ended_at": call.ended_at.isoformat() if call.ended_at else None,
+    }

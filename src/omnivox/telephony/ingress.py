@@ -1,0 +1,253 @@
+"""What each verified webhook does to Omnivox's calls (no HTTP here: the route is thin)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omnivox.core.logging import get_logger
+from omnivox.telephony import calls
+from omnivox.telephony.fsm_types import (
+    AgentConnected,
+    AgentHungUp,
+    CallState,
+    ConferenceEnded,
+    ConferenceStarted,
+    ProviderStatus,
+    TransferCompleted,
+    TransferConferenced,
+    TransferFailed,
+    TransferTargetKind,
+)
+from omnivox.telephony.instructions import Dial, DialConference, Hangup, Instruction, Say
+from omnivox.telephony.models import Call, CallLeg, Recording
+from omnivox.telephony.ports import (
+    CallStatusChanged,
+    ConferenceChanged,
+    MachineDetected,
+    RecordingStatusChanged,
+    VoiceRequest,
+    WebhookEvent,
+)
+from omnivox.telephony.service import TelephonyService
+
+log = get_logger(__name__)
+UNKNOWN_NUMBER_MESSAGE = "Sorry, this number is not in service. Goodbye."
+CONFERENCE_EVENTS = ("start", "end", "join", "leave")
+_LEG_LIVE = {ProviderStatus.IN_PROGRESS}
+_LEG_GONE = {
+    ProviderStatus.COMPLETED,
+    ProviderStatus.BUSY,
+    ProviderStatus.NO_ANSWER,
+    ProviderStatus.CANCELED,
+    ProviderStatus.FAILED,
+}
+
+
+@dataclass(frozen=True)
+class HookReply:
+    """What the webhook answers: instructions for voice requests, otherwise nothing."""
+
+    instructions: tuple[Instruction, ...] = ()
+
+
+async def handle(svc: TelephonyService, event: WebhookEvent, query: Mapping[str, str]) -> HookReply:
+    async with svc.sessions() as session:
+        if isinstance(event, VoiceRequest):
+            return await _voice(svc, session, event, query)
+        if isinstance(event, CallStatusChanged):
+            if "leg" in query:
+                await _leg_status(svc, session, event, query["leg"])
+            else:
+                await _call_status(svc, session, event, query.get("call", ""))
+        elif isinstance(event, MachineDetected):
+            call = await _call_for(session, query.get("call", ""), event.call_sid)
+            if call is not None:
+                await svc.apply_and_announce(
+                    session, call, event.to_fsm_event(svc.clock.now()), dict(event.raw)
+                )
+        elif isinstance(event, ConferenceChanged):
+            await _conference(session, event, query.get("call", ""))
+        elif isinstance(event, RecordingStatusChanged):
+            await _recording(svc, session, event)
+        else:
+            log.info("webhook ignored", kind=type(event).__name__)
+    return HookReply()
+
+
+async def _call_for(session: AsyncSession, call_id: str, call_sid: str) -> Call | None:
+    """The call a webhook is about: by our id (checked against the SID) or by the SID."""
+    call = await session.get(Call, call_id) if call_id else None
+    if call is None:
+        call = await calls.find_call_by_sid(session, call_sid)
+    elif call.provider_sid is None:
+        call.provider_sid = call_sid  # the webhook beat the REST response
+    elif call.provider_sid != call_sid:
+        log.warning("webhook SID does not match the call", call_id=call_id, sid=call_sid)
+        return None
+    if call is None:
+        log.warning("webhook for an unknown call", call_id=call_id, sid=call_sid)
+    return call
+
+
+async def _voice(
+    svc: TelephonyService, session: AsyncSession, event: VoiceRequest, query: Mapping[str, str]
+) -> HookReply:
+    call = await _call_for(session, query.get("call", ""), event.call_sid)
+    if call is None:
+        # Inbound numbers are routed by the inbound domain; until a number is known, the
+        # caller hears why and the call ends (never a silent drop).
+        log.warning("call to an unknown number", to=event.to, from_=event.from_, sid=event.call_sid)
+        return HookReply((Say(text=UNKNOWN_NUMBER_MESSAGE), Hangup()))
+    await session.commit()
+    if CallState(call.state) in {CallState.COMPLETED, CallState.CANCELED, CallState.ABANDONED}:
+        return HookReply((Hangup(),))
+    if call.agent_id:
+        await svc.add_agent_leg(call, call.agent_id)
+    return HookReply(
+        (
+            Dial(
+                targets=(
+                    DialConference(
+                        name=call.conference_name,
+                        start_conference_on_enter=True,
+                        end_conference_on_exit=True,
+                        wait_url="",
+                        status_callback_url=svc.urls.conference(call.id),
+                        status_callback_events=CONFERENCE_EVENTS,
+                        participant_label="customer",
+                    ),
+                )
+            ),
+        )
+    )
+
+
+async def _call_status(
+    svc: TelephonyService, session: AsyncSession, event: CallStatusChanged, call_id: str
+) -> None:
+    call = await _call_for(session, call_id, event.call_sid)
+    if call is None:
+        return
+    await svc.apply_and_announce(
+        session, call, event.to_fsm_event(svc.clock.now()), dict(event.raw)
+    )
+    if event.status in _LEG_GONE:
+        await svc.end_conference_legs(call)
+
+
+async def _leg_status(
+    svc: TelephonyService, session: AsyncSession, event: CallStatusChanged, leg_id: str
+) -> None:
+    leg = await session.get(CallLeg, leg_id)
+    if leg is None:
+        log.warning("status for an unknown leg", leg_id=leg_id, sid=event.call_sid)
+        return
+    leg.provider_sid = leg.provider_sid or event.call_sid
+    call = await session.get(Call, leg.call_id)
+    assert call is not None
+    now = svc.clock.now()
+    if event.status in _LEG_LIVE and leg.status != "joined":
+        leg.status, leg.joined_at = "joined", now
+        await session.commit()
+        await _leg_joined(svc, session, call, leg)
+    elif event.status in _LEG_GONE and leg.status != "left":
+        was_joined = leg.status == "joined"
+        leg.status, leg.left_at = "left", now
+        await session.commit()
+        await _leg_left(svc, session, call, leg, was_joined)
+    else:
+        await session.commit()
+    await svc.announce("call.leg_changed", call, leg=leg_summary(leg))
+
+
+async def _leg_joined(
+    svc: TelephonyService, session: AsyncSession, call: Call, leg: CallLeg
+) -> None:
+    now, state = svc.clock.now(), CallState(call.state)
+    if leg.role == "agent" and state is CallState.ANSWERED_HUMAN and leg.user_id:
+        await svc.apply_and_announce(session, call, AgentConnected(at=now, agent_id=leg.user_id))
+    elif leg.role == "transfer_target" and state is CallState.TRANSFERRING:
+        if leg.target.startswith("warm:"):
+            await svc.apply_and_announce(session, call, TransferConferenced(at=now))
+        else:
+            kind, target = _transfer_target(leg)
+            await svc.apply_and_announce(
+                session, call, TransferCompleted(at=now, target_kind=kind, target_id=target)
+            )
+            await svc.drop_previous_agent(call, keep_leg=leg.id)
+    elif leg.role == "third_party" and state in {CallState.CONNECTED, CallState.ON_HOLD}:
+        await svc.apply_and_announce(
+            session, call, ConferenceStarted(at=now, participant=leg.target)
+        )
+
+
+async def _leg_left(
+    svc: TelephonyService, session: AsyncSession, call: Call, leg: CallLeg, was_joined: bool
+) -> None:
+    now, state = svc.clock.now(), CallState(call.state)
+    if (
+        leg.role == "agent"
+        and leg.user_id
+        and leg.user_id == call.agent_id
+        and state in {CallState.CONNECTED, CallState.ON_HOLD, CallState.IN_CONFERENCE}
+    ):
+        # The agent's line dropped (browser closed, network): the call goes to wrap-up.
+        await svc.apply_and_announce(session, call, AgentHungUp(at=now, agent_id=leg.user_id))
+        await svc.hang_up_customer(call)
+    elif leg.role == "transfer_target" and state is CallState.TRANSFERRING and not was_joined:
+        await svc.apply_and_announce(session, call, TransferFailed(at=now, reason="no answer"))
+    elif leg.role == "third_party" and state is CallState.IN_CONFERENCE:
+        await svc.apply_and_announce(session, call, ConferenceEnded(at=now))
+
+
+def _transfer_target(leg: CallLeg) -> tuple[TransferTargetKind, str]:
+    target = leg.target.removeprefix("warm:")
+    if leg.user_id:
+        return TransferTargetKind.AGENT, leg.user_id
+    return TransferTargetKind.EXTERNAL, target
+
+
+def leg_summary(leg: CallLeg) -> dict[str, object]:
+    return {
+        "id": leg.id,
+        "role": leg.role,
+        "target": leg.target.removeprefix("warm:"),
+        "user_id": leg.user_id,
+        "status": leg.status,
+        "muted": leg.muted,
+        "on_hold": leg.on_hold,
+        "coaching": leg.coaching,
+    }
+
+
+async def _conference(session: AsyncSession, event: ConferenceChanged, call_id: str) -> None:
+    call = await session.get(Call, call_id) if call_id else None
+    if call is None:
+        call = await session.scalar(select(Call).where(Call.conference_name == event.friendly_name))
+    if call is not None and event.conference_sid and call.conference_sid != event.conference_sid:
+        call.conference_sid = event.conference_sid
+        await session.commit()
+
+
+async def _recording(
+    svc: TelephonyService, session: AsyncSession, event: RecordingStatusChanged
+) -> None:
+    rec = await session.scalar(
+        select(Recording).where(Recording.provider_sid == event.recording_sid)
+    )
+    if rec is None:
+        log.warning("status for an unknown recording", sid=event.recording_sid)
+        return
+    rec.status = event.status.value
+    rec.url = event.url or rec.url
+    rec.duration_seconds = event.duration_seconds or rec.duration_seconds
+    await session.commit()
+    call = await session.get(Call, rec.call_id)
+    if call is not None:
+        await svc.announce(
+            "call.recording_changed", call, recording={"id": rec.id, "status": rec.status}
+        )

@@ -1,0 +1,61 @@
+"""Reconciliation: open calls are checked against the provider's own record.
+
+Run at start-up for every open call (a restart may have missed webhooks) and periodically
+for calls open longer than any call can last.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from omnivox.core.logging import get_logger
+from omnivox.telephony.errors import ProviderError
+from omnivox.telephony.fsm_types import CancelRequested, ProviderCallStatus, ProviderStatus
+from omnivox.telephony.models import Call
+from omnivox.telephony.service import TelephonyService
+
+log = get_logger(__name__)
+
+
+async def reconcile_open_calls(svc: TelephonyService, older_than: timedelta | None = None) -> int:
+    """Apply the provider's final status to calls it has ended; returns how many changed."""
+    changed = 0
+    for stale in await svc.open_calls(older_than):
+        try:
+            changed += await _reconcile(svc, stale)
+        except ProviderError as exc:
+            log.warning(
+                "reconciliation could not reach the provider", call_id=stale.id, error=str(exc)
+            )
+    if changed:
+        log.info("calls reconciled with the provider", count=changed)
+    return changed
+
+
+async def _reconcile(svc: TelephonyService, stale: Call) -> int:
+    now = svc.clock.now()
+    if stale.provider_sid is None:
+        event: CancelRequested | ProviderCallStatus = CancelRequested(at=now)
+    else:
+        record = await svc.provider.fetch_call(stale.provider_sid)
+        if record is not None and not record.is_final:
+            return 0
+        status = record.status if record is not None else ProviderStatus.FAILED
+        at = (record.end_time if record is not None and record.end_time else None) or now
+        # No sequence number: the provider's record is authoritative, whatever came before.
+        event = ProviderCallStatus(
+            at=at,
+            status=status,
+            timestamp=at,
+            answered_by=record.answered_by if record else None,
+            error_code=None if record else "not-found-at-provider",
+        )
+    async with svc.sessions() as session:
+        call = await session.get(Call, stale.id)
+        if call is None or call.state != stale.state:
+            return 0
+        result = await svc.apply_and_announce(
+            session, call, event, {"reconciliation": "provider record"}
+        )
+        await svc.end_conference_legs(call)
+        return 1 if getattr(result, "changed", False) else 0

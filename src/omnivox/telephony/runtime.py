@@ -1,0 +1,125 @@
+"""Builds the telephony side of an app: the provider (Twilio, or Twilio's code aimed at the
+sandbox carrier), the call service, and the background work (reconciliation, wrap-up
+timeouts)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from omnivox.core.clock import Clock
+from omnivox.core.config import Settings
+from omnivox.core.events import EventBus
+from omnivox.core.logging import get_logger
+from omnivox.telephony.hooks import HookUrls
+from omnivox.telephony.ports import TelephonyProvider
+from omnivox.telephony.providers.twilio import TwilioCredentials, build_twilio_provider
+from omnivox.telephony.reconcile import reconcile_open_calls
+from omnivox.telephony.sandbox.carrier import SandboxCarrier
+from omnivox.telephony.service import CallPolicy, TelephonyService
+
+log = get_logger(__name__)
+SANDBOX_PREFIX = "/sandbox"
+
+
+@dataclass
+class TelephonyRuntime:
+    service: TelephonyService
+    carrier: SandboxCarrier | None  # set only in sandbox mode
+    clients: list[httpx.AsyncClient]
+    sweep_seconds: float = 5.0
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def start(self, *, background: bool = True) -> None:
+        await reconcile_open_calls(self.service)  # a restart may have missed webhooks
+        if background:
+            self._tasks.append(asyncio.create_task(self._sweep(), name="telephony sweep"))
+
+    async def _sweep(self) -> None:
+        svc, every = self.service, self.sweep_seconds
+        lifetime = timedelta(hours=svc.policy.max_call_hours)
+        ticks = 0
+        while True:
+            await svc.clock.sleep(every)
+            ticks += 1
+            try:
+                await svc.expire_wrap_ups()
+                if ticks % 12 == 0:
+                    await reconcile_open_calls(svc, older_than=lifetime)
+            except Exception:
+                log.exception("telephony sweep failed")
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.service.legs.drain()
+        if self.carrier is not None:
+            await self.carrier.close()
+        for client in self.clients:
+            await client.aclose()
+
+
+def build_telephony(
+    settings: Settings,
+    app: FastAPI,
+    *,
+    clock: Clock,
+    bus: EventBus,
+    sessions: async_sessionmaker[AsyncSession],
+) -> TelephonyRuntime:
+    public = settings.public_url
+    carrier: SandboxCarrier | None = None
+    if settings.telephony == "sandbox":
+        provider, carrier, clients = _sandbox(settings, app, clock, public)
+    else:
+        tw = settings.twilio
+        creds = TwilioCredentials(
+            account_sid=tw.account_sid,
+            auth_token=tw.auth_token.get_secret_value(),
+            api_key_sid=tw.api_key_sid or None,
+            api_key_secret=tw.api_key_secret.get_secret_value() or None,
+            twiml_app_sid=tw.twiml_app_sid or None,
+        )
+        client = httpx.AsyncClient(timeout=15)
+        provider, clients = build_twilio_provider(creds, client), [client]
+    service = TelephonyService(
+        provider=provider,
+        sessions=sessions,
+        clock=clock,
+        bus=bus,
+        urls=HookUrls(public),
+        policy=CallPolicy(wrap_up_seconds=settings.wrap_up_seconds),
+    )
+    return TelephonyRuntime(service, carrier, clients)
+
+
+def _sandbox(
+    settings: Settings, app: FastAPI, clock: Clock, public: str
+) -> tuple[TelephonyProvider, SandboxCarrier, list[httpx.AsyncClient]]:
+    """The same Twilio provider code, its REST calls and the carrier's webhooks both carried
+    in-process (ASGI) to this app, so a laptop needs no account and no open port."""
+    sb = settings.sandbox
+    to_app = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=public, timeout=30)
+    carrier = SandboxCarrier(clock=clock, http=to_app, api_base_url=public + SANDBOX_PREFIX)
+    carrier.add_account(
+        sb.account_sid,
+        sb.auth_token.get_secret_value(),
+        {sb.api_key_sid: sb.api_key_secret.get_secret_value()},
+    )
+    rest = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), timeout=30)
+    creds = TwilioCredentials(
+        account_sid=sb.account_sid,
+        auth_token=sb.auth_token.get_secret_value(),
+        api_key_sid=sb.api_key_sid,
+        api_key_secret=sb.api_key_secret.get_secret_value(),
+    )
+    provider = build_twilio_provider(creds, rest, sandbox_base_url=public + SANDBOX_PREFIX)
+    return provider, carrier, [to_app, rest]

@@ -1,0 +1,356 @@
+"""The call service: places calls, applies every provider event, publishes what changed.
+
+It owns the transaction: load the call, apply one event through the state machine, record
+history, commit, then announce. Provider requests happen outside any open transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from omnivox.core.clock import Clock
+from omnivox.core.errors import DomainError
+from omnivox.core.events import Audience, Event, EventBus
+from omnivox.core.logging import get_logger
+from omnivox.core.security.permissions import Permission
+from omnivox.telephony import calls, fsm
+from omnivox.telephony.errors import ProviderError, ProviderResourceNotFoundError
+from omnivox.telephony.fsm_types import (
+    TERMINAL_STATES,
+    CallEvent,
+    CallSnapshot,
+    DialPlaced,
+    Direction,
+    Owner,
+    ProviderRequestFailed,
+    WrapUpTimedOut,
+)
+from omnivox.telephony.hooks import HookUrls
+from omnivox.telephony.models import Call, CallLeg
+from omnivox.telephony.ports import (
+    MachineDetection,
+    MachineDetectionMode,
+    NewParticipant,
+    OutboundCall,
+    TelephonyProvider,
+)
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class CallPolicy:
+    wrap_up_seconds: int = 120  # after this, a system disposition flagged for a supervisor
+    ring_timeout_seconds: int = 22
+    max_call_hours: int = 4  # an open call older than this is reconciled with the provider
+
+
+@dataclass
+class TelephonyService:
+    provider: TelephonyProvider
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    bus: EventBus
+    urls: HookUrls
+    policy: CallPolicy
+    _legs: LegService | None = None
+
+    # --- announcing ----------------------------------------------------------------------
+
+    async def announce(self, name: str, call: Call, **extra: object) -> None:
+        """Publish after commit: the call's agent and everyone who may read calls hear it."""
+        audience = (
+            Audience.user(call.organization_id, call.agent_id, Permission.CALLS_READ.value)
+            if call.agent_id
+            else Audience.organization(call.organization_id, Permission.CALLS_READ.value)
+        )
+        data = {"call": calls.call_summary(call), **extra}
+        await self.bus.publish(Event(name, audience, self.clock.now(), data))
+
+    async def apply_and_announce(
+        self, session: AsyncSession, call: Call, event: CallEvent, raw: dict[str, str] | None = None
+    ) -> fsm.Transition | fsm.Rejection:
+        """Apply one event, commit, and announce a state change (the common path)."""
+        now = self.clock.now()
+        result = calls.apply_event(session, call, event, now=now, raw=raw)
+        if isinstance(result, fsm.Transition) and result.entered_wrap_up:
+            call.wrap_up_deadline = now + timedelta(seconds=self.policy.wrap_up_seconds)
+        await session.commit()
+        if isinstance(result, fsm.Transition) and result.changed:
+            await self.announce(
+                "call.state_changed",
+                call,
+                previous=result.from_state.value,
+                trigger=result.trigger.value,
+            )
+        return result
+
+    # --- placing calls -------------------------------------------------------------------
+
+    async def place_outbound_call(
+        self,
+        organization_id: str,
+        owner: Owner,
+        *,
+        to: str,
+        from_: str,
+        agent_id: str | None = None,
+        machine_detection: bool = False,
+    ) -> Call:
+        """Record the call, then ask the provider to place it; a refusal fails the call."""
+        now = self.clock.now()
+        async with self.sessions() as session:
+            call = self._new_call_row(
+                organization_id,
+                owner,
+                Direction.OUTBOUND,
+                now,
+                to=to,
+                from_=from_,
+                agent_id=agent_id,
+            )
+            session.add(call)
+            await session.commit()
+            await self.announce("call.created", call)
+            request = OutboundCall(
+                to=to,
+                from_=from_,
+                url=self.urls.voice(call.id),
+                status_callback_url=self.urls.status(call.id),
+                machine_detection=MachineDetection(
+                    mode=MachineDetectionMode.ENABLE, callback_url=self.urls.amd(call.id)
+                )
+                if machine_detection
+                else None,
+                timeout_seconds=self.policy.ring_timeout_seconds,
+            )
+            try:
+                placed = await self.provider.place_call(request)
+            except ProviderError as exc:
+                log.warning("provider refused the call", call_id=call.id, error=str(exc))
+                await self.apply_and_announce(
+                    session, call, ProviderRequestFailed(at=self.clock.now(), error=str(exc))
+                )
+                return call
+            call.provider_sid = placed.sid
+            await self.apply_and_announce(
+                session, call, DialPlaced(at=self.clock.now(), provider_call_sid=placed.sid)
+            )
+            return call
+
+    def _new_call_row(
+        self,
+        organization_id: str,
+        owner: Owner,
+        direction: Direction,
+        now: datetime,
+        *,
+        to: str,
+        from_: str,
+        agent_id: str | None = None,
+        provider_sid: str | None = None,
+    ) -> Call:
+        snap = fsm.new_call(owner, direction, now)
+        call = Call(
+            organization_id=organization_id,
+            direction=direction.value,
+            owner_kind=owner.kind.value,
+            owner_id=owner.id,
+            state=snap.state.value,
+            provider=self.provider.name,
+            provider_sid=provider_sid,
+            from_number=from_,
+            to_number=to,
+            agent_id=agent_id,
+            created_at=now,
+        )
+        call.conference_name = f"ovx-{call.id}"
+        calls.store(call, snap if agent_id is None else _with_agent(snap, agent_id))
+        return call
+
+    # --- legs (delegated) ----------------------------------------------------------------
+
+    @property
+    def legs(self) -> LegService:
+        if self._legs is None:
+            self._legs = LegService(self)
+        return self._legs
+
+    async def add_agent_leg(self, call: Call, user_id: str) -> None:
+        self.legs.spawn(self._add_agent_leg(call, user_id), f"agent leg {call.id}")
+
+    async def _add_agent_leg(self, call: Call, user_id: str) -> None:
+        await self.legs.add(
+            call, role="agent", target=f"client:{agent_identity(user_id)}", user_id=user_id
+        )
+
+    async def end_conference_legs(self, call: Call) -> None:
+        self.legs.spawn(self.legs.end_all(call), f"end legs {call.id}")
+
+    async def drop_previous_agent(self, call: Call, keep_leg: str) -> None:
+        self.legs.spawn(self.legs.drop_previous_agents(call, keep_leg), f"drop agent {call.id}")
+
+    async def hang_up_customer(self, call: Call) -> None:
+        if call.provider_sid:
+            sid = call.provider_sid
+            self.legs.spawn(self._hang_up(sid), f"hang up {call.id}")
+
+    async def _hang_up(self, sid: str) -> None:
+        with contextlib.suppress(ProviderResourceNotFoundError):
+            await self.provider.hang_up(sid)
+
+    # --- time-driven endings ------------------------------------------------------------------
+
+    async def expire_wrap_ups(self) -> int:
+        """Calls whose wrap-up outlived its deadline get the flagged system disposition."""
+        now = self.clock.now()
+        async with self.sessions() as session:
+            due = (
+                await session.scalars(
+                    select(Call).where(Call.state == "wrap_up", Call.wrap_up_deadline <= now)
+                )
+            ).all()
+            for call in due:
+                await self.apply_and_announce(session, call, WrapUpTimedOut(at=now))
+        return len(due)
+
+    async def open_calls(self, older_than: timedelta | None = None) -> Sequence[Call]:
+        async with self.sessions() as session:
+            query = select(Call).where(
+                Call.state.not_in([s.value for s in TERMINAL_STATES]), Call.state != "wrap_up"
+            )
+            if older_than is not None:
+                query = query.where(Call.created_at <= self.clock.now() - older_than)
+            return (await session.scalars(query)).all()
+
+
+def _with_agent(snap: CallSnapshot, agent_id: str) -> CallSnapshot:
+    return replace(snap, agent_id=agent_id)
+
+
+def agent_identity(user_id: str) -> str:
+    """The softphone identity of an agent (Twilio client name)."""
+    return f"agent_{user_id}"
+
+
+class LegService:
+    """Conference legs: agents, supervisors, transfer targets and third parties."""
+
+    def __init__(self, svc: TelephonyService) -> None:
+        self.svc = svc
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        """Run provider work after the current webhook has been answered."""
+        task = asyncio.get_running_loop().create_task(self._logged(coro, name), name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _logged(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        try:
+            await coro
+        except Exception:
+            log.exception("background telephony work failed", task=name)
+
+    async def drain(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def add(
+        self,
+        call: Call,
+        *,
+        role: str,
+        target: str,
+        user_id: str | None = None,
+        muted: bool = False,
+        coach_sid: str | None = None,
+    ) -> CallLeg:
+        """Record the leg, then dial it into the call's conference."""
+        svc = self.svc
+        async with svc.sessions() as session:
+            leg = CallLeg(
+                call_id=call.id,
+                organization_id=call.organization_id,
+                role=role,
+                target=target,
+                user_id=user_id,
+                muted=muted,
+                coaching=coach_sid is not None,
+            )
+            session.add(leg)
+            await session.commit()
+            new = NewParticipant(
+                to=target.removeprefix("warm:"),
+                from_=call.from_number
+                if call.direction == Direction.OUTBOUND.value
+                else call.to_number,
+                label=role,
+                muted=muted,
+                coaching=coach_sid is not None,
+                call_sid_to_coach=coach_sid,
+                status_callback_url=svc.urls.leg_status(leg.id),
+                conference_status_callback_url=svc.urls.conference(call.id),
+            )
+            try:
+                participant = await svc.provider.add_participant(call.conference_name, new)
+            except ProviderError as exc:
+                leg.status, leg.left_at = "left", svc.clock.now()
+                await session.commit()
+                raise CallActionFailed(f"the carrier refused to add {role}: {exc}") from exc
+            leg.provider_sid = leg.provider_sid or participant.call_sid
+            call_row = await session.get(Call, call.id)
+            if call_row is not None and not call_row.conference_sid:
+                call_row.conference_sid = participant.conference_sid
+            await session.commit()
+            return leg
+
+    async def legs(self, call_id: str, *, live_only: bool = True) -> list[CallLeg]:
+        async with self.svc.sessions() as session:
+            query = select(CallLeg).where(CallLeg.call_id == call_id)
+            if live_only:
+                query = query.where(CallLeg.status != "left")
+            return list((await session.scalars(query.order_by(CallLeg.joined_at))).all())
+
+    async def hang_up_leg(self, leg: CallLeg) -> None:
+        if leg.provider_sid:
+            with contextlib.suppress(ProviderResourceNotFoundError):
+                await self.svc.provider.hang_up(leg.provider_sid)
+
+    async def end_all(self, call: Call) -> None:
+        for leg in await self.legs(call.id):
+            await self.hang_up_leg(leg)
+
+    async def drop_previous_agents(self, call: Call, keep_leg: str) -> None:
+        """After a transfer completes, the new agent's leg becomes the agent leg."""
+        async with self.svc.sessions() as session:
+            legs = (
+                await session.scalars(
+                    select(CallLeg).where(
+                        CallLeg.call_id == call.id,
+                        CallLeg.status != "left",
+                        CallLeg.role.in_(["agent", "transfer_target"]),
+                    )
+                )
+            ).all()
+            for leg in legs:
+                if leg.id == keep_leg:
+                    leg.role, leg.target = "agent", leg.target.removeprefix("warm:")
+            await session.commit()
+        for leg in legs:
+            if leg.id != keep_leg:
+                await self.hang_up_leg(leg)
+
+
+class CallActionFailed(DomainError):
+    code = "carrier-refused"
+    status = 502
+    title = "The carrier refused the request"

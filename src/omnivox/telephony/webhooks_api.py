@@ -1,0 +1,56 @@
+"""The one webhook ingress: /hooks/telephony/{provider}/{kind}.
+
+Public by necessity (the carrier calls it), so every request must carry a valid provider
+signature over the public URL; an unsigned or forged one answers 403, is logged, and changes
+nothing.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from omnivox.core.logging import get_logger
+from omnivox.telephony import ingress
+from omnivox.telephony.errors import InvalidWebhookError
+from omnivox.telephony.instructions import Hangup
+from omnivox.telephony.ports import WebhookKind
+from omnivox.telephony.runtime import TelephonyRuntime
+from omnivox.web.deps import PUBLIC
+
+log = get_logger(__name__)
+router = APIRouter(include_in_schema=False)
+_ANSWERED_WITH_INSTRUCTIONS = {WebhookKind.VOICE, WebhookKind.GATHER, WebhookKind.DIAL}
+
+
+def runtime_of(request: Request) -> TelephonyRuntime:
+    runtime: TelephonyRuntime = request.app.state.telephony
+    return runtime
+
+
+@router.post("/hooks/telephony/{provider}/{kind}", dependencies=[PUBLIC])
+async def telephony_webhook(provider: str, kind: str, request: Request) -> Response:
+    svc = runtime_of(request).service
+    try:
+        hook_kind = WebhookKind(kind)
+    except ValueError:
+        return Response("unknown webhook kind", status_code=404)
+    if provider != svc.provider.name:
+        return Response("unknown provider", status_code=404)
+    params = {k: str(v) for k, v in (await request.form()).items()}
+    url = svc.urls.verification_url(request.url.path, request.url.query)
+    if not svc.provider.verify_webhook(url, params, request.headers.get("X-Twilio-Signature")):
+        log.warning(
+            "webhook signature refused", kind=kind, call_sid=params.get("CallSid", ""), url=url
+        )
+        return Response("invalid signature", status_code=403)
+    try:
+        event = svc.provider.parse_webhook(hook_kind, params)
+    except InvalidWebhookError as exc:
+        log.warning("malformed webhook", kind=kind, error=str(exc))
+        return Response(str(exc), status_code=400)
+    reply = await ingress.handle(svc, event, dict(request.query_params))
+    if hook_kind in _ANSWERED_WITH_INSTRUCTIONS:
+        body = svc.provider.render(reply.instructions or (Hangup(),))
+        return Response(body, media_type=svc.provider.instructions_media_type)
+    return Response(status_code=204)
