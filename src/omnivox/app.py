@@ -29,6 +29,7 @@ from omnivox.web.errors import install_error_handlers
 from omnivox.web.middleware import RequestContextMiddleware
 from omnivox.web.state import WEB_DIR, AppState
 from omnivox.web.templating import configure_templates
+from omnivox.web.ws import router as events_ws_router
 
 log = get_logger(__name__)
 
@@ -70,6 +71,7 @@ def create_app(
     app.include_router(accounts_api)
     app.include_router(views.router)
     app.include_router(agents_router)
+    app.include_router(events_ws_router)
     app.include_router(events_ws_router)
     _wire_telephony(app, state)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")

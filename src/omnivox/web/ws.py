@@ -1,0 +1,192 @@
+"""The WebSocket event hub: ``/ws/events`` pushes live events to signed-in browsers.
+
+Authenticated by the session cookie, exactly as pages are (API tokens are for
+integrations, not live views). Each connection receives only the events whose audience
+its user may see (:func:`may_receive`), as JSON ``{"name", "at", "data"}``:
+
+* first a ``hello`` with the user's id, organisation and role;
+* a ``heartbeat`` every ``heartbeat_seconds``; at each one the session is resolved again,
+  so a sign-out, deactivation or role change takes effect within one heartbeat;
+* ``resync`` when events may have been lost (the Redis bus reconnected, or this client
+  fell too far behind): the page re-reads state from the API. The backend is the truth.
+
+Close codes: 4401 not signed in (or signed out since), 4403 cross-site origin,
+4429 the client fell too far behind (it should reconnect and re-read state).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocketState
+
+from omnivox.accounts import auth
+from omnivox.core.events import Audience, AudienceKind, Event
+from omnivox.core.logging import get_logger
+from omnivox.core.security.principal import Principal
+from omnivox.web.deps import SESSION_COOKIE
+from omnivox.web.state import AppState
+
+log = get_logger(__name__)
+
+#: Same name as ``omnivox.core.redis_bus.RESYNC_EVENT`` (not imported: redis is optional).
+RESYNC_EVENT = "bus.resync"
+CLOSE_NOT_SIGNED_IN = 4401
+CLOSE_FORBIDDEN_ORIGIN = 4403
+CLOSE_TOO_SLOW = 4429
+
+
+def may_receive(principal: Principal, audience: Audience) -> bool:
+    """Whether this user may see an event with ``audience``. Deny by default."""
+    if audience.kind is AudienceKind.INTERNAL:
+        return False
+    if not audience.organization_id or audience.organization_id != principal.organization_id:
+        return False
+    needed = audience.permission
+    holds = not needed or needed in {p.value for p in principal.permissions}
+    if audience.kind is AudienceKind.ORGANIZATION:
+        return holds
+    if audience.kind is AudienceKind.USER:
+        # The user it is about, or whoever holds the stated permission (supervisors).
+        return principal.user_id == audience.user_id or (bool(needed) and holds)
+    return False
+
+
+async def _resolve(state: AppState, session_id: str) -> Principal | None:
+    if not session_id:
+        return None
+    async with state.sessions() as session:
+        resolved = await auth.resolve_session(session, session_id, state.clock.now())
+    if resolved is None or resolved[0].mfa_pending:
+        return None
+    row, user = resolved
+    return auth.principal_of(user, "session", row.csrf_token)
+
+
+def _same_origin(websocket: WebSocket, state: AppState) -> bool:
+    """Browsers send Origin on WebSocket handshakes and do not apply CORS to them; without
+    this check any site could read a signed-in user's events (cross-site hijacking)."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser; the session cookie is still required
+    origin_host = urlsplit(origin).netloc
+    allowed = {websocket.headers.get("host", "")}
+    if state.settings.public_base_url:
+        allowed.add(urlsplit(state.settings.public_base_url).netloc)
+    return origin_host in allowed
+
+
+def _message(name: str, at: datetime, data: dict[str, Any] | None = None) -> str:
+    return json.dumps({"name": name, "at": at.isoformat(), "data": data or {}})
+
+
+class _Connection:
+    """One browser: a bounded queue between the bus and the socket."""
+
+    def __init__(self, websocket: WebSocket, principal: Principal, queue_size: int) -> None:
+        self.websocket = websocket
+        self.principal = principal
+        self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
+        self.overflowed = asyncio.Event()
+
+    async def offer(self, event: Event) -> None:
+        """Bus handler: never blocks the publisher; a full queue marks the client too slow."""
+        if event.name == RESYNC_EVENT:
+            text = _message("resync", event.at)
+        elif may_receive(self.principal, event.audience):
+            text = json.dumps(event.to_json())
+        else:
+            return
+        try:
+            self.queue.put_nowait(text)
+        except asyncio.QueueFull:
+            self.overflowed.set()
+
+    async def send_loop(self) -> None:
+        while True:
+            await self.websocket.send_text(await self.queue.get())
+
+    async def receive_loop(self) -> None:
+        while True:
+            text = await self.websocket.receive_text()
+            with contextlib.suppress(ValueError, AttributeError):
+                if json.loads(text).get("type") == "ping":
+                    with contextlib.suppress(asyncio.QueueFull):
+                        self.queue.put_nowait(_message("pong", datetime.now(UTC)))
+
+
+async def _heartbeat(conn: _Connection, state: AppState, session_id: str, seconds: float) -> int:
+    """Returns a close code when the session is gone."""
+    while True:
+        await asyncio.sleep(seconds)
+        principal = await _resolve(state, session_id)
+        if principal is None:
+            return CLOSE_NOT_SIGNED_IN
+        conn.principal = principal  # a role change applies from now on
+        await conn.queue.put(_message("heartbeat", state.clock.now()))
+
+
+async def _overflow(conn: _Connection) -> int:
+    await conn.overflowed.wait()
+    return CLOSE_TOO_SLOW
+
+
+def events_router(*, heartbeat_seconds: float = 25.0, queue_size: int = 256) -> APIRouter:
+    router = APIRouter()
+
+    @router.websocket("/ws/events")
+    async def events(websocket: WebSocket) -> None:
+        state: AppState = websocket.app.state.omnivox
+        session_id = websocket.cookies.get(SESSION_COOKIE, "")
+        await websocket.accept()  # a close code can only be sent on an accepted socket
+        if not _same_origin(websocket, state):
+            await websocket.close(CLOSE_FORBIDDEN_ORIGIN, "cross-site WebSocket refused")
+            return
+        principal = await _resolve(state, session_id)
+        if principal is None:
+            await websocket.close(CLOSE_NOT_SIGNED_IN, "sign in to continue")
+            return
+        conn = _Connection(websocket, principal, queue_size)
+        unsubscribe = state.bus.subscribe(conn.offer)
+        hello = {
+            "user_id": principal.user_id,
+            "organization_id": principal.organization_id,
+            "role": principal.role.value,
+            "name": principal.name,
+        }
+        await websocket.send_text(_message("hello", state.clock.now(), hello))
+        tasks: list[asyncio.Task[Any]] = [
+            asyncio.create_task(conn.send_loop()),
+            asyncio.create_task(conn.receive_loop()),
+            asyncio.create_task(_heartbeat(conn, state, session_id, heartbeat_seconds)),
+            asyncio.create_task(_overflow(conn)),
+        ]
+        code: int | None = None
+        try:
+            done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                if not task.cancelled() and task.exception() is None:
+                    code = task.result()
+                elif isinstance(task.exception(), WebSocketDisconnect | RuntimeError | OSError):
+                    code = None  # the browser went away
+                elif (exc := task.exception()) is not None:
+                    log.error("event socket failed", error=f"{type(exc).__name__}: {exc}")
+        finally:
+            unsubscribe()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if code is not None and websocket.client_state is WebSocketState.CONNECTED:
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+                await websocket.close(code)
+
+    return router
+
+
+router = events_router()
