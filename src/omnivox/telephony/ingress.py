@@ -195,9 +195,12 @@ async def _leg_left(
         and leg.user_id == call.agent_id
         and state in {CallState.CONNECTED, CallState.ON_HOLD, CallState.IN_CONFERENCE}
     ):
-        # The agent's line dropped (browser closed, network): the call goes to wrap-up.
-        await svc.apply_and_announce(session, call, AgentHungUp(at=now, agent_id=leg.user_id))
-        await svc.hang_up_customer(call)
+        # Either the agent's line dropped (browser closed, network) or the customer hung up
+        # and the conference ended: callbacks of different calls come in any order, so ask
+        # the carrier whether the customer is still there before calling it the agent's.
+        if await svc.customer_still_live(call):
+            await svc.apply_and_announce(session, call, AgentHungUp(at=now, agent_id=leg.user_id))
+            await svc.hang_up_customer(call)
     elif leg.role == "transfer_target" and state is CallState.TRANSFERRING and not was_joined:
         await svc.apply_and_announce(session, call, TransferFailed(at=now, reason="no answer"))
     elif leg.role == "third_party" and state is CallState.IN_CONFERENCE:

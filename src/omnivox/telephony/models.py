@@ -52,6 +52,11 @@ class Call(Base):
     last_provider_timestamp: Mapped[datetime | None] = mapped_column(default=None)
     wrap_up_deadline: Mapped[datetime | None] = mapped_column(default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Optimistic concurrency: webhooks about one call arrive concurrently (and on several
+    # nodes); a write based on a stale read fails and is re-applied to the fresh state.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class CallEventRow(Base):

@@ -7,7 +7,6 @@ history, commit, then announce. Provider requests happen outside any open transa
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -15,14 +14,16 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from omnivox.core.clock import Clock
+from omnivox.core.db import new_id
 from omnivox.core.errors import DomainError
 from omnivox.core.events import Audience, Event, EventBus
 from omnivox.core.logging import get_logger
 from omnivox.core.security.permissions import Permission
 from omnivox.telephony import calls, fsm
-from omnivox.telephony.errors import ProviderError, ProviderResourceNotFoundError
+from omnivox.telephony.errors import ProviderError
 from omnivox.telephony.fsm_types import (
     TERMINAL_STATES,
     CallEvent,
@@ -44,6 +45,13 @@ from omnivox.telephony.ports import (
 )
 
 log = get_logger(__name__)
+MAX_STALE_RETRIES = 8
+
+
+class ConcurrentUpdateError(DomainError):
+    code = "concurrent-update"
+    status = 409
+    title = "The call changed too often to apply this; try again"
 
 
 @dataclass(frozen=True)
@@ -80,10 +88,19 @@ class TelephonyService:
     ) -> fsm.Transition | fsm.Rejection:
         """Apply one event, commit, and announce a state change (the common path)."""
         now = self.clock.now()
-        result = calls.apply_event(session, call, event, now=now, raw=raw)
-        if isinstance(result, fsm.Transition) and result.entered_wrap_up:
-            call.wrap_up_deadline = now + timedelta(seconds=self.policy.wrap_up_seconds)
-        await session.commit()
+        for _attempt in range(MAX_STALE_RETRIES):
+            result = calls.apply_event(session, call, event, now=now, raw=raw)
+            if isinstance(result, fsm.Transition) and result.entered_wrap_up:
+                call.wrap_up_deadline = now + timedelta(seconds=self.policy.wrap_up_seconds)
+            try:
+                await session.commit()
+                break
+            except StaleDataError:
+                # Another webhook about this call committed first: apply to its result.
+                await session.rollback()
+                await session.refresh(call)
+        else:
+            raise ConcurrentUpdateError(f"call {call.id} kept changing under event {event}")
         if isinstance(result, fsm.Transition) and result.changed:
             await self.announce(
                 "call.state_changed",
@@ -160,6 +177,7 @@ class TelephonyService:
     ) -> Call:
         snap = fsm.new_call(owner, direction, now)
         call = Call(
+            id=new_id(),
             organization_id=organization_id,
             direction=direction.value,
             owner_kind=owner.kind.value,
@@ -204,8 +222,13 @@ class TelephonyService:
             self.legs.spawn(self._hang_up(sid), f"hang up {call.id}")
 
     async def _hang_up(self, sid: str) -> None:
-        with contextlib.suppress(ProviderResourceNotFoundError):
-            await self.provider.hang_up(sid)
+        await hang_up_quietly(self.provider, sid)
+
+    async def customer_still_live(self, call: Call) -> bool:
+        if not call.provider_sid:
+            return False
+        record = await self.provider.fetch_call(call.provider_sid)
+        return record is not None and not record.is_final
 
     # --- time-driven endings ------------------------------------------------------------------
 
@@ -234,6 +257,14 @@ class TelephonyService:
 
 def _with_agent(snap: CallSnapshot, agent_id: str) -> CallSnapshot:
     return replace(snap, agent_id=agent_id)
+
+
+async def hang_up_quietly(provider: TelephonyProvider, sid: str) -> None:
+    """Hang up a leg that may already have ended (the carrier then refuses; that is fine)."""
+    try:
+        await provider.hang_up(sid)
+    except ProviderError as exc:
+        log.info("leg already ended", sid=sid, detail=str(exc))
 
 
 def agent_identity(user_id: str) -> str:
@@ -322,8 +353,7 @@ class LegService:
 
     async def hang_up_leg(self, leg: CallLeg) -> None:
         if leg.provider_sid:
-            with contextlib.suppress(ProviderResourceNotFoundError):
-                await self.svc.provider.hang_up(leg.provider_sid)
+            await hang_up_quietly(self.svc.provider, leg.provider_sid)
 
     async def end_all(self, call: Call) -> None:
         for leg in await self.legs(call.id):

@@ -56,6 +56,7 @@ def upgrade() -> None:
         ),
         sa.Column("wrap_up_deadline", omnivox.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("updated_at", omnivox.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["agent_id"], ["users.id"], name=op.f("fk_calls_agent_id_users"), ondelete="SET NULL"
         ),

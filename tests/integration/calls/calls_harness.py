@@ -1,0 +1,132 @@
+"""Drives whole calls: Omnivox (HTTP API + signed webhooks) against its sandbox carrier.
+
+The production Twilio provider code places and controls the calls; the sandbox carrier runs
+the simulated far end on the test's ManualClock. Agents' browser legs are sandbox softphone
+sessions that answer what they are offered, as a browser would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from omnivox.accounts.models import Organization
+from omnivox.core.security.permissions import Role
+from omnivox.telephony.models import Call, CallEventRow
+from omnivox.telephony.runtime import TelephonyRuntime
+from omnivox.telephony.sandbox.carrier import SandboxCarrier
+from omnivox.telephony.sandbox.model import SandboxCall
+from omnivox.telephony.sandbox.parties import PartyScript
+from omnivox.telephony.sandbox.softphones import SoftphoneSession
+from omnivox.telephony.service import agent_identity
+from tests.support import Env
+
+CALLER_ID = "+14155550100"
+CUSTOMER = "+14155550142"
+
+
+@dataclass
+class Agent:
+    user_id: str
+    headers: dict[str, str]
+    phone: SoftphoneSession
+    answer: bool = True
+    offers: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Floor:
+    env: Env
+    runtime: TelephonyRuntime
+    agents: dict[str, Agent] = field(default_factory=dict)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def carrier(self) -> SandboxCarrier:
+        assert self.runtime.carrier is not None
+        return self.runtime.carrier
+
+    async def settle(self) -> None:
+        for _ in range(6):
+            await self.carrier.settle()
+            await self.runtime.service.legs.drain()
+            await asyncio.sleep(0)
+
+    async def advance(self, seconds: float) -> None:
+        step = 0.5
+        done = 0.0
+        while done < seconds:
+            await self.carrier.advance(min(step, seconds - done))
+            await self.settle()
+            done += step
+
+    async def agent(self, org: str, name: str, role: Role = Role.AGENT) -> Agent:
+        email = f"{name}@acme.example.com"
+        user_id = await self.env.user(org, email, role)
+        headers = await self.env.token(email)
+        phone = self.carrier.softphones.register(agent_identity(user_id),
+                                                 self.env.settings.sandbox.account_sid)
+        agent = Agent(user_id, headers, phone)
+        self._tasks.append(asyncio.create_task(self._browser(agent)))
+        self.agents[name] = agent
+        return agent
+
+    async def _browser(self, agent: Agent) -> None:
+        """What the agent's browser does: answer offers (or not)."""
+        while True:
+            msg = await agent.phone.outbox.get()
+            if msg.get("type") == "incoming":
+                agent.offers.append(msg)
+                if agent.answer:
+                    self.carrier.softphones.handle(agent.phone, {"type": "answer",
+                                                                  "call_sid": msg["call_sid"]})
+
+    async def call(self, agent: Agent, script: PartyScript | None = None,
+                   to: str = CUSTOMER) -> str:
+        if script is not None:
+            self.carrier.script_number(to, script)
+        resp = await self.env.client.post("/api/v1/calls", headers=agent.headers, json={"to": to})
+        assert resp.status_code == 201, resp.text
+        await self.settle()
+        return str(resp.json()["id"])
+
+    async def row(self, call_id: str) -> Call:
+        async with self.env.sessions() as s:
+            call = await s.get(Call, call_id)
+            assert call is not None
+            return call
+
+    async def history(self, call_id: str) -> list[CallEventRow]:
+        async with self.env.sessions() as s:
+            query = select(CallEventRow).where(CallEventRow.call_id == call_id)
+            return list((await s.scalars(query.order_by(CallEventRow.id))).all())
+
+    def customer_leg(self, call: Call) -> SandboxCall:
+        assert call.provider_sid
+        return self.carrier.find_call(call.provider_sid)
+
+    async def post(self, agent: Agent, path: str, body: dict[str, Any] | None = None) -> Any:
+        return await self.env.client.post(path, headers=agent.headers, json=body)
+
+
+@contextlib.asynccontextmanager
+async def floor(env: Env) -> AsyncIterator[tuple[Floor, str]]:
+    org = await env.org("acme")
+    async with env.sessions() as s:
+        row = await s.get(Organization, org)
+        assert row is not None
+        row.default_caller_ids = [CALLER_ID]
+        await s.commit()
+    runtime: TelephonyRuntime = env.app.state.telephony  # type: ignore[attr-defined]
+    f = Floor(env, runtime)
+    try:
+        yield f, org
+    finally:
+        for task in f._tasks:
+            task.cancel()
+        await runtime.stop()
