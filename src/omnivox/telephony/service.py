@@ -360,7 +360,8 @@ class LegService:
             await self.hang_up_leg(leg)
 
     async def drop_previous_agents(self, call: Call, keep_leg: str) -> None:
-        """After a transfer completes, the new agent's leg becomes the agent leg."""
+        """After a transfer completes, the new agent's leg becomes the agent leg and the
+        others leave; they are marked first so their leaving is not read as a hang-up."""
         async with self.svc.sessions() as session:
             legs = (
                 await session.scalars(
@@ -373,7 +374,10 @@ class LegService:
             ).all()
             for leg in legs:
                 if leg.id == keep_leg:
-                    leg.role, leg.target = "agent", leg.target.removeprefix("warm:")
+                    leg.target = leg.target.removeprefix("warm:")
+                    leg.role = "agent" if leg.user_id else "transfer_target"
+                else:
+                    leg.role = "former_agent"
             await session.commit()
         for leg in legs:
             if leg.id != keep_leg:

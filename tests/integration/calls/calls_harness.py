@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from tests.support import Env
 
 from omnivox.accounts.models import Organization
 from omnivox.core.security.permissions import Role
@@ -24,7 +25,6 @@ from omnivox.telephony.sandbox.model import SandboxCall
 from omnivox.telephony.sandbox.parties import PartyScript
 from omnivox.telephony.sandbox.softphones import SoftphoneSession
 from omnivox.telephony.service import agent_identity
-from tests.support import Env
 
 CALLER_ID = "+14155550100"
 CUSTOMER = "+14155550142"
@@ -69,8 +69,9 @@ class Floor:
         email = f"{name}@acme.example.com"
         user_id = await self.env.user(org, email, role)
         headers = await self.env.token(email)
-        phone = self.carrier.softphones.register(agent_identity(user_id),
-                                                 self.env.settings.sandbox.account_sid)
+        phone = self.carrier.softphones.register(
+            agent_identity(user_id), self.env.settings.sandbox.account_sid
+        )
         agent = Agent(user_id, headers, phone)
         self._tasks.append(asyncio.create_task(self._browser(agent)))
         self.agents[name] = agent
@@ -83,11 +84,13 @@ class Floor:
             if msg.get("type") == "incoming":
                 agent.offers.append(msg)
                 if agent.answer:
-                    self.carrier.softphones.handle(agent.phone, {"type": "answer",
-                                                                  "call_sid": msg["call_sid"]})
+                    self.carrier.softphones.handle(
+                        agent.phone, {"type": "answer", "call_sid": msg["call_sid"]}
+                    )
 
-    async def call(self, agent: Agent, script: PartyScript | None = None,
-                   to: str = CUSTOMER) -> str:
+    async def call(
+        self, agent: Agent, script: PartyScript | None = None, to: str = CUSTOMER
+    ) -> str:
         if script is not None:
             self.carrier.script_number(to, script)
         resp = await self.env.client.post("/api/v1/calls", headers=agent.headers, json={"to": to})

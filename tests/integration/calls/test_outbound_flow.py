@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from omnivox.telephony.sandbox.parties import PartyBehaviour, PartyScript
 from tests.integration.calls.calls_harness import floor
 from tests.support import Env
+
+from omnivox.telephony.sandbox.parties import PartyBehaviour, PartyScript
 
 ANSWERS = PartyScript(behaviour=PartyBehaviour.ANSWER, ring_seconds=2)
 
@@ -30,8 +31,11 @@ async def test_answered_call_held_transferred_conferenced_and_dispositioned(env:
         resumed = await f.post(alex, f"/api/v1/calls/{call_id}/resume")
         assert resumed.json()["state"] == "connected"
 
-        warm = await f.post(alex, f"/api/v1/calls/{call_id}/transfer",
-                            {"kind": "agent", "target": bea.user_id, "warm": True})
+        warm = await f.post(
+            alex,
+            f"/api/v1/calls/{call_id}/transfer",
+            {"kind": "agent", "target": bea.user_id, "warm": True},
+        )
         assert warm.status_code == 200 and warm.json()["state"] == "transferring"
         await f.advance(3)
         assert (await f.row(call_id)).state == "in_conference"
@@ -58,16 +62,24 @@ async def test_answered_call_held_transferred_conferenced_and_dispositioned(env:
         assert refused.status_code == 403  # no longer Alex's call
         unknown = await f.post(bea, f"/api/v1/calls/{call_id}/disposition", {"code": "NOPE"})
         assert unknown.status_code == 422
-        ok = await f.post(bea, f"/api/v1/calls/{call_id}/disposition",
-                          {"code": "SALE", "notes": "two units"})
+        ok = await f.post(
+            bea, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE", "notes": "two units"}
+        )
         assert ok.status_code == 200 and ok.json()["state"] == "completed"
         call = await f.row(call_id)
         assert call.disposition_code == "SALE" and call.disposition_agent_id == bea.user_id
 
         history = await f.history(call_id)
         states = [h.to_state for h in history if h.applied]
-        for expected in ("dialing", "connected", "on_hold", "transferring", "in_conference",
-                         "wrap_up", "completed"):
+        for expected in (
+            "dialing",
+            "connected",
+            "on_hold",
+            "transferring",
+            "in_conference",
+            "wrap_up",
+            "completed",
+        ):
             assert expected in states
         assert all(h.payload for h in history)
         detail = (await env.client.get(f"/api/v1/calls/{call_id}", headers=bea.headers)).json()
