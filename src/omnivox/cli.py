@@ -103,7 +103,7 @@ def db_upgrade(revision: str = "head") -> None:
     settings = _settings()
     try:
         upgrade_database(settings.database_url, revision)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any migration failure is reported as one line
         raise fail(f"migration failed: {type(exc).__name__}: {exc}") from None
     typer.echo(f"database at {revision}")
 
