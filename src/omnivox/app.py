@@ -23,7 +23,6 @@ from omnivox.telephony.sandbox.rest import sandbox_rest_router
 from omnivox.telephony.sandbox.softphone_ws import sandbox_softphone_router
 from omnivox.telephony.webhooks_api import router as telephony_webhooks
 from omnivox.web import system, views
-from omnivox.web.ws import router as events_ws_router
 from omnivox.web.deps import PUBLIC, Requires
 from omnivox.web.errors import install_error_handlers
 from omnivox.web.middleware import RequestContextMiddleware
@@ -72,7 +71,6 @@ def create_app(
     app.include_router(views.router)
     app.include_router(agents_router)
     app.include_router(events_ws_router)
-    app.include_router(events_ws_router)
     _wire_telephony(app, state)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     return app
@@ -80,7 +78,12 @@ def create_app(
 
 def _wire_telephony(app: FastAPI, state: AppState) -> None:
     runtime = build_telephony(
-        state.settings, app, clock=state.clock, bus=state.bus, sessions=state.sessions
+        state.settings,
+        app,
+        clock=state.clock,
+        bus=state.bus,
+        sessions=state.sessions,
+        metrics=state.metrics,
     )
     app.state.telephony = runtime
     app.include_router(telephony_api)

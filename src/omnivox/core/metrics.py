@@ -24,6 +24,18 @@ class Metrics:
             ["method", "route"],
             registry=self.registry,
         )
+        self.webhooks = Counter(
+            "omnivox_webhooks_total",
+            "Provider webhooks by kind and outcome",
+            ["kind", "outcome"],
+            registry=self.registry,
+        )
+        self.calls_ended = Counter(
+            "omnivox_calls_ended_total",
+            "Calls that reached an end, by end reason",
+            ["end_reason"],
+            registry=self.registry,
+        )
         self.logins = Counter(
             "omnivox_logins_total",
             "Sign-in attempts by outcome",

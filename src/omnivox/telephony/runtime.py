@@ -17,6 +17,7 @@ from omnivox.core.clock import Clock
 from omnivox.core.config import Settings
 from omnivox.core.events import EventBus
 from omnivox.core.logging import get_logger
+from omnivox.core.metrics import Metrics
 from omnivox.telephony.hooks import HookUrls
 from omnivox.telephony.ports import TelephonyProvider
 from omnivox.telephony.providers.twilio import TwilioCredentials, build_twilio_provider
@@ -74,6 +75,7 @@ def build_telephony(
     clock: Clock,
     bus: EventBus,
     sessions: async_sessionmaker[AsyncSession],
+    metrics: Metrics | None = None,
 ) -> TelephonyRuntime:
     public = settings.public_url
     carrier: SandboxCarrier | None = None
@@ -97,6 +99,7 @@ def build_telephony(
         bus=bus,
         urls=HookUrls(public),
         policy=CallPolicy(wrap_up_seconds=settings.wrap_up_seconds),
+        metrics=metrics,
     )
     return TelephonyRuntime(service, carrier, clients)
 

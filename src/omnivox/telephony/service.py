@@ -21,6 +21,7 @@ from omnivox.core.db import new_id
 from omnivox.core.errors import DomainError
 from omnivox.core.events import Audience, Event, EventBus
 from omnivox.core.logging import get_logger
+from omnivox.core.metrics import Metrics
 from omnivox.core.security.permissions import Permission
 from omnivox.telephony import calls, fsm
 from omnivox.telephony.errors import ProviderError
@@ -69,6 +70,7 @@ class TelephonyService:
     bus: EventBus
     urls: HookUrls
     policy: CallPolicy
+    metrics: Metrics | None = None
     _legs: LegService | None = None
 
     # --- announcing ----------------------------------------------------------------------
@@ -101,6 +103,9 @@ class TelephonyService:
                 await session.refresh(call)
         else:
             raise ConcurrentUpdateError(f"call {call.id} kept changing under event {event}")
+        if isinstance(result, fsm.Transition) and result.ended and self.metrics is not None:
+            reason = call.end_reason or "unknown"
+            self.metrics.calls_ended.labels(reason).inc()
         if isinstance(result, fsm.Transition) and result.changed:
             await self.announce(
                 "call.state_changed",

@@ -39,7 +39,9 @@ async def telephony_webhook(provider: str, kind: str, request: Request) -> Respo
         return Response("unknown provider", status_code=404)
     params = {k: str(v) for k, v in (await request.form()).items()}
     url = svc.urls.verification_url(request.url.path, request.url.query)
+    metrics = request.app.state.omnivox.metrics
     if not svc.provider.verify_webhook(url, params, request.headers.get("X-Twilio-Signature")):
+        metrics.webhooks.labels(kind, "bad-signature").inc()
         log.warning(
             "webhook signature refused", kind=kind, call_sid=params.get("CallSid", ""), url=url
         )
@@ -47,9 +49,11 @@ async def telephony_webhook(provider: str, kind: str, request: Request) -> Respo
     try:
         event = svc.provider.parse_webhook(hook_kind, params)
     except InvalidWebhookError as exc:
+        metrics.webhooks.labels(kind, "malformed").inc()
         log.warning("malformed webhook", kind=kind, error=str(exc))
         return Response(str(exc), status_code=400)
     reply = await ingress.handle(svc, event, dict(request.query_params))
+    metrics.webhooks.labels(kind, "applied").inc()
     if hook_kind in _ANSWERED_WITH_INSTRUCTIONS:
         body = svc.provider.render(reply.instructions or (Hangup(),))
         return Response(body, media_type=svc.provider.instructions_media_type)

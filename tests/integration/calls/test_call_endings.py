@@ -89,6 +89,8 @@ async def test_wrap_up_timeout_gives_a_flagged_system_disposition(sqlite_env: En
         call = await f.row(call_id)
         assert call.state == "completed" and call.disposition_source == "system"
         assert call.flagged_for_supervisor and call.disposition_code == "wrap_up_timeout"
+        metrics = (await sqlite_env.client.get("/metrics")).text
+        assert 'omnivox_calls_ended_total{end_reason="agent_hangup"} 1.0' in metrics
 
 
 async def test_forged_webhook_is_refused_and_changes_nothing(sqlite_env: Env) -> None:
@@ -112,6 +114,8 @@ async def test_forged_webhook_is_refused_and_changes_nothing(sqlite_env: Env) ->
         assert unsigned.status_code == forged.status_code == 403
         assert (await f.row(call_id)).state == "connected"
         assert len(await f.history(call_id)) == before
+        metrics = (await sqlite_env.client.get("/metrics")).text
+        assert 'omnivox_webhooks_total{kind="status",outcome="bad-signature"} 2.0' in metrics
 
 
 async def test_lost_webhooks_are_reconciled_with_the_provider(sqlite_env: Env) -> None:
