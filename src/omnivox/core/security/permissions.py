@@ -36,6 +36,11 @@ class Permission(StrEnum):
     AGENTS_SUPERVISE = "agents:supervise"  # see every agent, force state, log out
     BREAK_REASONS_WRITE = "break-reasons:write"
     SANDBOX_CONTROL = "sandbox:control"  # drive the simulated carrier (sandbox mode only)
+    CAMPAIGNS_READ = "campaigns:read"  # campaigns, lists, contacts, live campaign figures
+    CAMPAIGNS_WRITE = "campaigns:write"  # create/edit campaigns and lists, start/pause
+    CONTACTS_IMPORT = "contacts:import"  # CSV imports into lists
+    DNC_READ = "dnc:read"
+    DNC_WRITE = "dnc:write"  # add/remove/import do-not-call numbers
 
 
 _ADMIN_OF_ORG = {
@@ -51,6 +56,11 @@ _ADMIN_OF_ORG = {
     Permission.DISPOSITIONS_WRITE,
     Permission.AUDIT_READ,
     Permission.BREAK_REASONS_WRITE,
+    Permission.CAMPAIGNS_READ,
+    Permission.CAMPAIGNS_WRITE,
+    Permission.CONTACTS_IMPORT,
+    Permission.DNC_READ,
+    Permission.DNC_WRITE,
 }
 _WORKS_CALLS = {
     Permission.CALLS_CONTROL,
@@ -58,6 +68,11 @@ _WORKS_CALLS = {
     Permission.AGENT_STATE_OWN,
 }
 _SUPERVISES = {
+    Permission.CAMPAIGNS_READ,
+    Permission.CAMPAIGNS_WRITE,
+    Permission.CONTACTS_IMPORT,
+    Permission.DNC_READ,
+    Permission.DNC_WRITE,
     Permission.CALLS_READ,
     Permission.CALLS_SUPERVISE,
     Permission.AGENTS_SUPERVISE,
@@ -83,7 +98,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.AGENT: frozenset(_EVERYONE | _WORKS_CALLS | {Permission.DISPOSITIONS_READ}),
-    Role.REPORTING: frozenset(_EVERYONE | {Permission.ORG_SETTINGS_READ, Permission.CALLS_READ}),
+    Role.REPORTING: frozenset(
+        _EVERYONE | {Permission.ORG_SETTINGS_READ, Permission.CALLS_READ, Permission.CAMPAIGNS_READ}
+    ),
 }
 
 
