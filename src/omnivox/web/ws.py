@@ -27,7 +27,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from omnivox.accounts import auth
-from omnivox.core.events import Audience, AudienceKind, Event
+from omnivox.core.events import Audience, AudienceKind, Event, EventBus
 from omnivox.core.logging import get_logger
 from omnivox.core.security.principal import Principal
 from omnivox.web.deps import SESSION_COOKIE
@@ -49,7 +49,7 @@ def may_receive(principal: Principal, audience: Audience) -> bool:
     if not audience.organization_id or audience.organization_id != principal.organization_id:
         return False
     needed = audience.permission
-    holds = not needed or needed in {p.value for p in principal.permissions}
+    holds = not needed or needed in principal.permissions  # StrEnum: compares as its value
     if audience.kind is AudienceKind.ORGANIZATION:
         return holds
     if audience.kind is AudienceKind.USER:
@@ -87,7 +87,7 @@ def _message(name: str, at: datetime, data: dict[str, Any] | None = None) -> str
 
 
 class _Connection:
-    """One browser: a bounded queue between the bus and the socket."""
+    """One browser: a bounded queue between the hub and the socket."""
 
     def __init__(self, websocket: WebSocket, principal: Principal, queue_size: int) -> None:
         self.websocket = websocket
@@ -95,14 +95,8 @@ class _Connection:
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
         self.overflowed = asyncio.Event()
 
-    async def offer(self, event: Event) -> None:
-        """Bus handler: never blocks the publisher; a full queue marks the client too slow."""
-        if event.name == RESYNC_EVENT:
-            text = _message("resync", event.at)
-        elif may_receive(self.principal, event.audience):
-            text = json.dumps(event.to_json())
-        else:
-            return
+    def push(self, text: str) -> None:
+        """Never blocks the publisher; a full queue marks the client too slow."""
         try:
             self.queue.put_nowait(text)
         except asyncio.QueueFull:
@@ -121,6 +115,36 @@ class _Connection:
                         self.queue.put_nowait(_message("pong", datetime.now(UTC)))
 
 
+class _Hub:
+    """The app's connections behind one bus subscription: each event is filtered per
+    connection but serialised once, however many browsers receive it."""
+
+    def __init__(self, bus: EventBus) -> None:
+        self.connections: set[_Connection] = set()
+        bus.subscribe(self.dispatch)
+
+    async def dispatch(self, event: Event) -> None:
+        if event.name == RESYNC_EVENT:
+            text = _message("resync", event.at)
+            for conn in list(self.connections):
+                conn.push(text)
+            return
+        encoded: str | None = None
+        for conn in list(self.connections):
+            if may_receive(conn.principal, event.audience):
+                encoded = encoded or json.dumps(event.to_json())
+                conn.push(encoded)
+
+    @staticmethod
+    def of(state: AppState, app_state: Any) -> _Hub:
+        """One hub per app (several apps, each with its own bus, may share this router)."""
+        hub: _Hub | None = getattr(app_state, "omnivox_ws_hub", None)
+        if hub is None:
+            hub = _Hub(state.bus)
+            app_state.omnivox_ws_hub = hub
+        return hub
+
+
 async def _heartbeat(conn: _Connection, state: AppState, session_id: str, seconds: float) -> int:
     """Returns a close code when the session is gone."""
     while True:
@@ -129,7 +153,7 @@ async def _heartbeat(conn: _Connection, state: AppState, session_id: str, second
         if principal is None:
             return CLOSE_NOT_SIGNED_IN
         conn.principal = principal  # a role change applies from now on
-        await conn.queue.put(_message("heartbeat", state.clock.now()))
+        conn.push(_message("heartbeat", state.clock.now()))
 
 
 async def _overflow(conn: _Connection) -> int:
@@ -153,7 +177,8 @@ def events_router(*, heartbeat_seconds: float = 25.0, queue_size: int = 256) -> 
             await websocket.close(CLOSE_NOT_SIGNED_IN, "sign in to continue")
             return
         conn = _Connection(websocket, principal, queue_size)
-        unsubscribe = state.bus.subscribe(conn.offer)
+        hub = _Hub.of(state, websocket.app.state)
+        hub.connections.add(conn)
         hello = {
             "user_id": principal.user_id,
             "organization_id": principal.organization_id,
@@ -178,7 +203,7 @@ def events_router(*, heartbeat_seconds: float = 25.0, queue_size: int = 256) -> 
                 elif (exc := task.exception()) is not None:
                     log.error("event socket failed", error=f"{type(exc).__name__}: {exc}")
         finally:
-            unsubscribe()
+            hub.connections.discard(conn)
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
