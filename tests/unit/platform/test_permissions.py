@@ -18,8 +18,22 @@ def test_only_platform_admins_manage_organisations() -> None:
 
 def test_agents_and_reporting_cannot_administer() -> None:
     writes = {p for p in Permission if p.value.endswith(":write")}
-    for role in (Role.AGENT, Role.REPORTING, Role.SUPERVISOR):
+    for role in (Role.AGENT, Role.REPORTING):
         assert not writes & ROLE_PERMISSIONS[role], role
+
+
+def test_supervisors_run_campaigns_but_do_not_administer_the_organisation() -> None:
+    administration = {
+        Permission.USERS_WRITE,
+        Permission.TEAMS_WRITE,
+        Permission.SKILLS_WRITE,
+        Permission.ORG_SETTINGS_WRITE,
+        Permission.DISPOSITIONS_WRITE,
+        Permission.BREAK_REASONS_WRITE,
+        Permission.AUDIT_READ,
+    }
+    assert not administration & ROLE_PERMISSIONS[Role.SUPERVISOR]
+    assert {Permission.CAMPAIGNS_WRITE, Permission.DNC_WRITE} <= ROLE_PERMISSIONS[Role.SUPERVISOR]
 
 
 def test_org_admin_is_a_subset_of_platform_admin() -> None:
