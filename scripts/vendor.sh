@@ -11,11 +11,12 @@ trap 'rm -rf "$work"' EXIT
 # name@version  file-in-package  target-name
 packages=(
   "htmx.org@2.0.11 dist/htmx.min.js htmx/htmx.min.js"
+  "@twilio/voice-sdk@2.18.5 dist/twilio.min.js twilio-voice/twilio.min.js"
 )
 for entry in "${packages[@]}"; do
   read -r spec file target <<<"$entry"
   (cd "$work" && npm pack --silent "$spec" >/dev/null)
-  tgz=$(ls "$work"/*.tgz)
+  tgz=$(ls "$work"/*.tgz | head -n 1)
   mkdir -p "$work/x" && tar -xzf "$tgz" -C "$work/x"
   mkdir -p "$dest/$(dirname "$target")"
   cp "$work/x/package/$file" "$dest/$target"
