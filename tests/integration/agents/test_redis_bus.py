@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from omnivox.core.events import Audience, Event
 from omnivox.core.redis_bus import RESYNC_EVENT, RedisBus, decode, encode
@@ -23,7 +24,7 @@ async def redis_url() -> AsyncIterator[str]:
     client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
     try:
         await client.ping()
-    except Exception as exc:
+    except (RedisError, OSError) as exc:
         pytest.skip(f"Redis not reachable at {REDIS_URL}: {type(exc).__name__}: {exc}")
     finally:
         await client.aclose()
