@@ -11,10 +11,12 @@ from fastapi.templating import Jinja2Templates
 
 from omnivox.accounts.api import router as accounts_api
 from omnivox.agents.api import router as agents_router
+from omnivox.agents.handlers import AgentGate, follow_calls
 from omnivox.core.clock import Clock, SystemClock
 from omnivox.core.config import Settings
 from omnivox.core.db import check_migrated, create_engine, create_session_factory
 from omnivox.core.logging import configure_logging, get_logger
+from omnivox.core.redis_bus import RedisBus, build_bus
 from omnivox.core.security.permissions import Permission
 from omnivox.telephony.api import router as telephony_api
 from omnivox.telephony.runtime import SANDBOX_PREFIX, TelephonyRuntime, build_telephony
@@ -45,19 +47,29 @@ def create_app(
         sessions=create_session_factory(engine),
         clock=clock or SystemClock(),
         templates=templates,
+        bus=build_bus(settings),
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if check_schema:
             await check_migrated(engine)
+        if isinstance(state.bus, RedisBus):
+            await state.bus.start()
         runtime: TelephonyRuntime = app.state.telephony
         await runtime.start()
-        log.info("omnivox started", env=settings.env.value, telephony=settings.telephony)
+        log.info(
+            "omnivox started",
+            env=settings.env.value,
+            telephony=settings.telephony,
+            bus=type(state.bus).__name__,
+        )
         try:
             yield
         finally:
             await runtime.stop()
+            if isinstance(state.bus, RedisBus):
+                await state.bus.stop()
             await engine.dispose()
 
     app = FastAPI(
@@ -86,6 +98,9 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
         metrics=state.metrics,
     )
     app.state.telephony = runtime
+    gate = AgentGate(state.sessions, state.clock, state.bus)
+    runtime.service.agents = gate
+    state.bus.subscribe(follow_calls(gate))
     app.include_router(telephony_api)
     app.include_router(telephony_webhooks)
     if runtime.carrier is not None:

@@ -53,6 +53,9 @@ class Event:
     audience: Audience
     at: datetime
     data: dict[str, Any] = field(default_factory=dict)
+    # True when it arrived from another node: views show it, but domain handlers already
+    # ran on the node that published it and must not act twice.
+    remote: bool = field(default=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "at": self.at.isoformat(), "data": self.data}

@@ -75,7 +75,8 @@ def decode(raw: str | bytes) -> tuple[str, Event]:
         str(aud.get("permission", "")),
     )
     at = datetime.fromisoformat(msg["at"])
-    return str(msg["node"]), Event(str(msg["name"]), audience, at, dict(msg.get("data") or {}))
+    event = Event(str(msg["name"]), audience, at, dict(msg.get("data") or {}), remote=True)
+    return str(msg["node"]), event
 
 
 class RedisBus:

@@ -32,7 +32,12 @@ from omnivox.telephony.fsm_types import (
 )
 from omnivox.telephony.models import Call, CallLeg, Recording
 from omnivox.telephony.ports import ParticipantChange, RecordingStatus
-from omnivox.telephony.service import CallActionFailed, TelephonyService, agent_identity
+from omnivox.telephony.service import (
+    AgentUnavailable,
+    CallActionFailed,
+    TelephonyService,
+    agent_identity,
+)
 
 
 class CallActionRefused(Conflict):
@@ -145,6 +150,8 @@ async def transfer(
         at=svc.clock.now(), target_kind=req.kind, target_id=req.target, warm=req.warm
     )
     _check(call, event, "transfer")
+    if req.kind is TransferTargetKind.AGENT and not await svc.reserve_agent(call, req.target):
+        raise AgentUnavailable("that agent is not available to take a transfer")
     call = await _record(svc, call.id, event)
     user_id = req.target if req.kind is TransferTargetKind.AGENT else None
     await svc.legs.add(

@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from omnivox.core.clock import Clock
 from omnivox.core.db import new_id
-from omnivox.core.errors import DomainError
+from omnivox.core.errors import Conflict, DomainError
 from omnivox.core.events import Audience, Event, EventBus
 from omnivox.core.logging import get_logger
 from omnivox.core.metrics import Metrics
@@ -29,6 +29,7 @@ from omnivox.telephony.fsm_types import (
     TERMINAL_STATES,
     CallEvent,
     CallSnapshot,
+    CancelRequested,
     DialPlaced,
     Direction,
     Owner,
@@ -55,6 +56,16 @@ class ConcurrentUpdateError(DomainError):
     title = "The call changed too often to apply this; try again"
 
 
+class AgentReservations(Protocol):
+    """How the call side reserves an agent for a call (implemented by the agents domain)."""
+
+    async def reserve(self, org_id: str, user_id: str, call_id: str) -> bool: ...
+
+
+class AgentUnavailable(Conflict):
+    code = "agent-unavailable"
+
+
 @dataclass(frozen=True)
 class CallPolicy:
     wrap_up_seconds: int = 120  # after this, a system disposition flagged for a supervisor
@@ -71,6 +82,7 @@ class TelephonyService:
     urls: HookUrls
     policy: CallPolicy
     metrics: Metrics | None = None
+    agents: AgentReservations | None = None
     _legs: LegService | None = None
 
     # --- announcing ----------------------------------------------------------------------
@@ -142,6 +154,9 @@ class TelephonyService:
             session.add(call)
             await session.commit()
             await self.announce("call.created", call)
+            if agent_id is not None and not await self.reserve_agent(call, agent_id):
+                await self.apply_and_announce(session, call, CancelRequested(at=self.clock.now()))
+                raise AgentUnavailable("set yourself available before placing a call")
             request = OutboundCall(
                 to=to,
                 from_=from_,
@@ -198,6 +213,12 @@ class TelephonyService:
         call.conference_name = f"ovx-{call.id}"
         calls.store(call, snap if agent_id is None else _with_agent(snap, agent_id))
         return call
+
+    async def reserve_agent(self, call: Call, user_id: str) -> bool:
+        """Reserve the agent for this call (always granted when no agent domain is wired)."""
+        if self.agents is None:
+            return True
+        return await self.agents.reserve(call.organization_id, user_id, call.id)
 
     # --- legs (delegated) ----------------------------------------------------------------
 

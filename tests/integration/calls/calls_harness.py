@@ -73,6 +73,10 @@ class Floor:
             agent_identity(user_id), self.env.settings.sandbox.account_sid
         )
         agent = Agent(user_id, headers, phone)
+        ready = await self.env.client.put(
+            "/api/v1/agents/me/state", headers=headers, json={"state": "available"}
+        )
+        assert ready.status_code == 200, ready.text
         self._tasks.append(asyncio.create_task(self._browser(agent)))
         self.agents[name] = agent
         return agent
@@ -112,6 +116,10 @@ class Floor:
     def customer_leg(self, call: Call) -> SandboxCall:
         assert call.provider_sid
         return self.carrier.find_call(call.provider_sid)
+
+    async def agent_state(self, agent: Agent) -> str:
+        resp = await self.env.client.get("/api/v1/agents/me/state", headers=agent.headers)
+        return str(resp.json()["state"])
 
     async def post(self, agent: Agent, path: str, body: dict[str, Any] | None = None) -> Any:
         return await self.env.client.post(path, headers=agent.headers, json=body)

@@ -16,9 +16,11 @@ async def test_answered_call_held_transferred_conferenced_and_dispositioned(env:
         bea = await f.agent(org, "bea")
         call_id = await f.call(alex, ANSWERS)
         assert (await f.row(call_id)).state in {"dialing", "ringing"}
+        assert await f.agent_state(alex) == "reserved"
         await f.advance(4)
         call = await f.row(call_id)
         assert call.state == "connected" and call.agent_id == alex.user_id
+        assert await f.agent_state(alex) == "on_call"
 
         held = await f.post(alex, f"/api/v1/calls/{call_id}/hold")
         assert held.status_code == 200 and held.json()["state"] == "on_hold"
@@ -45,6 +47,7 @@ async def test_answered_call_held_transferred_conferenced_and_dispositioned(env:
         await f.advance(1)
         call = await f.row(call_id)
         assert call.state == "connected" and call.agent_id == bea.user_id
+        assert (await f.agent_state(alex), await f.agent_state(bea)) == ("available", "on_call")
 
         third = await f.post(bea, f"/api/v1/calls/{call_id}/conference", {"number": "+14155550177"})
         assert third.status_code == 200
@@ -58,6 +61,7 @@ async def test_answered_call_held_transferred_conferenced_and_dispositioned(env:
             f"{h.event} {h.trigger} {h.from_state}->{h.to_state} {h.reason} {h.detail}"
             for h in await f.history(call_id)
         )
+        assert await f.agent_state(bea) == "wrap_up"
         refused = await f.post(alex, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE"})
         assert refused.status_code == 403  # no longer Alex's call
         unknown = await f.post(bea, f"/api/v1/calls/{call_id}/disposition", {"code": "NOPE"})
@@ -68,6 +72,7 @@ async def test_answered_call_held_transferred_conferenced_and_dispositioned(env:
         assert ok.status_code == 200 and ok.json()["state"] == "completed"
         call = await f.row(call_id)
         assert call.disposition_code == "SALE" and call.disposition_agent_id == bea.user_id
+        assert await f.agent_state(bea) == "available"
 
         history = await f.history(call_id)
         states = [h.to_state for h in history if h.applied]
@@ -84,3 +89,28 @@ async def test_answered_call_held_transferred_conferenced_and_dispositioned(env:
         assert all(h.payload for h in history)
         detail = (await env.client.get(f"/api/v1/calls/{call_id}", headers=bea.headers)).json()
         assert {leg["role"] for leg in detail["legs"]} >= {"agent", "third_party"}
+
+
+async def test_an_agent_on_break_cannot_place_a_call(sqlite_env: Env) -> None:
+    async with floor(sqlite_env) as (f, org):
+        alex = await f.agent(org, "alex")
+        await sqlite_env.client.put(
+            "/api/v1/agents/me/state",
+            headers=alex.headers,
+            json={"state": "break", "reason": "lunch"},
+        )
+        resp = await sqlite_env.client.post(
+            "/api/v1/calls", headers=alex.headers, json={"to": "+14155550142"}
+        )
+        assert resp.status_code == 409 and "available" in resp.json()["detail"]
+        calls = await sqlite_env.client.get("/api/v1/calls", headers=alex.headers)
+        assert calls.status_code == 403  # agents do not list the organisation's calls
+        assert f.carrier.calls == {}  # nothing was dialled
+
+
+async def test_a_busy_number_frees_the_agent(sqlite_env: Env) -> None:
+    async with floor(sqlite_env) as (f, org):
+        alex = await f.agent(org, "alex")
+        await f.call(alex, PartyScript(behaviour=PartyBehaviour.BUSY, ring_seconds=1))
+        await f.advance(3)
+        assert await f.agent_state(alex) == "available"

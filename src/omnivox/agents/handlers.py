@@ -1,0 +1,117 @@
+"""What agents do when calls change: the call service announces, agents follow.
+
+Reservations are made synchronously through ``AgentGate`` (the caller needs the answer:
+place the call or refuse); everything after that follows the call's published state
+changes, on the node that published them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from omnivox.agents import service
+from omnivox.agents.errors import AgentNotFound, AgentStateConflict
+from omnivox.agents.models import AgentStatus
+from omnivox.core.clock import Clock
+from omnivox.core.events import Event, EventBus
+from omnivox.core.logging import get_logger
+
+log = get_logger(__name__)
+_BEFORE_AGENT = {"queued", "dialing", "ringing", "answered_human", "answered_machine"}
+_ENDED_UNCONNECTED = {"busy", "no_answer", "failed", "canceled", "abandoned", "completed"}
+
+
+@dataclass
+class AgentGate:
+    """The call side's handle on agents (telephony never imports this domain)."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    bus: EventBus
+
+    async def reserve(self, org_id: str, user_id: str, call_id: str) -> bool:
+        async with self.sessions() as session:
+            try:
+                return await service.reserve_agent(
+                    session, org_id, user_id, call_id, self.clock.now(), bus=self.bus
+                )
+            except AgentNotFound:
+                return False
+
+
+def follow_calls(gate: AgentGate) -> Callable[[Event], Awaitable[None]]:
+    """A bus handler moving agents through on_call, wrap_up and back with their calls."""
+
+    async def handle(event: Event) -> None:
+        if event.name != "call.state_changed" or event.remote:
+            return
+        call = event.data["call"]
+        org_id, call_id, agent_id = event.audience.organization_id, call["id"], call["agent_id"]
+        previous, state, trigger = event.data["previous"], call["state"], event.data["trigger"]
+        async with gate.sessions() as session:
+            try:
+                await _follow(gate, session, org_id, call_id, agent_id, previous, state, trigger)
+            except (AgentStateConflict, AgentNotFound) as exc:
+                log.info(
+                    "agent state not changed by call",
+                    call_id=call_id,
+                    agent_id=agent_id,
+                    call_state=state,
+                    reason=str(exc),
+                )
+
+    return handle
+
+
+async def _follow(
+    gate: AgentGate,
+    session: AsyncSession,
+    org_id: str,
+    call_id: str,
+    agent_id: str | None,
+    previous: str,
+    state: str,
+    trigger: str,
+) -> None:
+    now, bus = gate.clock.now(), gate.bus
+    if trigger == "agent_connected" and agent_id:
+        await service.start_call(session, org_id, agent_id, call_id, now, bus=bus)
+    elif trigger == "transfer_completed":
+        await _hand_over(gate, session, org_id, call_id, agent_id)
+    elif trigger == "transfer_failed":
+        for other in await _holding(session, org_id, call_id, exclude=agent_id):
+            await service.release_offer(session, org_id, other.user_id, call_id, now, bus=bus)
+    elif state == "wrap_up" and previous != "wrap_up" and agent_id:
+        await service.end_call(session, org_id, agent_id, call_id, now, bus=bus)
+    elif state == "completed" and previous == "wrap_up" and agent_id:
+        await service.finish_wrap_up(session, org_id, agent_id, now, bus=bus)
+    elif state in _ENDED_UNCONNECTED and previous in _BEFORE_AGENT and agent_id:
+        await service.release_offer(session, org_id, agent_id, call_id, now, bus=bus)
+
+
+async def _hand_over(
+    gate: AgentGate, session: AsyncSession, org_id: str, call_id: str, new_agent: str | None
+) -> None:
+    """The transfer target now has the call; the agent who transferred it is free."""
+    now, bus = gate.clock.now(), gate.bus
+    if new_agent:
+        await service.start_call(session, org_id, new_agent, call_id, now, bus=bus)
+    for old in await _holding(session, org_id, call_id, exclude=new_agent):
+        if old.state == "on_call":
+            await service.end_call(session, org_id, old.user_id, call_id, now, bus=bus)
+            await service.finish_wrap_up(session, org_id, old.user_id, now, bus=bus)
+
+
+async def _holding(
+    session: AsyncSession, org_id: str, call_id: str, exclude: str | None
+) -> list[AgentStatus]:
+    rows = await session.scalars(
+        select(AgentStatus).where(
+            AgentStatus.organization_id == org_id, AgentStatus.current_call_id == call_id
+        )
+    )
+    return [r for r in rows if r.user_id != exclude]
