@@ -1,0 +1,244 @@
+"""Campaigns: create, edit, attach lists, and the lifecycle with its history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omnivox.accounts import audit
+from omnivox.accounts.models import Disposition, Organization, Team, User
+from omnivox.campaigns import events
+from omnivox.campaigns.errors import CampaignNotReady, CampaignTransitionRefused
+from omnivox.campaigns.models import Campaign, CampaignList, CampaignStatusChange, ContactList
+from omnivox.campaigns.schemas import DEFAULT_RETRY_RULES, CampaignCreate, CampaignUpdate
+from omnivox.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
+from omnivox.core.events import EventBus
+from omnivox.core.security.principal import Principal
+
+# from-status -> allowed to-statuses
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"active", "completed"}),
+    "active": frozenset({"paused", "completed"}),
+    "paused": frozenset({"active", "completed"}),
+    "completed": frozenset(),
+}
+
+
+async def list_campaigns(session: AsyncSession, org_id: str) -> list[Campaign]:
+    query = select(Campaign).where(Campaign.organization_id == org_id).order_by(Campaign.name)
+    return list((await session.scalars(query)).all())
+
+
+async def get_campaign(session: AsyncSession, org_id: str, campaign_id: str) -> Campaign:
+    found = await session.scalar(
+        select(Campaign).where(Campaign.id == campaign_id, Campaign.organization_id == org_id)
+    )
+    if found is None:
+        raise NotFound("campaign not found")
+    return found
+
+
+async def list_ids_of(session: AsyncSession, campaign_id: str) -> list[str]:
+    rows = await session.scalars(
+        select(CampaignList.list_id).where(CampaignList.campaign_id == campaign_id)
+    )
+    return sorted(rows.all())
+
+
+async def _check_ids(
+    session: AsyncSession, org_id: str, model: Any, ids: list[str], field: str
+) -> None:
+    if not ids:
+        return
+    found = set(
+        (
+            await session.scalars(
+                select(model.id).where(model.id.in_(ids), model.organization_id == org_id)
+            )
+        ).all()
+    )
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise InvalidInput.on(field, f"unknown in this organisation: {', '.join(missing[:5])}")
+
+
+async def _check_rules(session: AsyncSession, org_id: str, rules: list[dict[str, Any]]) -> None:
+    codes = set(
+        (
+            await session.scalars(
+                select(Disposition.code).where(Disposition.organization_id == org_id)
+            )
+        ).all()
+    )
+    for i, rule in enumerate(rules):
+        if rule["code"] not in codes:
+            raise InvalidInput.on(
+                f"retry_rules.{i}.code", f"unknown disposition code {rule['code']!r}"
+            )
+
+
+async def _validate(
+    session: AsyncSession, org_id: str, values: dict[str, Any], campaign: Campaign | None
+) -> None:
+    if "retry_rules" in values:
+        values["retry_rules"] = [{**r, "code": r["code"].upper()} for r in values["retry_rules"]]
+        await _check_rules(session, org_id, values["retry_rules"])
+    await _check_ids(session, org_id, User, values.get("agent_ids") or [], "agent_ids")
+    await _check_ids(session, org_id, Team, values.get("team_ids") or [], "team_ids")
+    await _check_ids(session, org_id, ContactList, values.get("list_ids") or [], "list_ids")
+    start = values.get("window_start", campaign.window_start if campaign else None)
+    end = values.get("window_end", campaign.window_end if campaign else None)
+    if start is not None and end is not None and start >= end:
+        raise InvalidInput.on("window_start", "must be before window_end")
+    action = values.get("amd_action", campaign.amd_action if campaign else "hangup")
+    audio = values.get("voicemail_audio", campaign.voicemail_audio if campaign else "")
+    if action == "voicemail_drop" and not audio:
+        raise InvalidInput.on("voicemail_audio", "a voicemail drop needs an audio reference")
+
+
+async def _set_lists(session: AsyncSession, campaign_id: str, list_ids: list[str]) -> None:
+    await session.execute(delete(CampaignList).where(CampaignList.campaign_id == campaign_id))
+    for list_id in dict.fromkeys(list_ids):
+        session.add(CampaignList(campaign_id=campaign_id, list_id=list_id))
+
+
+async def create_campaign(
+    session: AsyncSession, actor: Principal, data: CampaignCreate
+) -> Campaign:
+    org = await session.get(Organization, actor.organization_id)
+    if org is None:
+        raise NotFound("organisation not found")
+    values = data.model_dump(exclude_none=True, mode="python")
+    values.setdefault("retry_rules", [r.model_dump() for r in DEFAULT_RETRY_RULES])
+    await _validate(session, org.id, values, None)
+    list_ids = values.pop("list_ids", [])
+    campaign = Campaign(
+        organization_id=org.id,
+        caller_ids=list(org.default_caller_ids),
+        window_start=org.calling_window_start,
+        window_end=org.calling_window_end,
+        calling_days=list(range(7)),
+        abandon_rate_cap=org.abandon_rate_cap,
+        abandon_window_hours=org.abandon_window_hours,
+        **{k: (v.value if hasattr(v, "value") else v) for k, v in values.items()},
+    )
+    session.add(campaign)
+    await _flush_unique(session, data.name)
+    await _set_lists(session, campaign.id, list_ids)
+    audit.record(
+        session, actor, "campaign.create", "campaign", campaign.id, after=audit.snapshot(campaign)
+    )
+    await session.commit()
+    return campaign
+
+
+async def _flush_unique(session: AsyncSession, name: str) -> None:
+    try:
+        await session.flush()
+    except IntegrityError:
+        await session.rollback()
+        raise Conflict(
+            f"a campaign named {name!r} already exists",
+            problems=[FieldProblem("name", "already used")],
+        ) from None
+
+
+async def update_campaign(
+    session: AsyncSession, actor: Principal, campaign_id: str, data: CampaignUpdate
+) -> Campaign:
+    campaign = await get_campaign(session, actor.organization_id, campaign_id)
+    values = data.model_dump(exclude_unset=True, exclude_none=True, mode="python")
+    await _validate(session, actor.organization_id, values, campaign)
+    before = audit.snapshot(campaign)
+    list_ids = values.pop("list_ids", None)
+    for key, value in values.items():
+        setattr(campaign, key, value.value if hasattr(value, "value") else value)
+    await _flush_unique(session, campaign.name)
+    if list_ids is not None:
+        await _set_lists(session, campaign.id, list_ids)
+    audit.record(
+        session,
+        actor,
+        "campaign.update",
+        "campaign",
+        campaign.id,
+        before=before,
+        after=audit.snapshot(campaign),
+    )
+    await session.commit()
+    return campaign
+
+
+async def delete_campaign(session: AsyncSession, actor: Principal, campaign_id: str) -> None:
+    campaign = await get_campaign(session, actor.organization_id, campaign_id)
+    if campaign.status == "active":
+        raise Conflict("pause or complete the campaign before deleting it")
+    audit.record(
+        session, actor, "campaign.delete", "campaign", campaign.id, before=audit.snapshot(campaign)
+    )
+    await session.delete(campaign)
+    await session.commit()
+
+
+async def change_status(
+    session: AsyncSession,
+    bus: EventBus | None,
+    actor: Principal,
+    campaign_id: str,
+    to_status: str,
+    now: datetime,
+) -> Campaign:
+    """Move the campaign through its lifecycle, record who did it, then announce it."""
+    campaign = await get_campaign(session, actor.organization_id, campaign_id)
+    from_status = campaign.status
+    if to_status not in TRANSITIONS.get(from_status, frozenset()):
+        raise CampaignTransitionRefused(f"a {from_status} campaign cannot become {to_status}")
+    if to_status == "active":
+        await _check_ready(session, campaign)
+    campaign.status = to_status
+    session.add(
+        CampaignStatusChange(
+            campaign_id=campaign.id,
+            from_status=from_status,
+            to_status=to_status,
+            actor_id=actor.user_id or None,
+            actor_email=actor.email,
+            at=now,
+        )
+    )
+    await session.commit()
+    await events.publish(
+        bus,
+        events.campaign_status_changed(
+            campaign.organization_id, campaign.id, from_status, to_status, now
+        ),
+    )
+    return campaign
+
+
+async def _check_ready(session: AsyncSession, campaign: Campaign) -> None:
+    if not campaign.caller_ids:
+        raise CampaignNotReady("add at least one caller ID before starting the campaign")
+    lists = await session.scalar(
+        select(func.count())
+        .select_from(CampaignList)
+        .where(CampaignList.campaign_id == campaign.id)
+    )
+    if not lists:
+        raise CampaignNotReady("attach at least one contact list before starting the campaign")
+
+
+async def status_history(
+    session: AsyncSession, org_id: str, campaign_id: str
+) -> list[CampaignStatusChange]:
+    await get_campaign(session, org_id, campaign_id)
+    rows = await session.scalars(
+        select(CampaignStatusChange)
+        .where(CampaignStatusChange.campaign_id == campaign_id)
+        .order_by(CampaignStatusChange.at, CampaignStatusChange.id)
+    )
+    return list(rows.all())

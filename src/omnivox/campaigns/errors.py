@@ -1,0 +1,31 @@
+"""Errors of the campaigns domain, each with a stable code."""
+
+from __future__ import annotations
+
+from omnivox.core.errors import Conflict, DomainError, InvalidInput
+
+
+class CampaignTransitionRefused(Conflict):
+    code = "campaign-transition-refused"
+    title = "This lifecycle change is not possible"
+
+
+class CampaignNotReady(Conflict):
+    code = "campaign-not-ready"
+    title = "The campaign cannot start yet"
+
+
+class ImportRefused(InvalidInput):
+    code = "import-refused"
+    title = "The file cannot be imported"
+
+
+class ImportBusy(Conflict):
+    code = "import-busy"
+    title = "An import into this list is already running"
+
+
+class UnknownDisposition(DomainError):
+    code = "unknown-disposition"
+    status = 422
+    title = "Unknown disposition code"

@@ -1,0 +1,325 @@
+"""CSV imports into a list: prepare (checks that refuse a bad file at once), run (streams the
+file in batches, parsing in a worker thread), and the rejected-rows report.
+
+Nothing half-imported is ever visible: rows land as ``staged`` contacts, committed batch by
+batch with the progress counters, and become ``new`` in one UPDATE at the end. A failure
+deletes them; an import whose process died is found by its stale heartbeat and undone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from omnivox.accounts.models import Organization
+from omnivox.campaigns import campaigns as campaign_service
+from omnivox.campaigns import events, lists
+from omnivox.campaigns.csvio import CsvRefused, RecordReader, build_mapping, csv_text
+from omnivox.campaigns.errors import ImportBusy, ImportRefused
+from omnivox.campaigns.import_rows import Batch, ImportContext, RowClassifier, next_batch
+from omnivox.campaigns.import_writer import load_number_sets, write_batch
+from omnivox.campaigns.models import CampaignList, Contact, ContactImport, ImportRejection
+from omnivox.core.clock import Clock
+from omnivox.core.events import EventBus
+from omnivox.core.logging import get_logger
+from omnivox.core.security.principal import Principal
+
+log = get_logger(__name__)
+STALE_AFTER = timedelta(minutes=10)
+ENCODING = "utf-8-sig"  # UTF-8, with or without a byte-order mark
+PEEK_BYTES = 64 * 1024
+
+Progress = Callable[[ContactImport], Awaitable[None] | None]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    region: str | None = None
+    mapping: dict[str, str] | None = None
+    campaign_id: str | None = None
+    delete_file: bool = False  # an uploaded copy is ours to remove; a CLI user's file is not
+
+
+def check_file(path: Path, mapping: dict[str, str]) -> None:
+    """Refuse, before anything is stored, a file that is not UTF-8 CSV with a phone column."""
+    with path.open("rb") as raw:
+        head = raw.read(PEEK_BYTES)
+    if not head.strip():
+        raise ImportRefused.on("file", "the file is empty")
+    try:
+        text = head.decode(ENCODING)
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the peek boundary
+            raise ImportRefused.on(
+                "file", f"the file is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8"
+            ) from None
+        text = head[: exc.start].decode(ENCODING)
+    if "\x00" in text[:4096]:
+        raise ImportRefused.on("file", "the file is binary, not CSV text")
+    try:
+        reader = RecordReader(io.StringIO(text.split("\n", 1)[0] + "\n"))
+        build_mapping(reader.headers, mapping)
+    except CsvRefused as exc:
+        raise ImportRefused.on("file", str(exc)) from None
+
+
+async def prepare_import(
+    session: AsyncSession,
+    actor: Principal,
+    list_id: str,
+    path: Path,
+    filename: str,
+    options: ImportOptions,
+    now: datetime,
+) -> ContactImport:
+    org_id = actor.organization_id
+    await lists.get_list(session, org_id, list_id)
+    if options.campaign_id is not None:
+        await campaign_service.get_campaign(session, org_id, options.campaign_id)
+    await recover_stale_imports(session, now)
+    busy = await session.scalar(
+        select(ContactImport.id).where(
+            ContactImport.list_id == list_id, ContactImport.status.in_(["pending", "running"])
+        )
+    )
+    if busy is not None:
+        raise ImportBusy("an import into this list is still running; wait for it to finish")
+    await asyncio.to_thread(check_file, path, options.mapping or {})
+    row = ContactImport(
+        organization_id=org_id,
+        list_id=list_id,
+        campaign_id=options.campaign_id,
+        filename=filename[:255],
+        size_bytes=(await asyncio.to_thread(path.stat)).st_size,
+        options={
+            "region": options.region,
+            "mapping": options.mapping or {},
+            "path": str(path),
+            "delete_file": options.delete_file,
+        },
+        created_by=actor.email,
+        created_at=now,
+        heartbeat_at=now,
+    )
+    session.add(row)
+    await session.commit()
+    return row
+
+
+async def get_import(session: AsyncSession, org_id: str, import_id: str) -> ContactImport:
+    from omnivox.core.errors import NotFound
+
+    row = await session.scalar(
+        select(ContactImport).where(
+            ContactImport.id == import_id, ContactImport.organization_id == org_id
+        )
+    )
+    if row is None:
+        raise NotFound("import not found")
+    return row
+
+
+async def list_imports(session: AsyncSession, org_id: str, list_id: str) -> list[ContactImport]:
+    rows = await session.scalars(
+        select(ContactImport)
+        .where(ContactImport.organization_id == org_id, ContactImport.list_id == list_id)
+        .order_by(ContactImport.created_at.desc(), ContactImport.id)
+        .limit(20)
+    )
+    return list(rows.all())
+
+
+def percent(row: ContactImport) -> int:
+    if row.status == "done":
+        return 100
+    if not row.size_bytes:
+        return 0
+    return min(99, int(row.bytes_read * 100 / row.size_bytes))
+
+
+def progress_data(row: ContactImport) -> dict[str, Any]:
+    return {
+        "import_id": row.id,
+        "list_id": row.list_id,
+        "status": row.status,
+        "rows": row.rows_total,
+        "imported": row.imported,
+        "duplicates": row.duplicates,
+        "rejected": row.rejected,
+        "dnc": row.dnc,
+        "percent": percent(row),
+        "error": row.error,
+    }
+
+
+async def recover_stale_imports(session: AsyncSession, now: datetime) -> None:
+    """Undo imports whose worker stopped beating (the process died mid-import)."""
+    stale = await session.scalars(
+        select(ContactImport).where(
+            ContactImport.status == "running", ContactImport.heartbeat_at < now - STALE_AFTER
+        )
+    )
+    for row in stale.all():
+        await _undo(
+            session, row, "the import stopped (its process ended); nothing was imported", now
+        )
+    await session.commit()
+
+
+async def _undo(session: AsyncSession, row: ContactImport, error: str, now: datetime) -> None:
+    await session.execute(
+        delete(Contact).where(Contact.import_id == row.id, Contact.status == "staged")
+    )
+    row.status, row.error, row.imported, row.finished_at = "failed", error[:2000], 0, now
+
+
+async def _context(session: AsyncSession, row: ContactImport, now: datetime) -> ImportContext:
+    org = await session.get(Organization, row.organization_id)
+    list_ids = [row.list_id]
+    if row.campaign_id is not None:
+        attached = await campaign_service.list_ids_of(session, row.campaign_id)
+        if row.list_id not in attached:  # importing for a campaign attaches the list to it
+            session.add(CampaignList(campaign_id=row.campaign_id, list_id=row.list_id))
+        list_ids += [i for i in attached if i != row.list_id]
+    seen, dnc_org, dnc_campaign = await load_number_sets(
+        session, row.organization_id, list_ids, row.campaign_id
+    )
+    return ImportContext(
+        organization_id=row.organization_id,
+        list_id=row.list_id,
+        import_id=row.id,
+        region=row.options.get("region"),
+        fallback_zone=org.timezone if org else "UTC",
+        now=now,
+        seen=seen,
+        dnc_org=dnc_org,
+        dnc_campaign=dnc_campaign,
+    )
+
+
+async def run_import(
+    sessions: async_sessionmaker[AsyncSession],
+    bus: EventBus | None,
+    clock: Clock,
+    import_id: str,
+    *,
+    batch_size: int = 5000,
+    on_progress: Progress | None = None,
+) -> ContactImport:
+    """Run a prepared import to its end (done or failed), publishing progress per batch."""
+    async with sessions() as session:
+        row = await session.get(ContactImport, import_id)
+        if row is None or row.status != "pending":
+            raise ImportBusy("the import is not waiting to run")
+        path = Path(row.options["path"])
+        try:
+            row.status = "running"
+            ctx = await _context(session, row, clock.now())
+            await session.commit()
+            await _stream(session, bus, clock, row, ctx, path, batch_size, on_progress)
+        except (Exception, asyncio.CancelledError) as exc:
+            await session.rollback()
+            await _undo(session, row, _describe(exc), clock.now())
+            await session.commit()
+            log.warning("import failed", import_id=import_id, error=row.error)
+            await _announce(bus, row, clock, on_progress)
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+        finally:
+            if row.options.get("delete_file"):
+                await asyncio.to_thread(path.unlink, missing_ok=True)
+        return row
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return (
+            f"the file is not UTF-8 text (byte {exc.start} of a chunk); save it as CSV UTF-8 "
+            "and import again; nothing was imported"
+        )
+    if isinstance(exc, asyncio.CancelledError):
+        return "the import was interrupted (server stopping); nothing was imported"
+    if isinstance(exc, CsvRefused | ImportRefused):
+        return f"{exc}; nothing was imported"
+    return f"the import failed ({type(exc).__name__}); nothing was imported"
+
+
+async def _stream(
+    session: AsyncSession,
+    bus: EventBus | None,
+    clock: Clock,
+    row: ContactImport,
+    ctx: ImportContext,
+    path: Path,
+    batch_size: int,
+    on_progress: Progress | None,
+) -> None:
+    is_pg = (await session.connection()).dialect.name == "postgresql"
+    with path.open("rb") as raw:
+        text = io.TextIOWrapper(raw, encoding=ENCODING, newline="")
+        reader = await asyncio.to_thread(RecordReader, text)
+        mapping = build_mapping(reader.headers, row.options.get("mapping") or {})
+        classifier = RowClassifier(ctx, mapping)
+        records = iter(reader)
+        while True:
+            batch = await asyncio.to_thread(next_batch, records, classifier, batch_size, raw.tell)
+            await write_batch(session, batch, row.id, is_pg)
+            _count(row, batch, clock.now())
+            if batch.finished:
+                break
+            await session.commit()
+            await _announce(bus, row, clock, on_progress)
+    await session.execute(
+        update(Contact)
+        .where(Contact.import_id == row.id, Contact.status == "staged")
+        .values(status="new")
+    )
+    row.status, row.finished_at, row.bytes_read = "done", clock.now(), row.size_bytes
+    await session.commit()
+    await _announce(bus, row, clock, on_progress)
+
+
+def _count(row: ContactImport, batch: Batch, now: datetime) -> None:
+    row.rows_total += batch.rows
+    row.imported += len(batch.contacts)
+    row.duplicates += batch.duplicates
+    row.rejected += batch.rejected
+    row.dnc += batch.dnc
+    row.bytes_read = batch.bytes_read
+    row.heartbeat_at = now
+
+
+async def _announce(
+    bus: EventBus | None, row: ContactImport, clock: Clock, on_progress: Progress | None
+) -> None:
+    await events.publish(
+        bus, events.import_progress(row.organization_id, clock.now(), progress_data(row))
+    )
+    if on_progress is not None:
+        result = on_progress(row)
+        if result is not None:
+            await result
+
+
+async def rejections_csv(session: AsyncSession, import_id: str) -> AsyncIterator[str]:
+    """Every row not imported (rejected, duplicate, DNC) with its line and reason, as CSV."""
+    yield csv_text([["line", "kind", "reason", "row"]])
+    result = await session.stream_scalars(
+        select(ImportRejection)
+        .where(ImportRejection.import_id == import_id)
+        .order_by(ImportRejection.line)
+    )
+    async for part in result.partitions(2000):
+        yield csv_text([r.line, r.kind, r.reason, r.raw] for r in part)
+
+
+def read_text(data: bytes) -> IO[str]:
+    return io.TextIOWrapper(io.BytesIO(data), encoding=ENCODING, newline="")
