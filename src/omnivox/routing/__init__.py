@@ -1,0 +1,29 @@
+"""Inbound routing: the ACD router, business hours and audio validation (pure, no I/O)."""
+
+from omnivox.routing.acd import Router
+from omnivox.routing.estimator import WaitEstimator
+from omnivox.routing.types import (
+    AgentCandidate,
+    Offer,
+    OverflowDue,
+    OverflowKind,
+    OverflowTarget,
+    QueueConfig,
+    RoutingError,
+    Strategy,
+    WaitingCall,
+)
+
+__all__ = [
+    "AgentCandidate",
+    "Offer",
+    "OverflowDue",
+    "OverflowKind",
+    "OverflowTarget",
+    "QueueConfig",
+    "Router",
+    "RoutingError",
+    "Strategy",
+    "WaitEstimator",
+    "WaitingCall",
+]
