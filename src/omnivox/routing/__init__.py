@@ -2,6 +2,7 @@
 
 from omnivox.routing.acd import Router
 from omnivox.routing.estimator import WaitEstimator
+from omnivox.routing.hours import BusinessHours, Holiday, HoursError, HoursStatus, WeeklyInterval
 from omnivox.routing.types import (
     AgentCandidate,
     Offer,
@@ -16,6 +17,10 @@ from omnivox.routing.types import (
 
 __all__ = [
     "AgentCandidate",
+    "BusinessHours",
+    "Holiday",
+    "HoursError",
+    "HoursStatus",
     "Offer",
     "OverflowDue",
     "OverflowKind",
@@ -26,4 +31,5 @@ __all__ = [
     "Strategy",
     "WaitEstimator",
     "WaitingCall",
+    "WeeklyInterval",
 ]
