@@ -88,6 +88,9 @@ def serve(
     from omnivox.app import create_app
 
     settings = _settings()
+    if not settings.public_base_url and not settings.is_production:
+        # Development: this server is where the (sandbox) carrier reaches us.
+        settings = settings.model_copy(update={"public_base_url": f"http://{host}:{port}"})
     _run_with_session(settings, _noop)
     typer.echo(f"Omnivox on http://{host}:{port}  (telephony: {settings.telephony})")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", proxy_headers=True)

@@ -8,11 +8,13 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
 from omnivox.accounts import organizations
+from omnivox.accounts.models import User
+from omnivox.agents.models import AgentStatus
 from omnivox.core.errors import InvalidInput, PermissionDenied
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.telephony import calls, control
-from omnivox.telephony.fsm_types import Owner, OwnerKind
+from omnivox.telephony.fsm_types import TERMINAL_STATES, Owner, OwnerKind
 from omnivox.telephony.models import Call, CallLeg, Recording
 from omnivox.telephony.schemas import (
     CallCreate,
@@ -24,6 +26,7 @@ from omnivox.telephony.schemas import (
     LegRead,
     TokenRead,
     TransferIn,
+    TransferTargetRead,
 )
 from omnivox.telephony.service import agent_identity
 from omnivox.telephony.webhooks_api import runtime_of
@@ -64,20 +67,73 @@ async def list_calls(
     db: DB,
     actor: Principal = Allow(P.CALLS_READ),
     state: str | None = Query(None, max_length=24),
+    active: bool = Query(False, description="only calls that have not ended"),
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[CallRead]:
     query = select(Call).where(Call.organization_id == actor.organization_id)
     if state:
         query = query.where(Call.state == state)
+    if active:
+        query = query.where(Call.state.not_in([s.value for s in TERMINAL_STATES]))
     rows = await db.scalars(query.order_by(Call.created_at.desc()).limit(limit))
+    return [_read(c) for c in rows]
+
+
+@router.get("/calls/transfer-targets", response_model=list[TransferTargetRead])
+async def transfer_targets(
+    db: DB, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> list[TransferTargetRead]:
+    """Colleagues who can take a transfer now: available agents of the organisation."""
+    rows = await db.execute(
+        select(User.id, User.name)
+        .join(AgentStatus, AgentStatus.user_id == User.id)
+        .where(
+            User.organization_id == actor.organization_id,
+            User.is_active.is_(True),
+            AgentStatus.state == "available",
+            User.id != actor.user_id,
+        )
+        .order_by(User.name)
+    )
+    return [TransferTargetRead(id=uid, name=name) for uid, name in rows]
+
+
+async def _visible_call(db: DB, actor: Principal, call_id: str) -> Call:
+    """A call the actor works on (agent, or a leg of it) or may read as a supervisor."""
+    call = await calls.get_call(db, actor.organization_id, call_id)
+    if call.agent_id == actor.user_id or actor.can(P.CALLS_READ):
+        return call
+    on_a_leg = await db.scalar(
+        select(CallLeg.id).where(CallLeg.call_id == call.id, CallLeg.user_id == actor.user_id)
+    )
+    if on_a_leg is None:
+        raise PermissionDenied("this is not your call")
+    return call
+
+
+@router.get("/calls/{call_id}/customer-history", response_model=list[CallRead])
+async def customer_history(
+    call_id: str, db: DB, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> list[CallRead]:
+    """Earlier calls with the same customer number (newest first), for the customer card."""
+    call = await _visible_call(db, actor, call_id)
+    number = call.to_number if call.direction == "outbound" else call.from_number
+    rows = await db.scalars(
+        select(Call)
+        .where(
+            Call.organization_id == actor.organization_id,
+            Call.id != call.id,
+            (Call.to_number == number) | (Call.from_number == number),
+        )
+        .order_by(Call.created_at.desc())
+        .limit(20)
+    )
     return [_read(c) for c in rows]
 
 
 @router.get("/calls/{call_id}", response_model=CallDetail)
 async def read_call(call_id: str, db: DB, actor: Principal = Allow(P.CALLS_CONTROL)) -> CallDetail:
-    call = await calls.get_call(db, actor.organization_id, call_id)
-    if call.agent_id != actor.user_id and not actor.can(P.CALLS_READ):
-        raise PermissionDenied("this is not your call")
+    call = await _visible_call(db, actor, call_id)
     legs = (await db.scalars(select(CallLeg).where(CallLeg.call_id == call.id))).all()
     recs = (await db.scalars(select(Recording).where(Recording.call_id == call.id))).all()
     history = await calls.call_history(db, call)
@@ -231,9 +287,8 @@ async def softphone_token(request: Request, actor: Principal = Allow(P.SOFTPHONE
     runtime = runtime_of(request)
     identity = agent_identity(actor.user_id)
     token = runtime.service.provider.create_access_token(identity, ttl_seconds=TOKEN_TTL)
-    ws = None
-    if runtime.carrier is not None:
-        ws = runtime.service.urls.public_base.replace("http", "ws", 1) + "/sandbox/softphone"
+    # A path: the browser opens it on the host it loaded the page from.
+    ws = "/sandbox/softphone" if runtime.carrier is not None else None
     return TokenRead(
         identity=identity, token=token, ttl_seconds=TOKEN_TTL, sandbox_softphone_url=ws
     )

@@ -88,6 +88,11 @@ class CallDetail(CallRead):
     recordings: list[dict[str, Any]] = []
 
 
+class TransferTargetRead(BaseModel):
+    id: str
+    name: str
+
+
 class TokenRead(BaseModel):
     identity: str
     token: str

@@ -20,6 +20,8 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("Home", "/", Permission.HOME),
+    NavItem("Agent desktop", "/agent", Permission.AGENT_STATE_OWN),
+    NavItem("Live floor", "/supervisor", Permission.AGENTS_SUPERVISE),
     NavItem("Users", "/admin/users", Permission.USERS_READ),
     NavItem("Teams", "/admin/teams", Permission.TEAMS_READ),
     NavItem("Skills", "/admin/skills", Permission.SKILLS_READ),

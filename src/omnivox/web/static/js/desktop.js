@@ -1,0 +1,131 @@
+// The agent desktop. Every control calls the backend; what the page shows comes from the
+// API and from the events the backend pushes back.
+import { api, connectEvents, escapeHtml, since } from "/static/js/live.js";
+import { createSoftphone, fetchToken } from "/static/js/softphone.js";
+
+const $ = (id) => document.getElementById(id);
+const me = $("desktop").dataset.userId;
+let agent = null;      // GET /api/v1/agents/me/state
+let call = null;       // GET /api/v1/calls/{id}
+let offer = null;      // {callSid, from}
+let phone = null;
+
+function showError(message) {
+  const box = $("desktop-error");
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+async function act(fn) {
+  try { showError(""); await fn(); } catch (err) { showError(err.message); await refresh(); }
+}
+
+async function refresh() {
+  agent = await api("GET", "/api/v1/agents/me/state");
+  const id = agent.current_call_id || (call && ["wrap_up"].includes(call.state) && call.agent_id === me ? call.id : null);
+  call = id ? await api("GET", `/api/v1/calls/${id}`) : null;
+  render();
+  if (call) loadHistory(call.id);
+}
+
+function render() {
+  $("agent-state").textContent = agent ? agent.state.replace("_", " ") + (agent.reason ? ` (${agent.reason})` : "") : "…";
+  const hasCall = call && !["completed", "busy", "no_answer", "failed", "canceled", "abandoned"].includes(call.state);
+  $("call").hidden = !hasCall || call.state === "wrap_up";
+  $("no-call").hidden = Boolean(hasCall);
+  $("disposition-form").hidden = !(call && call.state === "wrap_up" && call.agent_id === me);
+  if (call) {
+    $("call-party").textContent = call.direction === "outbound" ? call.to : call.from;
+    $("call-state").textContent = call.state.replace("_", " ");
+    $("customer-number").textContent = call.direction === "outbound" ? call.to : call.from;
+  }
+  $("incoming").hidden = !offer;
+  if (offer) $("incoming-from").textContent = offer.from;
+}
+
+async function loadHistory(callId) {
+  const rows = await api("GET", `/api/v1/calls/${callId}/customer-history`);
+  $("customer-history").innerHTML = rows.length
+    ? rows.map((c) => `<tr><td>${escapeHtml(new Date(c.created_at).toLocaleString())}</td><td>${escapeHtml(c.state)}</td><td>${escapeHtml(c.disposition ?? "—")}</td></tr>`).join("")
+    : `<tr><td colspan="3" class="small">First call with this number.</td></tr>`;
+}
+
+function onEvent(event) {
+  const data = event.data;
+  if (event.name === "agent.state_changed" && data.user_id === me) return refresh();
+  if (event.name.startsWith("call.") && data.call) {
+    if (data.call.agent_id === me || (call && call.id === data.call.id)) return refresh();
+  }
+}
+
+setInterval(() => {
+  $("agent-state-timer").textContent = agent?.since ? since(agent.since) : "";
+  $("call-timer").textContent = call?.answered_at ? since(call.answered_at) : "";
+}, 1000);
+
+document.querySelectorAll("[data-action]").forEach((btn) => btn.addEventListener("click", () => act(async () => {
+  const state = btn.dataset.action;
+  const body = state === "break" ? { state, reason: $("break-reason").value } : { state };
+  agent = await api("PUT", "/api/v1/agents/me/state", body);
+  render();
+})));
+
+document.querySelectorAll("[data-call]").forEach((btn) => btn.addEventListener("click", () => act(async () => {
+  if (!call) throw new Error("there is no call to control");
+  await api("POST", `/api/v1/calls/${call.id}/${btn.dataset.call}`);
+  await refresh();
+})));
+
+$("dial-form").addEventListener("submit", (e) => { e.preventDefault(); act(async () => {
+  await api("POST", "/api/v1/calls", { to: new FormData(e.target).get("to") });
+  await refresh();
+}); });
+
+document.querySelector("details.transfer").addEventListener("toggle", (e) => { if (e.target.open) act(async () => {
+  const targets = await api("GET", "/api/v1/calls/transfer-targets");
+  $("transfer-target").innerHTML = `<option value="">— choose an available agent —</option>` +
+    targets.map((t) => `<option value="${escapeHtml(t.id)}">${escapeHtml(t.name)}</option>`).join("");
+}); });
+
+$("transfer-form").addEventListener("submit", (e) => { e.preventDefault(); act(async () => {
+  const form = new FormData(e.target);
+  const external = String(form.get("external") || "").trim();
+  const body = external ? { kind: "external", target: external, warm: form.get("warm") === "on" }
+                        : { kind: "agent", target: form.get("target"), warm: form.get("warm") === "on" };
+  if (!body.target) throw new Error("choose an agent or type a number");
+  await api("POST", `/api/v1/calls/${call.id}/transfer`, body);
+  await refresh();
+}); });
+
+$("conference-form").addEventListener("submit", (e) => { e.preventDefault(); act(async () => {
+  await api("POST", `/api/v1/calls/${call.id}/conference`, { number: new FormData(e.target).get("number") });
+  await refresh();
+}); });
+
+$("disposition-form").addEventListener("submit", (e) => { e.preventDefault(); act(async () => {
+  const form = new FormData(e.target);
+  await api("POST", `/api/v1/calls/${call.id}/disposition`, { code: form.get("code"), notes: form.get("notes") || null });
+  call = null;
+  await refresh();
+}); });
+
+$("accept").addEventListener("click", () => { if (offer) { phone.accept(offer.callSid); offer = null; render(); } });
+$("reject").addEventListener("click", () => { if (offer) { phone.reject(offer.callSid); offer = null; render(); } });
+
+async function startPhone() {
+  try {
+    phone = createSoftphone(await fetchToken(), {
+      ready: () => { $("phone-status").textContent = "ready"; },
+      incoming: (o) => { offer = o; render(); },
+      ended: (sid) => { if (offer && offer.callSid === sid) { offer = null; render(); } },
+      status: () => {},
+      error: (msg) => { $("phone-status").textContent = msg; },
+    });
+    phone.connect();
+  } catch (err) {
+    $("phone-status").textContent = err.message;
+  }
+}
+
+connectEvents({ onEvent, onResync: () => act(refresh) });
+startPhone();

@@ -1,0 +1,82 @@
+// The supervisor's live view: agents and calls of the organisation, updated by pushed
+// events, re-read from the API whenever the stream (re)connects.
+import { api, connectEvents, escapeHtml, since } from "/static/js/live.js";
+
+const $ = (id) => document.getElementById(id);
+let agents = new Map();  // user_id -> AgentStatusRead
+let calls = new Map();   // call id -> CallRead
+const ENDED = new Set(["completed", "busy", "no_answer", "failed", "canceled", "abandoned"]);
+
+function showError(message) {
+  $("supervisor-error").textContent = message;
+  $("supervisor-error").hidden = !message;
+}
+
+async function act(fn) {
+  try { showError(""); await fn(); } catch (err) { showError(err.message); await reload(); }
+}
+
+async function reload() {
+  agents = new Map((await api("GET", "/api/v1/agents")).map((a) => [a.user_id, a]));
+  calls = new Map((await api("GET", "/api/v1/calls?active=true")).map((c) => [c.id, c]));
+  render();
+}
+
+function nameOf(userId) { return agents.get(userId)?.name ?? "—"; }
+
+function render() {
+  const options = $("force-options").innerHTML;
+  $("agents").innerHTML = [...agents.values()].map((a) => `
+    <tr data-agent="${escapeHtml(a.email)}">
+      <td>${escapeHtml(a.name)}</td>
+      <td class="state-${escapeHtml(a.state)}" data-testid="agent-state">${escapeHtml(a.state.replace("_", " "))}${a.reason ? ` (${escapeHtml(a.reason)})` : ""}</td>
+      <td data-since="${escapeHtml(a.since ?? "")}">${since(a.since)}</td>
+      <td>${a.current_call_id ? escapeHtml(calls.get(a.current_call_id)?.to ?? "on a call") : "—"}</td>
+      <td>${a.missed_count}</td>
+      <td><select data-force="${escapeHtml(a.user_id)}" aria-label="Force state">${options}</select>
+          <button class="small" data-logout="${escapeHtml(a.user_id)}">Log out</button></td>
+    </tr>`).join("");
+  const counts = {};
+  agents.forEach((a) => { counts[a.state] = (counts[a.state] ?? 0) + 1; });
+  $("agent-counts").textContent = Object.entries(counts).map(([s, n]) => `${n} ${s.replace("_", " ")}`).join(" · ");
+  const live = [...calls.values()].filter((c) => !ENDED.has(c.state));
+  $("call-count").textContent = `${live.length} live`;
+  $("calls").innerHTML = live.map((c) => `
+    <tr data-call="${escapeHtml(c.id)}">
+      <td>${escapeHtml(c.direction === "outbound" ? c.to : c.from)}</td><td>${escapeHtml(c.direction)}</td>
+      <td data-testid="call-state">${escapeHtml(c.state.replace("_", " "))}</td><td>${escapeHtml(nameOf(c.agent_id))}</td>
+      <td data-since="${escapeHtml(c.answered_at ?? c.created_at)}">${since(c.answered_at ?? c.created_at)}</td>
+      <td>${["listen", "whisper", "barge"].map((m) => `<button class="small" data-supervise="${m}" data-id="${escapeHtml(c.id)}">${m}</button>`).join(" ")}</td>
+    </tr>`).join("");
+}
+
+function onEvent(event) {
+  const data = event.data;
+  if (event.name === "agent.state_changed") {
+    const known = agents.get(data.user_id);
+    if (!known) return reload();
+    agents.set(data.user_id, { ...known, state: data.state, reason: data.reason, since: data.since,
+                               current_call_id: data.call_id, missed_count: data.missed_count });
+    render();
+  } else if (event.name.startsWith("call.") && data.call) {
+    calls.set(data.call.id, data.call);
+    render();
+  }
+}
+
+document.addEventListener("change", (e) => {
+  const userId = e.target.dataset?.force;
+  if (!userId || !e.target.value) return;
+  const [state, reason] = e.target.value.split(":");
+  act(() => api("PUT", `/api/v1/agents/${userId}/state`, reason ? { state, reason } : { state }));
+});
+
+document.addEventListener("click", (e) => {
+  const t = e.target;
+  if (t.dataset?.logout) act(() => api("POST", `/api/v1/agents/${t.dataset.logout}/logout`));
+  if (t.dataset?.supervise) act(() => api("POST", `/api/v1/calls/${t.dataset.id}/${t.dataset.supervise}`));
+});
+
+setInterval(() => document.querySelectorAll("[data-since]").forEach((td) => { td.textContent = since(td.dataset.since); }), 1000);
+
+connectEvents({ onEvent, onResync: () => act(reload), onStatus: (s) => { $("live-status").textContent = s; } });

@@ -1,0 +1,150 @@
+"""Agents and a supervisor in three browsers, on the sandbox carrier in real time.
+
+Alex dials a customer from the desktop, accepts the leg his softphone is offered, holds,
+resumes and warm-transfers to Bea, who accepts; Alex completes the transfer; the customer
+hangs up; Bea dispositions. Sam's live floor shows every state change within a second,
+without a reload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import PASSWORD, Server
+
+pytestmark = pytest.mark.e2e
+CUSTOMER = "+14155550142"
+LIVE = 1_000  # ms: the supervisor must see changes this fast
+
+
+@pytest.fixture(scope="module")
+def people(server: Server) -> dict[str, str]:
+    for name, role in (("alex", "agent"), ("bea", "agent"), ("sam", "supervisor")):
+        server.cli(
+            "users",
+            "create",
+            "--org",
+            "acme",
+            "--email",
+            f"{name}@acme.example.com",
+            "--role",
+            role,
+            "--password",
+            PASSWORD,
+            "--name",
+            name.title(),
+        )
+    token = server.cli("tokens", "create", "--user", "admin@acme.example.com").strip()
+    caller_id = httpx.patch(
+        f"{server.url}/api/v1/organization",
+        json={"default_caller_ids": ["+14155550100"]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert caller_id.status_code == 200, caller_id.text
+    return {"admin_token": token}
+
+
+@pytest.fixture
+def ctx(browser: Any) -> Iterator[Any]:
+    contexts: list[Any] = []
+
+    def make() -> Any:
+        context = browser.new_context()
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for c in contexts:
+        c.close()
+
+
+def sign_in_to(page: Any, server: Server, who: str, path: str) -> None:
+    page.goto(f"{server.url}/login?next={path}")
+    page.fill("input[name=email]", f"{who}@acme.example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server.url}{path}")
+
+
+def control(server: Server, people: dict[str, str], method: str, path: str, **kw: Any) -> Any:
+    headers = {"Authorization": f"Bearer {people['admin_token']}"}
+    resp = httpx.request(method, f"{server.url}/sandbox/control{path}", headers=headers, **kw)
+    resp.raise_for_status()
+    return resp.json() if resp.content else None
+
+
+def test_dial_hold_transfer_and_disposition(
+    ctx: Any, server: Server, people: dict[str, str]
+) -> None:
+    control(
+        server,
+        people,
+        "PUT",
+        f"/numbers/{CUSTOMER}/script",
+        json={"behaviour": "answer", "ring_seconds": 1},
+    )
+    alex, bea, sam = ctx(), ctx(), ctx()
+    sign_in_to(alex, server, "alex", "/agent")
+    sign_in_to(bea, server, "bea", "/agent")
+    sign_in_to(sam, server, "sam", "/supervisor")
+    for page in (alex, bea):
+        expect(page.get_by_test_id("phone-status")).to_have_text("ready")
+        page.get_by_test_id("go-available").click()
+        expect(page.get_by_test_id("agent-state")).to_have_text("available")
+    alex_row = sam.locator("tr[data-agent='alex@acme.example.com'] [data-testid=agent-state]")
+    bea_row = sam.locator("tr[data-agent='bea@acme.example.com'] [data-testid=agent-state]")
+    expect(alex_row).to_have_text("available", timeout=LIVE)
+    expect(bea_row).to_have_text("available", timeout=LIVE)
+
+    alex.get_by_test_id("dial-number").fill(CUSTOMER)
+    alex.get_by_test_id("dial").click()
+    expect(alex.get_by_test_id("call-state")).to_have_text("dialing")
+    expect(alex_row).to_have_text("reserved", timeout=LIVE)
+    expect(alex.get_by_test_id("incoming")).to_be_visible(timeout=8_000)
+    alex.get_by_test_id("accept").click()
+    expect(alex.get_by_test_id("call-state")).to_have_text("connected")
+    expect(alex_row).to_have_text("on call", timeout=LIVE)
+    expect(sam.locator("#calls [data-testid=call-state]")).to_have_text("connected", timeout=LIVE)
+
+    alex.get_by_test_id("hold").click()
+    expect(alex.get_by_test_id("call-state")).to_have_text("on hold")
+    expect(sam.locator("#calls [data-testid=call-state]")).to_have_text("on hold", timeout=LIVE)
+    alex.get_by_test_id("hold").click()  # refused by the backend: already on hold
+    expect(alex.get_by_test_id("desktop-error")).to_contain_text("cannot hold")
+    expect(alex.get_by_test_id("call-state")).to_have_text("on hold")
+    alex.get_by_test_id("resume").click()
+    expect(alex.get_by_test_id("call-state")).to_have_text("connected")
+
+    alex.locator("details.transfer summary").click()
+    expect(alex.get_by_test_id("transfer-target")).to_contain_text("Bea")
+    alex.get_by_test_id("transfer-target").select_option(label="Bea")
+    alex.get_by_test_id("transfer").click()
+    expect(bea_row).to_have_text("reserved", timeout=LIVE)
+    expect(bea.get_by_test_id("incoming")).to_be_visible(timeout=8_000)
+    bea.get_by_test_id("accept").click()
+    expect(alex.get_by_test_id("call-state")).to_have_text("in conference")
+    alex.get_by_test_id("complete-transfer").click()
+    expect(alex_row).to_have_text("available", timeout=LIVE)
+    expect(bea_row).to_have_text("on call", timeout=LIVE)
+    expect(bea.get_by_test_id("call-state")).to_have_text("connected")
+    expect(alex.get_by_test_id("agent-state")).to_have_text("available")
+
+    live = [
+        c
+        for c in control(server, people, "GET", "/calls")
+        if c["to"] == CUSTOMER and c["status"] == "in-progress"
+    ]
+    control(server, people, "POST", f"/calls/{live[0]['sid']}/hangup")
+    expect(bea_row).to_have_text("wrap up", timeout=LIVE)
+    expect(bea.get_by_test_id("disposition-form")).to_be_visible()
+    bea.get_by_test_id("disposition-code").select_option("SALE")
+    bea.get_by_test_id("submit-disposition").click()
+    expect(bea_row).to_have_text("available", timeout=LIVE)
+    expect(bea.get_by_test_id("disposition-form")).to_be_hidden()
+    expect(sam.locator("#calls tr")).to_have_count(0, timeout=LIVE)
