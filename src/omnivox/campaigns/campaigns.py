@@ -116,16 +116,16 @@ async def create_campaign(
     values.setdefault("retry_rules", [r.model_dump() for r in DEFAULT_RETRY_RULES])
     await _validate(session, org.id, values, None)
     list_ids = values.pop("list_ids", [])
-    campaign = Campaign(
-        organization_id=org.id,
-        caller_ids=list(org.default_caller_ids),
-        window_start=org.calling_window_start,
-        window_end=org.calling_window_end,
-        calling_days=list(range(7)),
-        abandon_rate_cap=org.abandon_rate_cap,
-        abandon_window_hours=org.abandon_window_hours,
-        **{k: (v.value if hasattr(v, "value") else v) for k, v in values.items()},
-    )
+    defaults: dict[str, Any] = {
+        "caller_ids": list(org.default_caller_ids),
+        "window_start": org.calling_window_start,
+        "window_end": org.calling_window_end,
+        "calling_days": list(range(7)),
+        "abandon_rate_cap": org.abandon_rate_cap,
+        "abandon_window_hours": org.abandon_window_hours,
+    }
+    given = {k: (v.value if hasattr(v, "value") else v) for k, v in values.items()}
+    campaign = Campaign(organization_id=org.id, **{**defaults, **given})
     session.add(campaign)
     await _flush_unique(session, data.name)
     await _set_lists(session, campaign.id, list_ids)

@@ -227,7 +227,7 @@ async def _due_callbacks(
         )
     seen: set[str] = set()
     out: list[tuple[Contact, ScheduledCallback | None]] = []
-    for contact, callback in (await session.execute(query)).tuples():
+    for contact, callback in (await session.execute(query)).all():
         if contact.id not in seen:
             seen.add(contact.id)
             out.append((contact, callback))

@@ -70,6 +70,6 @@ async def load_number_sets(
             DncEntry.organization_id == org_id, DncEntry.scope.in_(scopes)
         )
     )
-    for scope, phone in rows.tuples():
+    for scope, phone in rows:
         (dnc_org if scope == ORG_SCOPE else dnc_campaign).add(phone_key(phone))
     return seen, dnc_org, dnc_campaign

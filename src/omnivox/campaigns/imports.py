@@ -57,7 +57,8 @@ def check_file(path: Path, mapping: dict[str, str]) -> None:
     try:
         text = head.decode(ENCODING)
     except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a character cut at the peek boundary
+        cut = len(head) == PEEK_BYTES and exc.start >= len(head) - 4  # a character split
+        if not cut:  # by the peek boundary is fine; anything else is not UTF-8
             raise ImportRefused.on(
                 "file", f"the file is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8"
             ) from None
@@ -219,7 +220,7 @@ async def run_import(
         row = await session.get(ContactImport, import_id)
         if row is None or row.status != "pending":
             raise ImportBusy("the import is not waiting to run")
-        path = Path(row.options["path"])
+        path, delete_file = Path(row.options["path"]), bool(row.options.get("delete_file"))
         try:
             row.status = "running"
             ctx = await _context(session, row, clock.now())
@@ -227,6 +228,7 @@ async def run_import(
             await _stream(session, bus, clock, row, ctx, path, batch_size, on_progress)
         except (Exception, asyncio.CancelledError) as exc:
             await session.rollback()
+            await session.refresh(row)  # the rollback expired it; reload without lazy IO
             await _undo(session, row, _describe(exc), clock.now())
             await session.commit()
             log.warning("import failed", import_id=import_id, error=row.error)
@@ -234,7 +236,7 @@ async def run_import(
             if isinstance(exc, asyncio.CancelledError):
                 raise
         finally:
-            if row.options.get("delete_file"):
+            if delete_file:
                 await asyncio.to_thread(path.unlink, missing_ok=True)
         return row
 

@@ -45,6 +45,7 @@ JSON_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/calls/{call_id}/transfer": {"kind": "external", "target": "+14155550123"},
     "/api/v1/calls/{call_id}/conference": {"number": "+14155550123"},
     "/api/v1/calls/{call_id}/disposition": {"code": "SALE"},
+    "/api/v1/lists/{list_id}/contacts": {"phone": "+14155550123"},
 }
 FORM_BODIES: dict[str, dict[str, str]] = {
     "/admin/users/{user_id}": {"name": "x", "role": "agent"},
@@ -197,7 +198,62 @@ async def _other_break_reason(env: Env, org: str) -> str:
         return next(r.id for r in await list_break_reasons(s, org) if not r.is_system)
 
 
+async def _other_campaign_objects(env: Env, org: str) -> dict[str, str]:
+    """A campaign with a list, a contact, an import, a DNC entry and a callback, all theirs."""
+    import datetime as dt
+
+    from omnivox.campaigns import callbacks, dnc, lists
+    from omnivox.campaigns import campaigns as campaign_service
+    from omnivox.campaigns.models import ContactImport
+    from omnivox.campaigns.schemas import (
+        CallbackCreate,
+        CampaignCreate,
+        ContactCreate,
+        DncCreate,
+        ListCreate,
+    )
+
+    actor, now = Principal.system(org), env.clock.now()
+    async with env.sessions() as s:
+        the_list = await lists.create_list(s, actor, ListCreate(name="Theirs"))
+        campaign = await campaign_service.create_campaign(
+            s, actor, CampaignCreate(name="Theirs", list_ids=[the_list.id])
+        )
+        contact = await lists.add_contact(
+            s, actor, the_list.id, ContactCreate(phone="+14155550123", timezone="UTC"), now
+        )
+        entry = await dnc.add_number(s, actor, DncCreate(phone="+14155550124"), now)
+        due = (now + dt.timedelta(days=1)).replace(tzinfo=None)
+        callback = await callbacks.schedule_callback(
+            s, actor, CallbackCreate(contact_id=contact.id, campaign_id=campaign.id,
+                                     due_local=due, timezone="UTC"), now
+        )
+        imported = ContactImport(organization_id=org, list_id=the_list.id, filename="x.csv",
+                                 status="done", created_by="system", created_at=now)
+        s.add(imported)
+        await s.commit()
+        return {"campaign_id": campaign.id, "list_id": the_list.id, "contact_id": contact.id,
+                "dnc_id": entry.id, "callback_id": callback.id, "import_id": imported.id}
+
+
+_CAMPAIGN_OBJECTS: dict[str, dict[str, str]] = {}
+
+
+def _campaign_object(name: str) -> Factory:
+    async def factory(env: Env, org: str) -> str:
+        if org not in _CAMPAIGN_OBJECTS:
+            _CAMPAIGN_OBJECTS.clear()
+            _CAMPAIGN_OBJECTS[org] = await _other_campaign_objects(env, org)
+        return _CAMPAIGN_OBJECTS[org][name]
+
+    return factory
+
+
 FACTORIES: dict[str, Factory] = {
+    **{
+        name: _campaign_object(name)
+        for name in ("campaign_id", "list_id", "contact_id", "dnc_id", "callback_id", "import_id")
+    },
     "break_reason_id": _other_break_reason,
     "call_id": _other_call,
     "user_id": _other_user,
