@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from omnivox.accounts.api import router as accounts_api
 from omnivox.agents.api import router as agents_router
 from omnivox.campaigns.api import router as campaigns_api
+from omnivox.campaigns.views import router as campaigns_views
 from omnivox.agents.handlers import AgentGate, follow_calls
 from omnivox.core.clock import Clock, SystemClock
 from omnivox.core.config import Settings
@@ -85,6 +86,7 @@ def create_app(
     app.include_router(agents_router)
     app.include_router(events_ws_router)
     app.include_router(campaigns_api)
+    app.include_router(campaigns_views)
     _wire_telephony(app, state)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     return app

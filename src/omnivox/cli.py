@@ -42,6 +42,9 @@ for sub, name in (
     (demo_app, "demo"),
 ):
     app.add_typer(sub, name=name)
+from omnivox.campaigns.cli import contacts_app  # noqa: E402 - after the core sub-apps
+
+app.add_typer(contacts_app, name="contacts")
 
 
 def fail(message: str) -> typer.Exit:

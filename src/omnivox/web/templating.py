@@ -29,6 +29,10 @@ NAV: list[NavItem] = [
     NavItem("Settings", "/admin/settings", Permission.ORG_SETTINGS_READ),
     NavItem("Audit log", "/admin/audit", Permission.AUDIT_READ),
     NavItem("Organisations", "/platform/organizations", Permission.ORGANIZATIONS_MANAGE),
+    NavItem("Campaigns", "/campaigns", Permission.CAMPAIGNS_READ),
+    NavItem("Lists", "/lists", Permission.CAMPAIGNS_READ),
+    NavItem("Contacts", "/contacts", Permission.CAMPAIGNS_READ),
+    NavItem("Do not call", "/dnc", Permission.DNC_READ),
     NavItem("My account", "/account", Permission.OWN_ACCOUNT),
 ]
 
