@@ -46,7 +46,9 @@ DEFAULT_RETRY_RULES = [
     RetryRuleIn(code="NO_ANSWER", retry_after_minutes=120, max_retries=5),
     RetryRuleIn(code="BUSY", retry_after_minutes=30, max_retries=5),
     RetryRuleIn(code="VOICEMAIL", retry_after_minutes=240, max_retries=3),
-    RetryRuleIn(code="ABANDONED", retry_after_minutes=72 * 60, max_retries=2),
+    # The 72-hour hold after an abandoned call is a gate of its own (lifted when an agent is
+    # guaranteed), so the rule itself only spaces the retry.
+    RetryRuleIn(code="ABANDONED", retry_after_minutes=60, max_retries=2),
 ]
 
 
