@@ -4,6 +4,14 @@ from omnivox.accounts import models as accounts_models
 from omnivox.agents import models as agents_models
 from omnivox.campaigns import models as campaigns_models
 from omnivox.core.db import Base
+from omnivox.routing import models as routing_models
 from omnivox.telephony import models as telephony_models
 
-__all__ = ["Base", "accounts_models", "agents_models", "campaigns_models", "telephony_models"]
+__all__ = [
+    "Base",
+    "accounts_models",
+    "agents_models",
+    "campaigns_models",
+    "routing_models",
+    "telephony_models",
+]

@@ -11,15 +11,18 @@ from fastapi.templating import Jinja2Templates
 
 from omnivox.accounts.api import router as accounts_api
 from omnivox.agents.api import router as agents_router
+from omnivox.agents.handlers import AgentGate, follow_calls
 from omnivox.campaigns.api import router as campaigns_api
 from omnivox.campaigns.views import router as campaigns_views
-from omnivox.agents.handlers import AgentGate, follow_calls
 from omnivox.core.clock import Clock, SystemClock
 from omnivox.core.config import Settings
 from omnivox.core.db import check_migrated, create_engine, create_session_factory
 from omnivox.core.logging import configure_logging, get_logger
 from omnivox.core.redis_bus import RedisBus, build_bus
 from omnivox.core.security.permissions import Permission
+from omnivox.routing.api import router as routing_api
+from omnivox.routing.handlers import follow as follow_routing
+from omnivox.routing.inbound import InboundRouting
 from omnivox.telephony.api import router as telephony_api
 from omnivox.telephony.runtime import SANDBOX_PREFIX, TelephonyRuntime, build_telephony
 from omnivox.telephony.sandbox.control import sandbox_control_router
@@ -60,6 +63,7 @@ def create_app(
             await state.bus.start()
         runtime: TelephonyRuntime = app.state.telephony
         await runtime.start()
+        await app.state.routing.provision_all(runtime.provision_number)
         log.info(
             "omnivox started",
             env=settings.env.value,
@@ -105,6 +109,11 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
     gate = AgentGate(state.sessions, state.clock, state.bus)
     runtime.service.agents = gate
     state.bus.subscribe(follow_calls(gate))
+    routing = InboundRouting(runtime.service, gate)
+    runtime.service.inbound = routing
+    app.state.routing = routing
+    state.bus.subscribe(follow_routing(routing))
+    app.include_router(routing_api)
     app.include_router(telephony_api)
     app.include_router(telephony_webhooks)
     if runtime.carrier is not None:

@@ -97,9 +97,13 @@ async def _voice(
     svc: TelephonyService, session: AsyncSession, event: VoiceRequest, query: Mapping[str, str]
 ) -> HookReply:
     call = await _call_for(session, query.get("call", ""), event.call_sid)
+    if call is None and svc.inbound is not None and not query.get("call"):
+        answer = await svc.inbound.answer(event)
+        if answer is not None:
+            return HookReply(tuple(answer))
     if call is None:
-        # Inbound numbers are routed by the inbound domain; until a number is known, the
-        # caller hears why and the call ends (never a silent drop).
+        # Not a number Omnivox knows: the caller hears why and the call ends (never a
+        # silent drop), and the log says so.
         log.warning("call to an unknown number", to=event.to, from_=event.from_, sid=event.call_sid)
         return HookReply((Say(text=UNKNOWN_NUMBER_MESSAGE), Hangup()))
     await session.commit()
@@ -159,9 +163,18 @@ async def _leg_status(
         leg.status, leg.left_at = "left", now
         await session.commit()
         await _leg_left(svc, session, call, leg, was_joined)
+        # Routing reads an unanswered agent leg as a declined (busy) or missed offer.
+        await svc.announce(
+            "call.leg_changed",
+            call,
+            leg=leg_summary(leg),
+            outcome=event.status.value,
+            was_joined=was_joined,
+        )
+        return
     else:
         await session.commit()
-    await svc.announce("call.leg_changed", call, leg=leg_summary(leg))
+    await svc.announce("call.leg_changed", call, leg=leg_summary(leg), outcome=event.status.value)
 
 
 async def _leg_joined(

@@ -19,7 +19,7 @@ from omnivox.core.events import EventBus
 from omnivox.core.logging import get_logger
 from omnivox.core.metrics import Metrics
 from omnivox.telephony.hooks import HookUrls
-from omnivox.telephony.ports import TelephonyProvider
+from omnivox.telephony.ports import TelephonyProvider, WebhookKind
 from omnivox.telephony.providers.twilio import TwilioCredentials, build_twilio_provider
 from omnivox.telephony.reconcile import reconcile_open_calls
 from omnivox.telephony.sandbox.carrier import SandboxCarrier
@@ -36,6 +36,24 @@ class TelephonyRuntime:
     clients: list[httpx.AsyncClient]
     sweep_seconds: float = 5.0
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def provision_number(self, number: str) -> None:
+        """Point a number's voice webhook at us. The sandbox does it here; with Twilio the
+        number's webhook is set in the Twilio console to the URL this logs."""
+        urls = self.service.urls
+        voice, status = urls.url(WebhookKind.VOICE), urls.url(WebhookKind.STATUS)
+        if self.carrier is not None:
+            account = next(iter(self.carrier.accounts))
+            self.carrier.configure_number(
+                number, account_sid=account, voice_url=voice, status_callback_url=status
+            )
+        else:
+            log.info(
+                "set this number's voice webhook in Twilio",
+                number=number,
+                voice_url=voice,
+                status_url=status,
+            )
 
     async def start(self, *, background: bool = True) -> None:
         await reconcile_open_calls(self.service)  # a restart may have missed webhooks

@@ -33,10 +33,13 @@ from omnivox.telephony.fsm_types import (
     DialPlaced,
     Direction,
     Owner,
+    ProviderCallStatus,
     ProviderRequestFailed,
+    ProviderStatus,
     WrapUpTimedOut,
 )
 from omnivox.telephony.hooks import HookUrls
+from omnivox.telephony.instructions import Dial, DialConference, Instruction
 from omnivox.telephony.models import Call, CallLeg
 from omnivox.telephony.ports import (
     MachineDetection,
@@ -44,6 +47,7 @@ from omnivox.telephony.ports import (
     NewParticipant,
     OutboundCall,
     TelephonyProvider,
+    VoiceRequest,
 )
 
 log = get_logger(__name__)
@@ -60,6 +64,14 @@ class AgentReservations(Protocol):
     """How the call side reserves an agent for a call (implemented by the agents domain)."""
 
     async def reserve(self, org_id: str, user_id: str, call_id: str) -> bool: ...
+
+
+class InboundHandler(Protocol):
+    """Answers calls to Omnivox's numbers (implemented by inbound routing)."""
+
+    async def answer(self, request: VoiceRequest) -> Sequence[Instruction] | None:
+        """Instructions for the caller, or None when the number is not Omnivox's."""
+        ...
 
 
 class AgentUnavailable(Conflict):
@@ -83,6 +95,7 @@ class TelephonyService:
     policy: CallPolicy
     metrics: Metrics | None = None
     agents: AgentReservations | None = None
+    inbound: InboundHandler | None = None
     _legs: LegService | None = None
 
     # --- announcing ----------------------------------------------------------------------
@@ -182,6 +195,48 @@ class TelephonyService:
                 session, call, DialPlaced(at=self.clock.now(), provider_call_sid=placed.sid)
             )
             return call
+
+    async def accept_inbound_call(
+        self, organization_id: str, owner: Owner, request: VoiceRequest
+    ) -> Call:
+        """Record a call arriving on one of our numbers; answering it is the voice reply."""
+        now = self.clock.now()
+        async with self.sessions() as session:
+            existing = await calls.find_call_by_sid(session, request.call_sid)
+            if existing is not None:  # the carrier retried the voice request
+                return existing
+            call = self._new_call_row(
+                organization_id,
+                owner,
+                Direction.INBOUND,
+                now,
+                to=request.to,
+                from_=request.from_,
+                provider_sid=request.call_sid,
+            )
+            session.add(call)
+            await session.commit()
+            await self.announce("call.created", call)
+            answered = ProviderCallStatus(at=now, status=ProviderStatus.IN_PROGRESS)
+            await self.apply_and_announce(session, call, answered, dict(request.raw))
+            return call
+
+    def customer_conference(self, call: Call, *, wait_url: str | None) -> Dial:
+        """The customer's side of the call's conference: alone, they hear ``wait_url``;
+        the conference ends when they leave."""
+        return Dial(
+            targets=(
+                DialConference(
+                    name=call.conference_name,
+                    start_conference_on_enter=wait_url is None,
+                    end_conference_on_exit=True,
+                    wait_url=wait_url if wait_url is not None else "",
+                    status_callback_url=self.urls.conference(call.id),
+                    status_callback_events=("start", "end", "join", "leave"),
+                    participant_label="customer",
+                ),
+            )
+        )
 
     def _new_call_row(
         self,
@@ -330,8 +385,10 @@ class LegService:
         user_id: str | None = None,
         muted: bool = False,
         coach_sid: str | None = None,
+        timeout_seconds: int = 30,
     ) -> CallLeg:
-        """Record the leg, then dial it into the call's conference."""
+        """Record the leg, then dial it into the call's conference (ringing at most
+        ``timeout_seconds``: for an agent, how long the offer stands)."""
         svc = self.svc
         async with svc.sessions() as session:
             leg = CallLeg(
@@ -356,6 +413,7 @@ class LegService:
                 call_sid_to_coach=coach_sid,
                 status_callback_url=svc.urls.leg_status(leg.id),
                 conference_status_callback_url=svc.urls.conference(call.id),
+                timeout_seconds=timeout_seconds,
             )
             try:
                 participant = await svc.provider.add_participant(call.conference_name, new)

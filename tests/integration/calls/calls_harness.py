@@ -35,7 +35,7 @@ class Agent:
     user_id: str
     headers: dict[str, str]
     phone: SoftphoneSession
-    answer: bool = True
+    answer: bool | str = True  # True: answer offers; False: let them ring; "reject"
     offers: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -88,8 +88,9 @@ class Floor:
             if msg.get("type") == "incoming":
                 agent.offers.append(msg)
                 if agent.answer:
+                    kind = "reject" if agent.answer == "reject" else "answer"
                     self.carrier.softphones.handle(
-                        agent.phone, {"type": "answer", "call_sid": msg["call_sid"]}
+                        agent.phone, {"type": kind, "call_sid": msg["call_sid"]}
                     )
 
     async def call(

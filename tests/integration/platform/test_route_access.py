@@ -45,6 +45,8 @@ JSON_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/calls/{call_id}/transfer": {"kind": "external", "target": "+14155550123"},
     "/api/v1/calls/{call_id}/conference": {"number": "+14155550123"},
     "/api/v1/calls/{call_id}/disposition": {"code": "SALE"},
+    "/api/v1/queues/{queue_id}": {"name": "Mine"},
+    "/api/v1/queues/{queue_id}/members": {"members": []},
     "/api/v1/lists/{list_id}/contacts": {"phone": "+14155550123"},
 }
 FORM_BODIES: dict[str, dict[str, str]] = {
@@ -182,10 +184,17 @@ async def _other_call(env: Env, org: str) -> str:
     from omnivox.telephony.models import Call
 
     async with env.sessions() as s:
-        call = Call(organization_id=org, direction="outbound", owner_kind="agent",
-                    owner_id="someone", state="connected", provider="twilio",
-                    from_number="+14155550100", to_number="+14155550101",
-                    conference_name="ovx-theirs")
+        call = Call(
+            organization_id=org,
+            direction="outbound",
+            owner_kind="agent",
+            owner_id="someone",
+            state="connected",
+            provider="twilio",
+            from_number="+14155550100",
+            to_number="+14155550101",
+            conference_name="ovx-theirs",
+        )
         s.add(call)
         await s.commit()
         return call.id
@@ -225,15 +234,31 @@ async def _other_campaign_objects(env: Env, org: str) -> dict[str, str]:
         entry = await dnc.add_number(s, actor, DncCreate(phone="+14155550124"), now)
         due = (now + dt.timedelta(days=1)).replace(tzinfo=None)
         callback = await callbacks.schedule_callback(
-            s, actor, CallbackCreate(contact_id=contact.id, campaign_id=campaign.id,
-                                     due_local=due, timezone="UTC"), now
+            s,
+            actor,
+            CallbackCreate(
+                contact_id=contact.id, campaign_id=campaign.id, due_local=due, timezone="UTC"
+            ),
+            now,
         )
-        imported = ContactImport(organization_id=org, list_id=the_list.id, filename="x.csv",
-                                 status="done", created_by="system", created_at=now)
+        imported = ContactImport(
+            organization_id=org,
+            list_id=the_list.id,
+            filename="x.csv",
+            status="done",
+            created_by="system",
+            created_at=now,
+        )
         s.add(imported)
         await s.commit()
-        return {"campaign_id": campaign.id, "list_id": the_list.id, "contact_id": contact.id,
-                "dnc_id": entry.id, "callback_id": callback.id, "import_id": imported.id}
+        return {
+            "campaign_id": campaign.id,
+            "list_id": the_list.id,
+            "contact_id": contact.id,
+            "dnc_id": entry.id,
+            "callback_id": callback.id,
+            "import_id": imported.id,
+        }
 
 
 _CAMPAIGN_OBJECTS: dict[str, dict[str, str]] = {}
@@ -249,7 +274,31 @@ def _campaign_object(name: str) -> Factory:
     return factory
 
 
+async def _other_queue(env: Env, org: str) -> str:
+    from omnivox.routing.models import Queue
+
+    async with env.sessions() as s:
+        queue = Queue(organization_id=org, name="Theirs")
+        s.add(queue)
+        await s.commit()
+        return queue.id
+
+
+async def _other_number(env: Env, org: str) -> str:
+    from omnivox.routing.models import InboundNumber
+
+    async with env.sessions() as s:
+        number = InboundNumber(
+            organization_id=org, number="+15005550123", target_kind="queue", target_id="x"
+        )
+        s.add(number)
+        await s.commit()
+        return number.id
+
+
 FACTORIES: dict[str, Factory] = {
+    "queue_id": _other_queue,
+    "number_id": _other_number,
     **{
         name: _campaign_object(name)
         for name in ("campaign_id", "list_id", "contact_id", "dnc_id", "callback_id", "import_id")

@@ -1,0 +1,238 @@
+"""Inbound calls: a call to one of our numbers is answered, queued and offered to agents.
+
+Each routing pass rebuilds the ACD router from the database (the truth, shared by every
+node), asks it for offers, and claims each one twice over: the queue entry moves
+waiting -> offered with a versioned update, and the agent is reserved with the agents'
+compare-and-set. Only when both hold is the agent's phone rung, for the queue's offer time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omnivox.accounts.models import BusinessHours as HoursRow
+from omnivox.accounts.models import Holiday as HolidayRow
+from omnivox.accounts.models import Organization, UserSkill
+from omnivox.agents.handlers import AgentGate
+from omnivox.agents.models import AgentStatus
+from omnivox.core.logging import get_logger
+from omnivox.routing.acd import Router
+from omnivox.routing.hours import BusinessHours, Holiday, WeeklyInterval
+from omnivox.routing.models import InboundNumber, Queue, QueueEntry, QueueMember
+from omnivox.routing.types import AgentCandidate, QueueConfig, Strategy, WaitingCall
+from omnivox.telephony.fsm_types import Owner, OwnerKind
+from omnivox.telephony.instructions import Hangup, Instruction, Say
+from omnivox.telephony.models import Call
+from omnivox.telephony.ports import VoiceRequest
+from omnivox.telephony.service import TelephonyService, agent_identity
+
+log = get_logger(__name__)
+CLOSED_MESSAGE = (
+    "Thank you for calling. We are closed right now. Please call again during our opening hours."
+)
+MAX_DECLINE_PASSES = 50
+
+
+@dataclass
+class InboundRouting:
+    svc: TelephonyService
+    gate: AgentGate
+    _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+
+    async def provision_all(self, provision: Callable[[str], None]) -> None:
+        """Point every known number at us (the sandbox forgets them on restart)."""
+        async with self.svc.sessions() as session:
+            for number in await session.scalars(select(InboundNumber.number)):
+                provision(number)
+
+    # --- answering ---------------------------------------------------------------------
+
+    async def answer(self, request: VoiceRequest) -> Sequence[Instruction] | None:
+        async with self.svc.sessions() as session:
+            number = await session.scalar(
+                select(InboundNumber).where(InboundNumber.number == request.to)
+            )
+            if number is None:
+                return None
+            org = await session.get(Organization, number.organization_id)
+            assert org is not None
+            if not await self._open(session, org, self.svc.clock.now()):
+                log.info("call while closed", to=request.to, sid=request.call_sid)
+                return (Say(text=CLOSED_MESSAGE), Hangup())
+            queue = (
+                await session.get(Queue, number.target_id)
+                if number.target_kind == "queue"
+                else None
+            )
+        if queue is None:
+            log.warning(
+                "number has no usable target",
+                number=number.number,
+                target=f"{number.target_kind}:{number.target_id}",
+            )
+            return (Say(text="Sorry, this line is not available. Goodbye."), Hangup())
+        call = await self.svc.accept_inbound_call(org.id, Owner(OwnerKind.QUEUE, queue.id), request)
+        await self._enqueue(call, queue)
+        self.svc.legs.spawn(self._route_quietly(org.id), f"route {org.id}")
+        return (
+            Say(text=queue.greeting),
+            self.svc.customer_conference(call, wait_url=self.svc.urls.hold_music()),
+        )
+
+    async def _open(self, session: AsyncSession, org: Organization, now: datetime) -> bool:
+        rows = await session.scalars(select(HoursRow).where(HoursRow.organization_id == org.id))
+        holidays = await session.scalars(
+            select(HolidayRow).where(HolidayRow.organization_id == org.id)
+        )
+        hours = BusinessHours(
+            org.timezone,
+            tuple(WeeklyInterval(r.weekday, r.opens, r.closes) for r in rows),
+            tuple(Holiday(h.starts_on, h.ends_on, h.name) for h in holidays),
+        )
+        return hours.is_open(now)
+
+    async def _enqueue(self, call: Call, queue: Queue) -> None:
+        async with self.svc.sessions() as session:
+            if await session.scalar(select(QueueEntry.id).where(QueueEntry.call_id == call.id)):
+                return
+            session.add(
+                QueueEntry(
+                    organization_id=call.organization_id,
+                    queue_id=queue.id,
+                    call_id=call.id,
+                    enqueued_at=self.svc.clock.now(),
+                )
+            )
+            await session.commit()
+
+    # --- offering ----------------------------------------------------------------------
+
+    async def _route_quietly(self, org_id: str) -> None:
+        await self.route(org_id)
+
+    async def route(self, org_id: str) -> int:
+        """One routing pass for an organisation; returns how many offers were made."""
+        lock = self._locks.setdefault(org_id, asyncio.Lock())
+        async with lock, self.svc.sessions() as session:
+            router, entries, queues = await self._load(session, org_id)
+            now = self.svc.clock.now()
+            made = 0
+            for _ in range(MAX_DECLINE_PASSES):
+                offers = router.next_assignments(now)
+                if not offers:
+                    break
+                for offer in offers:
+                    entry = entries[offer.call.id]
+                    if offer.agent_id in entry.declined_by:
+                        router.decline(offer.call.id, agent_stays_ready=True)
+                        continue
+                    if await self._claim(session, entry, offer.agent_id, now):
+                        made += 1
+                        self.svc.legs.spawn(
+                            self._ring(entry, offer.agent_id, queues[entry.queue_id]),
+                            f"offer {entry.call_id}",
+                        )
+                    router.remove_call(offer.call.id)
+            return made
+
+    async def _load(
+        self, session: AsyncSession, org_id: str
+    ) -> tuple[Router, dict[str, QueueEntry], dict[str, Queue]]:
+        router = Router()
+        queues = {
+            q.id: q
+            for q in await session.scalars(select(Queue).where(Queue.organization_id == org_id))
+        }
+        for q in queues.values():
+            router.upsert_queue(
+                QueueConfig(q.id, Strategy(q.strategy), q.priority, q.service_level_seconds)
+            )
+        entries = {
+            e.call_id: e
+            for e in await session.scalars(
+                select(QueueEntry).where(
+                    QueueEntry.organization_id == org_id, QueueEntry.status == "waiting"
+                )
+            )
+        }
+        for e in entries.values():
+            required = queues[e.queue_id].required_skills or {}
+            router.enqueue(
+                WaitingCall(e.call_id, e.queue_id, e.enqueued_at, required_skills=required)
+            )
+        for candidate in await self._ready_agents(session, org_id):
+            router.agent_ready(candidate)
+        return router, entries, queues
+
+    async def _ready_agents(self, session: AsyncSession, org_id: str) -> list[AgentCandidate]:
+        ready = list(
+            await session.scalars(
+                select(AgentStatus).where(
+                    AgentStatus.organization_id == org_id, AgentStatus.state == "available"
+                )
+            )
+        )
+        ids = [a.user_id for a in ready]
+        memberships: dict[str, dict[str, int]] = {}
+        for m in await session.scalars(select(QueueMember).where(QueueMember.user_id.in_(ids))):
+            memberships.setdefault(m.user_id, {})[m.queue_id] = m.priority
+        skills: dict[str, dict[str, int]] = {}
+        for s in await session.scalars(select(UserSkill).where(UserSkill.user_id.in_(ids))):
+            skills.setdefault(s.user_id, {})[s.skill_id] = s.proficiency
+        return [
+            AgentCandidate(a.user_id, a.since, memberships[a.user_id], skills.get(a.user_id, {}))
+            for a in ready
+            if a.user_id in memberships and a.since is not None
+        ]
+
+    async def _claim(
+        self, session: AsyncSession, entry: QueueEntry, agent_id: str, now: datetime
+    ) -> bool:
+        claimed = await session.execute(
+            update(QueueEntry)
+            .where(
+                QueueEntry.id == entry.id,
+                QueueEntry.status == "waiting",
+                QueueEntry.version == entry.version,
+            )
+            .values(
+                status="offered", offered_to=agent_id, offered_at=now, version=entry.version + 1
+            )
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return False  # another node offered it first
+        if await self.gate.reserve(entry.organization_id, agent_id, entry.call_id):
+            return True
+        await self.back_to_waiting(entry.id, declined=None)
+        return False
+
+    async def _ring(self, entry: QueueEntry, agent_id: str, queue: Queue) -> None:
+        async with self.svc.sessions() as session:
+            call = await session.get(Call, entry.call_id)
+        if call is None:
+            return
+        await self.svc.legs.add(
+            call,
+            role="agent",
+            target=f"client:{agent_identity(agent_id)}",
+            user_id=agent_id,
+            timeout_seconds=queue.offer_timeout_seconds,
+        )
+
+    async def back_to_waiting(self, entry_id: str, declined: str | None) -> None:
+        async with self.svc.sessions() as session:
+            entry = await session.get(QueueEntry, entry_id)
+            if entry is None or entry.status != "offered":
+                return
+            entry.status, entry.offered_to, entry.offered_at = "waiting", None, None
+            if declined:
+                entry.declined_by = [*entry.declined_by, declined]
+            await session.commit()

@@ -1,0 +1,80 @@
+"""Shapes of the numbers and queues API."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from omnivox.accounts.schemas import E164, ShortName
+from omnivox.routing.types import OverflowKind, Strategy
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class QueueWrite(Strict):
+    name: ShortName
+    strategy: Strategy = Strategy.LONGEST_IDLE
+    priority: int = Field(default=0, ge=0, le=100)
+    service_level_seconds: float = Field(default=20.0, gt=0, le=3600)
+    max_wait_seconds: float | None = Field(default=None, gt=0, le=86400)
+    overflow_kind: OverflowKind | None = None
+    overflow_target: str | None = Field(default=None, max_length=64)
+    offer_timeout_seconds: int = Field(default=15, ge=5, le=120)
+    required_skills: dict[str, int] = Field(default_factory=dict, max_length=20)
+    greeting: str = Field(default="Thank you for calling. Please hold.", max_length=500)
+
+    @model_validator(mode="after")
+    def _overflow_pair(self) -> QueueWrite:
+        if (self.overflow_kind is None) != (self.overflow_target is None):
+            raise ValueError("overflow_kind and overflow_target go together")
+        if self.overflow_kind is not None and self.max_wait_seconds is None:
+            raise ValueError("an overflow needs max_wait_seconds")
+        for skill, level in self.required_skills.items():
+            if not 1 <= level <= 10:
+                raise ValueError(f"required proficiency for {skill} must be 1-10")
+        return self
+
+
+class QueueRead(QueueWrite):
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+    id: str
+
+
+class Member(Strict):
+    user_id: str
+    priority: int = Field(default=0, ge=0, le=100)
+
+
+class MembersWrite(Strict):
+    members: list[Member] = Field(max_length=5000)
+
+
+class QueueStats(BaseModel):
+    queue_id: str
+    waiting: int
+    longest_wait_seconds: float | None
+    agents_available: int
+    answered_today: int
+    abandoned_today: int
+    service_level_today: float | None  # share answered within the threshold
+
+
+class NumberWrite(Strict):
+    number: E164
+    friendly_name: str = Field(default="", max_length=120)
+    target_kind: Literal["queue"] = "queue"
+    target_id: str = Field(min_length=1, max_length=64)
+
+
+class NumberRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    number: str
+    friendly_name: str
+    target_kind: str
+    target_id: str
