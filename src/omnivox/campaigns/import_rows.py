@@ -115,7 +115,7 @@ class RowClassifier:
         if key in self.ctx.seen:
             batch.duplicates += 1
             batch.problems.append(
-                (record.line, "duplicate", f"{phone} is already in the list", raw_of(cells))
+                (record.line, "duplicate", f"number {phone} is already in the list", raw_of(cells))
             )
             return
         self.ctx.seen.add(key)
@@ -123,7 +123,12 @@ class RowClassifier:
             scope = "organisation's" if key in self.ctx.dnc_org else "campaign's"
             batch.dnc += 1
             batch.problems.append(
-                (record.line, "dnc", f"{phone} is on the {scope} do-not-call list", raw_of(cells))
+                (
+                    record.line,
+                    "dnc",
+                    f"number {phone} is on the {scope} do-not-call list",
+                    raw_of(cells),
+                )
             )
             return
         batch.contacts.append(self._contact(phone, values, cells))
