@@ -54,6 +54,7 @@ class ErlangBRatePolicy(BasePolicy):
     def decide(self, snapshot: PacingSnapshot) -> int:
         dt = 0.0 if self._last is None else snapshot.now - self._last
         self._last = snapshot.now
+        self.learner.refresh(snapshot.now)
         agents = snapshot.active_agents
         load = self._loads.get(agents)
         if load is None:

@@ -47,6 +47,7 @@ class RingModel:
         w = prior.prior_dials
         self.live.counts[min(int(prior.answer_median_s), bins - 1)] += w * prior.live_rate
         self.other.counts[min(int(prior.other_resolve_s), bins - 1)] += w * (1 - prior.live_rate)
+        self._dirty = False
         self._cache: tuple[FloatArray, FloatArray] | None = None
 
     def add(self, ring_time: float, live: bool) -> None:
@@ -54,7 +55,13 @@ class RingModel:
         # Keep both histograms on the same weight scale.
         twin = self.other if live else self.live
         twin.add(0.0, weight=0.0)
-        self._cache = None
+        self._dirty = True
+
+    def refresh(self) -> None:
+        """Take the new observations into account (callers rate-limit this)."""
+        if self._dirty:
+            self._cache = None
+            self._dirty = False
 
     def cumulative(self) -> tuple[FloatArray, FloatArray]:
         """(CL, CA): cumulative live and all-outcome counts, CL[b] = counts in bins < b."""
@@ -121,6 +128,8 @@ class OutcomeLearner:
         if now >= self._next_refresh:
             self.talk.refresh()
             self.wrap.refresh()
+            self.ring.refresh()
+            self.people.refresh()
             self._next_refresh = now + every_s
 
     @property

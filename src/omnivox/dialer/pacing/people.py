@@ -23,6 +23,7 @@ class PersonEstimator:
         self.drops = np.zeros(bins)
         self._bin_of: dict[int, int] = {}
         self._share: FloatArray | None = None
+        self._dirty = False
 
     def _bin(self, ring_time: float) -> int:
         return min(max(int(ring_time), 0), self.bins - 1)
@@ -44,7 +45,13 @@ class PersonEstimator:
         (self.machines if machine else self.people).add(float(b))
         twin = self.people if machine else self.machines
         twin.add(0.0, weight=0.0)  # keep both on one weight scale
-        self._share = None
+        self._dirty = True
+
+    def refresh(self) -> None:
+        """Take the new dispositions into account (callers rate-limit this)."""
+        if self._dirty:
+            self._share = None
+            self._dirty = False
 
     def share_by_ring_time(self) -> FloatArray:
         """P(person | answered live after b seconds of ringing), smoothed to the overall

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from omnivox.dialer.pacing.budget import BudgetConfig
@@ -25,6 +26,7 @@ class PolicyContext:
     abandon_target: float = 0.03
     daily_window: bool = False  # UK-style: every day must comply on its own
     amd: bool = False
+    ring_timeout_s: float = 22.0  # the campaign's no-answer timeout
     prior: LearnerPrior = field(default_factory=LearnerPrior)
 
 
@@ -62,5 +64,7 @@ def omnivox_config(ctx: PolicyContext) -> PredictiveConfig:
     return PredictiveConfig(
         budget=BudgetConfig(target=ctx.abandon_target, z=z),
         grace_s=0.0 if ctx.amd else 2.0,
+        # Look as far ahead as a dial can still be answered (AMD decides up to 3 s later).
+        horizon_s=math.ceil(ctx.ring_timeout_s + (3.0 if ctx.amd else 0.0)) + 2,
         prior=ctx.prior,
     )

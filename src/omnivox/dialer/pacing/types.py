@@ -11,9 +11,8 @@ event carries its own ``time``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 
 class EventKind(IntEnum):
@@ -47,8 +46,7 @@ RESOLVING_KINDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class PacingEvent:
+class PacingEvent(NamedTuple):
     """One outcome, as the dialler learns it.
 
     ``machine`` is only meaningful on CALL_ENDED: the agent dispositioned the call as an
@@ -62,11 +60,11 @@ class PacingEvent:
     machine: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class PacingSnapshot:
+class PacingSnapshot(NamedTuple):
     """What the live dialler can know at one tick.
 
-    Start times rather than elapsed times keep building a snapshot O(1) per item; use the
+    Immutable (a NamedTuple: cheap to build every tick). Start times rather than elapsed times
+    keep building a snapshot O(1) per item; use the
     ``*_elapsed`` helpers for ages. ``window_*`` are the campaign's own counts in the current
     regulatory window (for AMD-less campaigns a dropped machine is indistinguishable from a
     dropped person, so they are counted as the dialler sees them).

@@ -7,9 +7,9 @@ Drop control looks at drops / answers since the start of the day against ``drop_
 
 * HARD_LIMIT: over the limit, the level is reset to 1 and held there until back under.
 * AVERAGE: over the limit, the level is halved (never below 1) at each adjustment.
-* TAPERED: the limit is relaxed early in the shift — ``limit * (1 + time left / shift)`` —
-  and tightens to the limit at the end; over it, the level's excess over 1 is scaled by the
-  fraction of the shift left.
+* TAPERED: the limit is relaxed in the first half of the shift — ``limit * (1 + a)`` with
+  ``a = max(0, 2 * time left / shift - 1)``, twice the limit at the start, the limit from
+  mid-shift on; over it, the level is reset to 1 as with HARD_LIMIT.
 
 Calls to place = round(level * agents) - calls in progress, where agents are ready or on a
 call (agents in wrap-up are "paused" for VICIdial) and calls in progress are ringing,
@@ -87,9 +87,10 @@ class VicidialAdaptivePolicy(BasePolicy):
             return
         drop_rate = snapshot.window_abandons / answers
         if self.mode is DropControl.TAPERED:
-            left = _shift_left(snapshot)
-            if drop_rate > self.drop_limit * (1.0 + left):
-                self.level = 1.0 + (self.level - 1.0) * left
+            # Up to twice the limit at the start, tapering to the limit at mid-shift.
+            allowance = max(0.0, 2.0 * _shift_left(snapshot) - 1.0)
+            if drop_rate > self.drop_limit * (1.0 + allowance):
+                self.level = self.min_level
         elif drop_rate > self.drop_limit:
             if self.mode is DropControl.HARD_LIMIT:
                 self.level = self.min_level

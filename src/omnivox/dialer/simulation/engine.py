@@ -59,6 +59,7 @@ class Simulator:
         self.drops = 0
         self.live_answers = 0
         self.lockout = any(r.lockout_h > 0 for r in scenario.rules)
+        self._dial_limit = int(scenario.calls_per_second * scenario.tick_s)
         self._tables()
         for t, kind, agent, arg in staff_events(scenario, seed):
             self.push(t, kind, agent, arg)
@@ -129,20 +130,20 @@ class Simulator:
     def snapshot(self) -> PacingSnapshot:
         book = self.book
         active = len(book.ready) + len(book.talking) + len(book.wrapping)
-        return PacingSnapshot(
-            now=self.now,
-            ready_agents=len(book.ready),
-            paused_agents=book.paused,
-            talking_since=tuple(book.talking.values()),
-            wrapping_since=tuple(book.wrapping.values()),
-            ringing_since=tuple(self.ringing.values()),
-            waiting_since=tuple(self.waiting.values()),
-            window_abandons=self.drops,
-            window_live_answers=self.live_answers,
-            line_limit=self.s.lines_per_agent * active,
-            dial_limit=int(self.s.calls_per_second * self.s.tick_s),
-            day_start=0.0,
-            day_end=self.end,
+        return PacingSnapshot(  # positional: this runs every tick
+            self.now,
+            len(book.ready),
+            book.paused,
+            tuple(book.talking.values()),
+            tuple(book.wrapping.values()),
+            tuple(self.ringing.values()),
+            tuple(self.waiting.values()),
+            self.drops,
+            self.live_answers,
+            self.s.lines_per_agent * active,
+            self._dial_limit,
+            0.0,
+            self.end,
         )
 
     def tick(self) -> None:

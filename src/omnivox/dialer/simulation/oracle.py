@@ -2,9 +2,9 @@
 seeds under the abandon cap.
 
 Both families are monotone (more lines -> more talk and more abandons), so the search brackets
-the compliance boundary with a coarse grid and then bisects it. The oracle of a family is the
-evaluated compliant setting with the most talk; the oracle of the scenario is the better
-family.
+the compliance boundary with a coarse grid and then narrows the bracket by false position.
+The oracle of a family is the evaluated compliant setting with the most talk; the oracle of
+the scenario is the better family.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from omnivox.dialer.simulation.scenarios import Rule, Scenario, profile_at
 # Outstanding dials per ready agent, in units of 1 / (answers needing an agent per dial).
 POWER_COARSE = (0.8, 1.1, 1.5)
 RATIO_COARSE = (1.0, 1.5, 2.0, 2.5, 3.0)
-BISECTIONS = 4
+BISECTIONS = 3  # false-position steps (bisection when the excess is uninformative)
 RATIO_BISECTIONS = 2  # the ratio family is far weaker; a coarser boundary is enough
 
 
@@ -44,7 +44,7 @@ def spec_for(family: str, value: float) -> str:
 
 @dataclass(slots=True)
 class FamilySearch:
-    """Bisection of one family's compliance boundary for one rule."""
+    """Search of one family's compliance boundary for one rule."""
 
     family: str  # "power" or "ratio"
     rule: Rule
@@ -53,6 +53,7 @@ class FamilySearch:
     hi: float | None = None  # smallest non-compliant value above lo
     rounds_left: int = BISECTIONS
     talk: dict[float, float] = field(default_factory=dict)
+    excess: dict[float, float] = field(default_factory=dict)  # how far over the cap
 
     def update(self, results: dict[str, list[RunMetrics]]) -> None:
         compliant: list[float] = []
@@ -63,6 +64,8 @@ class FamilySearch:
                 continue
             s = summarise(runs, self.rule)
             self.talk[v] = s.talk_min_per_agent_hour if s.compliant else -1.0
+            worst = max(s.abandon_ub95, s.abandon_max if self.rule.daily_window else 0.0)
+            self.excess[v] = worst - self.rule.cap
             (compliant if s.compliant else failing).append(v)
         self.lo = max(compliant) if compliant else None
         above = [v for v in failing if self.lo is None or v > self.lo]
@@ -84,12 +87,22 @@ class FamilySearch:
             if v <= self.lo:
                 return None
         else:
-            v = (self.lo + self.hi) / 2.0
+            v = self._false_position(self.lo, self.hi)
         v = round(v, 3)
         if v in self.values:
             return None
         self.values.append(v)
         return v
+
+    def _false_position(self, lo: float, hi: float) -> float:
+        """Where the excess over the cap crosses zero, interpolated linearly between the
+        bracket's ends and kept off them (plain bisection if the excess is not informative)."""
+        e_lo, e_hi = self.excess.get(lo, 0.0), self.excess.get(hi, 0.0)
+        if e_hi <= e_lo or e_hi <= 0.0 or e_lo > 0.0:
+            return (lo + hi) / 2.0
+        v = lo + (hi - lo) * (-e_lo) / (e_hi - e_lo)
+        margin = 0.15 * (hi - lo)
+        return min(max(v, lo + margin), hi - margin)
 
     def best(self) -> tuple[float, float] | None:
         """(value, talk) of the best compliant setting evaluated."""

@@ -27,14 +27,19 @@ def plot_report(report: dict[str, Any], path: Path) -> None:
         for name, s in target["policies"].items():
             marker = "*" if name == "omnivox" else ("s" if name.startswith("oracle") else "o")
             size = 160 if name == "omnivox" else 40
-            ax.scatter(100 * s["abandon_mean"], s["talk_min_per_agent_hour"], s=size,
-                       marker=marker, label=name)
+            ax.scatter(
+                100 * s["abandon_mean"],
+                s["talk_min_per_agent_hour"],
+                s=size,
+                marker=marker,
+                label=name,
+            )
         ax.axvline(100 * target["cap"], color="red", linestyle="--", linewidth=1)
         ax.set_title(f"{sid} - {rname}")
         ax.set_xlabel("abandon rate (%)")
         ax.set_ylabel("talk min / agent-hour")
         ax.set_xscale("symlog", linthresh=1.0)
-    for ax in list(axes.flat)[len(panels):]:
+    for ax in list(axes.flat)[len(panels) :]:
         ax.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=6, fontsize="small")

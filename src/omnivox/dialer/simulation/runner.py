@@ -47,7 +47,12 @@ def result_key(spec: str, rule: Rule, scenario: Scenario) -> str:
 def run_task(task: Task) -> tuple[Task, RunMetrics]:
     sc = SCENARIOS[task.scenario]
     rule = sc.rules[task.rule]
-    ctx = PolicyContext(abandon_target=rule.cap, daily_window=rule.daily_window, amd=sc.amd)
+    ctx = PolicyContext(
+        abandon_target=rule.cap,
+        daily_window=rule.daily_window,
+        amd=sc.amd,
+        ring_timeout_s=sc.ring_timeout,
+    )
     return task, Simulator(sc, build_policy(task.spec, ctx), task.seed).run()
 
 
