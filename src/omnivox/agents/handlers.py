@@ -80,7 +80,7 @@ async def _follow(
     now, bus = gate.clock.now(), gate.bus
     if trigger == "agent_connected" and agent_id:
         await service.start_call(session, org_id, agent_id, call_id, now, bus=bus)
-    elif trigger == "transfer_completed":
+    elif trigger in {"transfer_completed", "transfer_completed_to_queue"}:
         await _hand_over(gate, session, org_id, call_id, agent_id)
     elif trigger == "transfer_failed":
         for other in await _holding(session, org_id, call_id, exclude=agent_id):

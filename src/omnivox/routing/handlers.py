@@ -13,6 +13,9 @@ from omnivox.core.events import Event
 from omnivox.core.logging import get_logger
 from omnivox.routing.inbound import InboundRouting
 from omnivox.routing.models import QueueEntry
+from omnivox.telephony.errors import ProviderError
+from omnivox.telephony.models import Call
+from omnivox.telephony.ports import ParticipantChange
 
 log = get_logger(__name__)
 _LEG_NOT_TAKEN = {"busy", "no-answer", "failed", "canceled"}
@@ -82,6 +85,8 @@ async def _call_changed(routing: InboundRouting, data: dict[str, object]) -> Non
         assert row is not None
         if data.get("trigger") == "agent_connected":
             row.status, row.answered_at = "connected", now
+            if row.detail.get("held"):
+                await _take_off_hold(routing, row.call_id)
         elif call["state"] in _CALL_OVER:
             row.status, row.ended_at = "abandoned", now
             if row.offered_to:
@@ -96,3 +101,17 @@ async def _call_changed(routing: InboundRouting, data: dict[str, object]) -> Non
         else:
             return
         await session.commit()
+
+
+async def _take_off_hold(routing: InboundRouting, call_id: str) -> None:
+    """A customer who waited on hold after a transfer is now talking to the new agent."""
+    async with routing.svc.sessions() as session:
+        call = await session.get(Call, call_id)
+    if call is None or not call.conference_sid or not call.provider_sid:
+        return
+    try:
+        await routing.svc.provider.update_participant(
+            call.conference_sid, call.provider_sid, ParticipantChange(hold=False)
+        )
+    except ProviderError as exc:
+        log.warning("could not take the customer off hold", call_id=call_id, error=str(exc))

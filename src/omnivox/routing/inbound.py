@@ -21,6 +21,7 @@ from omnivox.accounts.models import Holiday as HolidayRow
 from omnivox.accounts.models import Organization, UserSkill
 from omnivox.agents.handlers import AgentGate
 from omnivox.agents.models import AgentStatus
+from omnivox.core.errors import InvalidInput
 from omnivox.core.logging import get_logger
 from omnivox.routing.acd import Router
 from omnivox.routing.hours import BusinessHours, Holiday, WeeklyInterval
@@ -97,7 +98,22 @@ class InboundRouting:
         )
         return hours.is_open(now)
 
-    async def _enqueue(self, call: Call, queue: Queue) -> None:
+    async def check_queue(self, org_id: str, queue_id: str) -> None:
+        async with self.svc.sessions() as session:
+            exists = await session.scalar(
+                select(Queue.id).where(Queue.id == queue_id, Queue.organization_id == org_id)
+            )
+        if exists is None:
+            raise InvalidInput.on("target", "no such queue in your organisation")
+
+    async def enqueue_transfer(self, call: Call, queue_id: str) -> None:
+        async with self.svc.sessions() as session:
+            queue = await session.get(Queue, queue_id)
+        assert queue is not None
+        await self._enqueue(call, queue, held=True)
+        self.svc.legs.spawn(self._route_quietly(call.organization_id), f"route {call.id}")
+
+    async def _enqueue(self, call: Call, queue: Queue, *, held: bool = False) -> None:
         async with self.svc.sessions() as session:
             if await session.scalar(select(QueueEntry.id).where(QueueEntry.call_id == call.id)):
                 return
@@ -107,6 +123,8 @@ class InboundRouting:
                     queue_id=queue.id,
                     call_id=call.id,
                     enqueued_at=self.svc.clock.now(),
+                    # A transferred customer is on hold, to be taken off it when answered.
+                    detail={"held": held},
                 )
             )
             await session.commit()

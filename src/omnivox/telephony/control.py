@@ -150,6 +150,8 @@ async def transfer(
         at=svc.clock.now(), target_kind=req.kind, target_id=req.target, warm=req.warm
     )
     _check(call, event, "transfer")
+    if req.kind is TransferTargetKind.QUEUE:
+        return await _transfer_to_queue(svc, call, event, req.target)
     if req.kind is TransferTargetKind.AGENT and not await svc.reserve_agent(call, req.target):
         raise AgentUnavailable("that agent is not available to take a transfer")
     call = await _record(svc, call.id, event)
@@ -179,10 +181,26 @@ async def _transfer_target(svc: TelephonyService, actor: Principal, req: Transfe
         return f"client:{agent_identity(user.id)}"
     if req.kind is TransferTargetKind.EXTERNAL:
         return e164(req.target, "target")
-    raise InvalidInput.on(
-        "kind",
-        "transfer to a queue needs inbound queues, which this installation does not have yet",
+    if svc.inbound is None:
+        raise InvalidInput.on("kind", "this installation routes no queues")
+    await svc.inbound.check_queue(actor.organization_id, req.target)
+    return req.target
+
+
+async def _transfer_to_queue(
+    svc: TelephonyService, call: Call, started: TransferStarted, queue_id: str
+) -> Call:
+    """The customer waits on hold in the queue; the agent's part of the call ends."""
+    assert svc.inbound is not None
+    await _customer_change(svc, call, ParticipantChange(hold=True, hold_url=svc.urls.hold_music()))
+    await _record(svc, call.id, started)
+    done = TransferCompleted(
+        at=svc.clock.now(), target_kind=TransferTargetKind.QUEUE, target_id=queue_id
     )
+    call = await _record(svc, call.id, done)
+    await svc.legs.drop_previous_agents(call, keep_leg="")
+    await svc.inbound.enqueue_transfer(call, queue_id)
+    return call
 
 
 def e164(number: str, field: str) -> str:

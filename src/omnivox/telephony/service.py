@@ -73,6 +73,14 @@ class InboundHandler(Protocol):
         """Instructions for the caller, or None when the number is not Omnivox's."""
         ...
 
+    async def check_queue(self, org_id: str, queue_id: str) -> None:
+        """Raise a DomainError when the queue does not exist in the organisation."""
+        ...
+
+    async def enqueue_transfer(self, call: Call, queue_id: str) -> None:
+        """Put a call an agent transferred into the queue (the customer is on hold)."""
+        ...
+
 
 class AgentUnavailable(Conflict):
     code = "agent-unavailable"

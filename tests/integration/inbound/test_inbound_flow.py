@@ -145,3 +145,30 @@ async def test_unknown_number_hears_why(sqlite_env: Env) -> None:
         await f.advance(10)
         said = [e.detail["text"] for e in call.log if e.kind == "say"]
         assert said and "not in service" in said[0] and alex.offers == []
+
+
+async def test_agent_transfers_a_call_to_a_queue(env: Env) -> None:
+    async with floor(env) as (f, org):
+        alex = await f.agent(org, "alex")
+        bea = await f.agent(org, "bea")
+        queue = await _setup(f, org, bea)
+        call_id = await f.call(alex)
+        await f.advance(4)
+        assert (await f.row(call_id)).state == "connected"
+        bad = await f.post(
+            alex, f"/api/v1/calls/{call_id}/transfer", {"kind": "queue", "target": "no-such-queue"}
+        )
+        assert bad.status_code == 422
+        moved = await f.post(
+            alex, f"/api/v1/calls/{call_id}/transfer", {"kind": "queue", "target": queue}
+        )
+        assert moved.status_code == 200, moved.text
+        assert moved.json()["owner"] == {"kind": "queue", "id": queue}
+        await f.advance(3)
+        call = await f.row(call_id)
+        assert call.state == "connected" and call.agent_id == bea.user_id
+        assert (await f.agent_state(alex), await f.agent_state(bea)) == ("available", "on_call")
+        conf = f.carrier.conferences[call.conference_sid or ""]
+        assert not any(p.hold for p in conf.participants.values())  # off hold with Bea
+        [entry] = await _entries(env)
+        assert entry.status == "connected" and entry.detail == {"held": True}
