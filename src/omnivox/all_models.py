@@ -4,14 +4,18 @@ from omnivox.accounts import models as accounts_models
 from omnivox.agents import models as agents_models
 from omnivox.campaigns import models as campaigns_models
 from omnivox.core.db import Base
+from omnivox.media import models as media_models
 from omnivox.routing import models as routing_models
 from omnivox.telephony import models as telephony_models
+from omnivox.voicemail import models as voicemail_models
 
 __all__ = [
     "Base",
     "accounts_models",
     "agents_models",
     "campaigns_models",
+    "media_models",
     "routing_models",
     "telephony_models",
+    "voicemail_models",
 ]

@@ -20,6 +20,8 @@ from omnivox.core.db import check_migrated, create_engine, create_session_factor
 from omnivox.core.logging import configure_logging, get_logger
 from omnivox.core.redis_bus import RedisBus, build_bus
 from omnivox.core.security.permissions import Permission
+from omnivox.media import api as media_api
+from omnivox.media import views as media_views
 from omnivox.routing.api import router as routing_api
 from omnivox.routing.handlers import follow as follow_routing
 from omnivox.routing.inbound import InboundRouting
@@ -29,6 +31,8 @@ from omnivox.telephony.sandbox.control import sandbox_control_router
 from omnivox.telephony.sandbox.rest import sandbox_rest_router
 from omnivox.telephony.sandbox.softphone_ws import sandbox_softphone_router
 from omnivox.telephony.webhooks_api import router as telephony_webhooks
+from omnivox.voicemail import api as voicemail_api
+from omnivox.voicemail import views as voicemail_views
 from omnivox.web import system, views
 from omnivox.web.deps import PUBLIC, Requires
 from omnivox.web.errors import install_error_handlers
@@ -91,6 +95,11 @@ def create_app(
     app.include_router(events_ws_router)
     app.include_router(campaigns_api)
     app.include_router(campaigns_views)
+    app.include_router(media_api.router)
+    app.include_router(media_api.media_router)
+    app.include_router(media_views.router)
+    app.include_router(voicemail_api.router)
+    app.include_router(voicemail_views.router)
     _wire_telephony(app, state)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     return app

@@ -28,8 +28,9 @@ PUBLIC_ROUTES = {
     ("POST", "/login/totp"),
 }
 # Routes open to the world but authenticated otherwise: the sandbox carrier's Twilio-style
-# REST API (the account's basic auth) and the telephony webhooks (provider signatures).
-SELF_AUTHENTICATED_PREFIXES = ("/sandbox/2010-04-01/", "/hooks/telephony/")
+# REST API (the account's basic auth), the telephony webhooks (provider signatures) and the
+# audio the provider plays (links signed with the secret key, expiring).
+SELF_AUTHENTICATED_PREFIXES = ("/sandbox/2010-04-01/", "/hooks/telephony/", "/media/audio/")
 # The sandbox carrier is one simulated network for the installation, not tenant data.
 NOT_TENANT_DATA_PREFIXES = ("/sandbox/control/",)
 # Platform-scoped routes: they reach every organisation by design (platform admins only).
@@ -48,12 +49,17 @@ JSON_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/queues/{queue_id}": {"name": "Mine"},
     "/api/v1/queues/{queue_id}/members": {"members": []},
     "/api/v1/lists/{list_id}/contacts": {"phone": "+14155550123"},
+    "/api/v1/audio/{file_id}": {"name": "Mine now"},
+    "/api/v1/voicemails/{voicemail_id}/assign": {"user_id": None},
+    "/api/v1/voicemails/{voicemail_id}/done": {"notes": ""},
 }
 FORM_BODIES: dict[str, dict[str, str]] = {
     "/admin/users/{user_id}": {"name": "x", "role": "agent"},
     "/admin/teams/{team_id}": {"name": "x"},
     "/admin/skills/{skill_id}": {"name": "x"},
     "/admin/dispositions/{disposition_id}": {"label": "x", "category": "contact"},
+    "/admin/audio/{file_id}/rename": {"name": "x"},
+    "/voicemail/{voicemail_id}/assign": {"user_id": ""},
 }
 
 
@@ -296,7 +302,47 @@ async def _other_number(env: Env, org: str) -> str:
         return number.id
 
 
+async def _other_audio_file(env: Env, org: str) -> str:
+    from omnivox.media.models import AudioFile
+
+    async with env.sessions() as s:
+        row = AudioFile(
+            organization_id=org,
+            name="Theirs",
+            kind="greeting",
+            format="wav",
+            content_type="audio/wav",
+            duration_seconds=1.0,
+            sample_rate=8000,
+            channels=1,
+            size_bytes=16044,
+            sha256="0" * 64,
+            stored_path=f"audio/{org}/theirs.wav",
+        )
+        s.add(row)
+        await s.commit()
+        return row.id
+
+
+async def _other_voicemail(env: Env, org: str) -> str:
+    from omnivox.voicemail.models import Voicemail
+
+    async with env.sessions() as s:
+        row = Voicemail(
+            organization_id=org,
+            caller_number="+14155550100",
+            called_number="+15005550006",
+            recording_sid="RE" + "7" * 32,
+            duration_seconds=5,
+        )
+        s.add(row)
+        await s.commit()
+        return row.id
+
+
 FACTORIES: dict[str, Factory] = {
+    "file_id": _other_audio_file,
+    "voicemail_id": _other_voicemail,
     "queue_id": _other_queue,
     "number_id": _other_number,
     **{

@@ -1,0 +1,12 @@
+"""The audio library: uploaded greetings, hold music, voicemail greetings, closed and
+safe-harbour messages, stored on local disk and played to callers by signed links.
+
+Call answering uses :func:`prompt` and :func:`hold_music_url` with a :class:`MediaLinks`.
+The HTTP routers live in ``media.api`` and ``media.views`` (kept out of this surface so
+importing the hooks does not pull in the web layer).
+"""
+
+from omnivox.media.models import AudioFile, AudioSetting
+from omnivox.media.prompts import MediaLinks, hold_music_url, prompt
+
+__all__ = ["AudioFile", "AudioSetting", "MediaLinks", "hold_music_url", "prompt"]
