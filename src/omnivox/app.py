@@ -117,6 +117,7 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
     app.state.telephony = runtime
     gate = AgentGate(state.sessions, state.clock, state.bus)
     runtime.service.agents = gate
+    runtime.extra_sweeps.append(lambda: gate.expire_wrap_ups(state.settings.wrap_up_seconds))
     state.bus.subscribe(follow_calls(gate))
     routing = InboundRouting(runtime.service, gate)
     runtime.service.inbound = routing

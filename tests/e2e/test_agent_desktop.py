@@ -129,9 +129,14 @@ def test_dial_hold_transfer_and_disposition(
     bea.get_by_test_id("accept").click()
     expect(alex.get_by_test_id("call-state")).to_have_text("in conference")
     alex.get_by_test_id("complete-transfer").click()
-    expect(alex_row).to_have_text("available", timeout=LIVE)
+    expect(alex_row).to_have_text("wrap up", timeout=LIVE)
     expect(bea_row).to_have_text("on call", timeout=LIVE)
     expect(bea.get_by_test_id("call-state")).to_have_text("connected")
+    # Alex dispositions his part of the call.
+    expect(alex.get_by_test_id("disposition-form")).to_be_visible()
+    alex.get_by_test_id("disposition-code").select_option("INTERESTED")
+    alex.get_by_test_id("submit-disposition").click()
+    expect(alex_row).to_have_text("available", timeout=LIVE)
     expect(alex.get_by_test_id("agent-state")).to_have_text("available")
 
     live = [

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omnivox.agents import service
 from omnivox.agents.errors import AgentNotFound, AgentStateConflict
+from omnivox.agents.fsm import Actor
 from omnivox.agents.models import AgentStatus
 from omnivox.core.clock import Clock
 from omnivox.core.events import Event, EventBus
@@ -32,6 +34,43 @@ class AgentGate:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     bus: EventBus
+
+    async def finish_wrap_up(self, org_id: str, user_id: str, call_id: str) -> bool:
+        """End the agent's wrap-up for ``call_id`` (False if they are not in it)."""
+        async with self.sessions() as session:
+            status = await session.scalar(
+                select(AgentStatus).where(
+                    AgentStatus.organization_id == org_id, AgentStatus.user_id == user_id
+                )
+            )
+            if status is None or status.state != "wrap_up" or status.current_call_id != call_id:
+                return False
+            await service.finish_wrap_up(
+                session, org_id, user_id, self.clock.now(), bus=self.bus, by=Actor.SELF
+            )
+            return True
+
+    async def expire_wrap_ups(self, seconds: float) -> int:
+        """Agents left in wrap-up longer than ``seconds`` are made available (system)."""
+        now, done = self.clock.now(), 0
+        async with self.sessions() as session:
+            stale = list(
+                await session.scalars(
+                    select(AgentStatus).where(
+                        AgentStatus.state == "wrap_up",
+                        AgentStatus.since <= now - timedelta(seconds=seconds),
+                    )
+                )
+            )
+            for status in stale:
+                try:
+                    await service.finish_wrap_up(
+                        session, status.organization_id, status.user_id, now, bus=self.bus
+                    )
+                    done += 1
+                except AgentStateConflict:
+                    continue
+        return done
 
     async def reserve(self, org_id: str, user_id: str, call_id: str) -> bool:
         async with self.sessions() as session:
@@ -102,8 +141,8 @@ async def _hand_over(
         await service.start_call(session, org_id, new_agent, call_id, now, bus=bus)
     for old in await _holding(session, org_id, call_id, exclude=new_agent):
         if old.state == "on_call":
+            # Wrap-up for their part of the call: they disposition it too.
             await service.end_call(session, org_id, old.user_id, call_id, now, bus=bus)
-            await service.finish_wrap_up(session, org_id, old.user_id, now, bus=bus)
 
 
 async def _holding(

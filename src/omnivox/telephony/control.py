@@ -30,7 +30,7 @@ from omnivox.telephony.fsm_types import (
     TransferStarted,
     TransferTargetKind,
 )
-from omnivox.telephony.models import Call, CallLeg, Recording
+from omnivox.telephony.models import Call, CallEventRow, CallLeg, Recording
 from omnivox.telephony.ports import ParticipantChange, RecordingStatus
 from omnivox.telephony.service import (
     AgentUnavailable,
@@ -51,11 +51,52 @@ class TransferRequest:
     warm: bool = False
 
 
-async def _load(svc: TelephonyService, actor: Principal, call_id: str) -> Call:
+async def _load(
+    svc: TelephonyService, actor: Principal, call_id: str, *, former_agent_ok: bool = False
+) -> Call:
     async with svc.sessions() as session:
         call = await calls.get_call(session, actor.organization_id, call_id)
-    if call.agent_id != actor.user_id and not actor.can(Permission.CALLS_SUPERVISE):
-        raise PermissionDenied("this is not your call")
+        if call.agent_id == actor.user_id or actor.can(Permission.CALLS_SUPERVISE):
+            return call
+        if former_agent_ok and await session.scalar(
+            select(CallLeg.id).where(
+                CallLeg.call_id == call.id,
+                CallLeg.user_id == actor.user_id,
+                CallLeg.role == "former_agent",
+            )
+        ):
+            return call
+    raise PermissionDenied("this is not your call")
+
+
+async def _part_disposition(
+    svc: TelephonyService, actor: Principal, call: Call, code: str, notes: str | None
+) -> Call:
+    """An agent who transferred the call away dispositions their part of it: recorded in
+    the call's history, and their wrap-up ends. The call's own outcome stays with whoever
+    finishes it."""
+    if svc.agents is None or not await svc.agents.finish_wrap_up(
+        call.organization_id, actor.user_id, call.id
+    ):
+        raise CallActionRefused("you are not wrapping up this call")
+    async with svc.sessions() as session:
+        session.add(
+            CallEventRow(
+                call_id=call.id,
+                organization_id=call.organization_id,
+                at=svc.clock.now(),
+                recorded_at=svc.clock.now(),
+                event="PartDispositioned",
+                from_state=call.state,
+                to_state=call.state,
+                applied=False,
+                reason="part-disposition",
+                detail=f"{code} by the transferring agent",
+                payload={"agent_id": actor.user_id, "code": code, "notes": notes},
+            )
+        )
+        await session.commit()
+    await svc.announce("call.part_dispositioned", call, agent_id=actor.user_id, code=code)
     return call
 
 
@@ -366,7 +407,7 @@ async def disposition(
 ) -> Call:
     from omnivox.accounts.dispositions import list_dispositions
 
-    call = await _load(svc, actor, call_id)
+    call = await _load(svc, actor, call_id, former_agent_ok=True)
     async with svc.sessions() as session:
         known = {
             d.code
@@ -375,6 +416,8 @@ async def disposition(
         }
     if code.upper() not in known:
         raise InvalidInput.on("code", f"unknown disposition {code!r}")
+    if call.agent_id != actor.user_id:
+        return await _part_disposition(svc, actor, call, code.upper(), notes)
     event = DispositionSubmitted(
         at=svc.clock.now(), code=code.upper(), agent_id=actor.user_id, notes=notes
     )

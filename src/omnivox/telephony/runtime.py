@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -35,6 +36,7 @@ class TelephonyRuntime:
     carrier: SandboxCarrier | None  # set only in sandbox mode
     clients: list[httpx.AsyncClient]
     sweep_seconds: float = 5.0
+    extra_sweeps: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def provision_number(self, number: str) -> None:
@@ -69,6 +71,8 @@ class TelephonyRuntime:
             ticks += 1
             try:
                 await svc.expire_wrap_ups()
+                for sweep in self.extra_sweeps:
+                    await sweep()
                 if ticks % 12 == 0:
                     await reconcile_open_calls(svc, older_than=lifetime)
             except Exception:

@@ -65,6 +65,8 @@ class AgentReservations(Protocol):
 
     async def reserve(self, org_id: str, user_id: str, call_id: str) -> bool: ...
 
+    async def finish_wrap_up(self, org_id: str, user_id: str, call_id: str) -> bool: ...
+
 
 class InboundHandler(Protocol):
     """Answers calls to Omnivox's numbers (implemented by inbound routing)."""

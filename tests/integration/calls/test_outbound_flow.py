@@ -47,7 +47,17 @@ async def test_answered_call_held_transferred_conferenced_and_dispositioned(env:
         await f.advance(1)
         call = await f.row(call_id)
         assert call.state == "connected" and call.agent_id == bea.user_id
-        assert (await f.agent_state(alex), await f.agent_state(bea)) == ("available", "on_call")
+        assert (await f.agent_state(alex), await f.agent_state(bea)) == ("wrap_up", "on_call")
+        # Alex dispositions his part of the call; the call's outcome stays Bea's to give.
+        part = await f.post(
+            alex,
+            f"/api/v1/calls/{call_id}/disposition",
+            {"code": "INTERESTED", "notes": "handed to billing"},
+        )
+        assert part.status_code == 200 and part.json()["state"] == "connected"
+        assert await f.agent_state(alex) == "available"
+        again = await f.post(alex, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE"})
+        assert again.status_code == 409
 
         third = await f.post(bea, f"/api/v1/calls/{call_id}/conference", {"number": "+14155550177"})
         assert third.status_code == 200
@@ -63,7 +73,7 @@ async def test_answered_call_held_transferred_conferenced_and_dispositioned(env:
         )
         assert await f.agent_state(bea) == "wrap_up"
         refused = await f.post(alex, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE"})
-        assert refused.status_code == 403  # no longer Alex's call
+        assert refused.status_code == 409  # Alex's part is done; the call is Bea's
         unknown = await f.post(bea, f"/api/v1/calls/{call_id}/disposition", {"code": "NOPE"})
         assert unknown.status_code == 422
         ok = await f.post(
@@ -75,6 +85,12 @@ async def test_answered_call_held_transferred_conferenced_and_dispositioned(env:
         assert await f.agent_state(bea) == "available"
 
         history = await f.history(call_id)
+        [part_row] = [h for h in history if h.event == "PartDispositioned"]
+        assert part_row.payload == {
+            "agent_id": alex.user_id,
+            "code": "INTERESTED",
+            "notes": "handed to billing",
+        }
         states = [h.to_state for h in history if h.applied]
         for expected in (
             "dialing",

@@ -167,7 +167,7 @@ async def test_agent_transfers_a_call_to_a_queue(env: Env) -> None:
         await f.advance(3)
         call = await f.row(call_id)
         assert call.state == "connected" and call.agent_id == bea.user_id
-        assert (await f.agent_state(alex), await f.agent_state(bea)) == ("available", "on_call")
+        assert (await f.agent_state(alex), await f.agent_state(bea)) == ("wrap_up", "on_call")
         conf = f.carrier.conferences[call.conference_sid or ""]
         assert not any(p.hold for p in conf.participants.values())  # off hold with Bea
         [entry] = await _entries(env)

@@ -22,7 +22,7 @@ async function act(fn) {
 
 async function refresh() {
   agent = await api("GET", "/api/v1/agents/me/state");
-  const id = agent.current_call_id || (call && ["wrap_up"].includes(call.state) && call.agent_id === me ? call.id : null);
+  const id = agent.current_call_id;
   call = id ? await api("GET", `/api/v1/calls/${id}`) : null;
   render();
   if (call) loadHistory(call.id);
@@ -30,10 +30,11 @@ async function refresh() {
 
 function render() {
   $("agent-state").textContent = agent ? agent.state.replace("_", " ") + (agent.reason ? ` (${agent.reason})` : "") : "…";
-  const hasCall = call && !["completed", "busy", "no_answer", "failed", "canceled", "abandoned"].includes(call.state);
-  $("call").hidden = !hasCall || call.state === "wrap_up";
+  const hasCall = call && ["reserved", "on_call"].includes(agent.state);
+  $("call").hidden = !hasCall;
   $("no-call").hidden = Boolean(hasCall);
-  $("disposition-form").hidden = !(call && call.state === "wrap_up" && call.agent_id === me);
+  // Wrap-up of the call, or of one's part of a call transferred to someone else.
+  $("disposition-form").hidden = !(call && agent && agent.state === "wrap_up");
   if (call) {
     $("call-party").textContent = call.direction === "outbound" ? call.to : call.from;
     $("call-state").textContent = call.state.replace("_", " ");
