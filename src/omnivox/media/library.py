@@ -163,7 +163,7 @@ async def audio_settings(session: AsyncSession, org_id: str) -> dict[AudioKind, 
         .join(AudioFile, AudioFile.id == AudioSetting.file_id)
         .where(AudioSetting.organization_id == org_id)
     )
-    chosen = {AudioKind(kind): file for kind, file in rows.tuples()}
+    chosen = {AudioKind(kind): file for kind, file in rows}
     return {kind: chosen.get(kind) for kind in AudioKind}
 
 
