@@ -73,7 +73,10 @@ def pacing(
         result = bench.run()
     report = build_report(result)
     typer.echo(format_tables(report))
-    typer.echo(f"\n{result.seeds} seeds, wall time {result.wall_s:.1f} s")
+    typer.echo(
+        f"\n{result.seeds} seeds, wall time {result.wall_s:.1f} s, "
+        f"CPU time {result.cpu_s:.1f} s ({result.cpu_s / 2:.1f} s on 2 dedicated cores)"
+    )
     if json_path is not None:
         json_path.write_text(json.dumps(report, indent=2))
     if plot_path is not None:

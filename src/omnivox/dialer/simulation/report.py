@@ -37,7 +37,12 @@ def display_name(spec: str) -> str:
 
 
 def build_report(run: BenchmarkRun) -> dict[str, Any]:
-    out: dict[str, Any] = {"seeds": run.seeds, "wall_s": round(run.wall_s, 1), "scenarios": {}}
+    out: dict[str, Any] = {
+        "seeds": run.seeds,
+        "wall_s": round(run.wall_s, 1),
+        "cpu_s": round(run.cpu_s, 1),
+        "scenarios": {},
+    }
     for sid in run.scenarios:
         sc = SCENARIOS[sid]
         entry: dict[str, Any] = {"title": sc.title, "agents": sc.agents, "targets": {}}

@@ -4,6 +4,7 @@ search, in a process pool. Every (scenario, policy, seed) is one independent sim
 from __future__ import annotations
 
 import multiprocessing
+import resource
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -56,6 +57,12 @@ def run_task(task: Task) -> tuple[Task, RunMetrics]:
     return task, Simulator(sc, build_policy(task.spec, ctx), task.seed).run()
 
 
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
 def _cost(task: Task) -> float:
     sc = SCENARIOS[task.scenario]
     return float(_COST.get(task.spec, 1.0) * sc.agents**0.5 * sc.hours)
@@ -72,6 +79,7 @@ class BenchmarkRun:
     runs: dict[str, dict[str, list[RunMetrics]]] = field(default_factory=dict)
     searches: dict[str, dict[str, list[FamilySearch]]] = field(default_factory=dict)
     wall_s: float = 0.0
+    cpu_s: float = 0.0  # this process and its workers: what 2 dedicated cores would need x 2
 
 
 class Benchmark:
@@ -97,7 +105,7 @@ class Benchmark:
         self._total = 0
 
     def run(self) -> BenchmarkRun:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), _cpu_seconds()
         res = self.result
         tasks = [t for sid in res.scenarios for t in self._policy_tasks(sid, res.specs)]
         if res.oracle:
@@ -126,6 +134,7 @@ class Benchmark:
             for search in self._all(sid):
                 search.update(res.runs[sid])
         res.wall_s = time.perf_counter() - start
+        res.cpu_s = _cpu_seconds() - cpu_start
         self.progress(self._total, self._total)
         return res
 
