@@ -106,7 +106,12 @@ async def _visible_call(db: DB, actor: Principal, call_id: str) -> Call:
     on_a_leg = await db.scalar(
         select(CallLeg.id).where(CallLeg.call_id == call.id, CallLeg.user_id == actor.user_id)
     )
-    if on_a_leg is None:
+    offered = await db.scalar(  # reserved for it: the offer is ringing on their desktop
+        select(AgentStatus.user_id).where(
+            AgentStatus.user_id == actor.user_id, AgentStatus.current_call_id == call.id
+        )
+    )
+    if on_a_leg is None and offered is None:
         raise PermissionDenied("this is not your call")
     return call
 

@@ -70,7 +70,7 @@ async def handle(svc: TelephonyService, event: WebhookEvent, query: Mapping[str,
                     session, call, event.to_fsm_event(svc.clock.now()), dict(event.raw)
                 )
         elif isinstance(event, ConferenceChanged):
-            await _conference(session, event, query.get("call", ""))
+            await _conference(svc, session, event, query.get("call", ""))
         elif isinstance(event, RecordingStatusChanged):
             await _recording(svc, session, event)
         else:
@@ -106,7 +106,12 @@ async def _voice(
         # silent drop), and the log says so.
         log.warning("call to an unknown number", to=event.to, from_=event.from_, sid=event.call_sid)
         return HookReply((Say(text=UNKNOWN_NUMBER_MESSAGE), Hangup()))
-    await session.commit()
+    sid = event.call_sid
+
+    def learn_sid(c: Call) -> None:  # the voice request may beat the REST response
+        c.provider_sid = c.provider_sid or sid
+
+    await svc.patch_call(session, call, learn_sid)
     if CallState(call.state) in {CallState.COMPLETED, CallState.CANCELED, CallState.ABANDONED}:
         return HookReply((Hangup(),))
     if call.agent_id:
@@ -182,7 +187,7 @@ async def _leg_joined(
 ) -> None:
     now, state = svc.clock.now(), CallState(call.state)
     if leg.role == "agent" and state is CallState.ANSWERED_HUMAN and leg.user_id:
-        await svc.apply_and_announce(session, call, AgentConnected(at=now, agent_id=leg.user_id))
+        await _connect_agent(svc, session, call, leg)
     elif leg.role == "transfer_target" and state is CallState.TRANSFERRING:
         if leg.target.startswith("warm:"):
             await svc.apply_and_announce(session, call, TransferConferenced(at=now))
@@ -240,13 +245,48 @@ def leg_summary(leg: CallLeg) -> dict[str, object]:
     }
 
 
-async def _conference(session: AsyncSession, event: ConferenceChanged, call_id: str) -> None:
+async def _conference(
+    svc: TelephonyService, session: AsyncSession, event: ConferenceChanged, call_id: str
+) -> None:
     call = await session.get(Call, call_id) if call_id else None
     if call is None:
         call = await session.scalar(select(Call).where(Call.conference_name == event.friendly_name))
-    if call is not None and event.conference_sid and call.conference_sid != event.conference_sid:
-        call.conference_sid = event.conference_sid
-        await session.commit()
+    if call is None:
+        return
+    customer_joined = event.event == "participant-join" and event.call_sid == call.provider_sid
+    now = svc.clock.now()
+
+    def note(c: Call) -> None:
+        c.conference_sid = event.conference_sid or c.conference_sid
+        if customer_joined and c.customer_joined_at is None:
+            c.customer_joined_at = now
+
+    await svc.patch_call(session, call, note)
+    if customer_joined:
+        # An agent who answered before the customer was in the conference connects now.
+        leg = await session.scalar(
+            select(CallLeg).where(
+                CallLeg.call_id == call.id, CallLeg.role == "agent", CallLeg.status == "joined"
+            )
+        )
+        if leg is not None:
+            await _connect_agent(svc, session, call, leg)
+
+
+async def _connect_agent(
+    svc: TelephonyService, session: AsyncSession, call: Call, leg: CallLeg
+) -> None:
+    """The agent talks to the customer once both are in the conference, whichever came
+    first. Both webhooks commit their half before reading the other's, so one sees both."""
+    await session.refresh(call)
+    if (
+        CallState(call.state) is CallState.ANSWERED_HUMAN
+        and leg.user_id
+        and call.customer_joined_at is not None
+    ):
+        await svc.apply_and_announce(
+            session, call, AgentConnected(at=svc.clock.now(), agent_id=leg.user_id)
+        )
 
 
 async def _recording(

@@ -51,6 +51,8 @@ class Call(Base):
     last_sequence_number: Mapped[int | None] = mapped_column(Integer, default=None)
     last_provider_timestamp: Mapped[datetime | None] = mapped_column(default=None)
     wrap_up_deadline: Mapped[datetime | None] = mapped_column(default=None)
+    # When the customer's leg entered the conference; an agent is connected only then.
+    customer_joined_at: Mapped[datetime | None] = mapped_column(default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Optimistic concurrency: webhooks about one call arrive concurrently (and on several
     # nodes); a write based on a stale read fails and is re-applied to the fresh state.

@@ -7,7 +7,7 @@ history, commit, then announce. Provider requests happen outside any open transa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -279,6 +279,21 @@ class TelephonyService:
         calls.store(call, snap if agent_id is None else _with_agent(snap, agent_id))
         return call
 
+    async def patch_call(
+        self, session: AsyncSession, call: Call, mutate: Callable[[Call], None]
+    ) -> None:
+        """Change bookkeeping columns of a call row, re-applying the change if a concurrent
+        writer (another webhook about the same call) committed first."""
+        for _attempt in range(MAX_STALE_RETRIES):
+            mutate(call)
+            try:
+                await session.commit()
+                return
+            except StaleDataError:
+                await session.rollback()
+                await session.refresh(call)
+        raise ConcurrentUpdateError(f"call {call.id} kept changing")
+
     async def reserve_agent(self, call: Call, user_id: str) -> bool:
         """Reserve the agent for this call (always granted when no agent domain is wired)."""
         if self.agents is None:
@@ -432,10 +447,15 @@ class LegService:
                 await session.commit()
                 raise CallActionFailed(f"the carrier refused to add {role}: {exc}") from exc
             leg.provider_sid = leg.provider_sid or participant.call_sid
+            await session.commit()
             call_row = await session.get(Call, call.id)
             if call_row is not None and not call_row.conference_sid:
-                call_row.conference_sid = participant.conference_sid
-            await session.commit()
+                conference_sid = participant.conference_sid
+
+                def set_conference(c: Call) -> None:
+                    c.conference_sid = c.conference_sid or conference_sid
+
+                await svc.patch_call(session, call_row, set_conference)
             return leg
 
     async def legs(self, call_id: str, *, live_only: bool = True) -> list[CallLeg]:

@@ -55,6 +55,7 @@ def upgrade() -> None:
             "last_provider_timestamp", omnivox.core.db.UTCDateTime(timezone=True), nullable=True
         ),
         sa.Column("wrap_up_deadline", omnivox.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("customer_joined_at", omnivox.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("updated_at", omnivox.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(

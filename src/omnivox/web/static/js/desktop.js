@@ -28,6 +28,10 @@ async function refresh() {
   if (call) loadHistory(call.id);
 }
 
+function party(c) {
+  return c.direction === "outbound" ? c.to : c.from;
+}
+
 function render() {
   $("agent-state").textContent = agent ? agent.state.replace("_", " ") + (agent.reason ? ` (${agent.reason})` : "") : "…";
   const hasCall = call && ["reserved", "on_call"].includes(agent.state);
@@ -36,12 +40,13 @@ function render() {
   // Wrap-up of the call, or of one's part of a call transferred to someone else.
   $("disposition-form").hidden = !(call && agent && agent.state === "wrap_up");
   if (call) {
-    $("call-party").textContent = call.direction === "outbound" ? call.to : call.from;
+    $("call-party").textContent = party(call);
     $("call-state").textContent = call.state.replace("_", " ");
     $("customer-number").textContent = call.direction === "outbound" ? call.to : call.from;
   }
   $("incoming").hidden = !offer;
-  if (offer) $("incoming-from").textContent = offer.from;
+  // The softphone leg comes from our own number; the customer is on the call we hold.
+  if (offer) $("incoming-from").textContent = call ? party(call) : offer.from;
 }
 
 async function loadHistory(callId) {
