@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import expect
-
 from tests.e2e.conftest import PASSWORD, Server
 
 pytestmark = pytest.mark.e2e
