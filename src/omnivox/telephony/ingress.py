@@ -69,6 +69,9 @@ async def handle(svc: TelephonyService, event: WebhookEvent, query: Mapping[str,
                 await svc.apply_and_announce(
                     session, call, event.to_fsm_event(svc.clock.now()), dict(event.raw)
                 )
+                handler = svc.answer_handlers.get(call.owner_kind)
+                if handler is not None:
+                    await handler.on_machine_detection(call, event.answered_by)
         elif isinstance(event, ConferenceChanged):
             await _conference(svc, session, event, query.get("call", ""))
         elif isinstance(event, RecordingStatusChanged):
@@ -114,6 +117,9 @@ async def _voice(
     await svc.patch_call(session, call, learn_sid)
     if CallState(call.state) in {CallState.COMPLETED, CallState.CANCELED, CallState.ABANDONED}:
         return HookReply((Hangup(),))
+    handler = svc.answer_handlers.get(call.owner_kind)
+    if handler is not None:
+        return HookReply(tuple(await handler.on_answer(call, event)))
     if call.agent_id:
         await svc.add_agent_leg(call, call.agent_id)
     return HookReply(

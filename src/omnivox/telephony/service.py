@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -27,6 +27,7 @@ from omnivox.telephony import calls, fsm
 from omnivox.telephony.errors import ProviderError
 from omnivox.telephony.fsm_types import (
     TERMINAL_STATES,
+    AnsweredBy,
     CallEvent,
     CallSnapshot,
     CancelRequested,
@@ -84,6 +85,16 @@ class InboundHandler(Protocol):
         ...
 
 
+class AnswerHandler(Protocol):
+    """What happens when a call of one owner kind is answered (the dialler registers one
+    for campaign calls): the instructions for the answered party, and what to do when
+    answering-machine detection reports."""
+
+    async def on_answer(self, call: Call, request: VoiceRequest) -> Sequence[Instruction]: ...
+
+    async def on_machine_detection(self, call: Call, answered_by: AnsweredBy) -> None: ...
+
+
 class AgentUnavailable(Conflict):
     code = "agent-unavailable"
 
@@ -106,6 +117,7 @@ class TelephonyService:
     metrics: Metrics | None = None
     agents: AgentReservations | None = None
     inbound: InboundHandler | None = None
+    answer_handlers: dict[str, AnswerHandler] = field(default_factory=dict)  # by owner kind
     _legs: LegService | None = None
 
     # --- announcing ----------------------------------------------------------------------
