@@ -43,8 +43,10 @@ for sub, name in (
 ):
     app.add_typer(sub, name=name)
 from omnivox.campaigns.cli import contacts_app  # noqa: E402 - after the core sub-apps
+from omnivox.dialer.bench_cli import bench_app  # noqa: E402
 
 app.add_typer(contacts_app, name="contacts")
+app.add_typer(bench_app, name="bench")
 
 
 def fail(message: str) -> typer.Exit:
