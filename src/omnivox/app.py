@@ -20,6 +20,7 @@ from omnivox.core.db import check_migrated, create_engine, create_session_factor
 from omnivox.core.logging import configure_logging, get_logger
 from omnivox.core.redis_bus import RedisBus, build_bus
 from omnivox.core.security.permissions import Permission
+from omnivox.media import MediaLinks
 from omnivox.media import api as media_api
 from omnivox.media import views as media_views
 from omnivox.routing.api import router as routing_api
@@ -119,7 +120,8 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
     runtime.service.agents = gate
     runtime.extra_sweeps.append(lambda: gate.expire_wrap_ups(state.settings.wrap_up_seconds))
     state.bus.subscribe(follow_calls(gate))
-    routing = InboundRouting(runtime.service, gate)
+    routing = InboundRouting(runtime.service, gate, MediaLinks.from_settings(state.settings))
+    runtime.extra_sweeps.append(routing.overflow)
     runtime.service.inbound = routing
     app.state.routing = routing
     state.bus.subscribe(follow_routing(routing))

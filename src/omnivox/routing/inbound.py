@@ -9,7 +9,7 @@ compare-and-set. Only when both hold is the agent's phone rung, for the queue's 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,17 +23,21 @@ from omnivox.agents.handlers import AgentGate
 from omnivox.agents.models import AgentStatus
 from omnivox.core.errors import InvalidInput
 from omnivox.core.logging import get_logger
+from omnivox.media import MediaLinks, hold_music_url, prompt
 from omnivox.routing.acd import Router
+from omnivox.routing.audio_types import AudioKind
 from omnivox.routing.hours import BusinessHours, Holiday, WeeklyInterval
 from omnivox.routing.models import InboundNumber, Queue, QueueEntry, QueueMember
 from omnivox.routing.types import AgentCandidate, QueueConfig, Strategy, WaitingCall
 from omnivox.telephony.fsm_types import Owner, OwnerKind
-from omnivox.telephony.instructions import Hangup, Instruction, Say
+from omnivox.telephony.instructions import Dial, DialNumber, Hangup, Instruction, Play, Say
 from omnivox.telephony.models import Call
-from omnivox.telephony.ports import VoiceRequest
+from omnivox.telephony.ports import RecordingStatusChanged, VoiceRequest, WebhookKind
 from omnivox.telephony.service import TelephonyService, agent_identity
+from omnivox.voicemail import ACTION_MARK, after_message, store_voicemail, voicemail_instructions
 
 log = get_logger(__name__)
+VOICEMAIL_GREETING = "Please leave a message after the tone, and we will call you back."
 CLOSED_MESSAGE = (
     "Thank you for calling. We are closed right now. Please call again during our opening hours."
 )
@@ -44,6 +48,7 @@ MAX_DECLINE_PASSES = 50
 class InboundRouting:
     svc: TelephonyService
     gate: AgentGate
+    links: MediaLinks
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
 
     async def provision_all(self, provision: Callable[[str], None]) -> None:
@@ -55,6 +60,7 @@ class InboundRouting:
     # --- answering ---------------------------------------------------------------------
 
     async def answer(self, request: VoiceRequest) -> Sequence[Instruction] | None:
+        now = self.svc.clock.now()
         async with self.svc.sessions() as session:
             number = await session.scalar(
                 select(InboundNumber).where(InboundNumber.number == request.to)
@@ -63,28 +69,154 @@ class InboundRouting:
                 return None
             org = await session.get(Organization, number.organization_id)
             assert org is not None
-            if not await self._open(session, org, self.svc.clock.now()):
-                log.info("call while closed", to=request.to, sid=request.call_sid)
-                return (Say(text=CLOSED_MESSAGE), Hangup())
-            queue = (
-                await session.get(Queue, number.target_id)
-                if number.target_kind == "queue"
-                else None
-            )
-        if queue is None:
-            log.warning(
-                "number has no usable target",
-                number=number.number,
-                target=f"{number.target_kind}:{number.target_id}",
-            )
-            return (Say(text="Sorry, this line is not available. Goodbye."), Hangup())
-        call = await self.svc.accept_inbound_call(org.id, Owner(OwnerKind.QUEUE, queue.id), request)
+            queue = await session.get(Queue, number.target_id)
+            is_open = await self._open(session, org, now)
+            if queue is None:
+                log.warning(
+                    "number has no usable target",
+                    number=number.number,
+                    target=f"{number.target_kind}:{number.target_id}",
+                )
+                return (Say(text="Sorry, this line is not available. Goodbye."), Hangup())
+            owner = Owner(OwnerKind.QUEUE, queue.id)
+            if not is_open:
+                log.info(
+                    "call while closed: closed message and voicemail",
+                    to=request.to,
+                    sid=request.call_sid,
+                )
+                call = await self.svc.accept_inbound_call(org.id, owner, request)
+                closed = await self._prompt(
+                    session, org.id, AudioKind.CLOSED_MESSAGE, CLOSED_MESSAGE
+                )
+                return (closed, *await self._voicemail(session, call))
+            greeting = await self._prompt(session, org.id, AudioKind.GREETING, queue.greeting)
+            wait_url = await hold_music_url(session, org.id, now, links=self.links)
+        call = await self.svc.accept_inbound_call(org.id, owner, request)
         await self._enqueue(call, queue)
         self.svc.legs.spawn(self._route_quietly(org.id), f"route {org.id}")
         return (
-            Say(text=queue.greeting),
-            self.svc.customer_conference(call, wait_url=self.svc.urls.hold_music()),
+            greeting,
+            self.svc.customer_conference(call, waits_for_agent=True, wait_url=wait_url),
         )
+
+    async def _prompt(
+        self, session: AsyncSession, org_id: str, kind: AudioKind, fallback: str
+    ) -> Play | Say:
+        """The organisation's recording for ``kind``, else the text spoken."""
+        return await prompt(
+            session, org_id, kind, self.svc.clock.now(), fallback_text=fallback, links=self.links
+        )
+
+    async def _voicemail(self, session: AsyncSession, call: Call) -> tuple[Instruction, ...]:
+        greeting = await self._prompt(
+            session, call.organization_id, AudioKind.VOICEMAIL_GREETING, VOICEMAIL_GREETING
+        )
+        return voicemail_instructions(self.svc.urls, call.id, greeting)
+
+    # --- later steps of a call: voicemail, overflow, messages ---------------------------
+
+    async def step(self, call: Call, query: Mapping[str, str]) -> Sequence[Instruction] | None:
+        if query.get("voicemail") == ACTION_MARK:
+            return after_message()
+        step = query.get("step")
+        if step == "voicemail":
+            async with self.svc.sessions() as session:
+                return await self._voicemail(session, call)
+        if step == "external" and query.get("to"):
+            return (Dial(targets=(DialNumber(number=query["to"]),), caller_id=call.to_number),)
+        return None
+
+    async def on_recording(self, call: Call, event: RecordingStatusChanged) -> bool:
+        """A recording of an inbound call that is not a call recording is a voicemail."""
+        if call.direction != "inbound":
+            return False
+        if event.status.value in {"completed", "absent", "failed"}:
+            async with self.svc.sessions() as session:
+                await store_voicemail(
+                    session,
+                    org_id=call.organization_id,
+                    call_id=call.id,
+                    queue_id=call.owner_id if call.owner_kind == "queue" else None,
+                    caller=call.from_number,
+                    called=call.to_number,
+                    recording=event,
+                    now=self.svc.clock.now(),
+                    bus=self.svc.bus,
+                )
+        return True
+
+    async def hold_music_url(self, org_id: str) -> str | None:
+        async with self.svc.sessions() as session:
+            return await hold_music_url(session, org_id, self.svc.clock.now(), links=self.links)
+
+    async def overflow(self) -> int:
+        """Callers who waited longer than their queue allows go to its overflow target."""
+        now, moved = self.svc.clock.now(), 0
+        async with self.svc.sessions() as session:
+            rows = await session.execute(
+                select(QueueEntry, Queue)
+                .join(Queue, Queue.id == QueueEntry.queue_id)
+                .where(
+                    QueueEntry.status == "waiting",
+                    Queue.max_wait_seconds.is_not(None),
+                    Queue.overflow_kind.is_not(None),
+                )
+            )
+            due = [
+                (e, q)
+                for e, q in rows
+                if q.max_wait_seconds is not None
+                and (now - e.enqueued_at).total_seconds() >= q.max_wait_seconds
+            ]
+        for entry, queue in due:
+            moved += await self._overflow_one(entry, queue)
+        return moved
+
+    async def _overflow_one(self, entry: QueueEntry, queue: Queue) -> int:
+        async with self.svc.sessions() as session:
+            claimed = await session.execute(
+                update(QueueEntry)
+                .where(
+                    QueueEntry.id == entry.id,
+                    QueueEntry.status == "waiting",
+                    QueueEntry.version == entry.version,
+                )
+                .values(
+                    status="overflowed",
+                    ended_at=self.svc.clock.now(),
+                    version=entry.version + 1,
+                    detail={**entry.detail, "overflow": queue.overflow_kind},
+                )
+                .execution_options(synchronize_session=False)
+            )
+            await session.commit()
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                return 0
+            call = await session.get(Call, entry.call_id)
+        if call is None or call.provider_sid is None:
+            return 0
+        log.info("queue overflow", call_id=call.id, queue_id=queue.id, to=queue.overflow_kind)
+        if queue.overflow_kind == "queue" and queue.overflow_target:
+            target = await self._queue(queue.overflow_target)
+            if target is not None:
+                await self._enqueue(call, target, since=entry.enqueued_at, again=True)
+                await self.route(call.organization_id)
+            return 1
+        urls = self.svc.urls
+        query = (
+            {"step": "voicemail"}
+            if queue.overflow_kind == "voicemail"
+            else {"step": "external", "to": queue.overflow_target or ""}
+        )
+        await self.svc.provider.redirect_call(
+            call.provider_sid, urls.url(WebhookKind.VOICE, call=call.id, **query)
+        )
+        return 1
+
+    async def _queue(self, queue_id: str) -> Queue | None:
+        async with self.svc.sessions() as session:
+            return await session.get(Queue, queue_id)
 
     async def _open(self, session: AsyncSession, org: Organization, now: datetime) -> bool:
         rows = await session.scalars(select(HoursRow).where(HoursRow.organization_id == org.id))
@@ -113,16 +245,28 @@ class InboundRouting:
         await self._enqueue(call, queue, held=True)
         self.svc.legs.spawn(self._route_quietly(call.organization_id), f"route {call.id}")
 
-    async def _enqueue(self, call: Call, queue: Queue, *, held: bool = False) -> None:
+    async def _enqueue(
+        self,
+        call: Call,
+        queue: Queue,
+        *,
+        held: bool = False,
+        since: datetime | None = None,
+        again: bool = False,
+    ) -> None:
+        """Add the call to ``queue`` (once, unless ``again``: an overflow moves it on,
+        keeping its original arrival time so the wait it already did still counts)."""
         async with self.svc.sessions() as session:
-            if await session.scalar(select(QueueEntry.id).where(QueueEntry.call_id == call.id)):
+            if not again and await session.scalar(
+                select(QueueEntry.id).where(QueueEntry.call_id == call.id)
+            ):
                 return
             session.add(
                 QueueEntry(
                     organization_id=call.organization_id,
                     queue_id=queue.id,
                     call_id=call.id,
-                    enqueued_at=self.svc.clock.now(),
+                    enqueued_at=since or self.svc.clock.now(),
                     # A transferred customer is on hold, to be taken off it when answered.
                     detail={"held": held},
                 )

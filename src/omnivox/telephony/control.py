@@ -131,7 +131,9 @@ async def _customer_change(svc: TelephonyService, call: Call, change: Participan
 async def hold(svc: TelephonyService, actor: Principal, call_id: str) -> Call:
     call = await _load(svc, actor, call_id)
     _check(call, HoldStarted(at=svc.clock.now()), "hold")
-    await _customer_change(svc, call, ParticipantChange(hold=True, hold_url=svc.urls.hold_music()))
+    await _customer_change(
+        svc, call, ParticipantChange(hold=True, hold_url=await svc.hold_music(call.organization_id))
+    )
     return await _record(svc, call.id, HoldStarted(at=svc.clock.now()))
 
 
@@ -233,7 +235,9 @@ async def _transfer_to_queue(
 ) -> Call:
     """The customer waits on hold in the queue; the agent's part of the call ends."""
     assert svc.inbound is not None
-    await _customer_change(svc, call, ParticipantChange(hold=True, hold_url=svc.urls.hold_music()))
+    await _customer_change(
+        svc, call, ParticipantChange(hold=True, hold_url=await svc.hold_music(call.organization_id))
+    )
     await _record(svc, call.id, started)
     done = TransferCompleted(
         at=svc.clock.now(), target_kind=TransferTargetKind.QUEUE, target_id=queue_id

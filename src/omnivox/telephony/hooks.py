@@ -38,9 +38,6 @@ class HookUrls:
     def recording(self, call_id: str) -> str:
         return self.url(WebhookKind.RECORDING, call=call_id)
 
-    def hold_music(self) -> str:
-        return f"{self.public_base}/static/audio/hold.wav"
-
     def verification_url(self, path: str, query: str) -> str:
         """The URL the provider signed, rebuilt from our public base (not the proxy's view)."""
         return f"{self.public_base}{path}" + (f"?{query}" if query else "")

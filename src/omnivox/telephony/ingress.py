@@ -27,6 +27,7 @@ from omnivox.telephony.models import Call, CallLeg, Recording
 from omnivox.telephony.ports import (
     CallStatusChanged,
     ConferenceChanged,
+    DigitsGathered,
     MachineDetected,
     RecordingStatusChanged,
     VoiceRequest,
@@ -75,7 +76,12 @@ async def handle(svc: TelephonyService, event: WebhookEvent, query: Mapping[str,
         elif isinstance(event, ConferenceChanged):
             await _conference(svc, session, event, query.get("call", ""))
         elif isinstance(event, RecordingStatusChanged):
-            await _recording(svc, session, event)
+            await _recording(svc, session, event, query.get("call", ""))
+        elif isinstance(event, DigitsGathered) and svc.inbound is not None:
+            call = await session.get(Call, query.get("call", ""))
+            steps = await svc.inbound.step(call, query) if call is not None else None
+            if steps is not None:
+                return HookReply(tuple(steps))
         else:
             log.info("webhook ignored", kind=type(event).__name__)
     return HookReply()
@@ -117,6 +123,10 @@ async def _voice(
     await svc.patch_call(session, call, learn_sid)
     if CallState(call.state) in {CallState.COMPLETED, CallState.CANCELED, CallState.ABANDONED}:
         return HookReply((Hangup(),))
+    if "step" in query and svc.inbound is not None:
+        steps = await svc.inbound.step(call, query)
+        if steps is not None:
+            return HookReply(tuple(steps))
     handler = svc.answer_handlers.get(call.owner_kind)
     if handler is not None:
         return HookReply(tuple(await handler.on_answer(call, event)))
@@ -296,12 +306,19 @@ async def _connect_agent(
 
 
 async def _recording(
-    svc: TelephonyService, session: AsyncSession, event: RecordingStatusChanged
+    svc: TelephonyService, session: AsyncSession, event: RecordingStatusChanged, call_id: str
 ) -> None:
     rec = await session.scalar(
         select(Recording).where(Recording.provider_sid == event.recording_sid)
     )
     if rec is None:
+        call = await session.get(Call, call_id) if call_id else None
+        if (
+            call is not None
+            and svc.inbound is not None
+            and await svc.inbound.on_recording(call, event)
+        ):
+            return
         log.warning("status for an unknown recording", sid=event.recording_sid)
         return
     rec.status = event.status.value

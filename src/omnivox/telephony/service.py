@@ -7,7 +7,7 @@ history, commit, then announce. Provider requests happen outside any open transa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -47,6 +47,7 @@ from omnivox.telephony.ports import (
     MachineDetectionMode,
     NewParticipant,
     OutboundCall,
+    RecordingStatusChanged,
     TelephonyProvider,
     VoiceRequest,
 )
@@ -82,6 +83,18 @@ class InboundHandler(Protocol):
 
     async def enqueue_transfer(self, call: Call, queue_id: str) -> None:
         """Put a call an agent transferred into the queue (the customer is on hold)."""
+        ...
+
+    async def step(self, call: Call, query: Mapping[str, str]) -> Sequence[Instruction] | None:
+        """Instructions for a later step of an inbound call (voicemail, after a message)."""
+        ...
+
+    async def on_recording(self, call: Call, event: RecordingStatusChanged) -> bool:
+        """Take a recording that is not a call recording (a voicemail); True if taken."""
+        ...
+
+    async def hold_music_url(self, org_id: str) -> str | None:
+        """The organisation's hold music link, or None for the carrier's default."""
         ...
 
 
@@ -243,16 +256,18 @@ class TelephonyService:
             await self.apply_and_announce(session, call, answered, dict(request.raw))
             return call
 
-    def customer_conference(self, call: Call, *, wait_url: str | None) -> Dial:
-        """The customer's side of the call's conference: alone, they hear ``wait_url``;
-        the conference ends when they leave."""
+    def customer_conference(
+        self, call: Call, *, waits_for_agent: bool, wait_url: str | None
+    ) -> Dial:
+        """The customer's side of the call's conference; the conference ends when they
+        leave. Waiting for an agent, they hear ``wait_url`` (None: the carrier's music)."""
         return Dial(
             targets=(
                 DialConference(
                     name=call.conference_name,
-                    start_conference_on_enter=wait_url is None,
+                    start_conference_on_enter=not waits_for_agent,
                     end_conference_on_exit=True,
-                    wait_url=wait_url if wait_url is not None else "",
+                    wait_url=wait_url,
                     status_callback_url=self.urls.conference(call.id),
                     status_callback_events=("start", "end", "join", "leave"),
                     participant_label="customer",
@@ -305,6 +320,9 @@ class TelephonyService:
                 await session.rollback()
                 await session.refresh(call)
         raise ConcurrentUpdateError(f"call {call.id} kept changing")
+
+    async def hold_music(self, org_id: str) -> str | None:
+        return await self.inbound.hold_music_url(org_id) if self.inbound is not None else None
 
     async def reserve_agent(self, call: Call, user_id: str) -> bool:
         """Reserve the agent for this call (always granted when no agent domain is wired)."""

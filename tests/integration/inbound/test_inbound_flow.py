@@ -172,3 +172,56 @@ async def test_agent_transfers_a_call_to_a_queue(env: Env) -> None:
         assert not any(p.hold for p in conf.participants.values())  # off hold with Bea
         [entry] = await _entries(env)
         assert entry.status == "connected" and entry.detail == {"held": True}
+
+
+async def test_closed_hours_take_a_voicemail_that_supervisors_see(sqlite_env: Env) -> None:
+    async with floor(sqlite_env) as (f, org):
+        alex = await f.agent(org, "alex")
+        queue = await _setup(f, org, alex)
+        admin = f.agents["admin"].headers
+        await sqlite_env.client.put(
+            "/api/v1/settings/business-hours", headers=admin, json={"intervals": []}
+        )
+        call = await f.carrier.place_inbound_call(CALLER, NUMBER)
+        await f.advance(30)
+        said = [e.detail["text"] for e in call.log if e.kind == "say"]
+        assert "closed" in said[0] and "leave a message" in said[1] and "Thank you" in said[-1]
+        voicemails = (await sqlite_env.client.get("/api/v1/voicemails", headers=admin)).json()
+        [vm] = voicemails if isinstance(voicemails, list) else voicemails["items"]
+        assert vm["caller_number"] == CALLER and vm["queue_id"] == queue and vm["status"] == "new"
+        assert vm["duration_seconds"] > 0
+
+
+async def test_max_wait_overflows_to_voicemail(sqlite_env: Env) -> None:
+    async with floor(sqlite_env) as (f, org):
+        alex = await f.agent(org, "alex")
+        await sqlite_env.client.put(
+            "/api/v1/agents/me/state",
+            headers=alex.headers,
+            json={"state": "break", "reason": "lunch"},
+        )
+        queue = await _setup(f, org, alex)
+        admin = f.agents["admin"].headers
+        upd = await sqlite_env.client.put(
+            f"/api/v1/queues/{queue}",
+            headers=admin,
+            json={
+                "name": "Support",
+                "max_wait_seconds": 30,
+                "overflow_kind": "voicemail",
+                "overflow_target": "default",
+            },
+        )
+        assert upd.status_code == 200, upd.text
+        call = await f.carrier.place_inbound_call(CALLER, NUMBER)
+        await f.advance(20)
+        assert await f.runtime.service.inbound.overflow() == 0  # type: ignore[union-attr]
+        await f.advance(15)
+        assert await f.runtime.service.inbound.overflow() == 1  # type: ignore[union-attr]
+        await f.advance(30)
+        [entry] = await _entries(sqlite_env)
+        assert entry.status == "overflowed" and entry.detail["overflow"] == "voicemail"
+        said = [e.detail["text"] for e in call.log if e.kind == "say"]
+        assert any("leave a message" in s for s in said)
+        vms = (await sqlite_env.client.get("/api/v1/voicemails", headers=admin)).json()
+        assert len(vms if isinstance(vms, list) else vms["items"]) == 1
