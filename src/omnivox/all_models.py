@@ -4,6 +4,7 @@ from omnivox.accounts import models as accounts_models
 from omnivox.agents import models as agents_models
 from omnivox.campaigns import models as campaigns_models
 from omnivox.core.db import Base
+from omnivox.dialer import models as dialer_models
 from omnivox.media import models as media_models
 from omnivox.routing import models as routing_models
 from omnivox.telephony import models as telephony_models
@@ -14,6 +15,7 @@ __all__ = [
     "accounts_models",
     "agents_models",
     "campaigns_models",
+    "dialer_models",
     "media_models",
     "routing_models",
     "telephony_models",

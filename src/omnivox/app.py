@@ -20,6 +20,7 @@ from omnivox.core.db import check_migrated, create_engine, create_session_factor
 from omnivox.core.logging import configure_logging, get_logger
 from omnivox.core.redis_bus import RedisBus, build_bus
 from omnivox.core.security.permissions import Permission
+from omnivox.dialer.wiring import register_dialer
 from omnivox.media import MediaLinks
 from omnivox.media import api as media_api
 from omnivox.media import views as media_views
@@ -69,6 +70,7 @@ def create_app(
         runtime: TelephonyRuntime = app.state.telephony
         await runtime.start()
         await app.state.routing.provision_all(runtime.provision_number)
+        await app.state.dialer.start()
         log.info(
             "omnivox started",
             env=settings.env.value,
@@ -78,6 +80,7 @@ def create_app(
         try:
             yield
         finally:
+            await app.state.dialer.stop()
             await runtime.stop()
             if isinstance(state.bus, RedisBus):
                 await state.bus.stop()
@@ -144,3 +147,4 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
             include_in_schema=False,
         )
         app.include_router(sandbox_softphone_router(runtime.carrier), prefix=SANDBOX_PREFIX)
+    register_dialer(app, state, runtime)

@@ -1,0 +1,178 @@
+"""What happens when a campaign call is answered: an agent within 2 seconds, or the
+safe-harbour message; a machine gets the voicemail drop or a hang-up.
+
+The customer joins the call's conference at once, with no wait music; the longest-idle
+free agent of the campaign is reserved (compare-and-set: one reservation wins) and their
+softphone dialled into it. A timer on the injected clock fires 2 seconds after the answer:
+if the call is not ``connected`` by then it is dropped (``SystemHangup`` first, so a late
+agent can no longer connect), the customer hears the safe-harbour message and the line
+hangs up. The call records it as abandoned with the system disposition.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from omnivox.agents import service as agents
+from omnivox.agents.handlers import AgentGate
+from omnivox.agents.models import AgentStatus
+from omnivox.campaigns import DialSettings, get_dial_settings
+from omnivox.core.logging import get_logger
+from omnivox.dialer.floor import agents_now
+from omnivox.telephony.errors import ProviderError
+from omnivox.telephony.fsm_types import AnsweredBy, CallState, SystemHangup
+from omnivox.telephony.instructions import Hangup, Instruction, Pause, Play, Say
+from omnivox.telephony.models import Call
+from omnivox.telephony.ports import VoiceRequest
+from omnivox.telephony.service import TelephonyService, agent_identity
+
+log = get_logger(__name__)
+SAFE_HARBOUR_SECONDS = 2.0
+DEFAULT_SAFE_HARBOUR = "Sorry, all our agents are busy. We will try you again later. Goodbye."
+AGENT_OFFER_SECONDS = 10  # the agent's softphone rings at most this long
+
+
+@dataclass
+class CampaignAnswering:
+    """The telephony service's answer handler for calls owned by a campaign."""
+
+    svc: TelephonyService
+    gate: AgentGate
+    audio_url: Callable[[str], str]  # audio reference -> URL the carrier can fetch
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    # --- answer ------------------------------------------------------------------------
+
+    async def on_answer(self, call: Call, request: VoiceRequest) -> Sequence[Instruction]:
+        answered_at = self.svc.clock.now()
+        async with self.svc.sessions() as session:
+            settings = await get_dial_settings(session, call.owner_id)
+            ready = await agents_now(session, call.organization_id, settings.agent_user_ids)
+        for user_id, _since in ready.ready:  # longest idle first
+            if await self.gate.reserve(call.organization_id, user_id, call.id):
+                self._spawn(self._ring_agent(call, user_id), f"campaign agent {call.id}")
+                break
+        # Not the telephony service's leg tasks: its drain() must never wait on a timer.
+        self._spawn(self._deadline(call.id, answered_at), f"safe harbour {call.id}")
+        # Silence, not music: the customer starts the conference and an agent joins it.
+        return (self.svc.customer_conference(call, waits_for_agent=False, wait_url=""),)
+
+    async def _ring_agent(self, call: Call, user_id: str) -> None:
+        await self.svc.legs.add(
+            call,
+            role="agent",
+            target=f"client:{agent_identity(user_id)}",
+            user_id=user_id,
+            timeout_seconds=AGENT_OFFER_SECONDS,
+        )
+
+    async def _deadline(self, call_id: str, answered_at: datetime) -> None:
+        elapsed = (self.svc.clock.now() - answered_at).total_seconds()
+        await self.svc.clock.sleep(max(0.0, SAFE_HARBOUR_SECONDS - elapsed))
+        async with self.svc.sessions() as session:
+            call = await session.get(Call, call_id)
+            if call is None or CallState(call.state) is not CallState.ANSWERED_HUMAN:
+                return  # connected, a machine, or already ended
+            settings = await get_dial_settings(session, call.owner_id)
+            result = await self.svc.apply_and_announce(
+                session,
+                call,
+                SystemHangup(at=self.svc.clock.now(), reason="no agent within 2 seconds"),
+            )
+            if CallState(call.state) is not CallState.ABANDONED:
+                log.info("safe-harbour drop refused", call_id=call_id, result=str(result))
+                return
+        await self._instruct(call, (*self._safe_harbour(settings), Hangup()))
+        await self._release(call)
+
+    def _safe_harbour(self, settings: DialSettings) -> tuple[Instruction, ...]:
+        if settings.safe_harbour_audio:
+            return (Play(url=self.audio_url(settings.safe_harbour_audio)),)
+        return (Say(text=settings.safe_harbour_text or DEFAULT_SAFE_HARBOUR),)
+
+    # --- machines ----------------------------------------------------------------------
+
+    async def on_machine_detection(self, call: Call, answered_by: AnsweredBy) -> None:
+        """The call service has applied AMD's verdict; a machine still without an agent
+        (``answered_machine``) gets the campaign's AMD action. A machine an agent already
+        has stays with the agent (never yank an agent): they disposition it."""
+        if not answered_by.is_machine:
+            return
+        async with self.svc.sessions() as session:
+            row = await session.get(Call, call.id)
+            if row is None or CallState(row.state) is not CallState.ANSWERED_MACHINE:
+                return
+            settings = await get_dial_settings(session, row.owner_id)
+            if settings.amd_action == "voicemail_drop" and settings.voicemail_audio:
+                # The message ends with Hangup: the carrier's completion ends the call as a
+                # machine (system disposition) once the message has played.
+                drop: tuple[Instruction, ...] = (
+                    Pause(seconds=1),
+                    Play(url=self.audio_url(settings.voicemail_audio)),
+                    Hangup(),
+                )
+            else:
+                await self.svc.apply_and_announce(
+                    session, row, SystemHangup(at=self.svc.clock.now(), reason="machine")
+                )
+                drop = (Hangup(),)
+        await self._instruct(row, drop)
+        await self._release(row)
+
+    # --- shared ------------------------------------------------------------------------
+
+    async def _instruct(self, call: Call, instructions: tuple[Instruction, ...]) -> None:
+        if not call.provider_sid:
+            return
+        try:
+            await self.svc.provider.instruct_call(call.provider_sid, instructions)
+        except ProviderError as exc:  # the customer hung up meanwhile
+            log.info("could not instruct the campaign call", call_id=call.id, error=str(exc))
+
+    async def _release(self, call: Call) -> None:
+        """An agent reserved for a call that will never be theirs goes back to available,
+        and their ringing leg is withdrawn."""
+        await self.svc.legs.end_all(call)
+        await release_reserved(self.gate, call.organization_id, call.id)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.get_running_loop().create_task(_logged(coro, name), name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+async def release_reserved(gate: AgentGate, org_id: str, call_id: str) -> None:
+    async with gate.sessions() as session:
+        rows = list(
+            await session.scalars(
+                select(AgentStatus).where(
+                    AgentStatus.organization_id == org_id,
+                    AgentStatus.current_call_id == call_id,
+                    AgentStatus.state == "reserved",
+                )
+            )
+        )
+        for row in rows:
+            await agents.release_offer(
+                session, org_id, row.user_id, call_id, gate.clock.now(), bus=gate.bus
+            )
+
+
+async def _logged(coro: Coroutine[Any, Any, None], name: str) -> None:
+    try:
+        await coro
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("dialler task failed", task=name)

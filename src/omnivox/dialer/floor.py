@@ -1,0 +1,124 @@
+"""What the database says about a campaign right now: its agents, its calls, its window.
+
+Both the pacing snapshot and the live statistics are computed from here, so the figures a
+supervisor sees are the ones the dialler paces on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omnivox.agents.models import AgentStatus
+from omnivox.telephony.models import Call
+
+CAMPAIGN = "campaign"
+RINGING = ("queued", "dialing", "ringing")
+TALKING = ("connected", "on_hold", "transferring", "in_conference")
+
+
+@dataclass(frozen=True)
+class AgentsNow:
+    ready: list[tuple[str, datetime]]  # (user id, available since), longest idle first
+    paused: int
+    talking_since: list[datetime]  # on a call, or reserved for one (a line is theirs)
+    wrapping_since: list[datetime]
+    offline: int
+
+    def by_state(self) -> dict[str, int]:
+        return {
+            "available": len(self.ready),
+            "on_call": len(self.talking_since),
+            "wrap_up": len(self.wrapping_since),
+            "break": self.paused,
+            "offline": self.offline,
+        }
+
+
+@dataclass(frozen=True)
+class WindowCounts:
+    """The campaign's regulatory window: abandoned / live answers, from call records."""
+
+    abandons: int
+    live_answers: int
+
+    @property
+    def rate(self) -> float:
+        return self.abandons / self.live_answers if self.live_answers else 0.0
+
+
+async def agents_now(session: AsyncSession, org_id: str, agent_ids: Sequence[str]) -> AgentsNow:
+    rows = list(
+        await session.scalars(
+            select(AgentStatus).where(
+                AgentStatus.organization_id == org_id, AgentStatus.user_id.in_(agent_ids)
+            )
+        )
+    )
+    ready = sorted(((r.user_id, r.since) for r in rows if r.state == "available"), key=_second)
+    return AgentsNow(
+        ready=ready,
+        paused=sum(r.state == "break" for r in rows),
+        talking_since=[r.since for r in rows if r.state in ("reserved", "on_call")],
+        wrapping_since=[r.since for r in rows if r.state == "wrap_up"],
+        offline=len(agent_ids) - len(rows) + sum(r.state == "offline" for r in rows),
+    )
+
+
+def _second(pair: tuple[str, datetime]) -> datetime:
+    return pair[1]
+
+
+@dataclass(frozen=True)
+class CallsNow:
+    ringing_since: list[datetime]  # placed, not answered yet
+    waiting_since: list[datetime]  # answered by a person, no agent yet
+
+
+async def calls_now(session: AsyncSession, org_id: str, campaign_id: str) -> CallsNow:
+    rows = (
+        await session.execute(
+            select(Call.state, Call.created_at, Call.answered_at).where(
+                Call.organization_id == org_id,
+                Call.owner_kind == CAMPAIGN,
+                Call.owner_id == campaign_id,
+                Call.state.in_([*RINGING, "answered_human"]),
+            )
+        )
+    ).all()
+    return CallsNow(
+        ringing_since=[created for state, created, _a in rows if state in RINGING],
+        waiting_since=[a or c for state, c, a in rows if state == "answered_human"],
+    )
+
+
+def _campaign_calls(org_id: str, campaign_id: str, since: datetime) -> list[object]:
+    return [
+        Call.organization_id == org_id,
+        Call.owner_kind == CAMPAIGN,
+        Call.owner_id == campaign_id,
+        Call.answered_at >= since,
+    ]
+
+
+async def window_counts(
+    session: AsyncSession, org_id: str, campaign_id: str, now: datetime, hours: int
+) -> WindowCounts:
+    """Live answers: answered calls that were not classified as a machine (a machine that
+    reached an agent counts: the dialler routed it as a person). Abandons: calls that ended
+    abandoned (no agent in time, or the person hung up before one came)."""
+    since = now - timedelta(hours=hours)
+    machine = or_(Call.state == "answered_machine", func.coalesce(Call.end_reason, "") == "machine")
+    row = (
+        await session.execute(
+            select(
+                func.count().filter(Call.state == "abandoned"),
+                func.count().filter(~machine),
+            ).where(and_(*_campaign_calls(org_id, campaign_id, since)))  # type: ignore[arg-type]
+        )
+    ).one()
+    return WindowCounts(abandons=int(row[0]), live_answers=int(row[1]))

@@ -1,0 +1,118 @@
+"""One campaign's pacing policy, fed exactly the pacing contract's events and snapshots.
+
+Times given to the policy are seconds since this engine started (one origin for events and
+snapshots alike); ids are small integers mapped from call and user ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from omnivox.campaigns import DialSettings
+from omnivox.dialer.floor import AgentsNow, CallsNow, WindowCounts
+from omnivox.dialer.pacing import (
+    EventKind,
+    PacingEvent,
+    PacingPolicy,
+    PacingSnapshot,
+    PolicyContext,
+    ProgressivePolicy,
+    build_policy,
+)
+
+LINES_PER_AGENT = 3  # a campaign never holds more lines than this per active agent
+MAX_DIALS_PER_TICK = 10  # calls-per-second cap (the tick is one second)
+PREDICTIVE_SPEC = "omnivox"
+RING_TIMEOUT_S = 22.0
+
+
+def policy_for(settings: DialSettings) -> PacingPolicy:
+    """Progressive for progressive mode; Omnivox's predictive pacer for predictive mode.
+    Every answer is routed to an agent at once (AMD's verdict only matters while no agent
+    has joined), so the pacer sees the campaign as one without AMD: a 2-second grace."""
+    if settings.dial_mode != "predictive":
+        return ProgressivePolicy()
+    ctx = PolicyContext(
+        abandon_target=float(settings.abandon_rate_cap),
+        daily_window=settings.abandon_window_hours <= 24,
+        amd=False,
+        ring_timeout_s=RING_TIMEOUT_S,
+    )
+    return build_policy(PREDICTIVE_SPEC, ctx)
+
+
+@dataclass
+class Pacer:
+    policy: PacingPolicy
+    origin: datetime
+    capped: bool = False  # the abandon rate is at the cap: one call per ready agent
+    _ids: dict[str, int] = field(default_factory=dict)
+    _announced: set[str] = field(default_factory=set)  # calls told ANSWERED_LIVE
+
+    def seconds(self, at: datetime) -> float:
+        return (at - self.origin).total_seconds()
+
+    def _id(self, key: str | None) -> int:
+        if key is None:
+            return -1
+        return self._ids.setdefault(key, len(self._ids))
+
+    def tell(
+        self,
+        kind: EventKind,
+        at: datetime,
+        call_id: str | None = None,
+        agent_id: str | None = None,
+        machine: bool = False,
+    ) -> None:
+        if not self.policy.observes_events:
+            return
+        self.policy.observe(
+            PacingEvent(kind, self.seconds(at), self._id(call_id), self._id(agent_id), machine)
+        )
+
+    def answered_live(self, at: datetime, call_id: str) -> None:
+        """Told once, when the answer's fate (connected or abandoned) is known: a machine
+        AMD catches before an agent joins is ANSWERED_MACHINE instead, never both."""
+        if call_id not in self._announced:
+            self._announced.add(call_id)
+            self.tell(EventKind.ANSWERED_LIVE, at, call_id)
+
+    def forget(self, call_id: str) -> None:
+        self._announced.discard(call_id)
+        self._ids.pop(call_id, None)
+
+    def decide(
+        self,
+        now: datetime,
+        agents: AgentsNow,
+        calls: CallsNow,
+        window: WindowCounts,
+        cap: float,
+        day_seconds: float,
+    ) -> int:
+        active = len(agents.ready) + len(agents.talking_since) + len(agents.wrapping_since)
+        snap = PacingSnapshot(
+            now=self.seconds(now),
+            ready_agents=len(agents.ready),
+            paused_agents=agents.paused,
+            talking_since=tuple(sorted(self.seconds(t) for t in agents.talking_since)),
+            wrapping_since=tuple(sorted(self.seconds(t) for t in agents.wrapping_since)),
+            ringing_since=tuple(sorted(self.seconds(t) for t in calls.ringing_since)),
+            waiting_since=tuple(sorted(self.seconds(t) for t in calls.waiting_since)),
+            window_abandons=window.abandons,
+            window_live_answers=window.live_answers,
+            line_limit=LINES_PER_AGENT * active,
+            dial_limit=MAX_DIALS_PER_TICK,
+            day_start=self.seconds(now) - 0.0,
+            day_end=self.seconds(now) + day_seconds,
+        )
+        wanted = self.policy.decide(snap)
+        # At the cap the campaign falls back to one call per ready agent until the rate
+        # is back under it (the policy still learns from every event meanwhile).
+        self.capped = window.live_answers > 0 and window.rate >= cap
+        if self.capped:
+            wanted = min(wanted, ProgressivePolicy().decide(snap))
+        room = snap.line_limit - snap.lines_in_use
+        return max(0, min(wanted, room, snap.dial_limit))
