@@ -4,7 +4,7 @@ message is listed, assigned and marked done through the API (agents: their own o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +26,12 @@ from omnivox.telephony.ports import (
 )
 from omnivox.telephony.runtime import TelephonyRuntime
 from omnivox.telephony.service import TelephonyService
-from omnivox.voicemail import store_voicemail, voicemail_instructions
+from omnivox.voicemail import (
+    ACTION_MARK,
+    after_message,
+    store_voicemail,
+    voicemail_instructions,
+)
 from omnivox.voicemail.models import Voicemail
 
 NUMBER = "+15005550006"
@@ -50,6 +55,15 @@ class VoicemailStandIn:
         self.calls.append(call.id)
         greeting = Say(text="Please leave a message after the tone.")
         return voicemail_instructions(self.svc.urls, call.id, greeting)
+
+    async def step(self, call: Any, query: Mapping[str, str]) -> Sequence[Instruction] | None:
+        return after_message() if query.get("voicemail") == ACTION_MARK else None
+
+    async def on_recording(self, call: Any, event: RecordingStatusChanged) -> bool:
+        return False  # this test stores the parsed event itself, twice, below
+
+    async def hold_music_url(self, org_id: str) -> str | None:
+        return None
 
 
 async def _queue(env: Env, org: str) -> str:
