@@ -50,7 +50,8 @@ class CampaignAnswering:
     # --- answer ------------------------------------------------------------------------
 
     async def on_answer(self, call: Call, request: VoiceRequest) -> Sequence[Instruction]:
-        answered_at = self.svc.clock.now()
+        # The 2 seconds run from the answer itself (the carrier's timestamp when known).
+        answered_at = call.answered_at or self.svc.clock.now()
         async with self.svc.sessions() as session:
             settings = await get_dial_settings(session, call.owner_id)
             ready = await agents_now(session, call.organization_id, settings.agent_user_ids)
