@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from omnivox.agents.handlers import AgentGate
 from omnivox.core.events import Event
 from omnivox.dialer.answering import CampaignAnswering
+from omnivox.dialer.api import router as live_router
 from omnivox.dialer.engine import DialerEngine
 from omnivox.dialer.lease import Leases
 from omnivox.media import signing
@@ -47,6 +48,7 @@ def register_dialer(app: FastAPI, state: AppState, runtime: TelephonyRuntime) ->
     state.bus.subscribe(engine.call_events())
     state.bus.subscribe(_lifecycle(engine))
     app.state.dialer = engine
+    app.include_router(live_router)
 
     return engine
 
