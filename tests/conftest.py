@@ -19,6 +19,7 @@ from omnivox.core.clock import ManualClock
 from omnivox.core.config import Settings
 from omnivox.core.db import create_engine, create_session_factory, upgrade_database
 
+FIXED_START = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
 PG_ADMIN_URL = os.environ.get("OMNIVOX_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -75,7 +76,9 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def clock() -> ManualClock:
-    return ManualClock(start=datetime.now(UTC).replace(microsecond=0))
+    """A fixed weekday afternoon in the US (11:00 Pacific, 14:00 Eastern), so calling
+    windows and business hours decide the same way whenever the suite runs."""
+    return ManualClock(start=FIXED_START)
 
 
 def make_settings(database_url: str, tmp_path: object, **extra: object) -> Settings:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
 from omnivox.accounts import organizations
-from omnivox.accounts.models import User
+from omnivox.accounts.models import Organization, User
 from omnivox.agents.models import AgentStatus
-from omnivox.core.errors import InvalidInput, PermissionDenied
+from omnivox.campaigns.dnc import is_dnc
+from omnivox.campaigns.phones import infer_zones
+from omnivox.campaigns.rules import CallingWindow, in_window
+from omnivox.core.errors import Conflict, InvalidInput, PermissionDenied
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.telephony import calls, control
@@ -36,6 +40,25 @@ router = APIRouter(prefix="/api/v1", tags=["calls"])
 TOKEN_TTL = 3600
 
 
+class DialRefused(Conflict):
+    code = "dial-refused"
+
+
+async def check_manual_dial(db: DB, org: Organization, number: str, now: datetime) -> None:
+    """Manual dialling obeys the same law as the dialler: never a number on the
+    organisation's do-not-call list, never outside the calling window in the number's
+    own local time (every zone it may be in)."""
+    if await is_dnc(db, org.id, None, number):
+        raise DialRefused(f"{number} is on the do-not-call list")
+    zones = infer_zones(number, None, org.timezone)
+    window = CallingWindow(org.calling_window_start, org.calling_window_end)
+    if not in_window(window, zones.value, now):
+        raise DialRefused(
+            f"it is outside the calling window ({org.calling_window_start:%H:%M}-"
+            f"{org.calling_window_end:%H:%M}) where {number} is ({zones.value})"
+        )
+
+
 def _read(call: Call) -> CallRead:
     return CallRead.model_validate(calls.call_summary(call))
 
@@ -45,12 +68,13 @@ async def place_call(
     data: CallCreate, request: Request, db: DB, actor: Principal = Allow(P.CALLS_CONTROL)
 ) -> CallRead:
     """Click-to-call: dial ``to``; when the customer answers, the caller's softphone joins."""
+    org = await organizations.get_organization(db, actor.organization_id)
     caller_id = data.from_
     if caller_id is None:
-        org = await organizations.get_organization(db, actor.organization_id)
         if not org.default_caller_ids:
             raise InvalidInput.on("from", "give a caller ID or set the organisation's default")
         caller_id = org.default_caller_ids[0]
+    await check_manual_dial(db, org, data.to, runtime_of(request).service.clock.now())
     svc = runtime_of(request).service
     call = await svc.place_outbound_call(
         actor.organization_id,

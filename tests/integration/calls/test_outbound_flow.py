@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.integration.calls.calls_harness import floor
 from tests.support import Env
 
+from omnivox.core.security.permissions import Role
 from omnivox.telephony.sandbox.parties import PartyBehaviour, PartyScript
 
 ANSWERS = PartyScript(behaviour=PartyBehaviour.ANSWER, ring_seconds=2)
@@ -130,3 +131,24 @@ async def test_a_busy_number_frees_the_agent(sqlite_env: Env) -> None:
         await f.call(alex, PartyScript(behaviour=PartyBehaviour.BUSY, ring_seconds=1))
         await f.advance(3)
         assert await f.agent_state(alex) == "available"
+
+
+async def test_manual_dialling_obeys_dnc_and_the_calling_window(sqlite_env: Env) -> None:
+    async with floor(sqlite_env) as (f, org):
+        alex = await f.agent(org, "alex")
+        admin = await f.agent(org, "root", role=Role.ORG_ADMIN)
+        dnc = await sqlite_env.client.post(
+            "/api/v1/dnc", headers=admin.headers, json={"phone": "+14155550166"}
+        )
+        assert dnc.status_code == 201, dnc.text
+        refused = await sqlite_env.client.post(
+            "/api/v1/calls", headers=alex.headers, json={"to": "+14155550166"}
+        )
+        assert refused.status_code == 409 and "do-not-call" in refused.json()["detail"]
+        # 18:00 UTC is 11:00 in California but 02:00 in Sydney: outside its window.
+        late = await sqlite_env.client.post(
+            "/api/v1/calls", headers=alex.headers, json={"to": "+61291234567"}
+        )
+        assert late.status_code == 409 and "calling window" in late.json()["detail"]
+        assert "Australia/Sydney" in late.json()["detail"]
+        assert f.carrier.calls == {} and await f.agent_state(alex) == "available"
