@@ -147,7 +147,10 @@ def test_refused_missed_and_unfinished_wrap_up(
     expect(jo.get_by_test_id("agent-state")).to_have_text("break (missed)")
     # Nobody left to offer it to: the caller waits; Ina (who refused once) is not re-offered.
     expect(ina.get_by_test_id("incoming")).to_be_hidden()
+    waiting = kit.locator("[data-queue='Inbound'] [data-testid=queue-waiting]")
+    expect(waiting).to_have_text("1", timeout=4_000)
     _sandbox(server, admin, "POST", f"/calls/{caller['sid']}/hangup")
+    expect(waiting).to_have_text("0", timeout=4_000)
 
     second = _sandbox(
         server, admin, "POST", "/inbound-calls", json={"from": "+14155550166", "to": NUMBER}

@@ -20,6 +20,41 @@ async function reload() {
   agents = new Map((await api("GET", "/api/v1/agents")).map((a) => [a.user_id, a]));
   calls = new Map((await api("GET", "/api/v1/calls?active=true")).map((c) => [c.id, c]));
   render();
+  await loadTiles();
+}
+
+// Queue and campaign tiles: figures computed by the backend from stored data, re-read
+// (at most every two seconds) whenever calls or agents change.
+let tilesDue = null;
+function tilesSoon() {
+  if (!tilesDue) tilesDue = setTimeout(() => { tilesDue = null; loadTiles().catch((e) => showError(e.message)); }, 2000);
+}
+
+const pct = (x) => (x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)} %`);
+const secs = (x) => (x === null || x === undefined ? "—" : `${Math.round(x)} s`);
+
+async function loadTiles() {
+  const queues = await api("GET", "/api/v1/queues");
+  const qstats = await Promise.all(queues.map((q) => api("GET", `/api/v1/queues/${q.id}/stats`)));
+  $("queue-tiles").innerHTML = queues.length ? queues.map((q, i) => {
+    const s = qstats[i];
+    return `<div class="tile" data-queue="${escapeHtml(q.name)}"><h3>${escapeHtml(q.name)}</h3>
+      <dl><dt>Waiting</dt><dd data-testid="queue-waiting">${s.waiting}</dd>
+      <dt>Longest wait</dt><dd>${secs(s.longest_wait_seconds)}</dd>
+      <dt>Agents available</dt><dd>${s.agents_available}</dd>
+      <dt>Answered today</dt><dd>${s.answered_today}</dd>
+      <dt>Abandoned today</dt><dd>${s.abandoned_today}</dd>
+      <dt>Service level (${q.service_level_seconds} s)</dt><dd>${pct(s.service_level_today)}</dd></dl></div>`;
+  }).join("") : `<p class="small">No queues.</p>`;
+  const campaigns = (await api("GET", "/api/v1/campaigns")).filter((c) => c.status === "active" || c.status === "paused");
+  const live = await Promise.all(campaigns.map((c) => api("GET", `/api/v1/campaigns/${c.id}/live`)));
+  $("campaign-tiles").innerHTML = campaigns.length ? campaigns.map((c, i) => {
+    const s = live[i];
+    return `<div class="tile" data-campaign="${escapeHtml(c.name)}"><h3>${escapeHtml(c.name)} <span class="small">${escapeHtml(s.status)} · ${escapeHtml(s.dial_mode)}</span></h3>
+      <dl><dt>Dialled</dt><dd>${s.dialled}</dd><dt>Answered</dt><dd>${s.answered}</dd>
+      <dt>Abandoned (window)</dt><dd class="${s.at_cap ? "error" : ""}">${pct(s.abandon_rate)} of ${s.live_answers}</dd>
+      <dt>AMD rate</dt><dd>${pct(s.amd_rate)}</dd><dt>Dial ratio</dt><dd>${s.dial_ratio.toFixed(2)}</dd></dl></div>`;
+  }).join("") : `<p class="small">No active campaigns.</p>`;
 }
 
 function nameOf(userId) { return agents.get(userId)?.name ?? "—"; }
@@ -58,9 +93,11 @@ function onEvent(event) {
     agents.set(data.user_id, { ...known, state: data.state, reason: data.reason, since: data.since,
                                current_call_id: data.call_id, missed_count: data.missed_count });
     render();
+    tilesSoon();
   } else if (event.name.startsWith("call.") && data.call) {
     calls.set(data.call.id, data.call);
     render();
+    tilesSoon();
   }
 }
 
