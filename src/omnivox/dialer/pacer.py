@@ -105,8 +105,10 @@ class Pacer:
             window_live_answers=window.live_answers,
             line_limit=LINES_PER_AGENT * active,
             dial_limit=MAX_DIALS_PER_TICK,
-            day_start=self.seconds(now) - 0.0,
-            day_end=self.seconds(now) + day_seconds,
+            # The dialling day began when this campaign's loop started (``origin``): the
+            # budget spreads its slack over the answers expected from then to the end.
+            day_start=0.0,
+            day_end=max(self.seconds(now), day_seconds),
         )
         wanted = self.policy.decide(snap)
         # At the cap the campaign falls back to one call per ready agent until the rate
