@@ -147,3 +147,24 @@ def sign_in(page: object, server: Server, email: str) -> None:
     page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
     page.click("button[type=submit]")  # type: ignore[attr-defined]
     page.wait_for_url(f"{server.url}/")  # type: ignore[attr-defined]
+
+
+def add_people(server: Server, people: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Create ``(name, role)`` users in the acme organisation; returns admin API headers."""
+    for name, role in people:
+        server.cli(
+            "users",
+            "create",
+            "--org",
+            "acme",
+            "--email",
+            f"{name}@acme.example.com",
+            "--role",
+            role,
+            "--password",
+            PASSWORD,
+            "--name",
+            name.title(),
+        )
+    token = server.cli("tokens", "create", "--user", "admin@acme.example.com").strip()
+    return {"Authorization": f"Bearer {token}"}

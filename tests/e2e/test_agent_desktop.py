@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import expect
-from tests.e2e.conftest import PASSWORD, Server
+from tests.e2e.conftest import PASSWORD, Server, add_people
 
 pytestmark = pytest.mark.e2e
 CUSTOMER = "+14155550142"
@@ -23,22 +23,8 @@ LIVE = 1_000  # ms: the supervisor must see changes this fast
 
 @pytest.fixture(scope="module")
 def people(server: Server) -> dict[str, str]:
-    for name, role in (("alex", "agent"), ("bea", "agent"), ("sam", "supervisor")):
-        server.cli(
-            "users",
-            "create",
-            "--org",
-            "acme",
-            "--email",
-            f"{name}@acme.example.com",
-            "--role",
-            role,
-            "--password",
-            PASSWORD,
-            "--name",
-            name.title(),
-        )
-    token = server.cli("tokens", "create", "--user", "admin@acme.example.com").strip()
+    headers = add_people(server, (("alex", "agent"), ("bea", "agent"), ("sam", "supervisor")))
+    token = headers["Authorization"].removeprefix("Bearer ")
     caller_id = httpx.patch(
         f"{server.url}/api/v1/organization",
         json={"default_caller_ids": ["+14155550100"]},

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import expect
-from tests.e2e.conftest import PASSWORD, Server
+from tests.e2e.conftest import PASSWORD, Server, add_people
 
 pytestmark = pytest.mark.e2e
 NUMBER = "+15005550006"
@@ -19,23 +19,7 @@ LIVE = 1_000
 
 @pytest.fixture(scope="module")
 def admin(server: Server) -> dict[str, str]:
-    for name, role in (("ina", "agent"), ("jo", "agent"), ("kit", "supervisor")):
-        server.cli(
-            "users",
-            "create",
-            "--org",
-            "acme",
-            "--email",
-            f"{name}@acme.example.com",
-            "--role",
-            role,
-            "--password",
-            PASSWORD,
-            "--name",
-            name.title(),
-        )
-    token = server.cli("tokens", "create", "--user", "admin@acme.example.com").strip()
-    h = {"Authorization": f"Bearer {token}"}
+    h = add_people(server, (("ina", "agent"), ("jo", "agent"), ("kit", "supervisor")))
     api = httpx.Client(base_url=server.url, headers=h)
     always = {"intervals": [{"weekday": d, "opens": "00:00", "closes": "23:59"} for d in range(7)]}
     assert api.put("/api/v1/settings/business-hours", json=always).status_code == 200
