@@ -12,15 +12,19 @@ from omnivox.accounts import organizations
 from omnivox.accounts.models import Organization, User
 from omnivox.agents.models import AgentStatus
 from omnivox.campaigns.dnc import is_dnc
+from omnivox.campaigns.lists import get_contact
+from omnivox.campaigns.models import ContactAttempt
 from omnivox.campaigns.phones import infer_zones
 from omnivox.campaigns.rules import CallingWindow, in_window
-from omnivox.core.errors import Conflict, InvalidInput, PermissionDenied
+from omnivox.campaigns.schemas import ContactRead
+from omnivox.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.telephony import calls, control
 from omnivox.telephony.fsm_types import TERMINAL_STATES, Owner, OwnerKind
 from omnivox.telephony.models import Call, CallLeg, Recording
 from omnivox.telephony.schemas import (
+    CallContactRead,
     CallCreate,
     CallDetail,
     CallEventRead,
@@ -158,6 +162,26 @@ async def customer_history(
         .limit(20)
     )
     return [_read(c) for c in rows]
+
+
+@router.get("/calls/{call_id}/contact", response_model=CallContactRead)
+async def call_contact(
+    call_id: str, db: DB, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> CallContactRead:
+    """The campaign contact a dialler call was placed to, for the customer card."""
+    call = await _visible_call(db, actor, call_id)
+    attempt = await db.scalar(
+        select(ContactAttempt).where(
+            ContactAttempt.organization_id == actor.organization_id,
+            ContactAttempt.call_id == call.id,
+        )
+    )
+    if attempt is None:
+        raise NotFound("this call was not placed to a campaign contact")
+    contact = await get_contact(db, actor.organization_id, attempt.contact_id)
+    return CallContactRead(
+        campaign_id=attempt.campaign_id, contact=ContactRead.model_validate(contact)
+    )
 
 
 @router.get("/calls/{call_id}", response_model=CallDetail)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from omnivox.accounts.schemas import E164
+from omnivox.campaigns.schemas import ContactRead
 from omnivox.telephony.fsm_types import TransferTargetKind
 
 
@@ -86,6 +87,11 @@ class CallDetail(CallRead):
     legs: list[LegRead] = []
     history: list[CallEventRead] = []
     recordings: list[dict[str, Any]] = []
+
+
+class CallContactRead(BaseModel):
+    campaign_id: str
+    contact: ContactRead
 
 
 class TransferTargetRead(BaseModel):

@@ -7,6 +7,7 @@ const $ = (id) => document.getElementById(id);
 const me = $("desktop").dataset.userId;
 let agent = null;      // GET /api/v1/agents/me/state
 let call = null;       // GET /api/v1/calls/{id}
+let contact = null;    // GET /api/v1/calls/{id}/contact (campaign calls only)
 let offer = null;      // {callSid, from}
 let phone = null;
 
@@ -24,8 +25,9 @@ async function refresh() {
   agent = await api("GET", "/api/v1/agents/me/state");
   const id = agent.current_call_id;
   call = id ? await api("GET", `/api/v1/calls/${id}`) : null;
+  if (!call || (contact && contact.forCall !== call.id)) contact = null;
   render();
-  if (call) loadHistory(call.id);
+  if (call) { loadHistory(call.id); loadContact(call.id); }
 }
 
 function party(c) {
@@ -47,6 +49,21 @@ function render() {
   $("incoming").hidden = !offer;
   // The softphone leg comes from our own number; the customer is on the call we hold.
   if (offer) $("incoming-from").textContent = call ? party(call) : offer.from;
+}
+
+async function loadContact(callId) {
+  if (contact && contact.forCall === callId) return;
+  try {
+    contact = { forCall: callId, ...(await api("GET", `/api/v1/calls/${callId}/contact`)) };
+  } catch { contact = null; }  // not a campaign call: the card shows the number only
+  const c = contact?.contact;
+  $("contact-details").hidden = !c;
+  $("callback-fields").hidden = !c;
+  if (!c) return;
+  const fields = [["Name", `${c.first_name} ${c.last_name}`.trim() || "—"], ["E-mail", c.email || "—"],
+    ["Time zone", c.timezone], ["Attempts", c.attempts], ["Last outcome", c.last_disposition ?? "—"],
+    ...Object.entries(c.custom_fields ?? {})];
+  $("contact-details").innerHTML = fields.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("");
 }
 
 async function loadHistory(callId) {
@@ -110,7 +127,14 @@ $("conference-form").addEventListener("submit", (e) => { e.preventDefault(); act
 
 $("disposition-form").addEventListener("submit", (e) => { e.preventDefault(); act(async () => {
   const form = new FormData(e.target);
+  const callbackAt = form.get("callback_at");
+  if (callbackAt && contact) {  // scheduled first: a refused time keeps the form open
+    await api("POST", "/api/v1/callbacks", {
+      contact_id: contact.contact.id, campaign_id: contact.campaign_id, due_local: callbackAt,
+      agent_id: form.get("callback_personal") === "on" ? me : null, notes: form.get("notes") || "" });
+  }
   await api("POST", `/api/v1/calls/${call.id}/disposition`, { code: form.get("code"), notes: form.get("notes") || null });
+  e.target.reset();
   call = null;
   await refresh();
 }); });
