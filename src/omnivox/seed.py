@@ -92,4 +92,36 @@ async def seed_demo(session: AsyncSession) -> list[Login] | None:
             }
         ),
     )
+    await _demo_inbound(session, actor, [created["agent1"].id, created["agent2"].id])
     return logins
+
+
+DEMO_NUMBER = "+15005550006"
+
+
+async def _demo_inbound(session: AsyncSession, actor: Principal, agent_ids: list[str]) -> None:
+    """A queue served by both agents, a number routed to it, and round-the-clock hours, so
+    a newcomer can ring the demo from the supervisor page's sandbox panel at any hour."""
+    from omnivox.accounts.schemas import BusinessHoursWrite
+    from omnivox.routing import queues
+    from omnivox.routing.schemas import MembersWrite, NumberWrite, QueueWrite
+
+    await organizations.replace_business_hours(
+        session,
+        actor,
+        BusinessHoursWrite.model_validate(
+            {"intervals": [{"weekday": d, "opens": "00:00", "closes": "23:59"} for d in range(7)]}
+        ),
+    )
+    queue = await queues.save_queue(session, actor, QueueWrite(name="Support"))
+    await queues.set_members(
+        session,
+        actor,
+        queue.id,
+        MembersWrite.model_validate({"members": [{"user_id": a} for a in agent_ids]}),
+    )
+    await queues.add_number(
+        session,
+        actor,
+        NumberWrite(number=DEMO_NUMBER, friendly_name="Demo support line", target_id=queue.id),
+    )

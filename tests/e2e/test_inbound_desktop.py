@@ -117,10 +117,17 @@ def test_refused_missed_and_unfinished_wrap_up(
     ina, jo, kit = pages["ina"], pages["jo"], pages["kit"]
     _ready(ina)
     _ready(jo)
-    caller = _sandbox(
-        server, admin, "POST", "/inbound-calls", json={"from": "+14155550177", "to": NUMBER}
-    )
+    # The supervisor's sandbox panel plays the caller (the demo's way in).
+    expect(kit.get_by_test_id("simulate-to")).to_contain_text(NUMBER)
+    kit.fill("#simulate-form input[name=from]", "+14155550177")
+    kit.get_by_test_id("simulate").click()
     expect(ina.get_by_test_id("incoming")).to_be_visible()
+    expect(ina.get_by_test_id("incoming")).to_contain_text("+14155550177")
+    [caller] = [
+        c
+        for c in _sandbox(server, admin, "GET", "/calls")
+        if c["from"] == "+14155550177" and c["status"] not in ("completed", "canceled")
+    ]
     ina.get_by_test_id("reject").click()
     expect(ina.get_by_test_id("incoming")).to_be_hidden()
     expect(_row(kit, "ina")).to_have_text("available", timeout=LIVE)

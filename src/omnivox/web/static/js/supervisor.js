@@ -116,4 +116,17 @@ document.addEventListener("click", (e) => {
 
 setInterval(() => document.querySelectorAll("[data-since]").forEach((td) => { td.textContent = since(td.dataset.since); }), 1000);
 
+const simulate = document.getElementById("simulate-form");
+if (simulate) {
+  api("GET", "/api/v1/numbers").then((numbers) => {
+    $("simulate-to").innerHTML = numbers.map((n) => `<option value="${escapeHtml(n.number)}">${escapeHtml(n.number)} ${escapeHtml(n.friendly_name)}</option>`).join("");
+  }).catch((err) => showError(err.message));
+  simulate.addEventListener("submit", (e) => { e.preventDefault(); act(async () => {
+    const form = new FormData(e.target);
+    const after = form.get("hang_up_after");
+    await api("POST", "/sandbox/control/inbound-calls", { from: form.get("from"), to: form.get("to"),
+      script: after ? { hang_up_after: Number(after) } : {} });
+  }); });
+}
+
 connectEvents({ onEvent, onResync: () => act(reload), onStatus: (s) => { $("live-status").textContent = s; } });
