@@ -11,6 +11,7 @@ event carries its own ``time``.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from enum import IntEnum
 from typing import NamedTuple, Protocol, runtime_checkable
 
@@ -132,7 +133,7 @@ class PacingPolicy(Protocol):
         ...
 
 
-class BasePolicy:
+class BasePolicy(ABC):
     """Convenience base: policies that do not learn from events skip them cheaply."""
 
     name: str = "base"
@@ -141,8 +142,9 @@ class BasePolicy:
     def observe(self, event: PacingEvent) -> None:
         return None
 
+    @abstractmethod
     def decide(self, snapshot: PacingSnapshot) -> int:
-        raise NotImplementedError
+        """How many new calls to place now."""
 
 
 def clamp_dials(n: int, snapshot: PacingSnapshot) -> int:
