@@ -92,6 +92,8 @@ def create_app(
     app.state.omnivox = state
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=state.metrics)
+    # Matched first: routes are tried in order, and provider webhooks are the busiest.
+    app.include_router(telephony_webhooks)
     app.include_router(system.router)
     app.include_router(accounts_api)
     app.include_router(views.router)
@@ -130,7 +132,6 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
     state.bus.subscribe(follow_routing(routing))
     app.include_router(routing_api)
     app.include_router(telephony_api)
-    app.include_router(telephony_webhooks)
     if runtime.carrier is not None:
         # The simulated carrier: its Twilio-style REST API checks the account's basic auth
         # itself; its control API is for supervisors and tests; never mounted with Twilio.

@@ -76,6 +76,8 @@ async def _offer_not_taken(routing: InboundRouting, org_id: str, data: dict[str,
 async def _call_changed(routing: InboundRouting, data: dict[str, object]) -> None:
     call = data["call"]
     assert isinstance(call, dict)
+    if call["owner"]["kind"] != "queue":  # only queue-owned calls have queue entries
+        return
     entry = await _entry_for(routing, str(call["id"]))
     if entry is None:
         return

@@ -347,7 +347,9 @@ class TelephonyService:
         )
 
     async def end_conference_legs(self, call: Call) -> None:
-        self.legs.spawn(self.legs.end_all(call), f"end legs {call.id}")
+        # Legs only ever join the call's conference: no conference, nothing to end.
+        if call.conference_sid is not None:
+            self.legs.spawn(self.legs.end_all(call), f"end legs {call.id}")
 
     async def drop_previous_agent(self, call: Call, keep_leg: str) -> None:
         self.legs.spawn(self.legs.drop_previous_agents(call, keep_leg), f"drop agent {call.id}")
