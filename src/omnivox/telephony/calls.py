@@ -168,6 +168,7 @@ def call_summary(call: Call) -> dict[str, Any]:
         "to": call.to_number,
         "end_reason": call.end_reason,
         "disposition": call.disposition_code,
+        "notes": call.disposition_notes,
         "flagged": call.flagged_for_supervisor,
         "created_at": call.created_at.isoformat(),
         "answered_at": call.answered_at.isoformat() if call.answered_at else None,

@@ -75,6 +75,7 @@ class CallRead(BaseModel):
     to: str
     end_reason: str | None
     disposition: str | None
+    notes: str | None = None
     flagged: bool
     created_at: str
     answered_at: str | None

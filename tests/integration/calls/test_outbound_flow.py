@@ -152,3 +152,24 @@ async def test_manual_dialling_obeys_dnc_and_the_calling_window(sqlite_env: Env)
         assert late.status_code == 409 and "calling window" in late.json()["detail"]
         assert "Australia/Sydney" in late.json()["detail"]
         assert f.carrier.calls == {} and await f.agent_state(alex) == "available"
+
+
+async def test_customer_card_shows_earlier_calls_with_their_notes(sqlite_env: Env) -> None:
+    async with floor(sqlite_env) as (f, org):
+        alex = await f.agent(org, "alex")
+        first = await f.call(alex, ANSWERS)
+        await f.advance(4)
+        await f.post(alex, f"/api/v1/calls/{first}/hangup")
+        done = await f.post(
+            alex,
+            f"/api/v1/calls/{first}/disposition",
+            {"code": "CALLBACK", "notes": "call after 5pm"},
+        )
+        assert done.status_code == 200, done.text
+        second = await f.call(alex, ANSWERS)
+        history = await sqlite_env.client.get(
+            f"/api/v1/calls/{second}/customer-history", headers=alex.headers
+        )
+        [earlier] = history.json()
+        assert earlier["id"] == first and earlier["disposition"] == "CALLBACK"
+        assert earlier["notes"] == "call after 5pm"

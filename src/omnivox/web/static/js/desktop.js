@@ -69,7 +69,7 @@ async function loadContact(callId) {
 async function loadHistory(callId) {
   const rows = await api("GET", `/api/v1/calls/${callId}/customer-history`);
   $("customer-history").innerHTML = rows.length
-    ? rows.map((c) => `<tr><td>${escapeHtml(new Date(c.created_at).toLocaleString())}</td><td>${escapeHtml(c.state)}</td><td>${escapeHtml(c.disposition ?? "—")}</td></tr>`).join("")
+    ? rows.map((c) => `<tr><td>${escapeHtml(new Date(c.created_at).toLocaleString())}</td><td>${escapeHtml(c.disposition ?? c.state.replace("_", " "))}</td><td>${escapeHtml(c.notes ?? "")}</td></tr>`).join("")
     : `<tr><td colspan="3" class="small">First call with this number.</td></tr>`;
 }
 
