@@ -149,8 +149,19 @@ def test_refused_missed_and_unfinished_wrap_up(
     expect(ina.get_by_test_id("incoming")).to_be_visible()
     ina.get_by_test_id("accept").click()
     expect(ina.get_by_test_id("call-state")).to_have_text("connected")
-    _sandbox(server, admin, "POST", f"/calls/{second['sid']}/hangup")
+    # Ina sends the caller back to the queue; Jo, back from break, takes it.
+    ina.locator("details.transfer summary").click()
+    ina.get_by_test_id("transfer-target").select_option(label="Queue: Inbound")
+    ina.get_by_test_id("transfer").click()
     expect(_row(kit, "ina")).to_have_text("wrap up", timeout=LIVE)
-    # No disposition: the wrap-up times out (6 s here) and Ina is available again.
+    jo.get_by_test_id("go-available").click()
+    expect(jo.get_by_test_id("incoming")).to_be_visible()
+    jo.get_by_test_id("accept").click()
+    expect(jo.get_by_test_id("call-state")).to_have_text("connected")
+    expect(_row(kit, "jo")).to_have_text("on call", timeout=LIVE)
+    _sandbox(server, admin, "POST", f"/calls/{second['sid']}/hangup")
+    expect(_row(kit, "jo")).to_have_text("wrap up", timeout=LIVE)
+    # Nobody dispositions: the wrap-ups time out (6 s here) and both are available again.
     expect(_row(kit, "ina")).to_have_text("available", timeout=15_000)
+    expect(_row(kit, "jo")).to_have_text("available", timeout=15_000)
     expect(ina.get_by_test_id("disposition-form")).to_be_hidden()

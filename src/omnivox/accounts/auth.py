@@ -130,9 +130,18 @@ async def resolve_session(
     if row is None or row.expires_at <= now:
         return None
     user = await session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    if not await _may_act(session, user):
         return None
+    assert user is not None
     return row, user
+
+
+async def _may_act(session: AsyncSession, user: User | None) -> bool:
+    """An active user of an active organisation: disabling either ends access at once."""
+    if user is None or not user.is_active:
+        return False
+    org = await session.get(Organization, user.organization_id)
+    return org is not None and org.is_active
 
 
 async def end_session(session: AsyncSession, session_id: str) -> None:
@@ -289,8 +298,9 @@ async def resolve_api_token(session: AsyncSession, secret: str, now: datetime) -
     if token.expires_at is not None and token.expires_at <= now:
         return None
     user = await session.get(User, token.user_id)
-    if user is None or not user.is_active:
+    if not await _may_act(session, user):
         return None
+    assert user is not None
     token.last_used_at = now
     await session.commit()
     return user

@@ -112,6 +112,8 @@ async def update_user(
             await session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     if data.password is not None:
         user.password_hash = hash_password(data.password)
+        # A reset (e.g. of a compromised account) ends every session of that user.
+        await session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     audit.record(
         session, actor, "user.update", "user", user.id, before=before, after=audit.snapshot(user)
     )

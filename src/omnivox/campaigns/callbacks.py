@@ -15,7 +15,8 @@ from omnivox.campaigns import lists
 from omnivox.campaigns.models import CampaignList, ScheduledCallback
 from omnivox.campaigns.rules import zones_in
 from omnivox.campaigns.schemas import CallbackCreate
-from omnivox.core.errors import Conflict, InvalidInput, NotFound
+from omnivox.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from omnivox.core.security.permissions import Permission
 from omnivox.core.security.principal import Principal
 
 
@@ -37,6 +38,8 @@ async def schedule_callback(
     )
     if attached is None:
         raise InvalidInput.on("campaign_id", "the contact's list is not attached to this campaign")
+    if data.agent_id not in (None, actor.user_id) and not actor.can(Permission.CALLS_SUPERVISE):
+        raise PermissionDenied("only a supervisor schedules a callback for someone else")
     if data.agent_id is not None:
         agent = await session.scalar(
             select(User.id).where(User.id == data.agent_id, User.organization_id == org_id)
@@ -96,6 +99,14 @@ async def cancel_callback(session: AsyncSession, actor: Principal, callback_id: 
     )
     if callback is None:
         raise NotFound("callback not found")
+    if (
+        not actor.can(Permission.CALLS_SUPERVISE)
+        and actor.user_id not in (callback.agent_id, None)
+        and callback.created_by != actor.email
+    ):
+        raise PermissionDenied(
+            "only its agent, whoever scheduled it, or a supervisor may cancel this callback"
+        )
     if callback.status != "scheduled":
         raise Conflict(f"the callback is {callback.status} and can no longer be cancelled")
     callback.status = "cancelled"

@@ -10,6 +10,7 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from omnivox.accounts import audit
 from omnivox.campaigns import campaigns as campaign_service
 from omnivox.campaigns.csvio import CsvRefused, RecordReader, build_mapping, csv_text
 from omnivox.campaigns.models import DncEntry
@@ -73,6 +74,8 @@ async def add_number(
         )
     entry = new_entry(actor.organization_id, scope, data.phone, source, actor.email, now, data.note)
     session.add(entry)
+    await session.flush()
+    audit.record(session, actor, "dnc.add", "dnc_entry", entry.id, after=audit.snapshot(entry))
     await session.commit()
     return entry
 
@@ -101,6 +104,8 @@ async def remove_entry(session: AsyncSession, actor: Principal, entry_id: str) -
     )
     if entry is None:
         raise NotFound("do-not-call entry not found")
+    # Removing a number lets the dialler call it again: who did it must be on record.
+    audit.record(session, actor, "dnc.remove", "dnc_entry", entry.id, before=audit.snapshot(entry))
     await session.delete(entry)
     await session.commit()
 
@@ -168,6 +173,14 @@ async def import_numbers(
         listed.add(phone)
         session.add(new_entry(actor.organization_id, scope, phone, "import", actor.email, now))
         added += 1
+    audit.record(
+        session,
+        actor,
+        "dnc.import",
+        "dnc_list",
+        scope,
+        after={"added": added, "already_listed": already, "rejected": len(rejected)},
+    )
     await session.commit()
     return DncImportResult(
         added=added, already_listed=already, rejected=rejected[:MAX_IMPORT_REJECTS_SHOWN]

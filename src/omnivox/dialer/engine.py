@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from omnivox.accounts.models import Organization
 from omnivox.agents.handlers import AgentGate
 from omnivox.campaigns import (
     DialCandidate,
@@ -154,8 +155,9 @@ class DialerEngine:
         now = self.clock.now()
         async with self.svc.sessions() as session:
             settings = await get_dial_settings(session, runner.campaign_id)
-            if settings.status != "active":
-                return False
+            org_row = await session.get(Organization, settings.organization_id)
+            if settings.status != "active" or org_row is None or not org_row.is_active:
+                return False  # paused, completed, or the organisation was switched off
             runner.agent_ids = frozenset(settings.agent_user_ids)
             org = settings.organization_id
             agents = await agents_now(session, org, settings.agent_user_ids)

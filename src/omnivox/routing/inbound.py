@@ -68,7 +68,8 @@ class InboundRouting:
             if number is None:
                 return None
             org = await session.get(Organization, number.organization_id)
-            assert org is not None
+            if org is None or not org.is_active:
+                return None  # a switched-off organisation's numbers are not in service
             queue = await session.get(Queue, number.target_id)
             is_open = await self._open(session, org, now)
             if queue is None:
@@ -242,7 +243,7 @@ class InboundRouting:
         async with self.svc.sessions() as session:
             queue = await session.get(Queue, queue_id)
         assert queue is not None
-        await self._enqueue(call, queue, held=True)
+        await self._enqueue(call, queue, held=True, again=True)  # a new stay in a queue
         self.svc.legs.spawn(self._route_quietly(call.organization_id), f"route {call.id}")
 
     async def _enqueue(

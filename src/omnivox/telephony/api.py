@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
 from omnivox.accounts import organizations
-from omnivox.accounts.models import Organization, User
+from omnivox.accounts.models import User
 from omnivox.agents.models import AgentStatus
-from omnivox.campaigns.dnc import is_dnc
 from omnivox.campaigns.lists import get_contact
 from omnivox.campaigns.models import ContactAttempt
-from omnivox.campaigns.phones import infer_zones
-from omnivox.campaigns.rules import CallingWindow, in_window
 from omnivox.campaigns.schemas import ContactRead
-from omnivox.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from omnivox.core.errors import InvalidInput, NotFound, PermissionDenied
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
+from omnivox.routing.models import Queue
 from omnivox.telephony import calls, control
+from omnivox.telephony.dial_rules import check_manual_dial
 from omnivox.telephony.fsm_types import TERMINAL_STATES, Owner, OwnerKind
 from omnivox.telephony.models import Call, CallLeg, Recording
 from omnivox.telephony.schemas import (
@@ -42,25 +40,6 @@ from omnivox.web.deps import DB, Allow
 
 router = APIRouter(prefix="/api/v1", tags=["calls"])
 TOKEN_TTL = 3600
-
-
-class DialRefused(Conflict):
-    code = "dial-refused"
-
-
-async def check_manual_dial(db: DB, org: Organization, number: str, now: datetime) -> None:
-    """Manual dialling obeys the same law as the dialler: never a number on the
-    organisation's do-not-call list, never outside the calling window in the number's
-    own local time (every zone it may be in)."""
-    if await is_dnc(db, org.id, None, number):
-        raise DialRefused(f"{number} is on the do-not-call list")
-    zones = infer_zones(number, None, org.timezone)
-    window = CallingWindow(org.calling_window_start, org.calling_window_end)
-    if not in_window(window, zones.value, now):
-        raise DialRefused(
-            f"it is outside the calling window ({org.calling_window_start:%H:%M}-"
-            f"{org.calling_window_end:%H:%M}) where {number} is ({zones.value})"
-        )
 
 
 def _read(call: Call) -> CallRead:
@@ -111,7 +90,7 @@ async def list_calls(
 async def transfer_targets(
     db: DB, actor: Principal = Allow(P.CALLS_CONTROL)
 ) -> list[TransferTargetRead]:
-    """Colleagues who can take a transfer now: available agents of the organisation."""
+    """Where a call can go now: available colleagues, then the organisation's queues."""
     rows = await db.execute(
         select(User.id, User.name)
         .join(AgentStatus, AgentStatus.user_id == User.id)
@@ -123,7 +102,15 @@ async def transfer_targets(
         )
         .order_by(User.name)
     )
-    return [TransferTargetRead(id=uid, name=name) for uid, name in rows]
+    agents = [TransferTargetRead(id=uid, name=name) for uid, name in rows]
+    queue_rows = await db.execute(
+        select(Queue.id, Queue.name)
+        .where(Queue.organization_id == actor.organization_id)
+        .order_by(Queue.name)
+    )
+    return agents + [
+        TransferTargetRead(id=qid, name=name, kind="queue") for qid, name in queue_rows
+    ]
 
 
 async def _visible_call(db: DB, actor: Principal, call_id: str) -> Call:

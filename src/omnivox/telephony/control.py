@@ -14,10 +14,12 @@ import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from omnivox.accounts.models import Organization
 from omnivox.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from omnivox.core.security.permissions import Permission
 from omnivox.core.security.principal import Principal
 from omnivox.telephony import calls, fsm
+from omnivox.telephony.dial_rules import check_manual_dial
 from omnivox.telephony.errors import ProviderError
 from omnivox.telephony.fsm_types import (
     AgentHungUp,
@@ -223,7 +225,9 @@ async def _transfer_target(svc: TelephonyService, actor: Principal, req: Transfe
             raise InvalidInput.on("target", "you cannot transfer a call to yourself")
         return f"client:{agent_identity(user.id)}"
     if req.kind is TransferTargetKind.EXTERNAL:
-        return e164(req.target, "target")
+        number = e164(req.target, "target")
+        await _may_dial(svc, actor, number)
+        return number
     if svc.inbound is None:
         raise InvalidInput.on("kind", "this installation routes no queues")
     await svc.inbound.check_queue(actor.organization_id, req.target)
@@ -293,7 +297,17 @@ async def add_third_party(
     call = await _load(svc, actor, call_id)
     if CallState(call.state) not in {CallState.CONNECTED, CallState.ON_HOLD}:
         raise CallActionRefused(f"cannot conference: the call is {call.state.replace('_', ' ')}")
-    return await svc.legs.add(call, role="third_party", target=e164(number, "number"))
+    target = e164(number, "number")
+    await _may_dial(svc, actor, target)
+    return await svc.legs.add(call, role="third_party", target=target)
+
+
+async def _may_dial(svc: TelephonyService, actor: Principal, number: str) -> None:
+    """An agent bringing in an outside number obeys the manual-dialling law too."""
+    async with svc.sessions() as session:
+        org = await session.get(Organization, actor.organization_id)
+        assert org is not None
+        await check_manual_dial(session, org, number, svc.clock.now())
 
 
 async def supervise(svc: TelephonyService, actor: Principal, call_id: str, mode: str) -> CallLeg:

@@ -98,6 +98,7 @@ class CallContactRead(BaseModel):
 class TransferTargetRead(BaseModel):
     id: str
     name: str
+    kind: Literal["agent", "queue"] = "agent"
 
 
 class TokenRead(BaseModel):

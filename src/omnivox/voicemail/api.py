@@ -29,7 +29,7 @@ async def list_voicemails(
     status: VoicemailStatus | None = None,
     queue_id: Annotated[str, Query(max_length=32)] = "",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[VoicemailRead]:
     q = service.VoicemailQuery(status, queue_id or None, limit, offset)
     return [read(vm) for vm in await service.list_voicemails(db, actor, q)]

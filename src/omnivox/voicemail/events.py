@@ -38,7 +38,8 @@ def changed(vm: Voicemail, at: datetime) -> list[Event]:
     org = Audience.organization(vm.organization_id, permission=Permission.CALLS_READ.value)
     events = [Event("voicemail.changed", org, at, data)]
     if vm.assigned_to:
-        mine = Audience.user(vm.organization_id, vm.assigned_to, Permission.CALLS_CONTROL.value)
+        # The assignee only: a user audience with a permission also reaches its holders.
+        mine = Audience.user(vm.organization_id, vm.assigned_to)
         events.append(Event("voicemail.changed", mine, at, data))
     return events
 

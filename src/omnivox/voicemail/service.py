@@ -54,10 +54,11 @@ async def store_voicemail(
         )
         return None
     queue = await session.get(Queue, queue_id) if queue_id else None
+    own = queue if queue is not None and queue.organization_id == org_id else None
     vm = Voicemail(
         organization_id=org_id,
-        queue_id=queue.id if queue is not None and queue.organization_id == org_id else None,
-        box=queue.name if queue is not None else ORGANISATION_BOX,
+        queue_id=own.id if own is not None else None,
+        box=own.name if own is not None else ORGANISATION_BOX,
         call_id=call_id,
         caller_number=caller,
         called_number=called,

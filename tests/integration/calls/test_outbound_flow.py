@@ -152,6 +152,20 @@ async def test_manual_dialling_obeys_dnc_and_the_calling_window(sqlite_env: Env)
         assert late.status_code == 409 and "calling window" in late.json()["detail"]
         assert "Australia/Sydney" in late.json()["detail"]
         assert f.carrier.calls == {} and await f.agent_state(alex) == "available"
+        audit = await sqlite_env.client.get(
+            "/api/v1/audit-log?entity_type=dnc_entry", headers=admin.headers
+        )
+        assert [a["action"] for a in audit.json()] == ["dnc.add"]
+        # Bringing the number in during a call is refused the same way.
+        call_id = await f.call(alex, ANSWERS)
+        await f.advance(4)
+        for path, body in (
+            (f"/api/v1/calls/{call_id}/transfer", {"kind": "external", "target": "+14155550166"}),
+            (f"/api/v1/calls/{call_id}/conference", {"number": "+14155550166"}),
+        ):
+            refused = await f.post(alex, path, body)
+            assert refused.status_code == 409 and "do-not-call" in refused.json()["detail"]
+        assert (await f.row(call_id)).state == "connected"
 
 
 async def test_customer_card_shows_earlier_calls_with_their_notes(sqlite_env: Env) -> None:

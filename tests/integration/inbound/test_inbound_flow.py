@@ -155,6 +155,11 @@ async def test_agent_transfers_a_call_to_a_queue(env: Env) -> None:
         call_id = await f.call(alex)
         await f.advance(4)
         assert (await f.row(call_id)).state == "connected"
+        targets = (
+            await f.env.client.get("/api/v1/calls/transfer-targets", headers=alex.headers)
+        ).json()
+        assert {"id": queue, "name": "Support", "kind": "queue"} in targets
+        assert {"id": bea.user_id, "name": "bea", "kind": "agent"} in targets
         bad = await f.post(
             alex, f"/api/v1/calls/{call_id}/transfer", {"kind": "queue", "target": "no-such-queue"}
         )

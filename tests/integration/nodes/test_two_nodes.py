@@ -31,7 +31,8 @@ async def test_an_agent_state_change_on_one_node_reaches_the_other(
     if not _redis_up():
         pytest.skip("Redis not reachable at 127.0.0.1:6379")
     settings = make_settings(sqlite_url, tmp_path, redis_url="redis://127.0.0.1:6379/0")
-    node_a, node_b = create_app(settings), create_app(settings)
+    clock = sqlite_env.clock  # the token below was issued on this clock
+    node_a, node_b = create_app(settings, clock=clock), create_app(settings, clock=clock)
     received: list[Event] = []
 
     async def on_b(event: Event) -> None:

@@ -63,8 +63,59 @@ async def test_login_form_refuses_a_missing_login_csrf(sqlite_env: Env) -> None:
 async def test_open_redirects_are_refused(sqlite_env: Env) -> None:
     org = await sqlite_env.org("acme")
     await sqlite_env.user(org, "a@acme.example.com", Role.AGENT)
-    resp = await login(sqlite_env, "a@acme.example.com", next_url="//evil.example.com/x")
-    assert resp.headers["location"] == "/"
+    for target in (
+        "//evil.example.com/x",
+        "/\\evil.example.com",
+        "https://evil.example.com",
+        "/\t/evil.example.com",
+    ):
+        resp = await login(sqlite_env, "a@acme.example.com", next_url=target)
+        assert resp.headers["location"] == "/", target
+    kept = await login(sqlite_env, "a@acme.example.com", next_url="/account?tab=tokens")
+    assert kept.headers["location"] == "/account?tab=tokens"
+
+
+async def test_disabling_an_organisation_ends_its_access(sqlite_env: Env) -> None:
+    env = sqlite_env
+    operator, acme = await env.org("operator"), await env.org("acme")
+    await env.user(operator, "root@operator.example.com", Role.PLATFORM_ADMIN)
+    await env.user(acme, "boss@acme.example.com", Role.ORG_ADMIN)
+    root, boss = (
+        await env.token("root@operator.example.com"),
+        await env.token("boss@acme.example.com"),
+    )
+    await login(env, "boss@acme.example.com")
+    page = await env.client.get("/admin/settings")
+    assert page.status_code == 200
+    # The org admin cannot switch the organisation on or off through the profile form.
+    form = {"name": "Acme", "timezone": "UTC", "locale": "en-US", "is_active": "false"}
+    await env.client.post(
+        "/admin/settings/profile",
+        data=form,
+        headers={"X-CSRF-Token": page_csrf(page.text), "HX-Request": "true"},
+    )
+    assert (await env.client.get("/api/v1/organization", headers=boss)).json()["is_active"]
+    off = await env.client.patch(
+        f"/api/v1/organizations/{acme}", headers=root, json={"is_active": False}
+    )
+    assert off.status_code == 200
+    assert (await env.client.get("/api/v1/me", headers=boss)).status_code == 401
+    assert (await env.client.get("/admin/settings")).status_code == 303  # session ended too
+
+
+async def test_an_admin_password_reset_signs_the_user_out(sqlite_env: Env) -> None:
+    env = sqlite_env
+    org = await env.org("acme")
+    await env.user(org, "boss@acme.example.com", Role.ORG_ADMIN)
+    agent = await env.user(org, "a@acme.example.com", Role.AGENT)
+    boss = await env.token("boss@acme.example.com")
+    await login(env, "a@acme.example.com")
+    assert (await env.client.get("/")).status_code == 200
+    reset = await env.client.patch(
+        f"/api/v1/users/{agent}", headers=boss, json={"password": "fresh-start-123"}
+    )
+    assert reset.status_code == 200
+    assert (await env.client.get("/")).status_code == 303
 
 
 async def test_lockout_after_repeated_failures_then_recovery(sqlite_env: Env) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import re
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -20,9 +21,13 @@ router = APIRouter()
 LOGIN_CSRF_COOKIE = "omnivox_login_csrf"
 
 
+_SAFE_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9/_\-.~%?=&]*$")
+
+
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths, so the login page is no open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//"):
+    """Only plain same-site paths, so the login page is no open redirect (browsers read
+    ``/\\host`` like ``//host``; anything unusual goes to the start page)."""
+    if not target or not _SAFE_PATH.match(target):
         return "/"
     parts = urlsplit(target)
     return "/" if parts.scheme or parts.netloc else target
@@ -108,7 +113,7 @@ async def login(request: Request, db: DB, state: State) -> Response:
             request, state, error=exc.detail, status=exc.status, next_url=next_url, email=email
         )
     state.metrics.logins.labels("password-ok").inc()
-    target = f"/login/totp?next={next_url}" if new.mfa_pending else next_url
+    target = f"/login/totp?next={quote(next_url)}" if new.mfa_pending else next_url
     resp = RedirectResponse(target, status_code=303)
     _set_session_cookie(resp, state, new.session_id)
     resp.delete_cookie(LOGIN_CSRF_COOKIE)

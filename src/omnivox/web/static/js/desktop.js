@@ -106,15 +106,17 @@ $("dial-form").addEventListener("submit", (e) => { e.preventDefault(); act(async
 
 document.querySelector("details.transfer").addEventListener("toggle", (e) => { if (e.target.open) act(async () => {
   const targets = await api("GET", "/api/v1/calls/transfer-targets");
-  $("transfer-target").innerHTML = `<option value="">— choose an available agent —</option>` +
-    targets.map((t) => `<option value="${escapeHtml(t.id)}">${escapeHtml(t.name)}</option>`).join("");
+  $("transfer-target").innerHTML = `<option value="">— choose an agent or a queue —</option>` +
+    targets.map((t) => `<option value="${escapeHtml(t.kind)}:${escapeHtml(t.id)}">${t.kind === "queue" ? "Queue: " : ""}${escapeHtml(t.name)}</option>`).join("");
 }); });
 
 $("transfer-form").addEventListener("submit", (e) => { e.preventDefault(); act(async () => {
   const form = new FormData(e.target);
   const external = String(form.get("external") || "").trim();
+  const [kind, id] = String(form.get("target") || ":").split(":");
+  const warm = form.get("warm") === "on" && kind !== "queue";  // a queue has nobody to talk to first
   const body = external ? { kind: "external", target: external, warm: form.get("warm") === "on" }
-                        : { kind: "agent", target: form.get("target"), warm: form.get("warm") === "on" };
+                        : { kind, target: id, warm };
   if (!body.target) throw new Error("choose an agent or type a number");
   await api("POST", `/api/v1/calls/${call.id}/transfer`, body);
   await refresh();
