@@ -98,6 +98,22 @@ async def _validate(
     audio = values.get("voicemail_audio", campaign.voicemail_audio if campaign else "")
     if action == "voicemail_drop" and not audio:
         raise InvalidInput.on("voicemail_audio", "a voicemail drop needs an audio reference")
+    for field in ("voicemail_audio", "safe_harbour_audio"):
+        await _check_audio(session, org_id, values.get(field) or "", field)
+
+
+async def _check_audio(session: AsyncSession, org_id: str, ref: str, field: str) -> None:
+    """An audio reference that is not a URL names a file of the organisation's own
+    library (the dialler signs links to it for the carrier): never another tenant's."""
+    if not ref or ref.startswith(("http://", "https://")):
+        return
+    from omnivox.media.models import AudioFile
+
+    owned = await session.scalar(
+        select(AudioFile.id).where(AudioFile.id == ref, AudioFile.organization_id == org_id)
+    )
+    if owned is None:
+        raise InvalidInput.on(field, "no audio file with that id in your library")
 
 
 async def _set_lists(session: AsyncSession, campaign_id: str, list_ids: list[str]) -> None:
