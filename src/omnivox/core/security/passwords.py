@@ -10,7 +10,7 @@ from omnivox.core.errors import InvalidInput
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
 # Verifying against this keeps the timing of unknown-user logins like that of known users.
-_DUMMY_HASH = _hasher.hash("omnivox-timing-equaliser")
+_TIMING_EQUALISER_HASH = _hasher.hash("omnivox-timing-equaliser")
 
 
 def hash_password(password: str) -> str:
@@ -20,7 +20,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _TIMING_EQUALISER_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
