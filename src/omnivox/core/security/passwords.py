@@ -20,7 +20,10 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _TIMING_EQUALISER_HASH, password) and password_hash is not None
+        return (
+            _hasher.verify(password_hash or _TIMING_EQUALISER_HASH, password)
+            and password_hash is not None
+        )
     except (VerificationError, InvalidHashError):
         return False
 
