@@ -271,14 +271,29 @@ async def _stream(
         mapping = build_mapping(reader.headers, row.options.get("mapping") or {})
         classifier = RowClassifier(ctx, mapping)
         records = iter(reader)
-        while True:
-            batch = await asyncio.to_thread(next_batch, records, classifier, batch_size, raw.tell)
-            await write_batch(session, batch, row.id, is_pg)
-            _count(row, batch, clock.now())
-            if batch.finished:
-                break
-            await session.commit()
-            await _announce(bus, row, clock, on_progress)
+
+        def parse() -> asyncio.Future[Batch]:
+            return asyncio.ensure_future(
+                asyncio.to_thread(next_batch, records, classifier, batch_size, raw.tell)
+            )
+
+        # Pipelined: the next batch is parsed (worker thread) while this one is written,
+        # so parsing and the database work overlap on two cores.
+        pending = parse()
+        try:
+            while True:
+                batch = await pending
+                if not batch.finished:
+                    pending = parse()
+                await write_batch(session, batch, row.id, is_pg)
+                _count(row, batch, clock.now())
+                if batch.finished:
+                    break
+                await session.commit()
+                await _announce(bus, row, clock, on_progress)
+        finally:
+            if not pending.done():  # a failed write: let the parser finish before closing
+                await asyncio.wait([pending])
     await session.execute(
         update(Contact)
         .where(Contact.import_id == row.id, Contact.status == "staged")
