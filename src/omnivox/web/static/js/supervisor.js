@@ -57,6 +57,11 @@ async function loadTiles() {
   }).join("") : `<p class="small">No active campaigns.</p>`;
 }
 
+// The customer's number: who was dialled, or who called in.
+function party(c) {
+  return c ? (c.direction === "outbound" ? c.to : c.from) : null;
+}
+
 function nameOf(userId) { return agents.get(userId)?.name ?? "—"; }
 
 function render() {
@@ -66,7 +71,7 @@ function render() {
       <td>${escapeHtml(a.name)}</td>
       <td class="state-${escapeHtml(a.state)}" data-testid="agent-state">${escapeHtml(a.state.replace("_", " "))}${a.reason ? ` (${escapeHtml(a.reason)})` : ""}</td>
       <td data-since="${escapeHtml(a.since ?? "")}">${since(a.since)}</td>
-      <td>${a.current_call_id ? escapeHtml(calls.get(a.current_call_id)?.to ?? "on a call") : "—"}</td>
+      <td>${a.current_call_id ? escapeHtml(party(calls.get(a.current_call_id)) ?? "on a call") : "—"}</td>
       <td>${a.missed_count}</td>
       <td><select data-force="${escapeHtml(a.user_id)}" aria-label="Force state">${options}</select>
           <button class="small" data-logout="${escapeHtml(a.user_id)}">Log out</button></td>
@@ -78,7 +83,7 @@ function render() {
   $("call-count").textContent = `${live.length} live`;
   $("calls").innerHTML = live.map((c) => `
     <tr data-call="${escapeHtml(c.id)}">
-      <td>${escapeHtml(c.direction === "outbound" ? c.to : c.from)}</td><td>${escapeHtml(c.direction)}</td>
+      <td>${escapeHtml(party(c))}</td><td>${escapeHtml(c.direction)}</td>
       <td data-testid="call-state">${escapeHtml(c.state.replace("_", " "))}</td><td>${escapeHtml(nameOf(c.agent_id))}</td>
       <td data-since="${escapeHtml(c.answered_at ?? c.created_at)}">${since(c.answered_at ?? c.created_at)}</td>
       <td>${["listen", "whisper", "barge"].map((m) => `<button class="small" data-supervise="${m}" data-id="${escapeHtml(c.id)}">${m}</button>`).join(" ")}</td>
