@@ -87,6 +87,7 @@ def test_caller_reaches_an_agent_who_transfers(
     ina.get_by_test_id("accept").click()
     expect(ina.get_by_test_id("call-state")).to_have_text("connected")
     expect(_row(kit, "ina")).to_have_text("on call", timeout=LIVE)
+    expect(kit.locator("tr[data-agent='ina@acme.example.com']")).to_contain_text("+14155550188")
     ina.get_by_test_id("hold").click()
     expect(ina.get_by_test_id("call-state")).to_have_text("on hold")
     expect(kit.locator("#calls [data-testid=call-state]")).to_have_text("on hold", timeout=LIVE)
