@@ -32,6 +32,7 @@ from omnivox.telephony.runtime import SANDBOX_PREFIX, TelephonyRuntime, build_te
 from omnivox.telephony.sandbox.control import sandbox_control_router
 from omnivox.telephony.sandbox.rest import sandbox_rest_router
 from omnivox.telephony.sandbox.softphone_ws import sandbox_softphone_router
+from omnivox.telephony.sandbox_api import router as sandbox_api
 from omnivox.telephony.webhooks_api import router as telephony_webhooks
 from omnivox.voicemail import api as voicemail_api
 from omnivox.voicemail import views as voicemail_views
@@ -141,11 +142,15 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
             dependencies=[PUBLIC],
             include_in_schema=False,
         )
+        # The whole simulated network spans every organisation: platform admins (and
+        # tests) only; supervisors simulate callers through the organisation-scoped
+        # /api/v1/sandbox/inbound-calls instead.
         app.include_router(
             sandbox_control_router(runtime.carrier),
             prefix=SANDBOX_PREFIX,
-            dependencies=[Depends(Requires(Permission.SANDBOX_CONTROL))],
+            dependencies=[Depends(Requires(Permission.ORGANIZATIONS_MANAGE))],
             include_in_schema=False,
         )
+        app.include_router(sandbox_api)
         app.include_router(sandbox_softphone_router(runtime.carrier), prefix=SANDBOX_PREFIX)
     register_dialer(app, state, runtime)

@@ -65,6 +65,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     for email, role in (
         ("admin@acme.example.com", "org_admin"),
         ("agent@acme.example.com", "agent"),
+        ("root@acme.example.com", "platform_admin"),  # drives the whole sandbox network
     ):
         _cli(
             tmp,
@@ -150,7 +151,8 @@ def sign_in(page: object, server: Server, email: str) -> None:
 
 
 def add_people(server: Server, people: tuple[tuple[str, str], ...]) -> dict[str, str]:
-    """Create ``(name, role)`` users in the acme organisation; returns admin API headers."""
+    """Create ``(name, role)`` users in the acme organisation; returns API headers of a
+    platform admin of acme (the sandbox's whole-network control API needs one)."""
     for name, role in people:
         server.cli(
             "users",
@@ -166,5 +168,5 @@ def add_people(server: Server, people: tuple[tuple[str, str], ...]) -> dict[str,
             "--name",
             name.title(),
         )
-    token = server.cli("tokens", "create", "--user", "admin@acme.example.com").strip()
+    token = server.cli("tokens", "create", "--user", "root@acme.example.com").strip()
     return {"Authorization": f"Bearer {token}"}

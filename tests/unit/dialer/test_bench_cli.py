@@ -12,8 +12,21 @@ def test_pacing_command_writes_json(tmp_path: Path) -> None:
     out = tmp_path / "pacing.json"
     result = CliRunner().invoke(
         bench_app,
-        ["pacing", "--scenario", "S3", "--seeds", "1", "--policy", "progressive",
-         "--policy", "power:1.5,hard_limit", "--json", str(out), "--workers", "1"],
+        [
+            "pacing",
+            "--scenario",
+            "S3",
+            "--seeds",
+            "1",
+            "--policy",
+            "progressive",
+            "--policy",
+            "power:1.5,hard_limit",
+            "--json",
+            str(out),
+            "--workers",
+            "1",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "S3 small" in result.output
@@ -22,8 +35,14 @@ def test_pacing_command_writes_json(tmp_path: Path) -> None:
     assert set(policies) == {"progressive", "power-1.5", "vicidial-hard-limit"}
     for figures in policies.values():
         assert {
-            "abandon_mean", "abandon_ub95", "talk_min_per_agent_hour", "occupancy",
-            "idle_wait_mean_s", "idle_wait_p90_s", "dials_per_connect", "violations",
+            "abandon_mean",
+            "abandon_ub95",
+            "talk_min_per_agent_hour",
+            "occupancy",
+            "idle_wait_mean_s",
+            "idle_wait_p90_s",
+            "dials_per_connect",
+            "violations",
         } <= set(figures)
     assert "sanity" in data["scenarios"]["S3"]
 

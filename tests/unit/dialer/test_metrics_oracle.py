@@ -38,8 +38,11 @@ def test_upper_bound_and_violations() -> None:
 
 def test_family_search_brackets_and_narrows() -> None:
     search = FamilySearch("power", US_3, [2.0, 3.0, 4.0])
-    results = {"power:2": [run(1, 100)] * 3, "power:3": [run(2, 100)] * 3,
-               "power:4": [run(9, 100)] * 3}
+    results = {
+        "power:2": [run(1, 100)] * 3,
+        "power:3": [run(2, 100)] * 3,
+        "power:4": [run(9, 100)] * 3,
+    }
     search.update(results)
     assert (search.lo, search.hi) == (3.0, 4.0)
     # Excess over the cap: -1 point at r=3, +6 points at r=4 -> interpolated near 3.14,

@@ -36,21 +36,24 @@ def test_calls_to_place() -> None:
 def test_hard_limit_resets_to_one_over_the_drop_limit() -> None:
     p = VicidialAdaptivePolicy(DropControl.HARD_LIMIT)
     p.level = 2.5
-    _run(p, 16, ready_agents=5, talking_since=(0.0,) * 5, window_abandons=4,
-         window_live_answers=100)
+    _run(
+        p, 16, ready_agents=5, talking_since=(0.0,) * 5, window_abandons=4, window_live_answers=100
+    )
     assert p.level == 1.0
 
 
 def test_average_halves_over_the_drop_limit() -> None:
     p = VicidialAdaptivePolicy(DropControl.AVERAGE)
     p.level = 2.0
-    _run(p, 16, ready_agents=0, talking_since=(0.0,) * 10, window_abandons=4,
-         window_live_answers=100)
+    _run(
+        p, 16, ready_agents=0, talking_since=(0.0,) * 10, window_abandons=4, window_live_answers=100
+    )
     assert p.level == 1.0  # 2 -> (no change from ready) -> halved
     p = VicidialAdaptivePolicy(DropControl.AVERAGE)
     p.level = 3.0
-    _run(p, 16, ready_agents=0, talking_since=(0.0,) * 10, window_abandons=4,
-         window_live_answers=100)
+    _run(
+        p, 16, ready_agents=0, talking_since=(0.0,) * 10, window_abandons=4, window_live_answers=100
+    )
     assert p.level == 1.5
 
 

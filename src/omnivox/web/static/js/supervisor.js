@@ -129,8 +129,8 @@ if (simulate) {
   simulate.addEventListener("submit", (e) => { e.preventDefault(); act(async () => {
     const form = new FormData(e.target);
     const after = form.get("hang_up_after");
-    await api("POST", "/sandbox/control/inbound-calls", { from: form.get("from"), to: form.get("to"),
-      script: after ? { hang_up_after: Number(after) } : {} });
+    await api("POST", "/api/v1/sandbox/inbound-calls", { from: form.get("from"), to: form.get("to"),
+      hang_up_after: after ? Number(after) : null });
   }); });
 }
 
