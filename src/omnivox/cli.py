@@ -155,9 +155,9 @@ def users_create(
     from omnivox.accounts import organizations, users
     from omnivox.accounts.schemas import UserCreate
     from omnivox.core.security.principal import Principal
-    from omnivox.seed import _password
+    from omnivox.seed import new_password
 
-    secret = password or _password()
+    secret = password or new_password()
     data = _validate(
         lambda: UserCreate(
             email=email, name=name or email.split("@")[0], role=role, password=secret

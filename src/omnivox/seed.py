@@ -36,7 +36,7 @@ class Login:
     role: Role
 
 
-def _password() -> str:
+def new_password() -> str:
     return secrets.token_urlsafe(12) + "-7"
 
 
@@ -54,7 +54,7 @@ async def seed_demo(session: AsyncSession) -> list[Login] | None:
     logins: list[Login] = []
     created = {}
     for local, name, role in DEMO_PEOPLE:
-        login = Login(f"{local}@demo.example.com", _password(), role)
+        login = Login(f"{local}@demo.example.com", new_password(), role)
         system_admin = Principal(
             actor.user_id, org.id, actor.email, actor.name, Role.PLATFORM_ADMIN, "system"
         )

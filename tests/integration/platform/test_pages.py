@@ -97,3 +97,25 @@ async def test_user_edit_and_delete_from_the_page(sqlite_env: Env) -> None:
     assert api["name"] == "Dee Lead" and api["role"] == "supervisor" and api["is_active"]
     gone = await env.client.post(f"/admin/users/{user_id.group(1)}/delete", headers=h)
     assert "dee@acme.example.com" not in gone.text
+
+
+async def test_two_factor_on_and_off_from_the_account_page(sqlite_env: Env) -> None:
+    import pyotp
+
+    env = sqlite_env
+    _, h = await _admin_page(env, "/account")
+    setup = await env.client.post("/account/totp/setup", headers=h)
+    secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', setup.text)
+    assert secret
+    totp = pyotp.TOTP(secret.group(1))
+    on = await env.client.post(
+        "/account/totp/enable", headers=h, data={"code": totp.at(env.clock.now())}
+    )
+    assert "Two-factor sign-in is on" in on.text
+    await env.clock.advance(31)
+    off = await env.client.post(
+        "/account/totp/disable", headers=h, data={"code": totp.at(env.clock.now())}
+    )
+    assert "Two-factor sign-in is off" in off.text
+    me = (await env.client.get("/api/v1/me")).json()
+    assert me["totp_enabled"] is False

@@ -69,36 +69,35 @@ async def totp_setup(
     return render(request, "partials/totp.html", actor, user=user, enrol=(secret, uri))
 
 
-@router.post("/totp/enable")
-async def totp_enable(
-    request: Request, db: DB, state: State, actor: Principal = Allow(P.OWN_ACCOUNT)
+async def _totp_switch(
+    request: Request, db: DB, state: State, actor: Principal, *, on: bool
 ) -> HTMLResponse:
+    """Turn two-factor sign-in on or off with a current code; re-render the panel."""
     code = parse(TotpCode, await form_dict(request)).code
-    await auth.enable_totp(db, actor, code, state.clock.now())
+    switch = auth.enable_totp if on else auth.disable_totp
+    await switch(db, actor, code, state.clock.now())
     return render(
         request,
         "partials/totp.html",
         actor,
         user=await _me(db, actor),
         enrol=None,
-        message="Two-factor sign-in is on.",
+        message=f"Two-factor sign-in is {'on' if on else 'off'}.",
     )
+
+
+@router.post("/totp/enable")
+async def totp_enable(
+    request: Request, db: DB, state: State, actor: Principal = Allow(P.OWN_ACCOUNT)
+) -> HTMLResponse:
+    return await _totp_switch(request, db, state, actor, on=True)
 
 
 @router.post("/totp/disable")
 async def totp_disable(
     request: Request, db: DB, state: State, actor: Principal = Allow(P.OWN_ACCOUNT)
 ) -> HTMLResponse:
-    code = parse(TotpCode, await form_dict(request)).code
-    await auth.disable_totp(db, actor, code, state.clock.now())
-    return render(
-        request,
-        "partials/totp.html",
-        actor,
-        user=await _me(db, actor),
-        enrol=None,
-        message="Two-factor sign-in is off.",
-    )
+    return await _totp_switch(request, db, state, actor, on=False)
 
 
 @router.post("/tokens")
