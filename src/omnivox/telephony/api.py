@@ -20,6 +20,7 @@ from omnivox.routing.models import Queue
 from omnivox.telephony import calls, control
 from omnivox.telephony.dial_rules import check_manual_dial
 from omnivox.telephony.fsm_types import TERMINAL_STATES, Owner, OwnerKind
+from omnivox.telephony.ingress import leg_summary
 from omnivox.telephony.models import Call, CallLeg, Recording
 from omnivox.telephony.schemas import (
     CallContactRead,
@@ -179,19 +180,13 @@ async def read_call(call_id: str, db: DB, actor: Principal = Allow(P.CALLS_CONTR
     history = await calls.call_history(db, call)
     return CallDetail(
         **_read(call).model_dump(by_alias=True),
-        legs=[LegRead.model_validate(_leg(leg)) for leg in legs],
+        legs=[LegRead.model_validate(leg_summary(leg)) for leg in legs],
         history=[CallEventRead.model_validate(h) for h in history],
         recordings=[
             {"id": r.id, "status": r.status, "duration_seconds": r.duration_seconds, "url": r.url}
             for r in recs
         ],
     )
-
-
-def _leg(leg: CallLeg) -> dict[str, Any]:
-    from omnivox.telephony.ingress import leg_summary
-
-    return leg_summary(leg)
 
 
 @router.post("/calls/{call_id}/hold", response_model=CallRead)
@@ -220,7 +215,7 @@ async def mute(
     call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
 ) -> LegRead:
     leg = await control.set_mute(runtime_of(request).service, actor, call_id, True)
-    return LegRead.model_validate(_leg(leg))
+    return LegRead.model_validate(leg_summary(leg))
 
 
 @router.post("/calls/{call_id}/unmute", response_model=LegRead)
@@ -228,7 +223,7 @@ async def unmute(
     call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
 ) -> LegRead:
     leg = await control.set_mute(runtime_of(request).service, actor, call_id, False)
-    return LegRead.model_validate(_leg(leg))
+    return LegRead.model_validate(leg_summary(leg))
 
 
 @router.post("/calls/{call_id}/transfer", response_model=CallRead)
@@ -251,7 +246,7 @@ async def conference(
     call_id: str, data: ConferenceIn, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
 ) -> LegRead:
     leg = await control.add_third_party(runtime_of(request).service, actor, call_id, data.number)
-    return LegRead.model_validate(_leg(leg))
+    return LegRead.model_validate(leg_summary(leg))
 
 
 async def _recording(
@@ -294,7 +289,7 @@ async def listen(
     call_id: str, request: Request, actor: Principal = Allow(P.CALLS_SUPERVISE)
 ) -> LegRead:
     leg = await control.supervise(runtime_of(request).service, actor, call_id, "listen")
-    return LegRead.model_validate(_leg(leg))
+    return LegRead.model_validate(leg_summary(leg))
 
 
 @router.post("/calls/{call_id}/whisper", response_model=LegRead)
@@ -302,7 +297,7 @@ async def whisper(
     call_id: str, request: Request, actor: Principal = Allow(P.CALLS_SUPERVISE)
 ) -> LegRead:
     leg = await control.supervise(runtime_of(request).service, actor, call_id, "whisper")
-    return LegRead.model_validate(_leg(leg))
+    return LegRead.model_validate(leg_summary(leg))
 
 
 @router.post("/calls/{call_id}/barge", response_model=LegRead)
@@ -310,7 +305,7 @@ async def barge(
     call_id: str, request: Request, actor: Principal = Allow(P.CALLS_SUPERVISE)
 ) -> LegRead:
     leg = await control.supervise(runtime_of(request).service, actor, call_id, "barge")
-    return LegRead.model_validate(_leg(leg))
+    return LegRead.model_validate(leg_summary(leg))
 
 
 @router.post("/calls/{call_id}/disposition", response_model=CallRead)
