@@ -113,7 +113,11 @@ async def _demo_inbound(session: AsyncSession, actor: Principal, agent_ids: list
             {"intervals": [{"weekday": d, "opens": "00:00", "closes": "23:59"} for d in range(7)]}
         ),
     )
-    queue = await queues.save_queue(session, actor, QueueWrite(name="Support"))
+    queue = await queues.save_queue(
+        session,
+        actor,
+        QueueWrite(name="Support", announce_every_seconds=45, callback_enabled=True),
+    )
     await queues.set_members(
         session,
         actor,

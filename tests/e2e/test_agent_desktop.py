@@ -8,6 +8,7 @@ without a reload.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -102,7 +103,11 @@ def test_dial_hold_transfer_and_disposition(
 
     alex.get_by_test_id("dial-number").fill(CUSTOMER)
     alex.get_by_test_id("dial").click()
-    expect(alex.get_by_test_id("call-state")).to_have_text("dialing")
+    # The desktop follows the call's progress; "dialing" may already be "ringing" by the
+    # time the page has fetched it.
+    expect(alex.get_by_test_id("call-state")).to_have_text(
+        re.compile("dialing|ringing|answered human")
+    )
     expect(alex_row).to_have_text("reserved", timeout=LIVE)
     expect(alex.get_by_test_id("incoming")).to_be_visible(timeout=8_000)
     alex.get_by_test_id("accept").click()

@@ -19,6 +19,9 @@ Decisions worth knowing:
   it; the count restarts when the agent comes back from ``offline`` (a new shift).
 * Nobody, not even a supervisor, can force an agent out of ``on_call``: that would leave a
   live customer without an owner. The call must end first (call control, not agent state).
+* The one way out of ``on_call`` without wrap-up is ``withdraw``: the system took the call
+  back (the dialler's answering-machine detection decided "machine" after the agent had
+  been connected); there is nothing for the agent to disposition, so she is available.
 * History must be time-ordered although nodes' clocks differ slightly: a transition is
   stamped ``max(event.at, snapshot.since)``.
 """
@@ -40,6 +43,7 @@ __all__ = [
     "AgentState",
     "CallEnded",
     "CallStarted",
+    "CallWithdrawn",
     "FinishWrapUp",
     "GoAvailable",
     "GoOffline",
@@ -160,6 +164,15 @@ class CallEnded:
 
 
 @dataclass(frozen=True, slots=True)
+class CallWithdrawn:
+    """The system took the call back from the agent (a machine, detected after the
+    connection): straight back to available, no wrap-up."""
+
+    at: datetime
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class FinishWrapUp:
     at: datetime
     by: Actor = Actor.SYSTEM
@@ -175,10 +188,11 @@ AgentEvent = (
     | OfferReleased
     | OfferTimedOut
     | CallEnded
+    | CallWithdrawn
     | FinishWrapUp
 )
 
-_CALL_EVENTS = (CallStarted, OfferRejected, OfferReleased, OfferTimedOut, CallEnded)
+_CALL_EVENTS = (CallStarted, OfferRejected, OfferReleased, OfferTimedOut, CallEnded, CallWithdrawn)
 
 
 class Trigger(StrEnum):
@@ -194,6 +208,7 @@ class Trigger(StrEnum):
     RELEASE = "release"
     OFFER_TIMEOUT = "offer_timeout"
     END_CALL = "end_call"
+    WITHDRAW = "withdraw"
     FINISH_WRAP_UP = "finish_wrap_up"
 
 
@@ -215,6 +230,7 @@ _SIMPLE: dict[type, Trigger] = {
     OfferReleased: Trigger.RELEASE,
     OfferTimedOut: Trigger.OFFER_TIMEOUT,
     CallEnded: Trigger.END_CALL,
+    CallWithdrawn: Trigger.WITHDRAW,
     FinishWrapUp: Trigger.FINISH_WRAP_UP,
 }
 
@@ -261,6 +277,7 @@ def _build_table() -> dict[tuple[AgentState, Trigger], Rule]:
     add({S.RESERVED}, T.RELEASE, Rule(S.AVAILABLE, releases_offer=True))
     add({S.RESERVED}, T.OFFER_TIMEOUT, Rule(S.BREAK, missed=True, releases_offer=True))
     add({S.ON_CALL}, T.END_CALL, Rule(S.WRAP_UP))
+    add({S.ON_CALL}, T.WITHDRAW, Rule(S.AVAILABLE))  # a machine taken back: no wrap-up
     add({S.WRAP_UP}, T.END_CALL, Rule(None))  # duplicate hang-up notifications
     add({S.WRAP_UP}, T.FINISH_WRAP_UP, Rule(S.AVAILABLE))
     return table
@@ -315,7 +332,7 @@ class Rejection:
 
 
 def _actor(event: AgentEvent) -> Actor:
-    if isinstance(event, Reserve | OfferReleased | OfferTimedOut | CallEnded):
+    if isinstance(event, Reserve | OfferReleased | OfferTimedOut | CallEnded | CallWithdrawn):
         return Actor.SYSTEM
     if isinstance(event, OfferRejected):
         return Actor.SELF

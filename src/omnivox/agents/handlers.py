@@ -25,6 +25,7 @@ from omnivox.core.logging import get_logger
 log = get_logger(__name__)
 _BEFORE_AGENT = {"queued", "dialing", "ringing", "answered_human", "answered_machine"}
 _ENDED_UNCONNECTED = {"busy", "no_answer", "failed", "canceled", "abandoned", "completed"}
+_TALKING = {"connected", "on_hold", "transferring", "in_conference"}
 
 
 @dataclass
@@ -121,6 +122,9 @@ async def _follow(
         await service.start_call(session, org_id, agent_id, call_id, now, bus=bus)
     elif trigger in {"transfer_completed", "transfer_completed_to_queue"}:
         await _hand_over(gate, session, org_id, call_id, agent_id)
+    elif trigger == "amd_machine" and previous in _TALKING and agent_id:
+        # The dialler takes a machine back from the agent: available again, no wrap-up.
+        await service.withdraw_call(session, org_id, agent_id, call_id, now, bus=bus)
     elif trigger == "transfer_failed":
         for other in await _holding(session, org_id, call_id, exclude=agent_id):
             await service.release_offer(session, org_id, other.user_id, call_id, now, bus=bus)

@@ -24,6 +24,7 @@ from omnivox.agents.fsm import (
     AgentState,
     CallEnded,
     CallStarted,
+    CallWithdrawn,
     FinishWrapUp,
     GoAvailable,
     GoOffline,
@@ -224,6 +225,14 @@ async def end_call(
 ) -> Transition:
     """on_call -> wrap_up (a duplicate notification is an accepted no-op)."""
     return await _change(session, bus, org_id, user_id, CallEnded(now, call_id))
+
+
+async def withdraw_call(
+    session: AsyncSession, org_id: str, user_id: str, call_id: str, now: datetime, *, bus: EventBus
+) -> Transition:
+    """on_call -> available without wrap-up: the system took the call back (a machine the
+    dialler's detection recognised after the agent was connected)."""
+    return await _change(session, bus, org_id, user_id, CallWithdrawn(now, call_id))
 
 
 async def finish_wrap_up(

@@ -10,8 +10,10 @@ from omnivox.campaigns.dialing import (
     DialCandidate,
     DialSettings,
     begin_attempt,
+    claim_contact,
     get_dial_settings,
     record_attempt_outcome,
+    release_unplaced_attempt,
     select_dialable_contacts,
     set_attempt_call,
 )
@@ -23,10 +25,12 @@ __all__ = [
     "DialSettings",
     "Outcome",
     "begin_attempt",
+    "claim_contact",
     "due_callbacks",
     "get_dial_settings",
     "is_dnc",
     "record_attempt_outcome",
+    "release_unplaced_attempt",
     "select_dialable_contacts",
     "set_attempt_call",
 ]

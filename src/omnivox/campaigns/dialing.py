@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts.models import Disposition, TeamMember
@@ -113,6 +113,52 @@ def _not_dnc(campaign: Campaign) -> ColumnElement[bool]:
     )
 
 
+def previewing_agents(org_id: str, now: datetime) -> Select[str | None]:
+    """The agents of the organisation holding a live preview: they are about to dial it,
+    so neither routing nor another campaign's dialler counts them ready."""
+    return select(Contact.reserved_by).where(
+        Contact.organization_id == org_id,
+        Contact.reserved_by.is_not(None),
+        Contact.reserved_until > now,
+    )
+
+
+def not_reserved(now: datetime) -> ColumnElement[bool]:
+    """No agent holds the contact for a preview (an expired hold counts as none)."""
+    return or_(Contact.reserved_until.is_(None), Contact.reserved_until <= now)
+
+
+NOT_PLACED = "NOT_PLACED"  # an attempt's mark when its call never left Omnivox
+
+
+async def claim_contact(
+    session: AsyncSession,
+    contact_id: str,
+    now: datetime,
+    *,
+    agent_id: str | None = None,
+    commit: bool = True,
+) -> bool:
+    """Take the contact for one call, atomically: it must still be dialable and not held
+    for another agent's preview (``agent_id`` may use its own hold, which ends here).
+    Exactly one of two racing claims wins; the winner's contact is ``dialing``. Commits
+    unless ``commit`` is False: the dialler commits the claim with the attempt it opens, so
+    a contact is never ``dialing`` without an open attempt (``dialer/recovery.py``)."""
+    free = not_reserved(now)
+    if agent_id is not None:
+        free = or_(free, Contact.reserved_by == agent_id)
+    result = await session.execute(
+        update(Contact)
+        .where(Contact.id == contact_id, Contact.status.in_(DIALABLE_STATUSES), free)
+        .values(status="dialing", reserved_by=None, reserved_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    won = bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    if commit or not won:
+        await session.commit()
+    return won
+
+
 def _view(c: Contact) -> ContactView:
     return ContactView(
         c.phone, c.timezone, c.status, c.attempts, c.next_attempt_at, c.last_abandoned_at
@@ -148,6 +194,7 @@ async def select_dialable_contacts(
         Contact.timezone.in_(open_keys),
         Contact.status.in_(DIALABLE_STATUSES),
         _not_dnc(campaign),
+        not_reserved(now),
     ]
     if not agent_guaranteed:
         gates.append(
@@ -272,6 +319,19 @@ async def set_attempt_call(session: AsyncSession, attempt_id: str, call_id: str)
     if attempt is None:
         raise NotFound("attempt not found")
     attempt.call_id = call_id
+    await session.commit()
+
+
+async def release_unplaced_attempt(
+    session: AsyncSession, attempt: ContactAttempt, now: datetime
+) -> None:
+    """An attempt whose call was never placed (its node died first): the contact goes back
+    to the list as it was, no attempt counted. Commits."""
+    contact = await session.get(Contact, attempt.contact_id)
+    if contact is not None and contact.status == "dialing":
+        contact.status = "retry" if contact.attempts else "new"
+    attempt.completed_at = now
+    attempt.disposition = NOT_PLACED
     await session.commit()
 
 

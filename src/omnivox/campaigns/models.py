@@ -103,6 +103,8 @@ class Contact(Base):
         Index("ix_contacts_list_status_priority", "list_id", "status", "priority"),
         Index("ix_contacts_org_phone", "organization_id", "phone"),
         Index("ix_contacts_import", "import_id"),
+        # Live preview holds (routing asks who holds one on every pass; most rows are NULL).
+        Index("ix_contacts_reserved_until", "reserved_until"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -128,6 +130,10 @@ class Contact(Base):
     last_disposition: Mapped[str | None] = mapped_column(String(40), default=None)
     last_abandoned_at: Mapped[datetime | None] = mapped_column(default=None)
     import_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    # Held for one agent's preview until ``reserved_until`` (migration 0009); an expired
+    # hold is simply ignored, so the contact returns to the pool by itself.
+    reserved_by: Mapped[str | None] = mapped_column(String(32), default=None)
+    reserved_until: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -138,7 +144,11 @@ class ContactAttempt(Base):
     """
 
     __tablename__ = "contact_attempts"
-    __table_args__ = (Index("ix_contact_attempts_contact_at", "contact_id", "at"),)
+    __table_args__ = (
+        Index("ix_contact_attempts_contact_at", "contact_id", "at"),
+        # The recovery sweep's question: which attempts are still open?
+        Index("ix_contact_attempts_completed_at", "completed_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     organization_id: Mapped[str] = mapped_column(ForeignKey(ORG_FK, ondelete="CASCADE"), index=True)

@@ -18,24 +18,32 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.agents import service as agents
 from omnivox.agents.handlers import AgentGate
 from omnivox.agents.models import AgentStatus
 from omnivox.campaigns import DialSettings, get_dial_settings
+from omnivox.core.events import Audience, Event
 from omnivox.core.logging import get_logger
+from omnivox.core.security.permissions import Permission
 from omnivox.dialer.floor import agents_now
+from omnivox.dialer.preview import answer_agent_call
+from omnivox.telephony.calls import call_summary
 from omnivox.telephony.errors import ProviderError
+from omnivox.telephony.fsm import SYSTEM_DISPOSITION_MACHINE
 from omnivox.telephony.fsm_types import AnsweredBy, CallState, SystemHangup
-from omnivox.telephony.instructions import Hangup, Instruction, Pause, Play, Say
+from omnivox.telephony.instructions import Hangup, Instruction, Play, Say
 from omnivox.telephony.models import Call
-from omnivox.telephony.ports import VoiceRequest
+from omnivox.telephony.ports import MachineDetectionMode, VoiceRequest
 from omnivox.telephony.service import TelephonyService, agent_identity
 
 log = get_logger(__name__)
 SAFE_HARBOUR_SECONDS = 2.0
 DEFAULT_SAFE_HARBOUR = "Sorry, all our agents are busy. We will try you again later. Goodbye."
 AGENT_OFFER_SECONDS = 10  # the agent's softphone rings at most this long
+TAKEN_BACK_EVENT = "call.taken_back"
+TAKEN_BACK_MESSAGE = "Answering machine — handled by the dialler"
 
 
 @dataclass
@@ -50,11 +58,15 @@ class CampaignAnswering:
     # --- answer ------------------------------------------------------------------------
 
     async def on_answer(self, call: Call, request: VoiceRequest) -> Sequence[Instruction]:
+        if call.agent_id:  # preview/manual: the agent who placed it, no timer (preview.py)
+            return await answer_agent_call(self.svc, call)
         # The 2 seconds run from the answer itself (the carrier's timestamp when known).
         answered_at = call.answered_at or self.svc.clock.now()
         async with self.svc.sessions() as session:
             settings = await get_dial_settings(session, call.owner_id)
-            ready = await agents_now(session, call.organization_id, settings.agent_user_ids)
+            ready = await agents_now(
+                session, call.organization_id, settings.agent_user_ids, self.svc.clock.now()
+            )
         for user_id, _since in ready.ready:  # longest idle first
             if await self.gate.reserve(call.organization_id, user_id, call.id):
                 self._spawn(self._ring_agent(call, user_id), f"campaign agent {call.id}")
@@ -100,9 +112,13 @@ class CampaignAnswering:
     # --- machines ----------------------------------------------------------------------
 
     async def on_machine_detection(self, call: Call, answered_by: AnsweredBy) -> None:
-        """The call service has applied AMD's verdict; a machine still without an agent
-        (``answered_machine``) gets the campaign's AMD action. A machine an agent already
-        has stays with the agent (never yank an agent): they disposition it."""
+        """The call service has applied AMD's verdict. A machine is now the dialler's to end
+        (``answered_machine``), whether an agent was ringing or already connected (the
+        2-second rule gave it to one before detection could tell): the agent's leg is ended,
+        the agent is available again without wrap-up (the agents domain follows the call)
+        and told why, and the line gets the campaign's AMD action. The voicemail drop starts
+        as the verdict arrives: placed with ``DetectMessageEnd``, a machine's verdict comes
+        when its greeting has ended, so the message lands after the beep."""
         if not answered_by.is_machine:
             return
         async with self.svc.sessions() as session:
@@ -110,21 +126,46 @@ class CampaignAnswering:
             if row is None or CallState(row.state) is not CallState.ANSWERED_MACHINE:
                 return
             settings = await get_dial_settings(session, row.owner_id)
-            if settings.amd_action == "voicemail_drop" and settings.voicemail_audio:
-                # The message ends with Hangup: the carrier's completion ends the call as a
-                # machine (system disposition) once the message has played.
+            # Who had it: the connected agent (the call keeps them) and anyone still ringing.
+            had_it = [row.agent_id] if row.agent_id else []
+            had_it += [u for u in await _reserved_for(session, row) if u not in had_it]
+            if (
+                settings.amd_action == "voicemail_drop"
+                and settings.voicemail_audio
+                and answered_by.greeting_ended
+            ):
+                # Ends with Hangup: the carrier's completion ends the call as a machine
+                # (system disposition) once the message has played.
                 drop: tuple[Instruction, ...] = (
-                    Pause(seconds=1),
                     Play(url=self.audio_url(settings.voicemail_audio)),
                     Hangup(),
                 )
             else:
+                # Hang-up campaigns; and a machine (or fax) reported before its greeting
+                # ended, where a message would be cut off by the beep.
                 await self.svc.apply_and_announce(
                     session, row, SystemHangup(at=self.svc.clock.now(), reason="machine")
                 )
                 drop = (Hangup(),)
         await self._instruct(row, drop)
         await self._release(row)
+        for user_id in had_it:
+            await self._tell_taken_back(row, user_id)
+
+    async def _tell_taken_back(self, call: Call, user_id: str) -> None:
+        """The agent's desktop says why the call left them."""
+        event = Event(
+            TAKEN_BACK_EVENT,
+            Audience.user(call.organization_id, user_id, Permission.CALLS_READ.value),
+            self.svc.clock.now(),
+            {
+                "call": call_summary(call),
+                "user_id": user_id,
+                "reason": SYSTEM_DISPOSITION_MACHINE,
+                "message": TAKEN_BACK_MESSAGE,
+            },
+        )
+        await self.svc.bus.publish(event)
 
     # --- shared ------------------------------------------------------------------------
 
@@ -151,6 +192,27 @@ class CampaignAnswering:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+def amd_mode(settings: DialSettings) -> MachineDetectionMode:
+    """How the dialler asks for (always asynchronous) AMD: a live person never waits for
+    it. A voicemail drop needs a machine's verdict at the end of its greeting, after the
+    beep (``DetectMessageEnd``); a hang-up is best decided at once (``Enable``)."""
+    if settings.amd_action == "voicemail_drop" and settings.voicemail_audio:
+        return MachineDetectionMode.DETECT_MESSAGE_END
+    return MachineDetectionMode.ENABLE
+
+
+async def _reserved_for(session: AsyncSession, call: Call) -> list[str]:
+    """Agents reserved for the call (their softphone is being offered it)."""
+    rows = await session.scalars(
+        select(AgentStatus.user_id).where(
+            AgentStatus.organization_id == call.organization_id,
+            AgentStatus.current_call_id == call.id,
+            AgentStatus.state == "reserved",
+        )
+    )
+    return list(rows)
 
 
 async def release_reserved(gate: AgentGate, org_id: str, call_id: str) -> None:

@@ -1,24 +1,34 @@
-"""Live campaign statistics, from stored data only (calls, attempts, agent states)."""
+"""Live campaign statistics, from stored data only (calls, attempts, agent states), and the
+agent's routes for preview and manual campaigns (preview.py, manual.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter
-from sqlalchemy import func, select
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import func, or_, select
 
 from omnivox.campaigns import get_dial_settings
 from omnivox.campaigns.campaigns import get_campaign
+from omnivox.campaigns.lists import contact_history
+from omnivox.campaigns.models import Campaign, Contact
+from omnivox.campaigns.schemas import AttemptRead, ContactRead
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
+from omnivox.dialer import manual, preview
+from omnivox.dialer.engine import DialerEngine
 from omnivox.dialer.floor import CAMPAIGN, agents_now, window_counts
+from omnivox.telephony.calls import call_summary
 from omnivox.telephony.models import Call
+from omnivox.telephony.schemas import CallRead
 from omnivox.web.deps import DB, Allow, State
 
-router = APIRouter(prefix="/api/v1/campaigns", tags=["dialer"])
+router = APIRouter(prefix="/api/v1", tags=["dialer"])
 
 
-@router.get("/{campaign_id}/live")
+@router.get("/campaigns/{campaign_id}/live")
 async def live_stats(
     campaign_id: str, db: DB, state: State, actor: Principal = Allow(P.CAMPAIGNS_READ)
 ) -> dict[str, Any]:
@@ -42,7 +52,7 @@ async def live_stats(
     window = await window_counts(
         db, actor.organization_id, campaign.id, now, settings.abandon_window_hours
     )
-    agents = await agents_now(db, actor.organization_id, settings.agent_user_ids)
+    agents = await agents_now(db, actor.organization_id, settings.agent_user_ids, now)
     live = len(agents.ready) + len(agents.talking_since)
     open_lines = await db.scalar(
         select(func.count()).where(
@@ -69,3 +79,198 @@ async def live_stats(
         # Lines held (ringing, waiting, talking) per agent ready or talking.
         "dial_ratio": (int(open_lines or 0) / live) if live else 0.0,
     }
+
+
+# --- preview and manual campaigns: the agent's routes ----------------------------------------
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+
+
+class AgentCampaignRead(BaseModel):
+    id: str
+    name: str
+    dial_mode: str
+    status: str
+    script: str
+
+
+class PreviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # Contacts this agent skipped in this sitting: offered to them again only when no
+    # other contact can be.
+    exclude: list[Id] = Field(default_factory=list, max_length=200)
+
+
+class ContactCard(BaseModel):
+    campaign_id: str
+    contact: ContactRead
+    held_until: datetime | None
+    attempts: list[AttemptRead]
+    calls: list[CallRead]  # earlier calls with the number, newest first
+
+
+class PreviewRead(BaseModel):
+    card: ContactCard | None
+    message: str
+
+
+class ManualContactRead(BaseModel):
+    contact: ContactRead
+    dialable: bool
+    reason: str | None
+
+
+class PlacedRead(BaseModel):
+    call: CallRead
+    contact_id: str
+    attempt_id: str
+
+
+def _engine(request: Request) -> DialerEngine:
+    engine: DialerEngine = request.app.state.dialer
+    return engine
+
+
+async def _card(db: DB, org_id: str, campaign: Campaign, contact: Contact) -> ContactCard:
+    attempts = await contact_history(db, org_id, contact.id)
+    calls = await db.scalars(
+        select(Call)
+        .where(
+            Call.organization_id == org_id,
+            or_(Call.to_number == contact.phone, Call.from_number == contact.phone),
+        )
+        .order_by(Call.created_at.desc())
+        .limit(20)
+    )
+    return ContactCard(
+        campaign_id=campaign.id,
+        contact=ContactRead.model_validate(contact),
+        held_until=contact.reserved_until,
+        attempts=[AttemptRead.model_validate(a) for a in attempts],
+        calls=[CallRead.model_validate(call_summary(c)) for c in calls],
+    )
+
+
+async def _offer(
+    db: DB,
+    actor: Principal,
+    campaign: Campaign,
+    now: datetime,
+    exclude: list[str],
+    never: tuple[str, ...] = (),
+) -> PreviewRead:
+    contact = await preview.next_preview(db, campaign, actor.user_id, now, exclude, never)
+    if contact is None:
+        return PreviewRead(
+            card=None,
+            message="No contact can be called now (calling window, do-not-call list, "
+            "attempts and retry times all apply); try again later.",
+        )
+    card = await _card(db, actor.organization_id, campaign, contact)
+    return PreviewRead(card=card, message="")
+
+
+@router.get("/agent-dialing/campaigns", response_model=list[AgentCampaignRead])
+async def my_campaigns(
+    db: DB, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> list[AgentCampaignRead]:
+    """The preview and manual campaigns the caller works on (not completed)."""
+    return [
+        AgentCampaignRead(
+            id=c.id, name=c.name, dial_mode=c.dial_mode, status=c.status, script=c.script
+        )
+        for c in await preview.campaigns_of_agent(db, actor)
+    ]
+
+
+@router.post("/campaigns/{campaign_id}/preview/next", response_model=PreviewRead)
+async def preview_next(
+    campaign_id: str,
+    db: DB,
+    state: State,
+    data: PreviewIn | None = None,
+    actor: Principal = Allow(P.CALLS_CONTROL),
+) -> PreviewRead:
+    """The contact held for the caller, or the next one, now held for them (2 minutes)."""
+    campaign, _ = await preview.campaign_for_agent(db, actor, campaign_id, "preview")
+    return await _offer(db, actor, campaign, state.clock.now(), (data or PreviewIn()).exclude)
+
+
+@router.post("/campaigns/{campaign_id}/preview/{contact_id}/skip", response_model=PreviewRead)
+async def preview_skip(
+    campaign_id: str,
+    contact_id: str,
+    db: DB,
+    state: State,
+    data: PreviewIn | None = None,
+    actor: Principal = Allow(P.CALLS_CONTROL),
+) -> PreviewRead:
+    """Let the previewed contact go (no attempt is counted) and offer the next one."""
+    now = state.clock.now()
+    campaign, _ = await preview.campaign_for_agent(db, actor, campaign_id, "preview")
+    contact = await preview.campaign_contact(db, actor.organization_id, campaign, contact_id)
+    if (
+        contact.reserved_by not in (None, actor.user_id)
+        and contact.reserved_until is not None
+        and contact.reserved_until > now
+    ):
+        raise preview.ContactTaken("another agent holds this contact; it is not yours to skip")
+    await preview.release_holds(db, actor.user_id, contact.id)
+    exclude = (data or PreviewIn()).exclude
+    return await _offer(db, actor, campaign, now, exclude, never=(contact.id,))
+
+
+@router.post(
+    "/campaigns/{campaign_id}/preview/{contact_id}/call",
+    response_model=PlacedRead,
+    status_code=201,
+)
+async def preview_call(
+    campaign_id: str, contact_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> PlacedRead:
+    """Call the contact held for the caller; their softphone joins when the contact answers."""
+    return await _place(request, actor, campaign_id, contact_id, "preview")
+
+
+@router.get("/campaigns/{campaign_id}/manual/contacts", response_model=list[ManualContactRead])
+async def manual_contacts(
+    campaign_id: str,
+    db: DB,
+    state: State,
+    actor: Principal = Allow(P.CALLS_CONTROL),
+    q: str = Query("", max_length=100, description="number, name or e-mail"),
+) -> list[ManualContactRead]:
+    """Contacts of a manual campaign, each with whether it may be dialled now and why not."""
+    found = await manual.search(db, actor, campaign_id, q, state.clock.now())
+    return [
+        ManualContactRead(
+            contact=ContactRead.model_validate(c), dialable=v.reason is None, reason=v.reason
+        )
+        for c, v in found
+    ]
+
+
+@router.post(
+    "/campaigns/{campaign_id}/manual/{contact_id}/dial",
+    response_model=PlacedRead,
+    status_code=201,
+)
+async def manual_dial(
+    campaign_id: str, contact_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> PlacedRead:
+    """Dial a contact of a manual campaign; refused (409) with the gate that refuses it."""
+    return await _place(request, actor, campaign_id, contact_id, "manual")
+
+
+async def _place(
+    request: Request, actor: Principal, campaign_id: str, contact_id: str, mode: str
+) -> PlacedRead:
+    engine = _engine(request)
+    placed = await manual.place_for_agent(
+        engine.svc, engine.gate, actor, campaign_id, contact_id, mode
+    )
+    return PlacedRead(
+        call=CallRead.model_validate(call_summary(placed.call)),
+        contact_id=placed.contact_id,
+        attempt_id=placed.attempt_id,
+    )

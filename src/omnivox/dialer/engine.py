@@ -3,7 +3,8 @@
 Each loop holds the campaign's lease (``lease.py``); each tick it reads the floor from the
 database, asks the campaign's pacing policy how many calls to place, selects that many
 contacts through the campaign's compliance gates, re-checks the campaign's status and the
-number's DNC entries immediately before each call, and places it with asynchronous AMD.
+number's DNC entries immediately before each call, and places it with asynchronous AMD
+(``DetectMessageEnd`` for a voicemail-drop campaign, ``Enable`` for a hang-up one).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from omnivox.campaigns import (
     DialCandidate,
     DialSettings,
     begin_attempt,
+    claim_contact,
     get_dial_settings,
     is_dnc,
     select_dialable_contacts,
@@ -31,7 +33,7 @@ from omnivox.campaigns.models import Campaign
 from omnivox.core.clock import Clock
 from omnivox.core.events import Event
 from omnivox.core.logging import get_logger
-from omnivox.dialer.answering import CampaignAnswering
+from omnivox.dialer.answering import CampaignAnswering, amd_mode
 from omnivox.dialer.floor import agents_now, calls_now, window_counts
 from omnivox.dialer.lease import Leases
 from omnivox.dialer.outcomes import call_handler, feed_agent, record_outcome
@@ -160,7 +162,7 @@ class DialerEngine:
                 return False  # paused, completed, or the organisation was switched off
             runner.agent_ids = frozenset(settings.agent_user_ids)
             org = settings.organization_id
-            agents = await agents_now(session, org, settings.agent_user_ids)
+            agents = await agents_now(session, org, settings.agent_user_ids, self.clock.now())
             calls = await calls_now(session, org, runner.campaign_id)
             window = await window_counts(
                 session, org, runner.campaign_id, now, settings.abandon_window_hours
@@ -180,10 +182,18 @@ class DialerEngine:
         for candidate in candidates:
             if not await self.place(runner, settings, candidate):
                 return False
+            if not runner.leader:
+                return True  # another node took the campaign over during this tick
         return True
 
     async def place(self, runner: Runner, settings: DialSettings, c: DialCandidate) -> bool:
         """Place one call through the last gates; False when the campaign stopped."""
+        # A tick can outlast the lease (a stall between choosing the contacts and dialling
+        # them): renew it before each call, and dial nothing once another node has it.
+        runner.leader = await self.leases.take(runner.campaign_id)
+        if not runner.leader:
+            log.warning("lease lost during a tick: not dialling", campaign_id=runner.campaign_id)
+            return True
         now = self.clock.now()
         async with self.svc.sessions() as session:
             status = await session.scalar(
@@ -193,6 +203,10 @@ class DialerEngine:
                 return False  # paused between the selection and this call: not one more
             if await is_dnc(session, settings.organization_id, runner.campaign_id, c.phone):
                 log.info("contact skipped: on a do-not-call list", contact_id=c.contact_id)
+                return True
+            if not await claim_contact(session, c.contact_id, now, commit=False):
+                # An agent previewed or dialled it since the selection (preview.py).
+                log.info("contact skipped: taken by an agent", contact_id=c.contact_id)
                 return True
             attempt = await begin_attempt(
                 session,
@@ -208,7 +222,7 @@ class DialerEngine:
             Owner(OwnerKind.CAMPAIGN, runner.campaign_id),
             to=c.phone,
             from_=self._caller_id(settings),
-            machine_detection=True,
+            machine_detection=amd_mode(settings),
         )
         runner.pacer.tell(EventKind.DIAL_PLACED, now, call.id)
         async with self.svc.sessions() as session:

@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.agents.models import AgentStatus
+from omnivox.campaigns.dialing import previewing_agents
 from omnivox.telephony.models import Call
 
 CAMPAIGN = "campaign"
@@ -51,7 +52,9 @@ class WindowCounts:
         return self.abandons / self.live_answers if self.live_answers else 0.0
 
 
-async def agents_now(session: AsyncSession, org_id: str, agent_ids: Sequence[str]) -> AgentsNow:
+async def agents_now(
+    session: AsyncSession, org_id: str, agent_ids: Sequence[str], now: datetime
+) -> AgentsNow:
     rows = list(
         await session.scalars(
             select(AgentStatus).where(
@@ -59,7 +62,16 @@ async def agents_now(session: AsyncSession, org_id: str, agent_ids: Sequence[str
             )
         )
     )
-    ready = sorted(((r.user_id, r.since) for r in rows if r.state == "available"), key=_second)
+    # An agent reading a previewed contact is about to dial it: not ready for this dialler.
+    previewing = set(await session.scalars(previewing_agents(org_id, now)))
+    ready = sorted(
+        (
+            (r.user_id, r.since)
+            for r in rows
+            if r.state == "available" and r.user_id not in previewing
+        ),
+        key=_second,
+    )
     return AgentsNow(
         ready=ready,
         paused=sum(r.state == "break" for r in rows),

@@ -4,6 +4,10 @@
 completed with a disposition (the agent's, or the system's mapped to the organisation's
 codes); on every step the campaign's pacer (on whichever node runs it) is told the pacing
 event. ``agent.state_changed`` feeds the staffing events.
+
+A machine the dialler took back from an agent ends ``completed`` / ``machine`` with the
+system disposition ``answering_machine``: its attempt is ``VOICEMAIL``, and the campaign's
+figures count it in the AMD rate, never as abandoned nor as a live answer (``floor.py``).
 """
 
 from __future__ import annotations
@@ -122,6 +126,11 @@ def feed_call(
     if trigger == "agent_connected":
         pacer.answered_live(at, call_id)
         pacer.tell(EventKind.CONNECTED, at, call_id, agent_id)
+    elif state == "answered_machine" and previous in TALKING:
+        # Taken back from its agent: to the pacer, an agent's call that ended as a machine
+        # (it was already told ANSWERED_LIVE; a call resolves once). The agent is free at
+        # once, without wrap-up (``feed_agent``).
+        pacer.tell(EventKind.CALL_ENDED, at, call_id, agent_id, machine=True)
     elif state == "abandoned":
         pacer.answered_live(at, call_id)
         pacer.tell(EventKind.ABANDONED, at, call_id)
@@ -139,6 +148,7 @@ _AGENT_KINDS = {
     ("offline", "available"): EventKind.AGENT_LOGGED_IN,
     ("break", "available"): EventKind.AGENT_RESUMED,
     ("wrap_up", "available"): EventKind.WRAP_ENDED,
+    ("on_call", "available"): EventKind.WRAP_ENDED,  # a machine taken back: no wrap-up
 }
 
 

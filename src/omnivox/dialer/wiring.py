@@ -14,6 +14,7 @@ from omnivox.dialer.answering import CampaignAnswering
 from omnivox.dialer.api import router as live_router
 from omnivox.dialer.engine import DialerEngine
 from omnivox.dialer.lease import Leases
+from omnivox.dialer.recovery import AttemptRecovery
 from omnivox.media import signing
 from omnivox.telephony.runtime import TelephonyRuntime
 from omnivox.web.state import AppState
@@ -48,6 +49,10 @@ def register_dialer(app: FastAPI, state: AppState, runtime: TelephonyRuntime) ->
     state.bus.subscribe(engine.call_events())
     state.bus.subscribe(_lifecycle(engine))
     app.state.dialer = engine
+    # Attempts a dead node left open are settled by every node's sweep (once a minute).
+    recovery = AttemptRecovery(gate)
+    runtime.extra_sweeps.append(recovery.sweep)
+    app.state.attempt_recovery = recovery
     app.include_router(live_router)
 
     return engine

@@ -7,6 +7,6 @@ importing the hooks does not pull in the web layer).
 """
 
 from omnivox.media.models import AudioFile, AudioSetting
-from omnivox.media.prompts import MediaLinks, hold_music_url, prompt
+from omnivox.media.prompts import MediaLinks, hold_music, hold_music_url, prompt
 
-__all__ = ["AudioFile", "AudioSetting", "MediaLinks", "hold_music_url", "prompt"]
+__all__ = ["AudioFile", "AudioSetting", "MediaLinks", "hold_music", "hold_music_url", "prompt"]

@@ -55,3 +55,13 @@ async def hold_music_url(
     """The signed link to the organisation's hold music, or None (use the default)."""
     file = await chosen_file(session, org_id, AudioKind.HOLD_MUSIC)
     return None if file is None else links.url(file.id, now, signing.HOLD_MUSIC_TTL)
+
+
+async def hold_music(
+    session: AsyncSession, org_id: str, now: datetime, *, links: MediaLinks
+) -> tuple[str, float] | None:
+    """The signed link to the organisation's hold music and its length, or None."""
+    file = await chosen_file(session, org_id, AudioKind.HOLD_MUSIC)
+    if file is None:
+        return None
+    return links.url(file.id, now, signing.HOLD_MUSIC_TTL), file.duration_seconds

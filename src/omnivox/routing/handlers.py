@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import select
-
 from omnivox.agents import service as agents
 from omnivox.agents.errors import AgentNotFound, AgentStateConflict
 from omnivox.core.events import Event
 from omnivox.core.logging import get_logger
+from omnivox.routing import direct
 from omnivox.routing.inbound import InboundRouting
 from omnivox.routing.models import QueueEntry
+from omnivox.routing.waiting import live_entry
 from omnivox.telephony.errors import ProviderError
 from omnivox.telephony.models import Call
 from omnivox.telephony.ports import ParticipantChange
@@ -29,6 +29,7 @@ def follow(routing: InboundRouting) -> Callable[[Event], Awaitable[None]]:
         org_id = event.audience.organization_id
         try:
             if event.name == "call.leg_changed":
+                await _callback_taken(routing, event.data)
                 await _offer_not_taken(routing, org_id, event.data)
             elif event.name == "call.state_changed":
                 await _call_changed(routing, event.data)
@@ -42,11 +43,7 @@ def follow(routing: InboundRouting) -> Callable[[Event], Awaitable[None]]:
 
 async def _entry_for(routing: InboundRouting, call_id: str) -> QueueEntry | None:
     async with routing.svc.sessions() as session:
-        return await session.scalar(
-            select(QueueEntry).where(
-                QueueEntry.call_id == call_id, QueueEntry.status.in_(["waiting", "offered"])
-            )
-        )
+        return await live_entry(session, call_id)
 
 
 async def _offer_not_taken(routing: InboundRouting, org_id: str, data: dict[str, object]) -> None:
@@ -57,20 +54,39 @@ async def _offer_not_taken(routing: InboundRouting, org_id: str, data: dict[str,
         return
     call = data["call"]
     assert isinstance(call, dict)
-    entry = await _entry_for(routing, str(call["id"]))
-    agent_id = str(leg["user_id"])
-    if entry is None or entry.status != "offered" or entry.offered_to != agent_id:
+    call_id, agent_id = str(call["id"]), str(leg["user_id"])
+    entry = await _entry_for(routing, call_id)
+    if entry is None:
+        direct_call = await direct.is_direct_offer(routing, call_id, agent_id)
+        if direct_call is not None:
+            await _after_offer(routing, org_id, agent_id, call_id, str(outcome))
+            await direct.to_voicemail(routing, direct_call)
         return
+    if entry.status != "offered" or entry.offered_to != agent_id:
+        return
+    await _after_offer(routing, org_id, agent_id, entry.call_id, str(outcome))
+    await routing.back_to_waiting(entry.id, declined=agent_id)
+    await routing.route(org_id)
+
+
+async def _after_offer(
+    routing: InboundRouting, org_id: str, agent_id: str, call_id: str, outcome: str
+) -> None:
     now, bus = routing.svc.clock.now(), routing.svc.bus
     async with routing.svc.sessions() as session:
         if outcome == "busy":  # the agent pressed reject
-            await agents.reject_offer(session, org_id, agent_id, entry.call_id, now, bus=bus)
+            await agents.reject_offer(session, org_id, agent_id, call_id, now, bus=bus)
         elif outcome == "no-answer":  # the offer timed out: missed, on break
-            await agents.time_out_offer(session, org_id, agent_id, entry.call_id, now, bus=bus)
+            await agents.time_out_offer(session, org_id, agent_id, call_id, now, bus=bus)
         else:
-            await agents.release_offer(session, org_id, agent_id, entry.call_id, now, bus=bus)
-    await routing.back_to_waiting(entry.id, declined=agent_id)
-    await routing.route(org_id)
+            await agents.release_offer(session, org_id, agent_id, call_id, now, bus=bus)
+
+
+async def _callback_taken(routing: InboundRouting, data: dict[str, object]) -> None:
+    leg, call = data["leg"], data["call"]
+    assert isinstance(leg, dict) and isinstance(call, dict)
+    if leg["role"] == "agent" and data.get("outcome") == "in-progress" and leg["user_id"]:
+        await routing.waiting.agent_answered(str(call["id"]), str(leg["user_id"]))
 
 
 async def _call_changed(routing: InboundRouting, data: dict[str, object]) -> None:
@@ -82,6 +98,8 @@ async def _call_changed(routing: InboundRouting, data: dict[str, object]) -> Non
     if entry is None:
         return
     now = routing.svc.clock.now()
+    if entry.callback_number is not None and entry.call_id == entry.original_call_id:
+        return  # the caller hung up to be called back: the entry keeps its place
     async with routing.svc.sessions() as session:
         row = await session.get(QueueEntry, entry.id)
         assert row is not None
@@ -90,7 +108,9 @@ async def _call_changed(routing: InboundRouting, data: dict[str, object]) -> Non
             if row.detail.get("held"):
                 await _take_off_hold(routing, row.call_id)
         elif call["state"] in _CALL_OVER:
-            row.status, row.ended_at = "abandoned", now
+            # A callback the customer did not pick up is not a caller who gave up.
+            row.status = "callback_failed" if row.callback_number else "abandoned"
+            row.ended_at = now
             if row.offered_to:
                 await agents.release_offer(
                     session,

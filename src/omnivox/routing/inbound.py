@@ -13,22 +13,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts.models import BusinessHours as HoursRow
-from omnivox.accounts.models import Holiday as HolidayRow
-from omnivox.accounts.models import Organization, UserSkill
+from omnivox.accounts.models import Organization
 from omnivox.agents.handlers import AgentGate
-from omnivox.agents.models import AgentStatus
 from omnivox.core.errors import InvalidInput
 from omnivox.core.logging import get_logger
 from omnivox.media import MediaLinks, hold_music_url, prompt
+from omnivox.routing import direct
 from omnivox.routing.acd import Router
 from omnivox.routing.audio_types import AudioKind
-from omnivox.routing.hours import BusinessHours, Holiday, WeeklyInterval
-from omnivox.routing.models import InboundNumber, Queue, QueueEntry, QueueMember
-from omnivox.routing.types import AgentCandidate, QueueConfig, Strategy, WaitingCall
+from omnivox.routing.floor import open_now, ready_agents
+from omnivox.routing.models import InboundNumber, Queue, QueueEntry
+from omnivox.routing.types import QueueConfig, Strategy, WaitingCall
+from omnivox.routing.waiting import QueueWaiting
 from omnivox.telephony.fsm_types import Owner, OwnerKind
 from omnivox.telephony.instructions import Dial, DialNumber, Hangup, Instruction, Play, Say
 from omnivox.telephony.models import Call
@@ -50,6 +49,10 @@ class InboundRouting:
     gate: AgentGate
     links: MediaLinks
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    waiting: QueueWaiting = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.waiting = QueueWaiting(self.svc, self.links)
 
     async def provision_all(self, provision: Callable[[str], None]) -> None:
         """Point every known number at us (the sandbox forgets them on restart)."""
@@ -70,8 +73,10 @@ class InboundRouting:
             org = await session.get(Organization, number.organization_id)
             if org is None or not org.is_active:
                 return None  # a switched-off organisation's numbers are not in service
+            is_open = await open_now(session, org, now)
+            if number.target_kind != "queue":
+                return await direct.answer(self, session, org, number, request, is_open=is_open)
             queue = await session.get(Queue, number.target_id)
-            is_open = await self._open(session, org, now)
             if queue is None:
                 log.warning(
                     "number has no usable target",
@@ -87,21 +92,17 @@ class InboundRouting:
                     sid=request.call_sid,
                 )
                 call = await self.svc.accept_inbound_call(org.id, owner, request)
-                closed = await self._prompt(
+                closed = await self.prompt_for(
                     session, org.id, AudioKind.CLOSED_MESSAGE, CLOSED_MESSAGE
                 )
-                return (closed, *await self._voicemail(session, call))
-            greeting = await self._prompt(session, org.id, AudioKind.GREETING, queue.greeting)
-            wait_url = await hold_music_url(session, org.id, now, links=self.links)
+                return (closed, *await self.voicemail_steps(session, call))
+            greeting = await self.prompt_for(session, org.id, AudioKind.GREETING, queue.greeting)
         call = await self.svc.accept_inbound_call(org.id, owner, request)
         await self._enqueue(call, queue)
         self.svc.legs.spawn(self._route_quietly(org.id), f"route {org.id}")
-        return (
-            greeting,
-            self.svc.customer_conference(call, waits_for_agent=True, wait_url=wait_url),
-        )
+        return await self.waiting.arrival(call, queue, greeting)
 
-    async def _prompt(
+    async def prompt_for(
         self, session: AsyncSession, org_id: str, kind: AudioKind, fallback: str
     ) -> Play | Say:
         """The organisation's recording for ``kind``, else the text spoken."""
@@ -109,21 +110,28 @@ class InboundRouting:
             session, org_id, kind, self.svc.clock.now(), fallback_text=fallback, links=self.links
         )
 
-    async def _voicemail(self, session: AsyncSession, call: Call) -> tuple[Instruction, ...]:
-        greeting = await self._prompt(
+    async def voicemail_steps(self, session: AsyncSession, call: Call) -> tuple[Instruction, ...]:
+        greeting = await self.prompt_for(
             session, call.organization_id, AudioKind.VOICEMAIL_GREETING, VOICEMAIL_GREETING
         )
+        await self.svc.served_without_agent(call.id, "voicemail")
         return voicemail_instructions(self.svc.urls, call.id, greeting)
 
-    # --- later steps of a call: voicemail, overflow, messages ---------------------------
+    # --- later steps of a call: waiting, callback, voicemail, overflow -----------------
 
     async def step(self, call: Call, query: Mapping[str, str]) -> Sequence[Instruction] | None:
         if query.get("voicemail") == ACTION_MARK:
             return after_message()
         step = query.get("step")
+        if step == "wait":
+            return await self.waiting.wait(call)
+        if step == "join":
+            return (self.waiting.join(call),)
+        if step == "callback":
+            return await self.waiting.choose(call, query.get("digits", ""))
         if step == "voicemail":
             async with self.svc.sessions() as session:
-                return await self._voicemail(session, call)
+                return await self.voicemail_steps(session, call)
         if step == "external" and query.get("to"):
             return (Dial(targets=(DialNumber(number=query["to"]),), caller_id=call.to_number),)
         return None
@@ -139,6 +147,7 @@ class InboundRouting:
                     org_id=call.organization_id,
                     call_id=call.id,
                     queue_id=call.owner_id if call.owner_kind == "queue" else None,
+                    box_owner=call.owner_id if call.owner_kind == "agent" else None,
                     caller=call.from_number,
                     called=call.to_number,
                     recording=event,
@@ -162,6 +171,8 @@ class InboundRouting:
                     QueueEntry.status == "waiting",
                     Queue.max_wait_seconds.is_not(None),
                     Queue.overflow_kind.is_not(None),
+                    # A callback keeps its place; there is no caller on the line to move.
+                    QueueEntry.callback_number.is_(None),
                 )
             )
             due = [
@@ -219,18 +230,6 @@ class InboundRouting:
         async with self.svc.sessions() as session:
             return await session.get(Queue, queue_id)
 
-    async def _open(self, session: AsyncSession, org: Organization, now: datetime) -> bool:
-        rows = await session.scalars(select(HoursRow).where(HoursRow.organization_id == org.id))
-        holidays = await session.scalars(
-            select(HolidayRow).where(HolidayRow.organization_id == org.id)
-        )
-        hours = BusinessHours(
-            org.timezone,
-            tuple(WeeklyInterval(r.weekday, r.opens, r.closes) for r in rows),
-            tuple(Holiday(h.starts_on, h.ends_on, h.name) for h in holidays),
-        )
-        return hours.is_open(now)
-
     async def check_queue(self, org_id: str, queue_id: str) -> None:
         async with self.svc.sessions() as session:
             exists = await session.scalar(
@@ -262,14 +261,25 @@ class InboundRouting:
                 select(QueueEntry.id).where(QueueEntry.call_id == call.id)
             ):
                 return
+            arrived = since or self.svc.clock.now()
+            ahead = await session.scalar(
+                select(func.count())
+                .select_from(QueueEntry)
+                .where(
+                    QueueEntry.queue_id == queue.id,
+                    QueueEntry.status == "waiting",
+                    QueueEntry.enqueued_at <= arrived,
+                )
+            )
             session.add(
                 QueueEntry(
                     organization_id=call.organization_id,
                     queue_id=queue.id,
                     call_id=call.id,
-                    enqueued_at=since or self.svc.clock.now(),
+                    enqueued_at=arrived,
                     # A transferred customer is on hold, to be taken off it when answered.
-                    detail={"held": held},
+                    # The place at arrival teaches the wait estimate (routing/announcements).
+                    detail={"held": held, "position": int(ahead or 0) + 1},
                 )
             )
             await session.commit()
@@ -295,11 +305,12 @@ class InboundRouting:
                     if offer.agent_id in entry.declined_by:
                         router.decline(offer.call.id, agent_stays_ready=True)
                         continue
-                    if await self._claim(session, entry, offer.agent_id, now):
+                    call_id = await self._claim(session, entry, offer.agent_id, now)
+                    if call_id is not None:
                         made += 1
                         self.svc.legs.spawn(
-                            self._ring(entry, offer.agent_id, queues[entry.queue_id]),
-                            f"offer {entry.call_id}",
+                            self._ring(call_id, offer.agent_id, queues[entry.queue_id]),
+                            f"offer {call_id}",
                         )
                     router.remove_call(offer.call.id)
             return made
@@ -329,34 +340,15 @@ class InboundRouting:
             router.enqueue(
                 WaitingCall(e.call_id, e.queue_id, e.enqueued_at, required_skills=required)
             )
-        for candidate in await self._ready_agents(session, org_id):
+        for candidate in await ready_agents(session, org_id, self.svc.clock.now()):
             router.agent_ready(candidate)
         return router, entries, queues
 
-    async def _ready_agents(self, session: AsyncSession, org_id: str) -> list[AgentCandidate]:
-        ready = list(
-            await session.scalars(
-                select(AgentStatus).where(
-                    AgentStatus.organization_id == org_id, AgentStatus.state == "available"
-                )
-            )
-        )
-        ids = [a.user_id for a in ready]
-        memberships: dict[str, dict[str, int]] = {}
-        for m in await session.scalars(select(QueueMember).where(QueueMember.user_id.in_(ids))):
-            memberships.setdefault(m.user_id, {})[m.queue_id] = m.priority
-        skills: dict[str, dict[str, int]] = {}
-        for s in await session.scalars(select(UserSkill).where(UserSkill.user_id.in_(ids))):
-            skills.setdefault(s.user_id, {})[s.skill_id] = s.proficiency
-        return [
-            AgentCandidate(a.user_id, a.since, memberships[a.user_id], skills.get(a.user_id, {}))
-            for a in ready
-            if a.user_id in memberships and a.since is not None
-        ]
-
     async def _claim(
         self, session: AsyncSession, entry: QueueEntry, agent_id: str, now: datetime
-    ) -> bool:
+    ) -> str | None:
+        """Offer the entry to the agent; the id of the call to ring them for, or None."""
+        call_id = await self.waiting.callback_call(entry)  # a callback rings on its own call
         claimed = await session.execute(
             update(QueueEntry)
             .where(
@@ -365,21 +357,27 @@ class InboundRouting:
                 QueueEntry.version == entry.version,
             )
             .values(
-                status="offered", offered_to=agent_id, offered_at=now, version=entry.version + 1
+                status="offered",
+                offered_to=agent_id,
+                offered_at=now,
+                call_id=call_id,
+                version=entry.version + 1,
             )
             .execution_options(synchronize_session=False)
         )
         await session.commit()
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            return False  # another node offered it first
-        if await self.gate.reserve(entry.organization_id, agent_id, entry.call_id):
-            return True
+            if call_id != entry.call_id:
+                await self.waiting.drop_unused(call_id)
+            return None  # another node offered it first
+        if await self.gate.reserve(entry.organization_id, agent_id, call_id):
+            return call_id
         await self.back_to_waiting(entry.id, declined=None)
-        return False
+        return None
 
-    async def _ring(self, entry: QueueEntry, agent_id: str, queue: Queue) -> None:
+    async def _ring(self, call_id: str, agent_id: str, queue: Queue) -> None:
         async with self.svc.sessions() as session:
-            call = await session.get(Call, entry.call_id)
+            call = await session.get(Call, call_id)
         if call is None:
             return
         await self.svc.legs.add(

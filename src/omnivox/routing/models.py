@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from omnivox.core.db import Base, new_id, utcnow
@@ -44,6 +54,10 @@ class Queue(Base):
     offer_timeout_seconds: Mapped[int] = mapped_column(Integer, default=15)
     required_skills: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     greeting: Mapped[str] = mapped_column(Text, default="Thank you for calling. Please hold.")
+    # Position and estimated-wait announcements while waiting (None: music only).
+    announce_every_seconds: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Callers may hang up and keep their place; the agent whose turn it is calls them back.
+    callback_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -80,6 +94,10 @@ class QueueEntry(Base):
     answered_at: Mapped[datetime | None] = mapped_column(default=None)
     ended_at: Mapped[datetime | None] = mapped_column(default=None)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A callback-in-queue request: the number to call back, and the call that asked for it
+    # (``call_id`` becomes the callback's own call once it is offered to an agent).
+    callback_number: Mapped[str | None] = mapped_column(String(20), default=None)
+    original_call_id: Mapped[str | None] = mapped_column(String(32), default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

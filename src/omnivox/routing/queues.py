@@ -5,17 +5,22 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import audit
-from omnivox.accounts.models import Organization, User
+from omnivox.accounts.models import Organization, Skill, User
+from omnivox.accounts.schemas import E164
 from omnivox.agents.models import AgentStatus
 from omnivox.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from omnivox.core.security.principal import Principal
 from omnivox.routing.models import InboundNumber, Queue, QueueEntry, QueueMember
 from omnivox.routing.schemas import MembersWrite, NumberWrite, QueueStats, QueueWrite
+from omnivox.routing.types import OverflowKind
+
+_E164: TypeAdapter[str] = TypeAdapter(E164)
 
 
 async def list_queues(session: AsyncSession, org_id: str) -> list[Queue]:
@@ -37,15 +42,39 @@ async def get_queue(session: AsyncSession, org_id: str, queue_id: str) -> Queue:
     return queue
 
 
-async def _check_overflow(session: AsyncSession, org_id: str, data: QueueWrite) -> None:
-    if data.overflow_kind == "queue" and data.overflow_target:
+async def _check_references(
+    session: AsyncSession, org_id: str, data: QueueWrite, queue_id: str | None
+) -> QueueWrite:
+    """What the queue points at must exist: an overflow queue of the organisation (not
+    itself), a valid external number (stored in E.164 form), the organisation's skills."""
+    if data.overflow_kind == OverflowKind.QUEUE and data.overflow_target:
+        if data.overflow_target == queue_id:
+            raise InvalidInput.on("overflow_target", "a queue cannot overflow into itself")
         await get_queue(session, org_id, data.overflow_target)
+    if data.overflow_kind == OverflowKind.EXTERNAL and data.overflow_target:
+        try:
+            number = _E164.validate_python(data.overflow_target)
+        except ValidationError as exc:
+            reason = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+            raise InvalidInput.on("overflow_target", reason) from None
+        data = data.model_copy(update={"overflow_target": number})
+    if data.required_skills:
+        known = set(
+            await session.scalars(
+                select(Skill.id).where(
+                    Skill.id.in_(data.required_skills), Skill.organization_id == org_id
+                )
+            )
+        )
+        if unknown := sorted(set(data.required_skills) - known):
+            raise InvalidInput.on("required_skills", f"unknown skill ids: {', '.join(unknown)}")
+    return data
 
 
 async def save_queue(
     session: AsyncSession, actor: Principal, data: QueueWrite, queue_id: str | None = None
 ) -> Queue:
-    await _check_overflow(session, actor.organization_id, data)
+    data = await _check_references(session, actor.organization_id, data, queue_id)
     queue = (
         await get_queue(session, actor.organization_id, queue_id)
         if queue_id
@@ -80,6 +109,16 @@ async def delete_queue(session: AsyncSession, actor: Principal, queue_id: str) -
     queue = await get_queue(session, actor.organization_id, queue_id)
     if await session.scalar(select(InboundNumber.id).where(InboundNumber.target_id == queue.id)):
         raise Conflict("a number still routes to this queue; point it elsewhere first")
+    feeder = await session.scalar(
+        select(Queue.name).where(
+            Queue.organization_id == actor.organization_id,
+            Queue.overflow_kind == OverflowKind.QUEUE,
+            Queue.overflow_target == queue.id,
+            Queue.id != queue.id,
+        )
+    )
+    if feeder is not None:
+        raise Conflict(f"queue {feeder!r} overflows to this queue; change its overflow first")
     audit.record(session, actor, "queue.delete", "queue", queue.id, before=audit.snapshot(queue))
     await session.delete(queue)
     await session.commit()
@@ -124,13 +163,14 @@ async def queue_stats(
     org = await session.get(Organization, org_id)
     tz = ZoneInfo(org.timezone if org else "UTC")
     day_start = datetime.combine(now.astimezone(tz).date(), time(), tz)
-    waiting = list(
-        await session.scalars(
-            select(QueueEntry.enqueued_at).where(
+    in_line = (
+        await session.execute(
+            select(QueueEntry.enqueued_at, QueueEntry.callback_number).where(
                 QueueEntry.queue_id == queue.id, QueueEntry.status.in_(["waiting", "offered"])
             )
         )
-    )
+    ).all()
+    waiting = [arrived for arrived, _number in in_line]
     today = list(
         await session.execute(
             select(QueueEntry.status, QueueEntry.enqueued_at, QueueEntry.answered_at).where(
@@ -144,24 +184,28 @@ async def queue_stats(
         1 for e, a in answered if (a - e) <= timedelta(seconds=queue.service_level_seconds)
     )
     offered = len(answered) + abandoned
-    available = (
-        await session.scalar(
-            select(func.count())
-            .select_from(AgentStatus)
-            .join(QueueMember, QueueMember.user_id == AgentStatus.user_id)
-            .where(QueueMember.queue_id == queue.id, AgentStatus.state == "available")
-        )
-        or 0
-    )
+    available = await available_members(session, queue.id)
     return QueueStats(
         queue_id=queue.id,
         waiting=len(waiting),
+        callbacks_waiting=sum(1 for _arrived, number in in_line if number is not None),
         longest_wait_seconds=(now - min(waiting)).total_seconds() if waiting else None,
         agents_available=int(available),
         answered_today=len(answered),
         abandoned_today=abandoned,
         service_level_today=within / offered if offered else None,
     )
+
+
+async def available_members(session: AsyncSession, queue_id: str) -> int:
+    """Members of the queue who are available right now."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(AgentStatus)
+        .join(QueueMember, QueueMember.user_id == AgentStatus.user_id)
+        .where(QueueMember.queue_id == queue_id, AgentStatus.state == "available")
+    )
+    return int(count or 0)
 
 
 async def list_numbers(session: AsyncSession, org_id: str) -> list[InboundNumber]:
@@ -177,7 +221,7 @@ async def list_numbers(session: AsyncSession, org_id: str) -> list[InboundNumber
 
 
 async def add_number(session: AsyncSession, actor: Principal, data: NumberWrite) -> InboundNumber:
-    await get_queue(session, actor.organization_id, data.target_id)
+    await _check_target(session, actor.organization_id, data)
     if await session.scalar(select(InboundNumber.id).where(InboundNumber.number == data.number)):
         raise Conflict(
             f"{data.number} is already routed", problems=[FieldProblem("number", "already in use")]
@@ -188,6 +232,27 @@ async def add_number(session: AsyncSession, actor: Principal, data: NumberWrite)
     audit.record(session, actor, "number.create", "number", number.id, after=audit.snapshot(number))
     await session.commit()
     return number
+
+
+async def _check_target(session: AsyncSession, org_id: str, data: NumberWrite) -> None:
+    queue = await session.scalar(
+        select(Queue.id).where(Queue.id == data.target_id, Queue.organization_id == org_id)
+    )
+    user = await session.scalar(
+        select(User.id).where(User.id == data.target_id, User.organization_id == org_id)
+    )
+    allowed = {
+        "queue": queue is not None,
+        "agent": user is not None,
+        "voicemail": queue is not None or user is not None,
+    }
+    if not allowed[data.target_kind]:
+        wanted = {
+            "queue": "a queue",
+            "agent": "a user",
+            "voicemail": "a queue or a user (whose voicemail box takes the calls)",
+        }[data.target_kind]
+        raise InvalidInput.on("target_id", f"not {wanted} of your organisation")
 
 
 async def delete_number(session: AsyncSession, actor: Principal, number_id: str) -> None:

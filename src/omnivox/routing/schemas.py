@@ -25,6 +25,9 @@ class QueueWrite(Strict):
     offer_timeout_seconds: int = Field(default=15, ge=5, le=120)
     required_skills: dict[str, int] = Field(default_factory=dict, max_length=20)
     greeting: str = Field(default="Thank you for calling. Please hold.", max_length=500)
+    # Seconds between position / estimated-wait announcements; None: music only.
+    announce_every_seconds: int | None = Field(default=None, ge=20, le=900)
+    callback_enabled: bool = False  # callers may hang up, keep their place, be called back
 
     @model_validator(mode="after")
     def _overflow_pair(self) -> QueueWrite:
@@ -56,6 +59,7 @@ class MembersWrite(Strict):
 class QueueStats(BaseModel):
     queue_id: str
     waiting: int
+    callbacks_waiting: int  # of ``waiting``: callers who hung up to be called back
     longest_wait_seconds: float | None
     agents_available: int
     answered_today: int
@@ -66,7 +70,9 @@ class QueueStats(BaseModel):
 class NumberWrite(Strict):
     number: E164
     friendly_name: str = Field(default="", max_length=120)
-    target_kind: Literal["queue"] = "queue"
+    # queue: its id; agent: a user's id (rings them, else their voicemail); voicemail: a
+    # queue's id (that queue's box) or a user's id (their personal box). Flows come later.
+    target_kind: Literal["queue", "agent", "voicemail"] = "queue"
     target_id: str = Field(min_length=1, max_length=64)
 
 

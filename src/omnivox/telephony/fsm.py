@@ -52,6 +52,7 @@ from omnivox.telephony.fsm_types import (
     ProviderRequestFailed,
     ProviderStatus,
     SystemHangup,
+    SystemServed,
     TransferCompleted,
     TransferConferenced,
     TransferFailed,
@@ -65,6 +66,7 @@ __all__ = [
     "SYSTEM_DISPOSITION_ABANDONED",
     "SYSTEM_DISPOSITION_MACHINE",
     "SYSTEM_DISPOSITION_NETWORK",
+    "SYSTEM_DISPOSITION_SELF_SERVICE",
     "SYSTEM_DISPOSITION_UNTRACKED_ANSWER",
     "SYSTEM_DISPOSITION_WRAP_UP_TIMEOUT",
     "TABLE",
@@ -97,6 +99,7 @@ class Rule:
 SYSTEM_DISPOSITION_MACHINE = "answering_machine"
 SYSTEM_DISPOSITION_ABANDONED = "abandoned"
 SYSTEM_DISPOSITION_NETWORK = "network_failure"
+SYSTEM_DISPOSITION_SELF_SERVICE = "self_service"
 SYSTEM_DISPOSITION_WRAP_UP_TIMEOUT = "wrap_up_timeout"
 SYSTEM_DISPOSITION_UNTRACKED_ANSWER = "answered_untracked"
 
@@ -138,10 +141,20 @@ def _build_table() -> dict[tuple[CallState, Trigger], Rule]:
         T.PROVIDER_COMPLETED,
         Rule(S.COMPLETED, _R.CUSTOMER_HANGUP, SYSTEM_DISPOSITION_UNTRACKED_ANSWER, True),
     )
-    # Answered, not yet with an agent.
+    # Answered, not yet with an agent (an agent may be ringing).
     add({S.ANSWERED_HUMAN}, T.AMD_MACHINE, Rule(S.ANSWERED_MACHINE))
     add(answered_any, T.AMD_HUMAN, Rule(None))
-    add(talking | {S.ANSWERED_MACHINE, S.WRAP_UP}, T.AMD_MACHINE, Rule(None))  # never yank an agent
+    # Asynchronous AMD decides after the 2-second rule has already given the call to an
+    # agent: a machine is taken back from a connected agent (the dialler ends the agent's
+    # leg, frees the agent without wrap-up, and gives the line the campaign's AMD action).
+    # The snapshot keeps the agent who briefly had it. Once the agent has acted on the call
+    # (hold, transfer, conference) or it has ended (wrap-up), the verdict is only recorded.
+    add({S.CONNECTED}, T.AMD_MACHINE, Rule(S.ANSWERED_MACHINE))
+    add(
+        (talking - {S.CONNECTED}) | {S.ANSWERED_MACHINE, S.WRAP_UP},
+        T.AMD_MACHINE,
+        Rule(None),
+    )
     add(answered_any, T.PROVIDER_ANSWERED, Rule(None))
     add(answered_any, T.PROVIDER_ANSWERED_MACHINE, Rule(None))
     add({S.ANSWERED_HUMAN}, T.AGENT_CONNECTED, Rule(S.CONNECTED))
@@ -155,6 +168,27 @@ def _build_table() -> dict[tuple[CallState, Trigger], Rule]:
         T.PROVIDER_COMPLETED,
         Rule(S.ABANDONED, _R.ABANDONED, SYSTEM_DISPOSITION_ABANDONED),
     )
+    # Served by the system (a voicemail, a callback booked): no longer a caller waiting.
+    add({S.ANSWERED_HUMAN}, T.SYSTEM_SERVED, Rule(S.SELF_SERVICE))
+    add(
+        {S.SELF_SERVICE},
+        T.PROVIDER_COMPLETED,
+        Rule(S.COMPLETED, _R.SELF_SERVICE, SYSTEM_DISPOSITION_SELF_SERVICE),
+    )
+    add(
+        {S.SELF_SERVICE},
+        T.SYSTEM_HANGUP,
+        Rule(S.COMPLETED, _R.SELF_SERVICE, SYSTEM_DISPOSITION_SELF_SERVICE),
+    )
+    add(
+        {S.SELF_SERVICE},
+        T.PROVIDER_FAILED,
+        Rule(S.FAILED, _R.NETWORK_FAILURE, SYSTEM_DISPOSITION_NETWORK),
+    )
+    for late in (T.SYSTEM_SERVED, T.DIAL_PLACED, T.AMD_HUMAN, T.AMD_MACHINE):
+        add({S.SELF_SERVICE}, late, Rule(None))
+    add({S.SELF_SERVICE}, T.PROVIDER_ANSWERED, Rule(None))
+    add({S.SELF_SERVICE}, T.PROVIDER_ANSWERED_MACHINE, Rule(None))
     add(
         {S.ANSWERED_MACHINE},
         T.SYSTEM_HANGUP,
@@ -288,6 +322,7 @@ _SIMPLE_TRIGGERS: dict[type, Trigger] = {
     ConferenceEnded: Trigger.CONFERENCE_ENDED,
     AgentHungUp: Trigger.AGENT_HUNG_UP,
     SystemHangup: Trigger.SYSTEM_HANGUP,
+    SystemServed: Trigger.SYSTEM_SERVED,
     CancelRequested: Trigger.CANCEL,
     DispositionSubmitted: Trigger.DISPOSITION,
     WrapUpTimedOut: Trigger.WRAP_UP_TIMEOUT,

@@ -18,6 +18,7 @@ class CallState(StrEnum):
     RINGING = "ringing"
     ANSWERED_HUMAN = "answered_human"
     ANSWERED_MACHINE = "answered_machine"
+    SELF_SERVICE = "self_service"  # served without an agent: a voicemail, a callback booked
     CONNECTED = "connected"  # customer talking to an agent
     ON_HOLD = "on_hold"
     TRANSFERRING = "transferring"
@@ -83,6 +84,7 @@ class EndReason(StrEnum):
     PROVIDER_ERROR = "provider_error"
     ABANDONED = "abandoned"
     CANCELED = "canceled"
+    SELF_SERVICE = "self_service"
 
 
 class AnsweredBy(StrEnum):
@@ -100,6 +102,16 @@ class AnsweredBy(StrEnum):
     def is_machine(self) -> bool:
         # "unknown" is treated as a human: dropping a live person is the worse mistake.
         return self not in (AnsweredBy.HUMAN, AnsweredBy.UNKNOWN)
+
+    @property
+    def greeting_ended(self) -> bool:
+        """A machine whose greeting is over (``DetectMessageEnd``): a message played now
+        is recorded after the beep."""
+        return self in (
+            AnsweredBy.MACHINE_END_BEEP,
+            AnsweredBy.MACHINE_END_SILENCE,
+            AnsweredBy.MACHINE_END_OTHER,
+        )
 
 
 class ProviderStatus(StrEnum):
@@ -165,6 +177,7 @@ class Trigger(StrEnum):
     CONFERENCE_ENDED = "conference_ended"
     AGENT_HUNG_UP = "agent_hung_up"
     SYSTEM_HANGUP = "system_hangup"
+    SYSTEM_SERVED = "system_served"
     CANCEL = "cancel"
     DISPOSITION = "disposition"
     WRAP_UP_TIMEOUT = "wrap_up_timeout"
@@ -310,6 +323,15 @@ class SystemHangup:
 
 
 @dataclass(frozen=True, slots=True)
+class SystemServed:
+    """The caller was served without an agent (``outcome``: voicemail, callback): their
+    hang-up then ends the call as completed, not abandoned."""
+
+    at: datetime
+    outcome: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class CancelRequested:
     at: datetime
 
@@ -343,6 +365,7 @@ CallEvent = (
     | ConferenceEnded
     | AgentHungUp
     | SystemHangup
+    | SystemServed
     | CancelRequested
     | DispositionSubmitted
     | WrapUpTimedOut

@@ -79,7 +79,8 @@ async def handle(svc: TelephonyService, event: WebhookEvent, query: Mapping[str,
             await _recording(svc, session, event, query.get("call", ""))
         elif isinstance(event, DigitsGathered) and svc.inbound is not None:
             call = await session.get(Call, query.get("call", ""))
-            steps = await svc.inbound.step(call, query) if call is not None else None
+            step_query = {**query, "digits": event.digits}
+            steps = await svc.inbound.step(call, step_query) if call is not None else None
             if steps is not None:
                 return HookReply(tuple(steps))
         else:

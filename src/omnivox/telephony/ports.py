@@ -42,13 +42,20 @@ ALL_STATUS_EVENTS: tuple[StatusCallbackEvent, ...] = tuple(StatusCallbackEvent)
 
 
 class MachineDetectionMode(StrEnum):
-    ENABLE = "Enable"  # decide as soon as human/machine is known
-    DETECT_MESSAGE_END = "DetectMessageEnd"  # wait for the beep (voicemail drop)
+    """When the verdict arrives. ``human`` (and ``fax``/``unknown``) come as early as the
+    provider can tell in both modes; only a machine's verdict differs."""
+
+    ENABLE = "Enable"  # machine: ``machine_start``, as soon as it is recognised (hang-up)
+    # machine: ``machine_end_beep|silence|other`` once its greeting has ended, so a
+    # message played then lands in the mailbox (voicemail drop)
+    DETECT_MESSAGE_END = "DetectMessageEnd"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MachineDetection:
-    """Asynchronous answering-machine detection: the result arrives on ``callback_url``."""
+    """Asynchronous answering-machine detection: the result arrives on ``callback_url``
+    while the call is already connected (nobody waits for it). ``timeout_seconds``: the
+    provider gives up after this long and reports ``unknown`` (Twilio's default: 30)."""
 
     mode: MachineDetectionMode = MachineDetectionMode.ENABLE
     callback_url: str

@@ -36,6 +36,7 @@ from omnivox.telephony.fsm_types import (
     ProviderCallStatus,
     ProviderRequestFailed,
     ProviderStatus,
+    SystemServed,
     WrapUpTimedOut,
 )
 from omnivox.telephony.hooks import HookUrls
@@ -184,9 +185,10 @@ class TelephonyService:
         to: str,
         from_: str,
         agent_id: str | None = None,
-        machine_detection: bool = False,
+        machine_detection: MachineDetectionMode | None = None,
     ) -> Call:
-        """Record the call, then ask the provider to place it; a refusal fails the call."""
+        """Record the call, then ask the provider to place it; a refusal fails the call.
+        ``machine_detection``: asynchronous AMD in that mode (None: no detection)."""
         now = self.clock.now()
         async with self.sessions() as session:
             call = self._new_call_row(
@@ -204,31 +206,7 @@ class TelephonyService:
             if agent_id is not None and not await self.reserve_agent(call, agent_id):
                 await self.apply_and_announce(session, call, CancelRequested(at=self.clock.now()))
                 raise AgentUnavailable("set yourself available before placing a call")
-            request = OutboundCall(
-                to=to,
-                from_=from_,
-                url=self.urls.voice(call.id),
-                status_callback_url=self.urls.status(call.id),
-                machine_detection=MachineDetection(
-                    mode=MachineDetectionMode.ENABLE, callback_url=self.urls.amd(call.id)
-                )
-                if machine_detection
-                else None,
-                timeout_seconds=self.policy.ring_timeout_seconds,
-            )
-            try:
-                placed = await self.provider.place_call(request)
-            except ProviderError as exc:
-                log.warning("provider refused the call", call_id=call.id, error=str(exc))
-                await self.apply_and_announce(
-                    session, call, ProviderRequestFailed(at=self.clock.now(), error=str(exc))
-                )
-                return call
-            call.provider_sid = placed.sid
-            await self.apply_and_announce(
-                session, call, DialPlaced(at=self.clock.now(), provider_call_sid=placed.sid)
-            )
-            return call
+            return await self._dial(session, call, machine_detection)
 
     async def accept_inbound_call(
         self, organization_id: str, owner: Owner, request: VoiceRequest
@@ -254,6 +232,58 @@ class TelephonyService:
             answered = ProviderCallStatus(at=now, status=ProviderStatus.IN_PROGRESS)
             await self.apply_and_announce(session, call, answered, dict(request.raw))
             return call
+
+    async def record_outbound_call(
+        self, organization_id: str, owner: Owner, *, to: str, from_: str
+    ) -> Call:
+        """Record a call to place later (a callback rings its agent before the customer)."""
+        async with self.sessions() as session:
+            call = self._new_call_row(
+                organization_id, owner, Direction.OUTBOUND, self.clock.now(), to=to, from_=from_
+            )
+            session.add(call)
+            await session.commit()
+        await self.announce("call.created", call)
+        return call
+
+    async def dial_recorded_call(self, call_id: str) -> Call | None:
+        """Place a call recorded earlier (once: a call already placed is left alone)."""
+        async with self.sessions() as session:
+            call = await session.get(Call, call_id)
+            if call is None or call.provider_sid is not None:
+                return call
+            return await self._dial(session, call, None)
+
+    async def _dial(
+        self, session: AsyncSession, call: Call, machine_detection: MachineDetectionMode | None
+    ) -> Call:
+        """Ask the provider to place a recorded call; a refusal fails the call."""
+        request = OutboundCall(
+            to=call.to_number,
+            from_=call.from_number,
+            url=self.urls.voice(call.id),
+            status_callback_url=self.urls.status(call.id),
+            machine_detection=MachineDetection(
+                mode=machine_detection, callback_url=self.urls.amd(call.id)
+            )
+            if machine_detection is not None
+            else None,
+            timeout_seconds=self.policy.ring_timeout_seconds,
+        )
+        try:
+            placed = await self.provider.place_call(request)
+        except ProviderError as exc:
+            log.warning("provider refused the call", call_id=call.id, error=str(exc))
+            await self.apply_and_announce(
+                session, call, ProviderRequestFailed(at=self.clock.now(), error=str(exc))
+            )
+            return call
+
+        call.provider_sid = call.provider_sid or placed.sid  # committed with DialPlaced
+        await self.apply_and_announce(
+            session, call, DialPlaced(at=self.clock.now(), provider_call_sid=placed.sid)
+        )
+        return call
 
     def customer_conference(
         self, call: Call, *, waits_for_agent: bool, wait_url: str | None
@@ -319,6 +349,15 @@ class TelephonyService:
                 await session.rollback()
                 await session.refresh(call)
         raise ConcurrentUpdateError(f"call {call.id} kept changing")
+
+    async def served_without_agent(self, call_id: str, outcome: str) -> None:
+        """The caller is being served by the system (a voicemail, a booked callback), so
+        their hang-up completes the call instead of abandoning it."""
+        async with self.sessions() as session:
+            call = await session.get(Call, call_id)
+            if call is not None:
+                event = SystemServed(at=self.clock.now(), outcome=outcome)
+                await self.apply_and_announce(session, call, event)
 
     async def hold_music(self, org_id: str) -> str | None:
         return await self.inbound.hold_music_url(org_id) if self.inbound is not None else None

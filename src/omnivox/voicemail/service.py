@@ -35,6 +35,7 @@ async def store_voicemail(
     org_id: str,
     call_id: str | None,
     queue_id: str | None,
+    box_owner: str | None = None,
     caller: str,
     called: str,
     recording: RecordingStatusChanged,
@@ -55,10 +56,17 @@ async def store_voicemail(
         return None
     queue = await session.get(Queue, queue_id) if queue_id else None
     own = queue if queue is not None and queue.organization_id == org_id else None
+    user = await session.get(User, box_owner) if box_owner else None
+    person = user if user is not None and user.organization_id == org_id else None
+    box = own.name if own is not None else ORGANISATION_BOX
     vm = Voicemail(
         organization_id=org_id,
         queue_id=own.id if own is not None else None,
-        box=own.name if own is not None else ORGANISATION_BOX,
+        # A personal box: the message is its owner's to work on from the start.
+        box=(person.name or person.email) if person is not None else box,
+        assigned_to=person.id if person is not None else None,
+        assigned_at=now if person is not None else None,
+        status="assigned" if person is not None else "new",
         call_id=call_id,
         caller_number=caller,
         called_number=called,

@@ -29,6 +29,8 @@ NAV: list[NavItem] = [
     NavItem("Dispositions", "/admin/dispositions", Permission.DISPOSITIONS_WRITE),
     NavItem("Settings", "/admin/settings", Permission.ORG_SETTINGS_READ),
     NavItem("Audio", "/admin/audio", Permission.ORG_SETTINGS_READ),
+    NavItem("Queues", "/admin/queues", Permission.ORG_SETTINGS_READ),
+    NavItem("Numbers", "/admin/numbers", Permission.ORG_SETTINGS_READ),
     NavItem("Audit log", "/admin/audit", Permission.AUDIT_READ),
     NavItem("Organisations", "/platform/organizations", Permission.ORGANIZATIONS_MANAGE),
     NavItem("Campaigns", "/campaigns", Permission.CAMPAIGNS_READ),

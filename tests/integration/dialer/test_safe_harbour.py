@@ -25,20 +25,18 @@ async def _list_of(env: Env, headers: dict[str, str], campaign_id: str) -> str:
     return str(resp.json()["list_ids"][0])
 
 
-async def test_live_answer_goes_to_the_free_agent(sqlite_env: Env) -> None:
-    sqlite_env.clock.set(NOON)
-    async with floor(sqlite_env) as (f, org):
+async def test_live_answer_goes_to_the_free_agent(env: Env) -> None:
+    env.clock.set(NOON)
+    async with floor(env) as (f, org):
         alex = await f.agent(org, "alex")
         cid, boss = await campaign(f, org, [alex])
         await add_contacts(
-            f, org, await _list_of(sqlite_env, boss.headers, cid), [("+14155550001", "UTC", PERSON)]
+            f, org, await _list_of(env, boss.headers, cid), [("+14155550001", "UTC", PERSON)]
         )
         engine = engine_of(f)
         await engine.start()
         try:
-            started = await sqlite_env.client.post(
-                f"/api/v1/campaigns/{cid}/start", headers=boss.headers
-            )
+            started = await env.client.post(f"/api/v1/campaigns/{cid}/start", headers=boss.headers)
             assert started.status_code == 200, started.text
             await run(f, 6)
             [call] = await campaign_calls(f, cid)
@@ -49,19 +47,19 @@ async def test_live_answer_goes_to_the_free_agent(sqlite_env: Env) -> None:
             await engine.stop()
 
 
-async def test_live_answer_without_free_agent_hears_safe_harbour(sqlite_env: Env) -> None:
-    sqlite_env.clock.set(NOON)
-    async with floor(sqlite_env) as (f, org):
+async def test_live_answer_without_free_agent_hears_safe_harbour(env: Env) -> None:
+    env.clock.set(NOON)
+    async with floor(env) as (f, org):
         alex = await f.agent(org, "alex")
         alex.answer = False  # her softphone rings but she never picks up
         cid, boss = await campaign(f, org, [alex])
         await add_contacts(
-            f, org, await _list_of(sqlite_env, boss.headers, cid), [("+14155550002", "UTC", PERSON)]
+            f, org, await _list_of(env, boss.headers, cid), [("+14155550002", "UTC", PERSON)]
         )
         engine = engine_of(f)
         await engine.start()
         try:
-            await sqlite_env.client.post(f"/api/v1/campaigns/{cid}/start", headers=boss.headers)
+            await env.client.post(f"/api/v1/campaigns/{cid}/start", headers=boss.headers)
             await run(f, 12)  # the answer at 3 s, the drop at 5 s, the message ~4 s
             [call] = await campaign_calls(f, cid)
             assert call.state == "abandoned" and call.disposition_code == "abandoned"
@@ -71,7 +69,7 @@ async def test_live_answer_without_free_agent_hears_safe_harbour(sqlite_env: Env
             said = [e.detail.get("text") for e in f.customer_leg(call).log if e.kind == "say"]
             assert "Sorry we missed you, this is Acme, we will call again." in said
             assert await f.agent_state(alex) == "available"  # the reservation was withdrawn
-            async with sqlite_env.sessions() as s:
+            async with env.sessions() as s:
                 contact = await s.scalar(select(Contact))
                 attempt = await s.scalar(select(ContactAttempt))
             assert contact is not None and attempt is not None
@@ -81,27 +79,27 @@ async def test_live_answer_without_free_agent_hears_safe_harbour(sqlite_env: Env
             await engine.stop()
 
 
-async def test_machine_gets_hung_up_or_voicemail(sqlite_env: Env) -> None:
-    sqlite_env.clock.set(NOON)
+async def test_machine_gets_hung_up_or_voicemail(env: Env) -> None:
+    env.clock.set(NOON)
     machine = PartyScript(behaviour=PartyBehaviour.MACHINE, ring_seconds=3, amd_seconds=1.0)
-    async with floor(sqlite_env) as (f, org):
+    async with floor(env) as (f, org):
         alex = await f.agent(org, "alex")
         alex.answer = False
         cid, boss = await campaign(f, org, [alex], amd_action="hangup")
         await add_contacts(
             f,
             org,
-            await _list_of(sqlite_env, boss.headers, cid),
+            await _list_of(env, boss.headers, cid),
             [("+14155550003", "UTC", machine)],
         )
         engine = engine_of(f)
         await engine.start()
         try:
-            await sqlite_env.client.post(f"/api/v1/campaigns/{cid}/start", headers=boss.headers)
+            await env.client.post(f"/api/v1/campaigns/{cid}/start", headers=boss.headers)
             await run(f, 8)
             [call] = await campaign_calls(f, cid)
             assert call.state == "completed" and call.end_reason == "machine"
-            async with sqlite_env.sessions() as s:
+            async with env.sessions() as s:
                 attempt = await s.scalar(select(ContactAttempt))
             assert attempt is not None and attempt.disposition == "VOICEMAIL"
             assert await f.agent_state(alex) == "available"

@@ -176,7 +176,7 @@ async def test_agent_transfers_a_call_to_a_queue(env: Env) -> None:
         conf = f.carrier.conferences[call.conference_sid or ""]
         assert not any(p.hold for p in conf.participants.values())  # off hold with Bea
         [entry] = await _entries(env)
-        assert entry.status == "connected" and entry.detail == {"held": True}
+        assert entry.status == "connected" and entry.detail["held"] is True
 
 
 async def test_closed_hours_take_a_voicemail_that_supervisors_see(sqlite_env: Env) -> None:

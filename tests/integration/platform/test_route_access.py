@@ -59,6 +59,8 @@ FORM_BODIES: dict[str, dict[str, str]] = {
     "/admin/skills/{skill_id}": {"name": "x"},
     "/admin/dispositions/{disposition_id}": {"label": "x", "category": "contact"},
     "/admin/audio/{file_id}/rename": {"name": "x"},
+    "/admin/queues/{queue_id}": {"name": "x"},
+    "/admin/queues/{queue_id}/members": {"user_id": "x", "priority": "0"},
     "/voicemail/{voicemail_id}/assign": {"user_id": ""},
 }
 

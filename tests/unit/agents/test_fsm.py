@@ -18,6 +18,7 @@ from omnivox.agents.fsm import (
     AgentState,
     CallEnded,
     CallStarted,
+    CallWithdrawn,
     FinishWrapUp,
     GoAvailable,
     GoOffline,
@@ -75,6 +76,7 @@ def refused(result: Transition | Rejection) -> Rejection:
         (snap(S.RESERVED, "c1"), OfferReleased(at(1), "c1"), S.AVAILABLE),
         (snap(S.RESERVED, "c1"), OfferTimedOut(at(1), "c1"), S.BREAK),
         (snap(S.ON_CALL, "c1"), CallEnded(at(1), "c1"), S.WRAP_UP),
+        (snap(S.ON_CALL, "c1"), CallWithdrawn(at(1), "c1"), S.AVAILABLE),
         (snap(S.WRAP_UP, "c1"), FinishWrapUp(at(1)), S.AVAILABLE),
         (snap(S.WRAP_UP, "c1"), GoAvailable(at(1)), S.AVAILABLE),
         (snap(S.WRAP_UP, "c1"), TakeBreak(at(1), "break"), S.BREAK),
@@ -113,6 +115,9 @@ def test_accepted_transitions(start: AgentSnapshot, event: AgentEvent, expected:
         ),
         (snap(S.RESERVED, "c1"), CallStarted(at(1), "c2"), RejectionReason.WRONG_CALL),
         (snap(S.ON_CALL, "c1"), CallEnded(at(1), "c2"), RejectionReason.WRONG_CALL),
+        (snap(S.ON_CALL, "c1"), CallWithdrawn(at(1), "c2"), RejectionReason.WRONG_CALL),
+        (snap(S.RESERVED, "c1"), CallWithdrawn(at(1), "c1"), RejectionReason.INVALID_TRANSITION),
+        (snap(S.WRAP_UP, "c1"), CallWithdrawn(at(1), "c1"), RejectionReason.INVALID_TRANSITION),
         (snap(S.RESERVED, "c1"), OfferTimedOut(at(1), "old"), RejectionReason.WRONG_CALL),
         (snap(S.AVAILABLE), OfferTimedOut(at(1), "c1"), RejectionReason.INVALID_TRANSITION),
         (snap(S.AVAILABLE), CallEnded(at(1), "c1"), RejectionReason.INVALID_TRANSITION),
@@ -161,6 +166,13 @@ def test_same_state_again_records_nothing_but_a_new_break_reason_does() -> None:
     assert change.entry is not None and change.entry.reason == "training"
 
 
+def test_a_withdrawn_call_frees_the_agent_without_wrap_up() -> None:
+    result = ok(apply(snap(S.ON_CALL, "c1"), CallWithdrawn(at(4), "c1")))
+    assert result.after == AgentSnapshot(S.AVAILABLE, at(4), None, None, 0)
+    assert result.released_call_id is None  # not an offer back to routing: the call is over
+    assert result.entry == HistoryEntry(S.ON_CALL, S.AVAILABLE, None, "c1", at(4), Actor.SYSTEM)
+
+
 def test_force_from_reserved_releases_the_offer() -> None:
     result = ok(apply(snap(S.RESERVED, "c9"), GoOffline(at(1), Actor.SUPERVISOR)))
     assert result.released_call_id == "c9" and result.after.call_id is None
@@ -192,6 +204,7 @@ _SAMPLE_EVENTS: list[AgentEvent] = [
     OfferReleased(T0, "c"),
     OfferTimedOut(T0, "c"),
     CallEnded(T0, "c"),
+    CallWithdrawn(T0, "c"),
     FinishWrapUp(T0),
 ]
 
@@ -211,6 +224,7 @@ events: st.SearchStrategy[AgentEvent] = st.one_of(
     st.builds(OfferReleased, instants, calls),
     st.builds(OfferTimedOut, instants, calls),
     st.builds(CallEnded, instants, calls),
+    st.builds(CallWithdrawn, instants, calls),
     st.builds(FinishWrapUp, instants, actors),
 )
 CALL_STATES = {S.RESERVED, S.ON_CALL, S.WRAP_UP}

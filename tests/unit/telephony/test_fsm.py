@@ -21,6 +21,7 @@ from omnivox.telephony.fsm import (
 from omnivox.telephony.fsm_types import (
     ANSWERED_STATES,
     PRE_ANSWER_STATES,
+    TALKING_STATES,
     TERMINAL_STATES,
     AgentConnected,
     AgentHungUp,
@@ -152,17 +153,61 @@ def test_machine_detected_asynchronously_then_dropped() -> None:
     assert call.disposition is not None and call.disposition.code == "answering_machine"
 
 
-def test_machine_result_never_takes_a_connected_call_from_its_agent() -> None:
+def test_machine_detected_after_the_agent_connected_is_taken_back() -> None:
+    connected = run(outbound(), [status(ProviderStatus.IN_PROGRESS, 2), AgentConnected(at(1), "a")])
+    taken = apply(connected, AmdResult(at(9), AnsweredBy.MACHINE_END_BEEP))
+    assert isinstance(taken, Transition) and taken.changed and not taken.entered_wrap_up
+    assert taken.to_state is CallState.ANSWERED_MACHINE
+    assert taken.after.agent_id == "a"  # the call keeps who briefly had it
+    # The agent can no longer hang it up into wrap-up, nor disposition it.
+    for late in (AgentHungUp(at(10), "a"), DispositionSubmitted(at(10), "sale", "a")):
+        refused = apply(taken.after, late)
+        assert isinstance(refused, Rejection)
+        assert refused.reason is RejectionReason.INVALID_TRANSITION
+    for ending in (SystemHangup(at(10), "machine"), status(ProviderStatus.COMPLETED, 3, 20)):
+        done = run(taken.after, [ending])
+        assert (done.state, done.end_reason) == (CallState.COMPLETED, EndReason.MACHINE)
+        assert done.disposition is not None and done.agent_id == "a"
+        assert done.disposition.code == "answering_machine"
+        assert done.disposition.source is DispositionSource.SYSTEM
+
+
+def test_machine_detected_while_the_agent_rings_is_the_diallers() -> None:
     call = run(
         outbound(),
-        [
-            status(ProviderStatus.IN_PROGRESS, 2),
-            AgentConnected(at(1), "a"),
-            AmdResult(at(3), AnsweredBy.MACHINE_START),
-        ],
+        [status(ProviderStatus.IN_PROGRESS, 2), AmdResult(at(1), AnsweredBy.MACHINE_START)],
     )
-    assert call.state is CallState.CONNECTED
-    assert call.answered_by is AnsweredBy.MACHINE_START
+    assert (call.state, call.agent_id) == (CallState.ANSWERED_MACHINE, None)
+    late_agent = apply(call, AgentConnected(at(2), "a"))  # the agent's leg joined too late
+    assert isinstance(late_agent, Rejection)
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        [HoldStarted(at(2))],
+        [TransferStarted(at(2), TransferTargetKind.AGENT, "b")],
+        [ConferenceStarted(at(2), "+15551234567")],
+        [AgentHungUp(at(2), "a")],
+    ],
+)
+def test_machine_verdict_is_only_recorded_once_the_agent_acted_or_the_call_ended(
+    events: list[CallEvent],
+) -> None:
+    before = run(
+        outbound(),
+        [status(ProviderStatus.IN_PROGRESS, 2), AgentConnected(at(1), "a"), *events],
+    )
+    outcome = apply(before, AmdResult(at(5), AnsweredBy.MACHINE_START))
+    assert isinstance(outcome, Transition) and not outcome.changed
+    assert outcome.after.answered_by is AnsweredBy.MACHINE_START
+
+
+def test_human_and_unknown_verdicts_never_move_a_connected_call() -> None:
+    connected = run(outbound(), [status(ProviderStatus.IN_PROGRESS, 2), AgentConnected(at(1), "a")])
+    for verdict in (AnsweredBy.HUMAN, AnsweredBy.UNKNOWN):
+        outcome = apply(connected, AmdResult(at(3), verdict))
+        assert isinstance(outcome, Transition) and outcome.to_state is CallState.CONNECTED
 
 
 def test_abandoned_when_no_agent_takes_the_answered_call() -> None:
@@ -298,6 +343,8 @@ SAMPLE_EVENTS: list[CallEvent] = [
     *(status(s, None) for s in ProviderStatus),
     status(ProviderStatus.IN_PROGRESS, None, answered_by=AnsweredBy.MACHINE_START),
     AmdResult(T0, AnsweredBy.HUMAN),
+    AmdResult(T0, AnsweredBy.UNKNOWN),
+    AmdResult(T0, AnsweredBy.MACHINE_START),
     AmdResult(T0, AnsweredBy.MACHINE_END_BEEP),
     DialPlaced(T0, "CA1"),
     ProviderRequestFailed(T0, "boom"),
@@ -465,6 +512,71 @@ def test_arbitrary_event_soup_never_breaks_an_invariant(events: list[CallEvent])
     assert call.state in TERMINAL_STATES
 
 
+verdicts = st.sampled_from(list(AnsweredBy)).map(lambda v: AmdResult(at(3), v))
+endings = st.sampled_from([status(s, None, 30) for s in FINAL_STATUSES])
+AGENT_STATES = TALKING_STATES | {CallState.WRAP_UP}
+
+
+@st.composite
+def campaign_story(draw: st.DrawFn) -> list[CallEvent]:
+    """A dialler call: answered, its agent connected, AMD's verdicts (any, repeated) at any
+    point, the agent and the carrier carrying on, all in any order."""
+    head: list[CallEvent] = [
+        status(ProviderStatus.IN_PROGRESS, None, 1),
+        AgentConnected(at(2), "a"),
+    ]
+    rest = draw(st.lists(st.one_of(commands, verdicts, endings), max_size=10))
+    return list(
+        draw(st.permutations([*head, *draw(st.lists(verdicts, min_size=1, max_size=3)), *rest]))
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(campaign_story())
+def test_a_machine_is_taken_back_only_from_a_connected_agent_and_ends_as_a_machine(
+    events: list[CallEvent],
+) -> None:
+    call, taken_from = outbound(), None
+    for event in [*events, *DRAIN]:
+        outcome = apply(call, event)
+        after = outcome.after if isinstance(outcome, Transition) else call
+        check_invariants(call, event, after)
+        if isinstance(event, AmdResult) and isinstance(outcome, Transition):
+            assert not outcome.ended and not outcome.entered_wrap_up  # AMD never ends a call
+            if call.state in AGENT_STATES and outcome.changed:
+                # The only way a verdict moves a call an agent has: connected -> machine.
+                assert event.answered_by.is_machine and call.state is CallState.CONNECTED
+                assert after.state is CallState.ANSWERED_MACHINE
+                assert after.agent_id == call.agent_id is not None
+                taken_from = call.agent_id
+        if taken_from is not None:
+            assert after.state not in AGENT_STATES, "a taken-back call went back to an agent"
+            assert after.agent_id == taken_from
+        call = after
+    assert call.state in TERMINAL_STATES
+    if taken_from is not None:
+        assert call.end_reason in (EndReason.MACHINE, EndReason.NETWORK_FAILURE)
+        assert call.disposition is not None
+        assert call.disposition.source is DispositionSource.SYSTEM
+        assert call.disposition.code in ("answering_machine", "network_failure")
+
+
 def test_every_pre_answer_and_answered_state_has_a_way_out() -> None:
     for state in PRE_ANSWER_STATES | ANSWERED_STATES | {CallState.WRAP_UP}:
         assert run(snapshot_in(state), DRAIN).state in TERMINAL_STATES
+
+
+def test_a_caller_served_without_an_agent_completes_instead_of_abandoning() -> None:
+    from omnivox.telephony.fsm_types import SystemServed
+
+    answered = run(outbound(), [status(ProviderStatus.IN_PROGRESS, 2)])
+    served = run(answered, [SystemServed(at(3), "voicemail")])
+    assert served.state is CallState.SELF_SERVICE
+    refused = apply(served, AgentConnected(at(4), "a"))  # nobody joins a voicemail
+    assert not isinstance(refused, Transition)
+    done = run(served, [status(ProviderStatus.COMPLETED, 3, 40)])
+    assert (done.state, done.end_reason) == (CallState.COMPLETED, EndReason.SELF_SERVICE)
+    assert done.disposition is not None and done.disposition.code == "self_service"
+    # Served only from "answered, waiting for an agent": a talking call is not a voicemail.
+    talking = run(answered, [AgentConnected(at(3), "a")])
+    assert not isinstance(apply(talking, SystemServed(at(4), "voicemail")), Transition)

@@ -12,7 +12,7 @@ from email.utils import format_datetime
 from typing import TYPE_CHECKING
 
 from omnivox.telephony.instructions import DialConference
-from omnivox.telephony.sandbox import legs, recordings
+from omnivox.telephony.sandbox import legs, recordings, waiting
 from omnivox.telephony.sandbox.model import (
     SandboxAccount,
     SandboxCall,
@@ -81,7 +81,17 @@ async def join(
     await announce(carrier, conf, "participant-join", participant)
     if conf.status == "init" and participant.start_conference_on_enter:
         conf.status = "in-progress"
+        for present in conf.participants.values():
+            present.waiting_over.set()
         await announce(carrier, conf, "conference-start")
+    if conf.status == "init":
+        call.tasks.append(
+            carrier.runtime.spawn(
+                waiting.wait_for_start(carrier, call, participant), name=f"wait {call.sid}"
+            )
+        )
+    else:
+        participant.waiting_over.set()
     if record and not any(r.conference_sid == conf.sid for r in carrier.recordings.values()):
         recordings.start(
             carrier, carrier.account_of(conf), conference_sid=conf.sid, source="DialVerb"
@@ -100,6 +110,7 @@ async def join_from_twiml(carrier: SandboxCarrier, call: SandboxCall, noun: Dial
         muted=noun.muted,
         coaching=noun.coach is not None,
         call_sid_to_coach=noun.coach,
+        wait_url=noun.wait_url,
     )
     await join(carrier, call, conf, participant, record=noun.record)
     await stay(carrier, call, conf, participant)
@@ -139,6 +150,7 @@ async def leave(carrier: SandboxCarrier, conf: SandboxConference, call_sid: str)
     if participant is None:
         return
     participant.left.set()
+    participant.waiting_over.set()
     call = carrier.calls.get(call_sid)
     if call is not None:
         call.conference_sid = None

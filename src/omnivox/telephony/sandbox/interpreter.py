@@ -29,6 +29,7 @@ from omnivox.telephony.instructions import (
 )
 from omnivox.telephony.sandbox import conferences, dialing, legs, recordings
 from omnivox.telephony.sandbox.model import SandboxCall
+from omnivox.telephony.sandbox.prompts import log_prompt, prompt_seconds
 from omnivox.telephony.sandbox.twiml_parser import TwimlError, parse_twiml
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ async def _execute(
 ) -> Source | None:
     if isinstance(verb, Say | Play | Pause):
         await carrier.runtime.sleep(prompt_seconds(carrier, verb))
-        _log_prompt(carrier, call, verb)
+        log_prompt(carrier, call, verb)
         return None
     if isinstance(verb, Gather):
         return await _gather(carrier, call, verb, doc_url)
@@ -132,24 +133,6 @@ async def _execute(
         return None
     carrier.end_call(call, "completed")  # Hangup
     return None
-
-
-def prompt_seconds(carrier: SandboxCarrier, verb: Say | Play | Pause) -> float:
-    timing = carrier.timing
-    if isinstance(verb, Say):
-        return max(1.0, len(verb.text.split()) * timing.seconds_per_word) * max(verb.loop, 1)
-    if isinstance(verb, Play):
-        if verb.digits is not None:
-            return 0.1 * len(verb.digits)
-        return timing.play_seconds * max(verb.loop, 1)
-    return float(verb.seconds)
-
-
-def _log_prompt(carrier: SandboxCarrier, call: SandboxCall, verb: Say | Play | Pause) -> None:
-    if isinstance(verb, Say):
-        carrier.log(call, "say", text=verb.text)
-    elif isinstance(verb, Play):
-        carrier.log(call, "play", url=verb.url, digits=verb.digits)
 
 
 def _reject(carrier: SandboxCarrier, call: SandboxCall, verb: Reject) -> None:
@@ -167,8 +150,8 @@ async def _gather(
     for prompt in verb.prompt:  # a key press interrupts the prompt (barge-in)
         if call.digits:
             break
-        if not await carrier.runtime.wait(call.digits_arrived, prompt_seconds(carrier, prompt)):
-            _log_prompt(carrier, call, prompt)
+        pressed = await carrier.runtime.wait(call.digits_arrived, prompt_seconds(carrier, prompt))
+        log_prompt(carrier, call, prompt, **({"interrupted": True} if pressed else {}))
     digits, finished_on = await _collect(carrier, call, verb)
     carrier.log(call, "gather", digits=digits, finished_on_key=finished_on)
     if not digits and not verb.action_on_empty_result:

@@ -3,14 +3,24 @@
 SIMULATED. Ringing, answering, busy, no-answer, failures, answering machines and their
 detection, key presses and hang-ups all follow the party's :class:`PartyScript` on the
 sandbox clock.
+
+Answering-machine detection, as Twilio documents it: ``human`` is reported after
+``amd_seconds`` in both modes; a machine with ``Enable`` after ``amd_seconds`` as
+``machine_start``; a machine with ``DetectMessageEnd`` when its greeting ends
+(``greeting_seconds`` after the answer) as ``machine_end_beep|silence|other``. Detection
+that would take longer than ``MachineDetectionTimeout`` (default 30 s) gives up at the
+timeout with ``unknown``. A machine's log records ``greeting-ended`` (with how it ended) at
+the end of its greeting whatever was asked, so a test can see whether a message was
+played over the greeting or after the beep. There is no audio: how Twilio's model actually
+classifies a greeting is not simulated, only when and what it reports.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from omnivox.telephony.sandbox.model import SandboxCall
-from omnivox.telephony.sandbox.parties import PartyBehaviour
+from omnivox.telephony.sandbox.model import AmdRequest, SandboxCall
+from omnivox.telephony.sandbox.parties import PartyBehaviour, PartyScript
 
 if TYPE_CHECKING:
     from omnivox.telephony.sandbox.carrier import SandboxCarrier
@@ -48,43 +58,55 @@ async def answer(carrier: SandboxCarrier, call: SandboxCall) -> None:
     amd = call.amd
     if amd is not None and not amd.asynchronous:
         # Synchronous AMD: Twilio waits for the verdict before announcing the answer.
-        await carrier.runtime.sleep(_detection_seconds(call))
-        call.answered_by = _verdict(call)
+        seconds, verdict = detection(call.script, amd)
+        await carrier.runtime.sleep(seconds)
+        call.answered_by = verdict
     await carrier.set_status(call, "in-progress")
     call.answered.set()
     call.tasks.append(carrier.runtime.spawn(play_party(carrier, call), name=f"party {call.sid}"))
+    if call.script.is_machine:
+        call.tasks.append(carrier.runtime.spawn(_greeting(carrier, call), name=f"greet {call.sid}"))
     if amd is not None and amd.asynchronous and amd.callback_url:
         call.tasks.append(carrier.runtime.spawn(_async_amd(carrier, call), name=f"amd {call.sid}"))
 
 
-def _detection_seconds(call: SandboxCall) -> float:
-    script = call.script
-    assert call.amd is not None
-    if script.is_machine and call.amd.mode == "DetectMessageEnd":
-        return script.greeting_seconds
-    return min(script.amd_seconds, float(call.amd.timeout_seconds))
+def detection(script: PartyScript, amd: AmdRequest) -> tuple[float, str]:
+    """When (seconds after the answer) and what Twilio's AMD reports for this party."""
+    if not script.is_machine:
+        needed, verdict = script.amd_seconds, "human"
+    elif amd.mode == "DetectMessageEnd":  # the verdict waits for the end of the greeting
+        needed, verdict = script.greeting_seconds, f"machine_end_{script.greeting_end.value}"
+    else:
+        needed, verdict = script.amd_seconds, "machine_start"
+    if needed > amd.timeout_seconds:  # MachineDetectionTimeout reached without a decision
+        return float(amd.timeout_seconds), "unknown"
+    return needed, verdict
 
 
-def _verdict(call: SandboxCall) -> str:
-    if not call.script.is_machine:
-        return "human"
-    assert call.amd is not None
-    return "machine_end_beep" if call.amd.mode == "DetectMessageEnd" else "machine_start"
+async def _greeting(carrier: SandboxCarrier, call: SandboxCall) -> None:
+    """A machine plays its greeting from the answer; afterwards it records the caller."""
+    await carrier.runtime.sleep(call.script.greeting_seconds)
+    if not call.is_final:
+        carrier.log(call, "greeting-ended", end=call.script.greeting_end.value)
 
 
 async def _async_amd(carrier: SandboxCarrier, call: SandboxCall) -> None:
-    seconds = _detection_seconds(call)
-    await carrier.runtime.sleep(seconds)
-    call.answered_by = _verdict(call)
-    carrier.log(call, "amd", answered_by=call.answered_by)
     assert call.amd is not None and call.amd.callback_url is not None
+    seconds, verdict = detection(call.script, call.amd)
+    await carrier.runtime.sleep(seconds)
+    call.answered_by = verdict
+    carrier.log(call, "amd", answered_by=verdict)
     params = {
         "AccountSid": call.account_sid,
         "CallSid": call.sid,
         "AnsweredBy": call.answered_by,
         "MachineDetectionDuration": str(int(seconds * 1000)),
     }
-    await carrier.webhook(call, call.amd.callback_url, params)
+    # Sent on its own: the request is not withdrawn if the call ends while Omnivox answers
+    # it (Omnivox's answer to a machine may well be to hang up).
+    carrier.runtime.spawn(
+        carrier.webhook(call, call.amd.callback_url, params), name=f"amd callback {call.sid}"
+    )
 
 
 async def play_party(carrier: SandboxCarrier, call: SandboxCall) -> None:

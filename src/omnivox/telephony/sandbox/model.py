@@ -116,6 +116,8 @@ class SandboxParticipant:
     call_sid_to_coach: str | None = None
     status: str = "connected"
     left: asyncio.Event = field(default_factory=asyncio.Event)
+    wait_url: str | None = None  # what they hear until the conference starts
+    waiting_over: asyncio.Event = field(default_factory=asyncio.Event)
     hang_up_on_leave: bool = False  # true for legs created by the Participants API
 
 

@@ -12,6 +12,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
+class GreetingEnd(StrEnum):
+    """How an answering machine's greeting ends (Twilio's ``machine_end_*`` verdicts)."""
+
+    BEEP = "beep"
+    SILENCE = "silence"
+    OTHER = "other"
+
+
 class PartyBehaviour(StrEnum):
     ANSWER = "answer"  # a person picks up
     MACHINE = "machine"  # an answering machine picks up
@@ -25,6 +33,9 @@ class PartyScript:
     """How a virtual party behaves. Times are seconds of (sandbox clock) time.
 
     ``hang_up_after``, ``network_failure_after`` and ``digits`` count from the answer.
+    A machine's greeting lasts ``greeting_seconds`` from the answer and ends as
+    ``greeting_end`` says; detection of a person or (``Enable``) a machine takes
+    ``amd_seconds``.
     """
 
     behaviour: PartyBehaviour = PartyBehaviour.ANSWER
@@ -34,6 +45,7 @@ class PartyScript:
     digits: tuple[tuple[float, str], ...] = ()
     amd_seconds: float = 2.5  # how long detection takes to decide
     greeting_seconds: float = 8.0  # machine greeting before the beep (DetectMessageEnd)
+    greeting_end: GreetingEnd = GreetingEnd.BEEP
 
     @property
     def is_machine(self) -> bool:

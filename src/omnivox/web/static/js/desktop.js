@@ -2,6 +2,7 @@
 // API and from the events the backend pushes back.
 import { api, connectEvents, escapeHtml, since } from "/static/js/live.js";
 import { createSoftphone, fetchToken } from "/static/js/softphone.js";
+import { createCampaignDesk } from "/static/js/campaign_desk.js";
 
 const $ = (id) => document.getElementById(id);
 const me = $("desktop").dataset.userId;
@@ -27,6 +28,7 @@ async function refresh() {
   call = id ? await api("GET", `/api/v1/calls/${id}`) : null;
   if (!call || (contact && contact.forCall !== call.id)) contact = null;
   render();
+  desk.sync(Boolean(call));
   if (call) { loadHistory(call.id); loadContact(call.id); }
 }
 
@@ -49,6 +51,10 @@ function render() {
   $("incoming").hidden = !offer;
   // The softphone leg comes from our own number; the customer is on the call we hold.
   if (offer) $("incoming-from").textContent = call ? party(call) : offer.from;
+  // A queue's outbound call is a callback-in-queue: the customer is dialled once you accept.
+  const callback = Boolean(offer && call && call.direction === "outbound" && call.owner.kind === "queue");
+  $("incoming-title").textContent = callback ? "Callback request" : "Incoming call";
+  $("incoming-label").textContent = callback ? "Call back" : "From";
 }
 
 async function loadContact(callId) {
@@ -59,7 +65,10 @@ async function loadContact(callId) {
   const c = contact?.contact;
   $("contact-details").hidden = !c;
   $("callback-fields").hidden = !c;
-  if (!c) return;
+  if (c) showDetails(c);
+}
+
+function showDetails(c) {
   const fields = [["Name", `${c.first_name} ${c.last_name}`.trim() || "—"], ["E-mail", c.email || "—"],
     ["Time zone", c.timezone], ["Attempts", c.attempts], ["Last outcome", c.last_disposition ?? "—"],
     ...Object.entries(c.custom_fields ?? {})];
@@ -67,14 +76,41 @@ async function loadContact(callId) {
 }
 
 async function loadHistory(callId) {
-  const rows = await api("GET", `/api/v1/calls/${callId}/customer-history`);
+  showHistory(await api("GET", `/api/v1/calls/${callId}/customer-history`));
+}
+
+// A previewed campaign contact (no call yet) on the same customer card.
+function showContact(c, calls) {
+  $("customer-number").textContent = c.phone;
+  $("contact-details").hidden = false;
+  showDetails(c);
+  showHistory(calls);
+}
+
+function showHistory(rows) {
   $("customer-history").innerHTML = rows.length
     ? rows.map((c) => `<tr><td>${escapeHtml(new Date(c.created_at).toLocaleString())}</td><td>${escapeHtml(c.disposition ?? c.state.replace("_", " "))}</td><td>${escapeHtml(c.notes ?? "")}</td></tr>`).join("")
     : `<tr><td colspan="3" class="small">First call with this number.</td></tr>`;
 }
 
+// The dialler took a call back (AMD said "machine" after it reached us): say why.
+function showTakenBack(message) {
+  let box = $("desktop-notice");
+  if (!box) {
+    box = Object.assign(document.createElement("div"), { id: "desktop-notice", className: "ok" });
+    box.setAttribute("role", "status");
+    box.dataset.testid = "desktop-notice";
+    $("desktop-error").after(box);
+  }
+  box.textContent = message;
+  box.hidden = false;
+  clearTimeout(showTakenBack.timer);
+  showTakenBack.timer = setTimeout(() => { box.hidden = true; }, 10000);
+}
+
 function onEvent(event) {
   const data = event.data;
+  if (event.name === "call.taken_back" && data.user_id === me) { showTakenBack(data.message); return refresh(); }
   if (event.name === "agent.state_changed" && data.user_id === me) return refresh();
   if (event.name.startsWith("call.") && data.call) {
     if (data.call.agent_id === me || (call && call.id === data.call.id)) return refresh();
@@ -159,5 +195,6 @@ async function startPhone() {
   }
 }
 
-connectEvents({ onEvent, onResync: () => act(refresh) });
+const desk = createCampaignDesk({ act, refresh, showContact });
+connectEvents({ onEvent, onResync: () => act(async () => { await refresh(); await desk.load(); }) });
 startPhone();

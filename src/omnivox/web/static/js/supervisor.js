@@ -40,6 +40,7 @@ async function loadTiles() {
     const s = qstats[i];
     return `<div class="tile" data-queue="${escapeHtml(q.name)}"><h3>${escapeHtml(q.name)}</h3>
       <dl><dt>Waiting</dt><dd data-testid="queue-waiting">${s.waiting}</dd>
+      <dt>Of which callbacks</dt><dd data-testid="queue-callbacks">${s.callbacks_waiting}</dd>
       <dt>Longest wait</dt><dd>${secs(s.longest_wait_seconds)}</dd>
       <dt>Agents available</dt><dd>${s.agents_available}</dd>
       <dt>Answered today</dt><dd>${s.answered_today}</dd>
