@@ -20,6 +20,7 @@ from omnivox.accounts.schemas import (
 )
 from omnivox.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from omnivox.core.security.principal import Principal
+from omnivox.routing.models import Queue
 
 Named = TypeVar("Named", Team, Skill)
 
@@ -174,6 +175,19 @@ async def update_skill(
 
 async def delete_skill(session: AsyncSession, actor: Principal, skill_id: str) -> None:
     skill = await get_skill(session, actor.organization_id, skill_id)
+    # Queues keep their required skills as JSON keyed by skill id (no foreign key), so the
+    # reference is checked here; agents' proficiencies go with the skill (ON DELETE CASCADE).
+    queues = await session.execute(
+        select(Queue.name, Queue.required_skills)
+        .where(Queue.organization_id == actor.organization_id)
+        .order_by(Queue.name)
+    )
+    if requiring := [name for name, required in queues if skill.id in (required or {})]:
+        which = ", ".join(repr(name) for name in requiring)
+        raise Conflict(
+            f"the skill is required by queue{'s' if len(requiring) > 1 else ''} {which}; "
+            "remove it there first"
+        )
     audit.record(session, actor, "skill.delete", "skill", skill.id, before=audit.snapshot(skill))
     await session.delete(skill)
     await session.commit()
