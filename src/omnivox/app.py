@@ -27,7 +27,8 @@ from omnivox.media import views as media_views
 from omnivox.routing.api import router as routing_api
 from omnivox.routing.handlers import follow as follow_routing
 from omnivox.routing.inbound import InboundRouting
-from omnivox.routing.views import router as routing_views
+from omnivox.routing.number_pages import router as number_pages
+from omnivox.routing.queue_pages import router as queue_pages
 from omnivox.telephony.api import router as telephony_api
 from omnivox.telephony.runtime import SANDBOX_PREFIX, TelephonyRuntime, build_telephony
 from omnivox.telephony.sandbox.control import sandbox_control_router
@@ -106,7 +107,8 @@ def create_app(
     app.include_router(media_api.router)
     app.include_router(media_api.media_router)
     app.include_router(media_views.router)
-    app.include_router(routing_views)
+    app.include_router(queue_pages)
+    app.include_router(number_pages)
     app.include_router(voicemail_api.router)
     app.include_router(voicemail_views.router)
     _wire_telephony(app, state)

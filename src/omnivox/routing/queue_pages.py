@@ -1,4 +1,4 @@
-"""Admin pages for inbound queues (settings, members, delete) and the numbers routed to them.
+"""Admin pages for inbound queues: the list, settings, members, delete.
 
 Every change goes through the same domain functions as the JSON API (validation, tenant
 checks, audit). A refused form comes back re-rendered with what was typed and the reason
@@ -13,13 +13,14 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from omnivox.accounts import teams, users
-from omnivox.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from omnivox.core.errors import Conflict, InvalidInput, NotFound
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.permissions import Role, has_permission
 from omnivox.core.security.principal import Principal
 from omnivox.routing import queues
-from omnivox.routing.models import InboundNumber, Queue
-from omnivox.routing.schemas import Member, MembersWrite, NumberWrite, QueueWrite
+from omnivox.routing.models import Queue
+from omnivox.routing.page_forms import form_errors
+from omnivox.routing.schemas import Member, MembersWrite, QueueWrite
 from omnivox.routing.types import OverflowKind, Strategy
 from omnivox.web.deps import DB, Allow
 from omnivox.web.views.forms import form_dict, parse, render
@@ -45,36 +46,11 @@ QUEUE_LABELS = {
     "members": "Agent",
     "form": "Queue",
 }
-NUMBER_LABELS = {
-    "number": "Number",
-    "friendly_name": "Friendly name",
-    "target_kind": "Routes to",
-    "target_id": "Routes to",
-    "form": "Number",
-}
 STRATEGY_LABELS = {
     Strategy.LONGEST_IDLE.value: "Longest idle",
     Strategy.SKILLS.value: "Skills (most proficient first)",
     Strategy.ROUND_ROBIN.value: "Round robin",
 }
-
-
-def _errors(exc: DomainError, labels: dict[str, str]) -> dict[str, str]:
-    """Field -> reason. A problem on the whole form (a cross-field rule) is put on the
-    first field its message names, else on "form"."""
-    if not exc.problems:
-        return {"form": exc.detail}
-    errors: dict[str, str] = {}
-    for problem in exc.problems:
-        field = problem.field.split(".")[0]
-        reason = problem.message.removeprefix("Value error, ")
-        if field not in labels or field == "form":
-            field = next((f for f in labels if f != "form" and f in reason), "form")
-        errors.setdefault(field, reason)
-    return errors
-
-
-# --- queues -----------------------------------------------------------------------------
 
 
 def _queue_data(form: dict[str, Any]) -> dict[str, Any]:
@@ -211,7 +187,7 @@ async def create_queue(
             db,
             actor,
             values=_typed(form),
-            errors=_errors(exc, QUEUE_LABELS),
+            errors=form_errors(exc, QUEUE_LABELS),
             status=exc.status,
         )
     return await _queues_section(request, db, actor, message=f"Created queue {queue.name}.")
@@ -282,7 +258,12 @@ async def update_queue(
         queue = await _save(db, actor, parse(QueueWrite, _queue_data(form)), queue_id)
     except (InvalidInput, Conflict) as exc:
         queue = await queues.get_queue(db, actor.organization_id, queue_id)  # as stored
-        status, values, errors, message = exc.status, _typed(form), _errors(exc, QUEUE_LABELS), ""
+        status, values, errors, message = (
+            exc.status,
+            _typed(form),
+            form_errors(exc, QUEUE_LABELS),
+            "",
+        )
     else:
         status, values, errors, message = 200, _values(queue), {}, f"Saved queue {queue.name}."
     return render(
@@ -345,7 +326,7 @@ async def save_member(
         await _replace_members(db, actor, queue, {**current, member.user_id: member.priority})
     except InvalidInput as exc:
         return await _members_section(
-            request, db, actor, queue, errors=_errors(exc, QUEUE_LABELS), typed=form, status=422
+            request, db, actor, queue, errors=form_errors(exc, QUEUE_LABELS), typed=form, status=422
         )
     who = await users.get_user(db, actor.organization_id, member.user_id)
     verb = "Saved" if member.user_id in current else "Added"
@@ -390,87 +371,3 @@ async def delete_queue(
     if request.headers.get("hx-request"):
         return Response(status_code=204, headers={"HX-Redirect": "/admin/queues"})
     return RedirectResponse("/admin/queues", status_code=303)
-
-
-# --- numbers ----------------------------------------------------------------------------
-
-
-async def _numbers_section(
-    request: Request,
-    db: DB,
-    actor: Principal,
-    *,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    message: str = "",
-    status: int = 200,
-    template: str = "routing/numbers_section.html",
-) -> HTMLResponse:
-    rows = await queues.list_queues(db, actor.organization_id)
-    people = [u for u in await users.list_users(db, actor.organization_id) if u.is_active]
-    return render(
-        request,
-        template,
-        actor,
-        status,
-        numbers=await queues.list_numbers(db, actor.organization_id),
-        queues=rows,
-        people=people,
-        queue_names={q.id: q.name for q in rows},
-        people_names={u.id: u.name or u.email for u in people},
-        labels=NUMBER_LABELS,
-        can_write=actor.can(P.ORG_SETTINGS_WRITE),
-        values=values or {},
-        errors=errors or {},
-        message=message,
-    )
-
-
-@router.get("/numbers")
-async def numbers_page(
-    request: Request, db: DB, actor: Principal = Allow(P.ORG_SETTINGS_READ)
-) -> HTMLResponse:
-    return await _numbers_section(request, db, actor, template="routing/numbers.html")
-
-
-@router.post("/numbers")
-async def add_number(
-    request: Request, db: DB, actor: Principal = Allow(P.ORG_SETTINGS_WRITE)
-) -> HTMLResponse:
-    form = await form_dict(request)
-    try:
-        data = parse(
-            NumberWrite,
-            {
-                "number": form.get("number", "").strip(),
-                "friendly_name": form.get("friendly_name", "").strip(),
-                # "kind:id" from one chooser: a queue, an agent, or a voicemail box.
-                "target_kind": form.get("target", "").partition(":")[0] or "queue",
-                "target_id": form.get("target", "").partition(":")[2],
-            },
-        )
-        try:
-            number = await queues.add_number(db, actor, data)
-        except NotFound:
-            raise InvalidInput.on("target_id", "choose one of the listed targets") from None
-    except (InvalidInput, Conflict) as exc:
-        return await _numbers_section(
-            request,
-            db,
-            actor,
-            values=form,
-            errors=_errors(exc, NUMBER_LABELS),
-            status=exc.status,
-        )
-    request.app.state.telephony.provision_number(number.number)  # as the API does
-    return await _numbers_section(request, db, actor, message=f"Added {number.number}.")
-
-
-@router.post("/numbers/{number_id}/delete")
-async def delete_number(
-    number_id: str, request: Request, db: DB, actor: Principal = Allow(P.ORG_SETTINGS_WRITE)
-) -> HTMLResponse:
-    rows: list[InboundNumber] = await queues.list_numbers(db, actor.organization_id)
-    label = next((n.number for n in rows if n.id == number_id), "")
-    await queues.delete_number(db, actor, number_id)
-    return await _numbers_section(request, db, actor, message=f"Deleted {label}.")
