@@ -18,6 +18,7 @@ from omnivox.campaigns.schemas import DEFAULT_RETRY_RULES, CampaignCreate, Campa
 from omnivox.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from omnivox.core.events import EventBus
 from omnivox.core.security.principal import Principal
+from omnivox.routing import caller_ids
 
 # from-status -> allowed to-statuses
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -100,6 +101,9 @@ async def _validate(
         raise InvalidInput.on("voicemail_audio", "a voicemail drop needs an audio reference")
     for field in ("voicemail_audio", "safe_harbour_audio"):
         await _check_audio(session, org_id, values.get(field) or "", field)
+    if values.get("caller_ids"):
+        org = await _organization(session, org_id)
+        await caller_ids.check_presentable(session, org, values["caller_ids"], "caller_ids")
 
 
 async def _check_audio(session: AsyncSession, org_id: str, ref: str, field: str) -> None:
@@ -122,12 +126,17 @@ async def _set_lists(session: AsyncSession, campaign_id: str, list_ids: list[str
         session.add(CampaignList(campaign_id=campaign_id, list_id=list_id))
 
 
+async def _organization(session: AsyncSession, org_id: str) -> Organization:
+    org = await session.get(Organization, org_id)
+    if org is None:
+        raise NotFound("organisation not found")
+    return org
+
+
 async def create_campaign(
     session: AsyncSession, actor: Principal, data: CampaignCreate
 ) -> Campaign:
-    org = await session.get(Organization, actor.organization_id)
-    if org is None:
-        raise NotFound("organisation not found")
+    org = await _organization(session, actor.organization_id)
     values = data.model_dump(exclude_none=True, mode="python")
     values.setdefault("retry_rules", [r.model_dump() for r in DEFAULT_RETRY_RULES])
     await _validate(session, org.id, values, None)
@@ -239,6 +248,13 @@ async def change_status(
 async def _check_ready(session: AsyncSession, campaign: Campaign) -> None:
     if not campaign.caller_ids:
         raise CampaignNotReady("add at least one caller ID before starting the campaign")
+    org = await _organization(session, campaign.organization_id)
+    stale = sorted(set(campaign.caller_ids) - await caller_ids.presentable(session, org))
+    if stale:
+        raise CampaignNotReady(
+            f"caller ID {stale[0]} is no longer one of the organisation's numbers or caller "
+            "IDs; change the campaign's caller IDs before starting it"
+        )
     lists = await session.scalar(
         select(func.count())
         .select_from(CampaignList)

@@ -16,6 +16,7 @@ from omnivox.campaigns.schemas import ContactRead
 from omnivox.core.errors import InvalidInput, NotFound, PermissionDenied
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
+from omnivox.routing import caller_ids
 from omnivox.routing.models import Queue
 from omnivox.telephony import calls, control
 from omnivox.telephony.dial_rules import check_manual_dial
@@ -58,6 +59,7 @@ async def place_call(
         if not org.default_caller_ids:
             raise InvalidInput.on("from", "give a caller ID or set the organisation's default")
         caller_id = org.default_caller_ids[0]
+    await caller_ids.check_presentable(db, org, [caller_id], "from")
     await check_manual_dial(db, org, data.to, runtime_of(request).service.clock.now())
     svc = runtime_of(request).service
     call = await svc.place_outbound_call(

@@ -9,12 +9,19 @@ from tests.support import Env
 
 from omnivox.core.security.permissions import Role
 
+CALLER_ID = "+14155550199"  # listed in the organisation's caller IDs by admin()
+
 
 async def admin(env: Env, slug: str = "acme", tz: str = "UTC") -> tuple[str, dict[str, str]]:
     org = await env.org(slug, tz)
     email = f"boss@{slug}.example.com"
     await env.user(org, email, Role.ORG_ADMIN)
-    return org, await env.token(email)
+    headers = await env.token(email)
+    listed = await env.client.patch(
+        "/api/v1/organization", headers=headers, json={"default_caller_ids": [CALLER_ID]}
+    )
+    assert listed.status_code == 200, listed.text
+    return org, headers
 
 
 async def new_list(env: Env, headers: dict[str, str], name: str = "Leads") -> str:
