@@ -56,7 +56,7 @@ def test_admin_sets_up_a_queue_and_routes_a_number(page: Any, server: Server) ->
     settings.locator("select[name=overflow_kind]").select_option("voicemail")
     settings.locator("button[type=submit]").click()
     expect(page.locator("[data-error-for=max_wait_seconds]")).to_contain_text(
-        "needs max_wait_seconds"
+        "Maximum wait (max_wait_seconds) must be set when an overflow is chosen"
     )
     page.get_by_test_id("queue-form").locator("input[name=max_wait_seconds]").fill("90")
     page.get_by_test_id("queue-form").locator("input[name=callback_enabled]").check()

@@ -31,13 +31,23 @@ class QueueWrite(Strict):
 
     @model_validator(mode="after")
     def _overflow_pair(self) -> QueueWrite:
+        # Operators read these: say what is wrong in words, and name the field to fix (the
+        # admin page shows a message next to the first field it names).
         if (self.overflow_kind is None) != (self.overflow_target is None):
-            raise ValueError("overflow_kind and overflow_target go together")
+            raise ValueError(
+                "Overflow (overflow_kind) and overflow target (overflow_target) must be "
+                "set together, or both left empty"
+            )
         if self.overflow_kind is not None and self.max_wait_seconds is None:
-            raise ValueError("an overflow needs max_wait_seconds")
+            raise ValueError(
+                "Maximum wait (max_wait_seconds) must be set when an overflow is chosen"
+            )
         for skill, level in self.required_skills.items():
             if not 1 <= level <= 10:
-                raise ValueError(f"required proficiency for {skill} must be 1-10")
+                raise ValueError(
+                    f"Minimum proficiency for required skill {skill} (required_skills) must be "
+                    f"between 1 and 10, not {level}"
+                )
         return self
 
 

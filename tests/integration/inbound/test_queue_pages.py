@@ -204,7 +204,12 @@ async def test_invalid_queue_forms_show_the_field_and_store_nothing(sqlite_env: 
     cases: list[tuple[dict[str, str], str, str, int]] = [
         (_form(priority="abc", offer_timeout_seconds="3"), "priority", "valid integer", 422),
         (_form(offer_timeout_seconds="3"), "offer_timeout_seconds", "greater than or equal", 422),
-        (_form(overflow_kind="voicemail"), "max_wait_seconds", "needs max_wait_seconds", 422),
+        (
+            _form(overflow_kind="voicemail"),
+            "max_wait_seconds",
+            "Maximum wait (max_wait_seconds) must be set when an overflow is chosen",
+            422,
+        ),
         (
             _form(max_wait_seconds="60", overflow_kind="external", overflow_number="12345"),
             "overflow_target",
@@ -224,6 +229,12 @@ async def test_invalid_queue_forms_show_the_field_and_store_nothing(sqlite_env: 
             422,
         ),
         (_form(**{"skill_" + "0" * 32: "5"}), "required_skills", "unknown skill", 422),
+        (
+            _form(**{"skill_" + "0" * 32: "11"}),
+            "required_skills",
+            "(required_skills) must be between 1 and 10, not 11",
+            422,
+        ),
         (_form(announce_every_seconds="5"), "announce_every_seconds", "greater than", 422),
         (_form(name="Billing"), "name", "already used", 409),
     ]
