@@ -188,14 +188,17 @@ class DialerEngine:
 
     async def place(self, runner: Runner, settings: DialSettings, c: DialCandidate) -> bool:
         """Place one call through the last gates; False when the campaign stopped."""
-        # A tick can outlast the lease (a stall between choosing the contacts and dialling
-        # them): renew it before each call, and dial nothing once another node has it.
-        runner.leader = await self.leases.take(runner.campaign_id)
-        if not runner.leader:
-            log.warning("lease lost during a tick: not dialling", campaign_id=runner.campaign_id)
-            return True
         now = self.clock.now()
         async with self.svc.sessions() as session:
+            # A tick can outlast the lease (a stall between choosing the contacts and dialling
+            # them). The claim below is fenced by the lease: renewed in the same transaction,
+            # so once another node has taken the campaign over, this node claims nothing.
+            runner.leader = await self.leases.hold(session, runner.campaign_id)
+            if not runner.leader:
+                log.warning(
+                    "lease lost during a tick: not dialling", campaign_id=runner.campaign_id
+                )
+                return True
             status = await session.scalar(
                 select(Campaign.status).where(Campaign.id == runner.campaign_id)
             )

@@ -54,6 +54,19 @@ class Leases:
                 return False  # another node created it first
             return True
 
+    async def hold(self, session: AsyncSession, campaign_id: str) -> bool:
+        """Renew the lease inside the caller's transaction, only while this node holds it:
+        the fence for a claim committed in the same transaction. Until that commit the row
+        stays locked (PostgreSQL's row lock, SQLite's write lock), so a takeover waits and
+        then finds the lease fresh; a takeover committed first makes this return False."""
+        result = await session.execute(
+            update(DialerLease)
+            .where(DialerLease.campaign_id == campaign_id, DialerLease.node_id == self.node_id)
+            .values(expires_at=self.clock.now() + timedelta(seconds=self.ttl_seconds))
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
     async def release(self, campaign_id: str) -> None:
         """Give the campaign up at once (paused, completed, or this node stopping)."""
         async with self.sessions() as session:

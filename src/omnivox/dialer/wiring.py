@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from collections.abc import Awaitable, Callable
 
@@ -21,8 +22,9 @@ from omnivox.web.state import AppState
 
 
 def node_id() -> str:
-    """This process, as other nodes see it in the lease table."""
-    return f"{socket.gethostname()}:{os.getpid()}"[:64]
+    """This app, as other nodes see it in the lease table: unique per app even when two
+    share a process (tests) or a restarted container reuses its host name and pid."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def register_dialer(app: FastAPI, state: AppState, runtime: TelephonyRuntime) -> DialerEngine:
