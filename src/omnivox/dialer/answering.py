@@ -24,6 +24,7 @@ from omnivox.agents import service as agents
 from omnivox.agents.handlers import AgentGate
 from omnivox.agents.models import AgentStatus
 from omnivox.campaigns import DialSettings, get_dial_settings
+from omnivox.core.busy import Busy
 from omnivox.core.events import Audience, Event
 from omnivox.core.logging import get_logger
 from omnivox.core.security.permissions import Permission
@@ -54,10 +55,8 @@ class CampaignAnswering:
     gate: AgentGate
     audio_url: Callable[[str], str]  # audio reference -> URL the carrier can fetch
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    # Tasks running now, not parked on the clock: tests on a manual clock wait for them
-    # (quiesce) before moving time on, as time only moves once work is done.
-    _busy: int = 0
-    _idle: asyncio.Event = field(default_factory=asyncio.Event)
+    # Tasks at work, not asleep on the clock: tests on a manual clock wait for them.
+    busy: Busy = field(default_factory=Busy)
 
     # --- answer ------------------------------------------------------------------------
 
@@ -91,11 +90,7 @@ class CampaignAnswering:
 
     async def _deadline(self, call_id: str, answered_at: datetime) -> None:
         elapsed = (self.svc.clock.now() - answered_at).total_seconds()
-        self._mark_busy(-1)
-        try:
-            await self.svc.clock.sleep(max(0.0, SAFE_HARBOUR_SECONDS - elapsed))
-        finally:
-            self._mark_busy(+1)
+        await self.busy.sleep(self.svc.clock, max(0.0, SAFE_HARBOUR_SECONDS - elapsed))
         async with self.svc.sessions() as session:
             call = await session.get(Call, call_id)
             if call is None or CallState(call.state) is not CallState.ANSWERED_HUMAN:
@@ -192,27 +187,19 @@ class CampaignAnswering:
         await release_reserved(self.gate, call.organization_id, call.id)
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
-        self._mark_busy(+1)
+        self.busy.add(+1)
         task = asyncio.get_running_loop().create_task(_logged(coro, name), name=name)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
-        self._mark_busy(-1)
-
-    def _mark_busy(self, delta: int) -> None:
-        self._busy += delta
-        if self._busy:
-            self._idle.clear()
-        else:
-            self._idle.set()
+        self.busy.add(-1)
 
     async def quiesce(self) -> None:
-        """Wait until every task is done or parked on the clock (tests on a manual clock:
+        """Wait until every task is done or asleep on the clock (tests on a manual clock:
         a safe-harbour drop must reach the carrier before time moves on)."""
-        while self._busy:
-            await self._idle.wait()
+        await self.busy.quiesce()
 
     async def stop(self) -> None:
         for task in list(self._tasks):

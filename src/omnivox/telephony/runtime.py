@@ -14,6 +14,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from omnivox.core.busy import Busy
 from omnivox.core.clock import Clock
 from omnivox.core.config import Settings
 from omnivox.core.events import EventBus
@@ -38,6 +39,8 @@ class TelephonyRuntime:
     sweep_seconds: float = 5.0
     extra_sweeps: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    # The sweep at work, not asleep on the clock: tests on a manual clock wait for it.
+    busy: Busy = field(default_factory=Busy)
 
     def provision_number(self, number: str) -> None:
         """Point a number's voice webhook at us. The sandbox does it here; with Twilio the
@@ -60,23 +63,31 @@ class TelephonyRuntime:
     async def start(self, *, background: bool = True) -> None:
         await reconcile_open_calls(self.service)  # a restart may have missed webhooks
         if background:
+            self.busy.add(+1)
             self._tasks.append(asyncio.create_task(self._sweep(), name="telephony sweep"))
 
     async def _sweep(self) -> None:
         svc, every = self.service, self.sweep_seconds
         lifetime = timedelta(hours=svc.policy.max_call_hours)
         ticks = 0
-        while True:
-            await svc.clock.sleep(every)
-            ticks += 1
-            try:
-                await svc.expire_wrap_ups()
-                for sweep in self.extra_sweeps:
-                    await sweep()
-                if ticks % 12 == 0:
-                    await reconcile_open_calls(svc, older_than=lifetime)
-            except Exception:
-                log.exception("telephony sweep failed")
+        try:
+            while True:
+                await self.busy.sleep(svc.clock, every)
+                ticks += 1
+                try:
+                    await svc.expire_wrap_ups()
+                    for sweep in self.extra_sweeps:
+                        await sweep()
+                    if ticks % 12 == 0:
+                        await reconcile_open_calls(svc, older_than=lifetime)
+                except Exception:
+                    log.exception("telephony sweep failed")
+        finally:
+            self.busy.add(-1)
+
+    async def quiesce(self) -> None:
+        """Wait until the sweep is asleep on the clock (tests on a manual clock)."""
+        await self.busy.quiesce()
 
     async def stop(self) -> None:
         for task in self._tasks:
