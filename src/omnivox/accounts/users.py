@@ -12,6 +12,7 @@ from omnivox.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, 
 from omnivox.core.security.passwords import hash_password
 from omnivox.core.security.permissions import Role
 from omnivox.core.security.principal import Principal
+from omnivox.routing.models import InboundNumber
 
 
 def to_read(user: User) -> UserRead:
@@ -127,6 +128,25 @@ async def delete_user(session: AsyncSession, actor: Principal, user_id: str) -> 
     _check_may_manage(actor, user)
     if user.id == actor.user_id:
         raise Conflict("you cannot delete yourself")
+    # A number routed to the person (direct line or personal voicemail box) names them by
+    # id with no foreign key: deleting them would leave callers with nowhere to go.
+    numbers = list(
+        await session.scalars(
+            select(InboundNumber.number)
+            .where(
+                InboundNumber.organization_id == actor.organization_id,
+                InboundNumber.target_kind.in_(("agent", "voicemail")),
+                InboundNumber.target_id == user.id,
+            )
+            .order_by(InboundNumber.number)
+        )
+    )
+    if numbers:
+        raise Conflict(
+            f"number{'s' if len(numbers) > 1 else ''} {', '.join(numbers)} "
+            f"route{'' if len(numbers) > 1 else 's'} to this person; send "
+            f"{'them' if len(numbers) > 1 else 'it'} elsewhere first"
+        )
     audit.record(session, actor, "user.delete", "user", user.id, before=audit.snapshot(user))
     await session.delete(user)
     await session.commit()

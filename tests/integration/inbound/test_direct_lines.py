@@ -116,3 +116,18 @@ async def test_a_number_must_route_to_something_of_the_organisation(sqlite_env: 
         assert (await _route(f, org, "flow", queue["id"])).status_code == 422
         listed = await sqlite_env.client.get("/api/v1/numbers", headers=admin.headers)
         assert listed.json() == []  # nothing stored by the refusals
+
+
+async def test_a_person_a_number_routes_to_cannot_be_deleted(sqlite_env: Env) -> None:
+    async with floor(sqlite_env) as (f, org):
+        alex = await f.agent(org, "alex")
+        made = await _route(f, org, "voicemail", alex.user_id)
+        assert made.status_code == 201, made.text
+        c, h = sqlite_env.client, f.agents["admin"].headers
+        refused = await c.delete(f"/api/v1/users/{alex.user_id}", headers=h)
+        assert refused.status_code == 409
+        assert f"number {DIRECT} routes to this person" in refused.json()["detail"]
+        assert (await c.get(f"/api/v1/users/{alex.user_id}", headers=h)).status_code == 200
+        unrouted = await c.delete(f"/api/v1/numbers/{made.json()['id']}", headers=h)
+        assert unrouted.status_code == 204
+        assert (await c.delete(f"/api/v1/users/{alex.user_id}", headers=h)).status_code == 204
