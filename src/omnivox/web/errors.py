@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -14,6 +17,7 @@ from omnivox.core.errors import DomainError, NotAuthenticated
 from omnivox.core.logging import get_logger, request_id_var
 
 log = get_logger(__name__)
+_NAMED_FIELD = re.compile(r"\(([a-z_][a-z0-9_]*)\)")
 
 
 def wants_json(request: Request) -> bool:
@@ -83,17 +87,28 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     return _html_error(request, exc.status, exc.title, exc.detail)
 
 
-def _field_of(loc: tuple[int | str, ...]) -> str:
+def _field_of(loc: tuple[int | str, ...], message: str) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
-    return ".".join(parts) or "body"
+    if parts:
+        return ".".join(parts)
+    # Our checks across fields name the one to fix in brackets ("Maximum wait
+    # (max_wait_seconds) must be set ..."): report that field, not the whole body.
+    named = _NAMED_FIELD.search(message)
+    return named.group(1) if named else "body"
+
+
+def _message_of(error: Mapping[str, Any]) -> str:
+    # pydantic prefixes a validator's ValueError with its type; the operator needs the words.
+    return str(error.get("msg", "invalid")).removeprefix("Value error, ")
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"field": _field_of(tuple(e.get("loc", ()))), "message": str(e.get("msg", "invalid"))}
-        for e in exc.errors()
-    ]
+    errors = []
+    for e in exc.errors():
+        message = _message_of(e)
+        field = _field_of(tuple(e.get("loc", ())), message)
+        errors.append({"field": field, "message": message})
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     if wants_json(request):
         return _problem(422, "Invalid input", detail, "invalid-input", errors)

@@ -17,27 +17,31 @@ async def test_cross_field_rules_name_the_field_in_a_422(sqlite_env: Env) -> Non
     h = await env.token("admin@acme.example.com")
     spanish = (await env.client.post("/api/v1/skills", headers=h, json={"name": "Spanish"})).json()
 
-    cases: list[tuple[dict[str, Any], str]] = [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         (
             {"overflow_kind": "voicemail", "overflow_target": "default"},
+            "max_wait_seconds",
             "Maximum wait (max_wait_seconds) must be set when an overflow is chosen",
         ),
         (
             {"max_wait_seconds": 60, "overflow_kind": "voicemail"},
+            "overflow_kind",
             "Overflow (overflow_kind) and overflow target (overflow_target) must be set "
             "together, or both left empty",
         ),
         (
             {"required_skills": {spanish["id"]: 11}},
+            "required_skills",
             f"Minimum proficiency for required skill {spanish['id']} (required_skills) "
             "must be between 1 and 10, not 11",
         ),
     ]
-    for extra, message in cases:
+    for extra, field, message in cases:
         resp = await env.client.post("/api/v1/queues", headers=h, json={"name": "Support", **extra})
         assert resp.status_code == 422, resp.text
         body = resp.json()
         assert body["code"] == "invalid-input"
-        assert [e["message"] for e in body["errors"]] == [f"Value error, {message}"]
+        # The operator's words, on the field to fix (not pydantic's "Value error, " on "body").
+        assert body["errors"] == [{"field": field, "message": message}]
         assert message in body["detail"]
     assert (await env.client.get("/api/v1/queues", headers=h)).json() == []
