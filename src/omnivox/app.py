@@ -14,11 +14,11 @@ from omnivox.agents.api import router as agents_router
 from omnivox.agents.handlers import AgentGate, follow_calls
 from omnivox.campaigns.api import router as campaigns_api
 from omnivox.campaigns.views import router as campaigns_views
+from omnivox.core.buses import ConnectedBus, build_bus
 from omnivox.core.clock import Clock, SystemClock
 from omnivox.core.config import Settings
 from omnivox.core.db import check_migrated, create_engine, create_session_factory
 from omnivox.core.logging import configure_logging, get_logger
-from omnivox.core.redis_bus import RedisBus, build_bus
 from omnivox.core.security.permissions import Permission
 from omnivox.dialer.wiring import register_dialer
 from omnivox.media import MediaLinks
@@ -68,7 +68,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if check_schema:
             await check_migrated(engine)
-        if isinstance(state.bus, RedisBus):
+        if isinstance(state.bus, ConnectedBus):
             await state.bus.start()
         runtime: TelephonyRuntime = app.state.telephony
         await runtime.start()
@@ -85,7 +85,7 @@ def create_app(
         finally:
             await app.state.dialer.stop()
             await runtime.stop()
-            if isinstance(state.bus, RedisBus):
+            if isinstance(state.bus, ConnectedBus):
                 await state.bus.stop()
             await engine.dispose()
 
@@ -132,6 +132,7 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
     state.bus.subscribe(follow_calls(gate))
     routing = InboundRouting(runtime.service, gate, MediaLinks.from_settings(state.settings))
     runtime.extra_sweeps.append(routing.overflow)
+    runtime.extra_sweeps.append(routing.retry_due_callbacks)
     runtime.service.inbound = routing
     app.state.routing = routing
     state.bus.subscribe(follow_routing(routing))

@@ -26,7 +26,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from omnivox.core.config import Settings
-from omnivox.core.events import Audience, AudienceKind, Event, EventBus, Handler, InProcessBus
+from omnivox.core.events import Audience, AudienceKind, Event, Handler, InProcessBus
 from omnivox.core.logging import get_logger
 
 log = get_logger(__name__)
@@ -176,10 +176,3 @@ class RedisBus:
             return
         if node != self.node_id:  # our own events were delivered locally at publish
             await self._local.publish(event)
-
-
-def build_bus(settings: Settings) -> EventBus:
-    """Redis fan-out when ``OMNIVOX_REDIS_URL`` is set, otherwise in-process."""
-    if settings.redis_url:
-        return RedisBus(settings.redis_url, channel=channel_for(settings))
-    return InProcessBus()
