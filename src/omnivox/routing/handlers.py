@@ -4,6 +4,9 @@ callers who hang up while waiting, and agents who become available."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.agents import service as agents
 from omnivox.agents.errors import AgentNotFound, AgentStateConflict
@@ -11,7 +14,7 @@ from omnivox.core.events import Event
 from omnivox.core.logging import get_logger
 from omnivox.routing import direct
 from omnivox.routing.inbound import InboundRouting
-from omnivox.routing.models import QueueEntry
+from omnivox.routing.models import Queue, QueueEntry
 from omnivox.routing.waiting import live_entry
 from omnivox.telephony.errors import ProviderError
 from omnivox.telephony.models import Call
@@ -20,6 +23,8 @@ from omnivox.telephony.ports import ParticipantChange
 log = get_logger(__name__)
 _LEG_NOT_TAKEN = {"busy", "no-answer", "failed", "canceled"}
 _CALL_OVER = {"abandoned", "completed", "failed", "canceled", "busy", "no_answer", "wrap_up"}
+# How a callback call ends when its customer never picked up (the ones worth another try).
+_CALLBACK_NOT_ANSWERED = {"no_answer", "busy", "failed"}
 
 
 def follow(routing: InboundRouting) -> Callable[[Event], Awaitable[None]]:
@@ -108,21 +113,47 @@ async def _call_changed(routing: InboundRouting, data: dict[str, object]) -> Non
             if row.detail.get("held"):
                 await _take_off_hold(routing, row.call_id)
         elif call["state"] in _CALL_OVER:
-            # A callback the customer did not pick up is not a caller who gave up.
-            row.status = "callback_failed" if row.callback_number else "abandoned"
-            row.ended_at = now
-            if row.offered_to:
+            agent_id, ended_call = row.offered_to, row.call_id
+            if await _retry_later(session, row, str(call["state"]), now):
+                log.info(
+                    "callback not answered: tried again later",
+                    call_id=ended_call,
+                    queue_id=row.queue_id,
+                    tries=row.callback_tries,
+                    not_before=row.not_before,
+                )
+            else:
+                # A callback the customer did not pick up is not a caller who gave up.
+                row.status = "callback_failed" if row.callback_number else "abandoned"
+                row.ended_at = now
+            if agent_id:
                 await agents.release_offer(
-                    session,
-                    row.organization_id,
-                    row.offered_to,
-                    row.call_id,
-                    now,
-                    bus=routing.svc.bus,
+                    session, row.organization_id, agent_id, ended_call, now, bus=routing.svc.bus
                 )
         else:
             return
         await session.commit()
+
+
+async def _retry_later(session: AsyncSession, row: QueueEntry, state: str, now: datetime) -> bool:
+    """A callback whose customer did not answer, with tries left, waits again in its
+    original place, not to be offered before the queue's retry delay has passed. Its next
+    offer makes a new call (``call_id`` back to the request's call, as before the first)."""
+    if row.callback_number is None or state not in _CALLBACK_NOT_ANSWERED:
+        return False
+    queue = await session.get(Queue, row.queue_id)
+    # ``callback_tries`` counts the customer's dialling: 0 means this call never rang them.
+    if queue is None or not 1 <= row.callback_tries <= queue.callback_retries:
+        return False
+    assert row.original_call_id is not None
+    row.detail = {
+        **row.detail,
+        "unanswered_callbacks": [*row.detail.get("unanswered_callbacks", []), row.call_id],
+    }
+    row.status, row.offered_to, row.offered_at = "waiting", None, None
+    row.call_id = row.original_call_id
+    row.not_before = now + timedelta(minutes=queue.callback_retry_minutes)
+    return True
 
 
 async def _take_off_hold(routing: InboundRouting, call_id: str) -> None:

@@ -27,7 +27,7 @@ from omnivox.routing.audio_types import AudioKind
 from omnivox.routing.floor import open_now, ready_agents
 from omnivox.routing.models import InboundNumber, Queue, QueueEntry
 from omnivox.routing.types import QueueConfig, Strategy, WaitingCall
-from omnivox.routing.waiting import QueueWaiting
+from omnivox.routing.waiting import QueueWaiting, offerable
 from omnivox.telephony.fsm_types import Owner, OwnerKind
 from omnivox.telephony.instructions import Dial, DialNumber, Hangup, Instruction, Play, Say
 from omnivox.telephony.models import Call
@@ -226,6 +226,39 @@ class InboundRouting:
         )
         return 1
 
+    async def retry_due_callbacks(self) -> int:
+        """Callbacks whose retry delay has passed are offered again: each is released (its
+        wait cleared, a versioned change so one node does it) and its organisation routed.
+        Released, it is a waiting callback like any other: if no agent is free now, the next
+        agent to become available takes it in turn."""
+        now, released = self.svc.clock.now(), 0
+        async with self.svc.sessions() as session:
+            due = (
+                await session.execute(
+                    select(QueueEntry.id, QueueEntry.organization_id, QueueEntry.version).where(
+                        QueueEntry.not_before.is_not(None),
+                        QueueEntry.not_before <= now,
+                        QueueEntry.status == "waiting",
+                    )
+                )
+            ).all()
+            orgs: set[str] = set()
+            for entry_id, org_id, version in due:
+                done = await session.execute(
+                    update(QueueEntry)
+                    .where(QueueEntry.id == entry_id, QueueEntry.version == version)
+                    .values(not_before=None, version=version + 1)
+                    .execution_options(synchronize_session=False)
+                )
+                if done.rowcount == 1:  # type: ignore[attr-defined]
+                    released += 1
+                    orgs.add(org_id)
+            await session.commit()
+        for org_id in sorted(orgs):
+            log.info("callback retry due", organization_id=org_id)
+            await self.route(org_id)
+        return released
+
     async def _queue(self, queue_id: str) -> Queue | None:
         async with self.svc.sessions() as session:
             return await session.get(Queue, queue_id)
@@ -269,6 +302,7 @@ class InboundRouting:
                     QueueEntry.queue_id == queue.id,
                     QueueEntry.status == "waiting",
                     QueueEntry.enqueued_at <= arrived,
+                    offerable(self.svc.clock.now()),
                 )
             )
             session.add(
@@ -293,8 +327,8 @@ class InboundRouting:
         """One routing pass for an organisation; returns how many offers were made."""
         lock = self._locks.setdefault(org_id, asyncio.Lock())
         async with lock, self.svc.sessions() as session:
-            router, entries, queues = await self._load(session, org_id)
             now = self.svc.clock.now()
+            router, entries, queues = await self._load(session, org_id, now)
             made = 0
             for _ in range(MAX_DECLINE_PASSES):
                 offers = router.next_assignments(now)
@@ -316,7 +350,7 @@ class InboundRouting:
             return made
 
     async def _load(
-        self, session: AsyncSession, org_id: str
+        self, session: AsyncSession, org_id: str, now: datetime
     ) -> tuple[Router, dict[str, QueueEntry], dict[str, Queue]]:
         router = Router()
         queues = {
@@ -331,7 +365,9 @@ class InboundRouting:
             e.call_id: e
             for e in await session.scalars(
                 select(QueueEntry).where(
-                    QueueEntry.organization_id == org_id, QueueEntry.status == "waiting"
+                    QueueEntry.organization_id == org_id,
+                    QueueEntry.status == "waiting",
+                    offerable(now),  # a callback to try again later keeps its place unseen
                 )
             )
         }
@@ -340,7 +376,7 @@ class InboundRouting:
             router.enqueue(
                 WaitingCall(e.call_id, e.queue_id, e.enqueued_at, required_skills=required)
             )
-        for candidate in await ready_agents(session, org_id, self.svc.clock.now()):
+        for candidate in await ready_agents(session, org_id, now):
             router.agent_ready(candidate)
         return router, entries, queues
 

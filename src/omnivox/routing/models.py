@@ -58,6 +58,10 @@ class Queue(Base):
     announce_every_seconds: Mapped[int | None] = mapped_column(Integer, default=None)
     # Callers may hang up and keep their place; the agent whose turn it is calls them back.
     callback_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A callback the customer does not pick up is tried again this many more times, this
+    # many minutes after the failed try (keeping its place in the line meanwhile).
+    callback_retries: Mapped[int] = mapped_column(Integer, default=1)
+    callback_retry_minutes: Mapped[int] = mapped_column(Integer, default=5)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -85,7 +89,7 @@ class QueueEntry(Base):
     organization_id: Mapped[str] = mapped_column(String(32), index=True)
     queue_id: Mapped[str] = mapped_column(ForeignKey("queues.id", ondelete="CASCADE"))
     call_id: Mapped[str] = mapped_column(String(32), index=True)
-    # waiting | offered | connected | abandoned | overflowed
+    # waiting | offered | connected | abandoned | overflowed | callback_failed
     status: Mapped[str] = mapped_column(String(16), default="waiting")
     enqueued_at: Mapped[datetime] = mapped_column(default=utcnow)
     offered_to: Mapped[str | None] = mapped_column(String(32), default=None)
@@ -98,6 +102,10 @@ class QueueEntry(Base):
     # (``call_id`` becomes the callback's own call once it is offered to an agent).
     callback_number: Mapped[str | None] = mapped_column(String(20), default=None)
     original_call_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    # How many times the customer of a callback has been dialled, and, while a retry is
+    # pending, the instant before which the entry is not offered (None: no such wait).
+    callback_tries: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime | None] = mapped_column(default=None, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

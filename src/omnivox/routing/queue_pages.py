@@ -42,6 +42,8 @@ QUEUE_LABELS = {
     "greeting": "Greeting",
     "announce_every_seconds": "Announcement interval",
     "callback_enabled": "Callback in queue",
+    "callback_retries": "Retries of an unanswered callback",
+    "callback_retry_minutes": "Wait before trying a callback again",
     "user_id": "Agent",
     "members": "Agent",
     "form": "Queue",
@@ -67,8 +69,9 @@ def _queue_data(form: dict[str, Any]) -> dict[str, Any]:
             if k in form
         }
     )
-    if form.get("offer_timeout_seconds"):
-        data["offer_timeout_seconds"] = form["offer_timeout_seconds"]
+    for k in ("offer_timeout_seconds", "callback_retries", "callback_retry_minutes"):
+        if form.get(k, "").strip():
+            data[k] = form[k].strip()
     kind = form.get("overflow_kind") or None
     targets = {
         OverflowKind.QUEUE: form.get("overflow_queue", ""),
@@ -103,6 +106,8 @@ def _values(source: Queue | QueueWrite) -> dict[str, Any]:
         "greeting": source.greeting,
         "announce_every_seconds": source.announce_every_seconds or "",
         "callback_enabled": source.callback_enabled,
+        "callback_retries": source.callback_retries,
+        "callback_retry_minutes": source.callback_retry_minutes,
     }
 
 

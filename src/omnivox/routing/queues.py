@@ -165,12 +165,15 @@ async def queue_stats(
     day_start = datetime.combine(now.astimezone(tz).date(), time(), tz)
     in_line = (
         await session.execute(
-            select(QueueEntry.enqueued_at, QueueEntry.callback_number).where(
+            select(QueueEntry.enqueued_at, QueueEntry.callback_number, QueueEntry.not_before).where(
                 QueueEntry.queue_id == queue.id, QueueEntry.status.in_(["waiting", "offered"])
             )
         )
     ).all()
-    waiting = [arrived for arrived, _number in in_line]
+    # A callback waiting to be tried again is still waiting (and a callback), but it is not
+    # next in line until its time comes, so it does not set the longest wait meanwhile.
+    waiting = [arrived for arrived, _number, _after in in_line]
+    offerable = [a for a, _number, after in in_line if after is None or after <= now]
     today = list(
         await session.execute(
             select(QueueEntry.status, QueueEntry.enqueued_at, QueueEntry.answered_at).where(
@@ -188,8 +191,8 @@ async def queue_stats(
     return QueueStats(
         queue_id=queue.id,
         waiting=len(waiting),
-        callbacks_waiting=sum(1 for _arrived, number in in_line if number is not None),
-        longest_wait_seconds=(now - min(waiting)).total_seconds() if waiting else None,
+        callbacks_waiting=sum(1 for _arrived, number, _after in in_line if number is not None),
+        longest_wait_seconds=(now - min(offerable)).total_seconds() if offerable else None,
         agents_available=int(available),
         answered_today=len(answered),
         abandoned_today=abandoned,

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 
 from omnivox.accounts.schemas import E164, ShortName
 from omnivox.routing.types import OverflowKind, Strategy
+
+_RETRY_FIELDS = {
+    "callback_retries": ("Retries of an unanswered callback", 0, 5),
+    "callback_retry_minutes": ("Minutes before an unanswered callback is tried again", 1, 120),
+}
 
 
 class Strict(BaseModel):
@@ -28,6 +42,25 @@ class QueueWrite(Strict):
     # Seconds between position / estimated-wait announcements; None: music only.
     announce_every_seconds: int | None = Field(default=None, ge=20, le=900)
     callback_enabled: bool = False  # callers may hang up, keep their place, be called back
+    # An unanswered callback (no answer, busy, failed) is tried this many more times, each
+    # try this many minutes after the last one failed.
+    callback_retries: int = Field(default=1, ge=0, le=5)
+    callback_retry_minutes: int = Field(default=5, ge=1, le=120)
+
+    @field_validator("callback_retries", "callback_retry_minutes", mode="wrap")
+    @classmethod
+    def _retry_range(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
+        # pydantic would say "Input should be less than or equal to 5": say it in words.
+        try:
+            return handler(value)
+        except ValidationError:
+            what, low, high = _RETRY_FIELDS[str(info.field_name)]
+            raise ValueError(
+                f"{what} ({info.field_name}) must be a whole number from {low} to {high}, "
+                f"not {value}"
+            ) from None
 
     @model_validator(mode="after")
     def _overflow_pair(self) -> QueueWrite:

@@ -15,9 +15,10 @@ answered is the customer dialled into the agent's conference.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import phonenumbers
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.core.logging import get_logger
@@ -108,6 +109,7 @@ class QueueWaiting:
                 QueueEntry.queue_id == entry.queue_id,
                 QueueEntry.status == "waiting",
                 QueueEntry.enqueued_at < entry.enqueued_at,
+                offerable(self.svc.clock.now()),
             )
         )
         recent = (
@@ -200,9 +202,24 @@ class QueueWaiting:
                     QueueEntry.callback_number.is_not(None),
                 )
             )
-        if call is None or entry is None or call.provider_sid is not None:
-            return False
-        log.info("calling back", call_id=call_id, queue_id=entry.queue_id, agent=user_id)
+            if call is None or entry is None or call.provider_sid is not None:
+                return False
+            # One more try at the customer, counted before dialling; the count is also the
+            # claim, so a repeated answer event does not dial twice. Not a versioned change:
+            # it does not compete with the entry's offer claims, so it must not stale them.
+            tries = entry.callback_tries + 1
+            counted = await session.execute(
+                update(QueueEntry)
+                .where(QueueEntry.id == entry.id, QueueEntry.callback_tries == entry.callback_tries)
+                .values(callback_tries=tries)
+                .execution_options(synchronize_session=False)
+            )
+            await session.commit()
+            if counted.rowcount != 1:  # type: ignore[attr-defined]
+                return False
+        log.info(
+            "calling back", call_id=call_id, queue_id=entry.queue_id, agent=user_id, attempt=tries
+        )
         await self.svc.dial_recorded_call(call_id)
         return True
 
@@ -221,6 +238,11 @@ def callback_number(raw: str) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def offerable(now: datetime) -> ColumnElement[bool]:
+    """Entries that may be offered at ``now``: not a callback waiting to be tried again."""
+    return or_(QueueEntry.not_before.is_(None), QueueEntry.not_before <= now)
+
+
 async def live_entry(session: AsyncSession, call_id: str) -> QueueEntry | None:
     """The entry a call is waiting or being offered in, if any."""
     return await session.scalar(
@@ -230,4 +252,4 @@ async def live_entry(session: AsyncSession, call_id: str) -> QueueEntry | None:
     )
 
 
-__all__ = ["DEFAULT_HOLD_MUSIC", "QueueWaiting", "callback_number"]
+__all__ = ["DEFAULT_HOLD_MUSIC", "QueueWaiting", "callback_number", "offerable"]

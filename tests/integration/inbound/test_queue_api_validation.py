@@ -45,3 +45,55 @@ async def test_cross_field_rules_name_the_field_in_a_422(sqlite_env: Env) -> Non
         assert body["errors"] == [{"field": field, "message": message}]
         assert message in body["detail"]
     assert (await env.client.get("/api/v1/queues", headers=h)).json() == []
+
+
+async def test_callback_retry_settings_out_of_range_are_refused_in_words(env: Env) -> None:
+    org = await env.org("acme")
+    await env.user(org, "admin@acme.example.com", Role.ORG_ADMIN)
+    h = await env.token("admin@acme.example.com")
+    made = await env.client.post("/api/v1/queues", headers=h, json={"name": "Support"})
+    assert made.status_code == 201, made.text
+    queue = made.json()
+    assert (queue["callback_retries"], queue["callback_retry_minutes"]) == (1, 5)  # defaults
+
+    cases: list[tuple[dict[str, Any], str, str]] = [
+        (
+            {"callback_retries": 6},
+            "callback_retries",
+            "Retries of an unanswered callback (callback_retries) must be a whole number "
+            "from 0 to 5, not 6",
+        ),
+        (
+            {"callback_retries": -1},
+            "callback_retries",
+            "Retries of an unanswered callback (callback_retries) must be a whole number "
+            "from 0 to 5, not -1",
+        ),
+        (
+            {"callback_retry_minutes": 121},
+            "callback_retry_minutes",
+            "Minutes before an unanswered callback is tried again (callback_retry_minutes) "
+            "must be a whole number from 1 to 120, not 121",
+        ),
+        (
+            {"callback_retry_minutes": 0},
+            "callback_retry_minutes",
+            "Minutes before an unanswered callback is tried again (callback_retry_minutes) "
+            "must be a whole number from 1 to 120, not 0",
+        ),
+    ]
+    body = {k: v for k, v in queue.items() if k != "id"}
+    for extra, field, message in cases:
+        resp = await env.client.put(f"/api/v1/queues/{queue['id']}", headers=h, json=body | extra)
+        assert resp.status_code == 422, resp.text
+        problem = resp.json()
+        assert problem["code"] == "invalid-input"
+        assert problem["errors"] == [{"field": field, "message": message}]
+    stored = (await env.client.get(f"/api/v1/queues/{queue['id']}", headers=h)).json()
+    assert stored == queue  # nothing stored
+
+    edges = body | {"callback_retries": 0, "callback_retry_minutes": 120}
+    saved = await env.client.put(f"/api/v1/queues/{queue['id']}", headers=h, json=edges)
+    assert saved.status_code == 200, saved.text
+    stored = (await env.client.get(f"/api/v1/queues/{queue['id']}", headers=h)).json()
+    assert (stored["callback_retries"], stored["callback_retry_minutes"]) == (0, 120)

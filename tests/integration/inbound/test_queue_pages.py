@@ -71,6 +71,8 @@ def _form(**changes: str) -> dict[str, str]:
         "overflow_number": "",
         "greeting": "Thank you for calling. Please hold.",
         "announce_every_seconds": "",
+        "callback_retries": "1",
+        "callback_retry_minutes": "5",
         **changes,
     }
 
@@ -127,6 +129,8 @@ async def test_queue_create_edit_and_list(env: Env) -> None:
             greeting="Hola, please hold.",
             announce_every_seconds="60",
             callback_enabled="on",
+            callback_retries="3",
+            callback_retry_minutes="15",
             **{f"skill_{spanish.id}": "7"},
         ),
     )
@@ -147,11 +151,20 @@ async def test_queue_create_edit_and_list(env: Env) -> None:
         "greeting": "Hola, please hold.",
         "announce_every_seconds": 60,
         "callback_enabled": True,
+        "callback_retries": 3,
+        "callback_retry_minutes": 15,
     }
     again = (await env.client.get(f"/admin/queues/{sales.id}")).text
     assert f'<option value="{billing.id}" selected>' in again
     assert '<option value="7" selected>at least 7</option>' in again
     assert 'name="callback_enabled" checked' in again
+    # The retry settings are shown as saved, with their meaning in words.
+    assert re.search(
+        r'try again \(0-5 more times\) <input name="callback_retries"[^>]*value="3"', again
+    )
+    assert re.search(
+        r'\(1-120 minutes[^<]*<input name="callback_retry_minutes"[^>]*value="15"', again
+    )
 
     # Voicemail and external overflow targets; unchecking the switch turns callbacks off.
     await env.client.post(
@@ -236,6 +249,18 @@ async def test_invalid_queue_forms_show_the_field_and_store_nothing(sqlite_env: 
             422,
         ),
         (_form(announce_every_seconds="5"), "announce_every_seconds", "greater than", 422),
+        (
+            _form(callback_retries="6"),
+            "callback_retries",
+            "(callback_retries) must be a whole number from 0 to 5, not 6",
+            422,
+        ),
+        (
+            _form(callback_retry_minutes="0"),
+            "callback_retry_minutes",
+            "(callback_retry_minutes) must be a whole number from 1 to 120, not 0",
+            422,
+        ),
         (_form(name="Billing"), "name", "already used", 409),
     ]
     for data, field, reason, status in cases:
