@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omnivox.accounts import organizations, teams, users
 from omnivox.accounts.schemas import (
     OrganizationCreate,
+    OrganizationUpdate,
     SkillCreate,
     TeamCreate,
     TeamMembersWrite,
@@ -128,4 +129,8 @@ async def _demo_inbound(session: AsyncSession, actor: Principal, agent_ids: list
         session,
         actor,
         NumberWrite(number=DEMO_NUMBER, friendly_name="Demo support line", target_id=queue.id),
+    )
+    # The demo's own number is its caller ID, so the desktop can dial out at once.
+    await organizations.update_organization(
+        session, actor, actor.organization_id, OrganizationUpdate(default_caller_ids=[DEMO_NUMBER])
     )

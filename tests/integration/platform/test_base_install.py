@@ -55,6 +55,14 @@ SCRIPT = textwrap.dedent(
             async with httpx.AsyncClient(transport=transport, base_url="http://x") as c:
                 assert (await c.get("/healthz")).status_code == 200
                 assert (await c.get("/login")).status_code == 200
+            # The demo can dial out: its caller ID is a number it may present.
+            from sqlalchemy import select
+            from omnivox.accounts.models import Organization
+            from omnivox.routing.caller_ids import presentable
+            async with app.state.omnivox.sessions() as s:
+                demo = await s.scalar(select(Organization).where(Organization.slug == "demo"))
+                assert demo.default_caller_ids, "the demo has no caller ID"
+                assert set(demo.default_caller_ids) <= await presentable(s, demo)
         print("served")
 
     asyncio.run(main())
