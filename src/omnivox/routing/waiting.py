@@ -53,7 +53,7 @@ class QueueWaiting:
         if queue.callback_enabled and callback_number(call.from_number):
             async with self.svc.sessions() as session:
                 entry = await live_entry(session, call.id)
-                place = await self._place(session, entry) if entry is not None else None
+                place = await self.place_in_line(session, entry) if entry is not None else None
                 busy = place is not None and (
                     place.position > 1 or not await available_members(session, queue.id)
                 )
@@ -87,7 +87,7 @@ class QueueWaiting:
             queue = await session.get(Queue, entry.queue_id) if entry is not None else None
             every = queue.announce_every_seconds if queue is not None else None
             place = (
-                await self._place(session, entry)
+                await self.place_in_line(session, entry)
                 if entry is not None and entry.status == "waiting" and every
                 else None
             )
@@ -101,7 +101,7 @@ class QueueWaiting:
             again,
         )
 
-    async def _place(self, session: AsyncSession, entry: QueueEntry) -> say.PlaceInLine:
+    async def place_in_line(self, session: AsyncSession, entry: QueueEntry) -> say.PlaceInLine:
         ahead = await session.scalar(
             select(func.count())
             .select_from(QueueEntry)
@@ -119,6 +119,9 @@ class QueueWaiting:
                     QueueEntry.queue_id == entry.queue_id,
                     QueueEntry.status == "connected",
                     QueueEntry.answered_at.is_not(None),
+                    # A callback tried again waited its retry delays too, off the line:
+                    # not a wait a caller on the line can expect.
+                    QueueEntry.callback_tries <= 1,
                 )
                 .order_by(QueueEntry.answered_at.desc())
                 .limit(say.RECENT_WAITS)
