@@ -116,7 +116,7 @@ class ComplianceSettings(Strict):
     @model_validator(mode="after")
     def _window_order(self) -> ComplianceSettings:
         if self.calling_window_start >= self.calling_window_end:
-            raise ValueError("calling_window_start must be before calling_window_end")
+            raise ValueError("the calling window must start (calling_window_start) before it ends")
         return self
 
 
@@ -128,7 +128,7 @@ class HoursInterval(Strict):
     @model_validator(mode="after")
     def _order(self) -> HoursInterval:
         if self.opens >= self.closes:
-            raise ValueError("opens must be before closes")
+            raise ValueError("the opening time (opens) must be before the closing time")
         return self
 
 
@@ -149,7 +149,7 @@ class HolidayCreate(Strict):
     @model_validator(mode="after")
     def _order(self) -> HolidayCreate:
         if self.ends_on < self.starts_on:
-            raise ValueError("ends_on must be on or after starts_on")
+            raise ValueError("the last day (ends_on) must be on or after the first day")
         return self
 
 

@@ -38,9 +38,9 @@ class AgentStateWrite(_Strict):
     @model_validator(mode="after")
     def _reason_with_break(self) -> AgentStateWrite:
         if self.state == "break" and not self.reason:
-            raise ValueError("a break needs a reason code")
+            raise ValueError("a break needs a reason code (reason)")
         if self.state != "break" and self.reason:
-            raise ValueError("only a break takes a reason")
+            raise ValueError("only a break takes a reason code (reason)")
         return self
 
 

@@ -76,10 +76,10 @@ class _CampaignFields(Strict):
     @model_validator(mode="after")
     def _window_order(self) -> _CampaignFields:
         if self.window_start and self.window_end and self.window_start >= self.window_end:
-            raise ValueError("window_start must be before window_end")
+            raise ValueError("the calling window must start (window_start) before it ends")
         codes = [r.code.upper() for r in self.retry_rules or []]
         if len(codes) != len(set(codes)):
-            raise ValueError("retry_rules: one rule per disposition code")
+            raise ValueError("give one retry rule per disposition code (retry_rules)")
         return self
 
 
@@ -255,7 +255,10 @@ class CallbackCreate(Strict):
     @model_validator(mode="after")
     def _naive(self) -> CallbackCreate:
         if self.due_local.tzinfo is not None:
-            raise ValueError("due_local is a wall-clock time without offset; give timezone")
+            raise ValueError(
+                "the due time (due_local) is a wall-clock time without a UTC offset; "
+                "give the zone in timezone"
+            )
         return self
 
 

@@ -201,6 +201,12 @@ async def test_business_hours_and_compliance(env: Env) -> None:
         json={**compliance, "calling_window_start": "21:00"},
     )
     assert inverted.status_code == 422
+    assert inverted.json()["errors"] == [
+        {
+            "field": "calling_window_start",
+            "message": "the calling window must start (calling_window_start) before it ends",
+        }
+    ]
     too_high = await env.client.put(
         "/api/v1/settings/compliance", headers=h, json={**compliance, "abandon_rate_cap": "0.9"}
     )
