@@ -271,9 +271,6 @@ class DialerEngine:
         return call_handler(self.gate, self.pacer_of)
 
     async def quiesce(self) -> None:
-        """Wait until every loop is between ticks and every answered call's timer work is
-        done (tests on a manual clock use this)."""
+        """Wait until every loop is between ticks (tests on a manual clock use this)."""
         for runner in list(self.runners.values()):
             await runner.idle.wait()
-        if self.answering is not None:
-            await self.answering.quiesce()

@@ -30,9 +30,9 @@ async def presentable(session: AsyncSession, org: Organization) -> set[str]:
     """The organisation's numbers and its listed caller IDs, less any listed number that
     is another organisation's own (the settings live in ``accounts``, which cannot see
     numbers, so the check is made here, where caller IDs are used)."""
-    return await own_numbers(session, org.id) | (
-        set(org.default_caller_ids) - await _foreign(session, org.id, org.default_caller_ids)
-    )
+    owners = await _owners(session, org.default_caller_ids)
+    listed = {n for n in org.default_caller_ids if owners.get(n, org.id) == org.id}
+    return await own_numbers(session, org.id) | listed
 
 
 async def check_presentable(
@@ -40,12 +40,12 @@ async def check_presentable(
 ) -> None:
     """Refuse (422 on ``field``) any number the organisation may not present."""
     wanted = list(dict.fromkeys(numbers))
-    foreign = await _foreign(session, org.id, wanted)
-    allowed = await presentable(session, org)
+    owners = await _owners(session, wanted)
     for number in wanted:
-        if number in foreign:
+        owner = owners.get(number)
+        if owner is not None and owner != org.id:
             raise InvalidInput.on(field, f"{number} belongs to another organisation")
-        if number not in allowed:
+        if owner is None and number not in org.default_caller_ids:
             raise InvalidInput.on(
                 field,
                 f"{number} is not one of the organisation's numbers or caller IDs "
@@ -53,13 +53,14 @@ async def check_presentable(
             )
 
 
-async def _foreign(session: AsyncSession, org_id: str, numbers: Iterable[str]) -> set[str]:
+async def _owners(session: AsyncSession, numbers: Iterable[str]) -> dict[str, str]:
+    """Number -> the organisation it is routed to here, for those that are."""
     wanted = set(numbers)
     if not wanted:
-        return set()
-    rows = await session.scalars(
-        select(InboundNumber.number).where(
-            InboundNumber.number.in_(wanted), InboundNumber.organization_id != org_id
+        return {}
+    rows = await session.execute(
+        select(InboundNumber.number, InboundNumber.organization_id).where(
+            InboundNumber.number.in_(wanted)
         )
     )
-    return set(rows)
+    return {number: org_id for number, org_id in rows.all()}

@@ -107,16 +107,11 @@ async def run(
     as people do. ``engines``: the dialler engines to wait for after each step (the app's
     own by default; a stalled engine must be left out, or this would wait for it)."""
     waited = [engine_of(f)] if engines is None else list(engines)
-    # Campaign calls are answered by the app's own handler, whichever engine placed them:
-    # its timers' work (a safe-harbour drop) must be done before time moves on.
-    answering = engine_of(f).answering
     steps = int(seconds * 2)
     for _ in range(steps):
-        await f.advance(0.5)
+        await f.advance(0.5)  # waits for the answering timers' work too (Floor.settle)
         for engine in waited:
             await engine.quiesce()
-        if answering is not None:
-            await answering.quiesce()
         await f.settle()
         await _disposition_wrap_ups(f, disposition)
 
