@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -15,6 +16,7 @@ from omnivox.accounts import auth, organizations, users
 from omnivox.accounts.schemas import ApiTokenCreate, OrganizationCreate, UserCreate
 from omnivox.core.clock import ManualClock
 from omnivox.core.config import Settings
+from omnivox.core.events import Audience, DomainEvent
 from omnivox.core.security.permissions import Role
 from omnivox.core.security.principal import Principal
 
@@ -65,3 +67,22 @@ class Env:
                 s, auth.principal_of(user, "system"), ApiTokenCreate(name="test"), self.clock.now()
             )
             return {"Authorization": f"Bearer {secret}"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Notice(DomainEvent):
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+_NOTICES: dict[str, type[_Notice]] = {}
+
+
+def notice(name: str, audience: Audience, at: datetime, **details: Any) -> DomainEvent:
+    """A typed event of its own wire name, for tests of the bus and the WebSocket hub."""
+    cls = _NOTICES.get(name)
+    if cls is None:
+        cls = dataclass(frozen=True, kw_only=True)(
+            type(f"Notice_{len(_NOTICES)}", (_Notice,), {"NAME": name, "__module__": __name__})
+        )
+        _NOTICES[name] = cls
+    return cls(audience=audience, at=at, details=details)

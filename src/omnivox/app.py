@@ -20,7 +20,9 @@ from omnivox.core.config import Settings
 from omnivox.core.db import check_migrated, create_engine, create_session_factory
 from omnivox.core.logging import configure_logging, get_logger
 from omnivox.core.security.permissions import Permission
-from omnivox.dialer.wiring import register_dialer
+from omnivox.core.tasks import TaskSupervisor
+from omnivox.dialer.api import router as dialer_api
+from omnivox.dialer.wiring import build_dialer
 from omnivox.media import MediaLinks
 from omnivox.media import api as media_api
 from omnivox.media import views as media_views
@@ -30,6 +32,8 @@ from omnivox.routing.inbound import InboundRouting
 from omnivox.routing.number_pages import router as number_pages
 from omnivox.routing.queue_pages import router as queue_pages
 from omnivox.telephony.api import router as telephony_api
+from omnivox.telephony.fsm_types import OwnerKind
+from omnivox.telephony.plugins import CallPlugins
 from omnivox.telephony.runtime import SANDBOX_PREFIX, TelephonyRuntime, build_telephony
 from omnivox.telephony.sandbox.control import sandbox_control_router
 from omnivox.telephony.sandbox.rest import sandbox_rest_router
@@ -117,32 +121,52 @@ def create_app(
 
 
 def _wire_telephony(app: FastAPI, state: AppState) -> None:
-    runtime = build_telephony(
-        state.settings,
+    """The composition root of calls: the call core first, then the domains built on it,
+    then the ingress and call control with what those domains plug in. Nothing is
+    assigned onto a built part afterwards."""
+    settings, bus = state.settings, state.bus
+    gate = AgentGate(state.sessions, state.clock, bus)
+    core = build_telephony(
+        settings,
         app,
         clock=state.clock,
-        bus=state.bus,
+        bus=bus,
         sessions=state.sessions,
+        tasks=TaskSupervisor(),
+        agents=gate,
         metrics=state.metrics,
     )
+    routing = InboundRouting(core.service, gate, MediaLinks.from_settings(settings))
+    dialer = build_dialer(settings, core.service, gate)
+    plugins = CallPlugins(
+        inbound=routing, answer_handlers={OwnerKind.CAMPAIGN: dialer.answering}
+    )
+    runtime = TelephonyRuntime(
+        core,
+        plugins,
+        sweeps=(
+            lambda: gate.expire_wrap_ups(settings.wrap_up_seconds),
+            routing.overflow,
+            routing.retry_due_callbacks,
+            dialer.recovery.sweep,
+        ),
+    )
+    # Agents first, then routing, then the dialler: an agent freed by a call's end is
+    # available before routing and the pacer look for one.
+    follow_calls(gate, bus)
+    follow_routing(routing, bus)
+    dialer.engine.follow(bus)
     app.state.telephony = runtime
-    gate = AgentGate(state.sessions, state.clock, state.bus)
-    runtime.service.agents = gate
-    runtime.extra_sweeps.append(lambda: gate.expire_wrap_ups(state.settings.wrap_up_seconds))
-    state.bus.subscribe(follow_calls(gate))
-    routing = InboundRouting(runtime.service, gate, MediaLinks.from_settings(state.settings))
-    runtime.extra_sweeps.append(routing.overflow)
-    runtime.extra_sweeps.append(routing.retry_due_callbacks)
-    runtime.service.inbound = routing
     app.state.routing = routing
-    state.bus.subscribe(follow_routing(routing))
+    app.state.dialer = dialer.engine
+    app.state.attempt_recovery = dialer.recovery
     app.include_router(routing_api)
     app.include_router(telephony_api)
-    if runtime.carrier is not None:
+    if core.carrier is not None:
         # The simulated carrier: its Twilio-style REST API checks the account's basic auth
         # itself; its control API is for supervisors and tests; never mounted with Twilio.
         app.include_router(
-            sandbox_rest_router(runtime.carrier),
+            sandbox_rest_router(core.carrier),
             prefix=SANDBOX_PREFIX,
             dependencies=[PUBLIC],
             include_in_schema=False,
@@ -151,11 +175,11 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
         # tests) only; supervisors simulate callers through the organisation-scoped
         # /api/v1/sandbox/inbound-calls instead.
         app.include_router(
-            sandbox_control_router(runtime.carrier),
+            sandbox_control_router(core.carrier),
             prefix=SANDBOX_PREFIX,
             dependencies=[Depends(Requires(Permission.ORGANIZATIONS_MANAGE))],
             include_in_schema=False,
         )
         app.include_router(sandbox_api)
-        app.include_router(sandbox_softphone_router(runtime.carrier), prefix=SANDBOX_PREFIX)
-    register_dialer(app, state, runtime)
+        app.include_router(sandbox_softphone_router(core.carrier), prefix=SANDBOX_PREFIX)
+    app.include_router(dialer_api)

@@ -7,7 +7,6 @@ changes, on the node that published them.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,16 +15,23 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omnivox.agents import service
 from omnivox.agents.errors import AgentNotFound, AgentStateConflict
-from omnivox.agents.fsm import Actor
+from omnivox.agents.fsm import Actor, AgentState
 from omnivox.agents.models import AgentStatus
 from omnivox.core.clock import Clock
-from omnivox.core.events import Event, EventBus
+from omnivox.core.events import EventBus
 from omnivox.core.logging import get_logger
+from omnivox.telephony.events import CallStateChanged
+from omnivox.telephony.fsm_types import (
+    PRE_ANSWER_STATES,
+    TALKING_STATES,
+    TERMINAL_STATES,
+    CallState,
+    Trigger,
+)
 
 log = get_logger(__name__)
-_BEFORE_AGENT = {"queued", "dialing", "ringing", "answered_human", "answered_machine"}
-_ENDED_UNCONNECTED = {"busy", "no_answer", "failed", "canceled", "abandoned", "completed"}
-_TALKING = {"connected", "on_hold", "transferring", "in_conference"}
+_BEFORE_AGENT = PRE_ANSWER_STATES | {CallState.ANSWERED_HUMAN, CallState.ANSWERED_MACHINE}
+_ENDED_UNCONNECTED = TERMINAL_STATES
 
 
 @dataclass
@@ -44,7 +50,11 @@ class AgentGate:
                     AgentStatus.organization_id == org_id, AgentStatus.user_id == user_id
                 )
             )
-            if status is None or status.state != "wrap_up" or status.current_call_id != call_id:
+            if (
+                status is None
+                or status.state != AgentState.WRAP_UP
+                or status.current_call_id != call_id
+            ):
                 return False
             await service.finish_wrap_up(
                 session, org_id, user_id, self.clock.now(), bus=self.bus, by=Actor.SELF
@@ -58,7 +68,7 @@ class AgentGate:
             stale = list(
                 await session.scalars(
                     select(AgentStatus).where(
-                        AgentStatus.state == "wrap_up",
+                        AgentStatus.state == AgentState.WRAP_UP,
                         AgentStatus.since <= now - timedelta(seconds=seconds),
                     )
                 )
@@ -83,54 +93,44 @@ class AgentGate:
                 return False
 
 
-def follow_calls(gate: AgentGate) -> Callable[[Event], Awaitable[None]]:
-    """A bus handler moving agents through on_call, wrap_up and back with their calls."""
+def follow_calls(gate: AgentGate, bus: EventBus) -> None:
+    """Move agents through on_call, wrap_up and back with their calls (this node's events:
+    the node that applied a call change moves its agent, once)."""
 
-    async def handle(event: Event) -> None:
-        if event.name != "call.state_changed" or event.remote:
-            return
-        call = event.data["call"]
-        org_id, call_id, agent_id = event.audience.organization_id, call["id"], call["agent_id"]
-        previous, state, trigger = event.data["previous"], call["state"], event.data["trigger"]
+    async def handle(event: CallStateChanged) -> None:
+        call = event.call
         async with gate.sessions() as session:
             try:
-                await _follow(gate, session, org_id, call_id, agent_id, previous, state, trigger)
+                await _follow(gate, session, event)
             except (AgentStateConflict, AgentNotFound) as exc:
                 log.info(
                     "agent state not changed by call",
-                    call_id=call_id,
-                    agent_id=agent_id,
-                    call_state=state,
+                    call_id=call.id,
+                    agent_id=call.agent_id,
+                    call_state=call.state,
                     reason=str(exc),
                 )
 
-    return handle
+    bus.subscribe(CallStateChanged, handle)
 
 
-async def _follow(
-    gate: AgentGate,
-    session: AsyncSession,
-    org_id: str,
-    call_id: str,
-    agent_id: str | None,
-    previous: str,
-    state: str,
-    trigger: str,
-) -> None:
+async def _follow(gate: AgentGate, session: AsyncSession, event: CallStateChanged) -> None:
     now, bus = gate.clock.now(), gate.bus
-    if trigger == "agent_connected" and agent_id:
+    org_id, call_id, agent_id = event.call.organization_id, event.call.id, event.call.agent_id
+    trigger, previous, state = event.trigger, event.previous, event.current
+    if trigger is Trigger.AGENT_CONNECTED and agent_id:
         await service.start_call(session, org_id, agent_id, call_id, now, bus=bus)
-    elif trigger in {"transfer_completed", "transfer_completed_to_queue"}:
+    elif trigger in {Trigger.TRANSFER_COMPLETED, Trigger.TRANSFER_COMPLETED_TO_QUEUE}:
         await _hand_over(gate, session, org_id, call_id, agent_id)
-    elif trigger == "amd_machine" and previous in _TALKING and agent_id:
+    elif trigger is Trigger.AMD_MACHINE and previous in TALKING_STATES and agent_id:
         # The dialler takes a machine back from the agent: available again, no wrap-up.
         await service.withdraw_call(session, org_id, agent_id, call_id, now, bus=bus)
-    elif trigger == "transfer_failed":
+    elif trigger is Trigger.TRANSFER_FAILED:
         for other in await _holding(session, org_id, call_id, exclude=agent_id):
             await service.release_offer(session, org_id, other.user_id, call_id, now, bus=bus)
-    elif state == "wrap_up" and previous != "wrap_up" and agent_id:
+    elif state is CallState.WRAP_UP and previous is not CallState.WRAP_UP and agent_id:
         await service.end_call(session, org_id, agent_id, call_id, now, bus=bus)
-    elif state == "completed" and previous == "wrap_up" and agent_id:
+    elif state is CallState.COMPLETED and previous is CallState.WRAP_UP and agent_id:
         await service.finish_wrap_up(session, org_id, agent_id, now, bus=bus)
     elif state in _ENDED_UNCONNECTED and previous in _BEFORE_AGENT and agent_id:
         await service.release_offer(session, org_id, agent_id, call_id, now, bus=bus)
@@ -144,7 +144,7 @@ async def _hand_over(
     if new_agent:
         await service.start_call(session, org_id, new_agent, call_id, now, bus=bus)
     for old in await _holding(session, org_id, call_id, exclude=new_agent):
-        if old.state == "on_call":
+        if old.state == AgentState.ON_CALL:
             # Wrap-up for their part of the call: they disposition it too.
             await service.end_call(session, org_id, old.user_id, call_id, now, bus=bus)
 

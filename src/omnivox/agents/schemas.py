@@ -32,14 +32,14 @@ class _Strict(BaseModel):
 class AgentStateWrite(_Strict):
     """A state a person may choose (the call states are set by the call flow)."""
 
-    state: Literal["available", "break", "offline"]
+    state: Literal[AgentState.AVAILABLE, AgentState.BREAK, AgentState.OFFLINE]
     reason: ReasonCode | None = None
 
     @model_validator(mode="after")
     def _reason_with_break(self) -> AgentStateWrite:
-        if self.state == "break" and not self.reason:
+        if self.state == AgentState.BREAK and not self.reason:
             raise ValueError("a break needs a reason code (reason)")
-        if self.state != "break" and self.reason:
+        if self.state != AgentState.BREAK and self.reason:
             raise ValueError("only a break takes a reason code (reason)")
         return self
 

@@ -92,9 +92,9 @@ async def _change(
 
 
 def _event_for(data: AgentStateWrite, at: datetime, by: Actor) -> AgentEvent:
-    if data.state == "available":
+    if data.state == AgentState.AVAILABLE:
         return GoAvailable(at, by)
-    if data.state == "break":
+    if data.state == AgentState.BREAK:
         assert data.reason is not None
         return TakeBreak(at, data.reason, by)
     return GoOffline(at, by)
@@ -131,7 +131,7 @@ async def force_state(
     from an offer, the offered call is released back to routing (``released_call_id``)."""
     if data.reason is not None:
         await break_reasons.check_choosable(session, actor.organization_id, data.reason)
-    action = "agent.logout" if data.state == "offline" else "agent.force_state"
+    action = "agent.logout" if data.state == AgentState.OFFLINE else "agent.force_state"
 
     def record(transition: Transition) -> None:
         before, after = transition.before, transition.after
@@ -159,7 +159,8 @@ async def force_state(
 async def log_out_agent(
     session: AsyncSession, bus: EventBus, actor: Principal, user_id: str, now: datetime
 ) -> Transition:
-    return await force_state(session, bus, actor, user_id, AgentStateWrite(state="offline"), now)
+    offline = AgentStateWrite(state=AgentState.OFFLINE)
+    return await force_state(session, bus, actor, user_id, offline, now)
 
 
 # --- hooks for routing, the dialler and the call service ------------------------------------

@@ -28,8 +28,9 @@ from omnivox.campaigns.import_rows import Batch, ImportContext, RowClassifier, n
 from omnivox.campaigns.import_writer import load_number_sets, write_batch
 from omnivox.campaigns.models import CampaignList, Contact, ContactImport, ImportRejection
 from omnivox.core.clock import Clock
-from omnivox.core.events import EventBus
+from omnivox.core.events import Audience, EventBus
 from omnivox.core.logging import get_logger
+from omnivox.core.security.permissions import Permission
 from omnivox.core.security.principal import Principal
 
 log = get_logger(__name__)
@@ -317,9 +318,11 @@ def _count(row: ContactImport, batch: Batch, now: datetime) -> None:
 async def _announce(
     bus: EventBus | None, row: ContactImport, clock: Clock, on_progress: Progress | None
 ) -> None:
-    await events.publish(
-        bus, events.import_progress(row.organization_id, clock.now(), progress_data(row))
+    audience = Audience.organization(
+        row.organization_id, permission=Permission.CONTACTS_IMPORT.value
     )
+    progressed = events.ImportProgressed(audience=audience, at=clock.now(), **progress_data(row))
+    await events.publish(bus, progressed)
     if on_progress is not None:
         result = on_progress(row)
         if result is not None:

@@ -18,7 +18,7 @@ import contextlib
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,12 +26,21 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from omnivox.core.config import Settings
-from omnivox.core.events import Audience, AudienceKind, Event, Handler, InProcessBus
+from omnivox.core.events import (
+    Audience,
+    AudienceKind,
+    BusResynced,
+    DomainEvent,
+    E,
+    InProcessBus,
+    Unsubscribe,
+    event_from_json,
+)
 from omnivox.core.logging import get_logger
 
 log = get_logger(__name__)
 
-RESYNC_EVENT = "bus.resync"
+RESYNC_EVENT = BusResynced.NAME
 WIRE_VERSION = 1
 
 
@@ -42,7 +51,7 @@ def channel_for(settings: Settings) -> str:
     return f"omnivox:events:{digest}"
 
 
-def encode(event: Event, node_id: str) -> str:
+def encode(event: DomainEvent, node_id: str) -> str:
     a = event.audience
     return json.dumps(
         {
@@ -62,8 +71,9 @@ def encode(event: Event, node_id: str) -> str:
     )
 
 
-def decode(raw: str | bytes) -> tuple[str, Event]:
-    """(sending node, event). Raises ValueError/KeyError/TypeError on a malformed message."""
+def decode(raw: str | bytes) -> tuple[str, DomainEvent]:
+    """(sending node, event). Raises ValueError/KeyError/TypeError on a malformed message
+    or an event this node's code does not know (a newer node during a rolling upgrade)."""
     msg: dict[str, Any] = json.loads(raw)
     if msg.get("v") != WIRE_VERSION:
         raise ValueError(f"unknown wire version {msg.get('v')!r}")
@@ -75,7 +85,7 @@ def decode(raw: str | bytes) -> tuple[str, Event]:
         str(aud.get("permission", "")),
     )
     at = datetime.fromisoformat(msg["at"])
-    event = Event(str(msg["name"]), audience, at, dict(msg.get("data") or {}), remote=True)
+    event = event_from_json(str(msg["name"]), audience, at, dict(msg.get("data") or {}))
     return str(msg["node"]), event
 
 
@@ -101,9 +111,9 @@ class RedisBus:
         self.ready = asyncio.Event()  # set while subscribed
         self.reconnects = 0
 
-    async def publish(self, event: Event) -> None:
+    async def publish(self, event: DomainEvent) -> None:
         await self._local.publish(event)
-        if event.audience.kind is AudienceKind.INTERNAL and event.name == RESYNC_EVENT:
+        if isinstance(event, BusResynced):
             return
         try:
             await self._redis.publish(self.channel, encode(event, self.node_id))
@@ -111,8 +121,10 @@ class RedisBus:
             # Persisted already; only other nodes' live views miss it until they re-read.
             log.exception("event not fanned out to other nodes", name=event.name)
 
-    def subscribe(self, handler: Handler) -> Callable[[], None]:
-        return self._local.subscribe(handler)
+    def subscribe(
+        self, kind: type[E], handler: Callable[[E], Awaitable[None]], *, remote: bool = False
+    ) -> Unsubscribe:
+        return self._local.subscribe(kind, handler, remote=remote)
 
     async def start(self, wait_seconds: float = 5.0) -> None:
         """Start listening; waits until subscribed (at most ``wait_seconds``; the listener
@@ -157,7 +169,7 @@ class RedisBus:
                 self.reconnects += 1
                 log.info("redis event bus reconnected", node=self.node_id)
                 await self._local.publish(
-                    Event(RESYNC_EVENT, Audience.internal(), datetime.now(UTC))
+                    BusResynced(audience=Audience.internal(), at=datetime.now(UTC))
                 )
             while True:
                 # get_message (not listen) so the health check runs and a dead socket is seen.

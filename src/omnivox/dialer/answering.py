@@ -21,16 +21,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.agents import service as agents
+from omnivox.agents.fsm import AgentState
 from omnivox.agents.handlers import AgentGate
 from omnivox.agents.models import AgentStatus
 from omnivox.campaigns import DialSettings, get_dial_settings
 from omnivox.core.busy import Busy
-from omnivox.core.events import Audience, Event
+from omnivox.core.events import Audience
 from omnivox.core.logging import get_logger
 from omnivox.core.security.permissions import Permission
+from omnivox.dialer.events import CallTakenBack
 from omnivox.dialer.floor import agents_now
 from omnivox.dialer.preview import answer_agent_call
-from omnivox.telephony.calls import call_summary
+from omnivox.telephony.calls import summary_of
 from omnivox.telephony.errors import ProviderError
 from omnivox.telephony.fsm import SYSTEM_DISPOSITION_MACHINE
 from omnivox.telephony.fsm_types import AnsweredBy, CallState, SystemHangup
@@ -43,7 +45,6 @@ log = get_logger(__name__)
 SAFE_HARBOUR_SECONDS = 2.0
 DEFAULT_SAFE_HARBOUR = "Sorry, all our agents are busy. We will try you again later. Goodbye."
 AGENT_OFFER_SECONDS = 10  # the agent's softphone rings at most this long
-TAKEN_BACK_EVENT = "call.taken_back"
 TAKEN_BACK_MESSAGE = "Answering machine — handled by the dialler"
 
 
@@ -157,18 +158,15 @@ class CampaignAnswering:
 
     async def _tell_taken_back(self, call: Call, user_id: str) -> None:
         """The agent's desktop says why the call left them."""
-        event = Event(
-            TAKEN_BACK_EVENT,
-            Audience.user(call.organization_id, user_id, Permission.CALLS_READ.value),
-            self.svc.clock.now(),
-            {
-                "call": call_summary(call),
-                "user_id": user_id,
-                "reason": SYSTEM_DISPOSITION_MACHINE,
-                "message": TAKEN_BACK_MESSAGE,
-            },
+        event = CallTakenBack(
+            audience=Audience.user(call.organization_id, user_id, Permission.CALLS_READ.value),
+            at=self.svc.clock.now(),
+            call=summary_of(call),
+            user_id=user_id,
+            reason=SYSTEM_DISPOSITION_MACHINE,
+            message=TAKEN_BACK_MESSAGE,
         )
-        await self.svc.bus.publish(event)
+        await self.svc.announce(event)
 
     # --- shared ------------------------------------------------------------------------
 
@@ -187,8 +185,9 @@ class CampaignAnswering:
         await release_reserved(self.gate, call.organization_id, call.id)
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        # A timer, cancelled at shutdown (never drained: it sleeps on the clock).
         self.busy.add(+1)
-        task = asyncio.get_running_loop().create_task(_logged(coro, name), name=name)
+        task = self.svc.tasks.run(coro, name)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
 
@@ -222,7 +221,7 @@ async def _reserved_for(session: AsyncSession, call: Call) -> list[str]:
         select(AgentStatus.user_id).where(
             AgentStatus.organization_id == call.organization_id,
             AgentStatus.current_call_id == call.id,
-            AgentStatus.state == "reserved",
+            AgentStatus.state == AgentState.RESERVED,
         )
     )
     return list(rows)
@@ -235,7 +234,7 @@ async def release_reserved(gate: AgentGate, org_id: str, call_id: str) -> None:
                 select(AgentStatus).where(
                     AgentStatus.organization_id == org_id,
                     AgentStatus.current_call_id == call_id,
-                    AgentStatus.state == "reserved",
+                    AgentStatus.state == AgentState.RESERVED,
                 )
             )
         )
@@ -243,12 +242,3 @@ async def release_reserved(gate: AgentGate, org_id: str, call_id: str) -> None:
             await agents.release_offer(
                 session, org_id, row.user_id, call_id, gate.clock.now(), bus=gate.bus
             )
-
-
-async def _logged(coro: Coroutine[Any, Any, None], name: str) -> None:
-    try:
-        await coro
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        log.exception("dialler task failed", task=name)

@@ -21,6 +21,7 @@ from omnivox.dialer import manual, preview
 from omnivox.dialer.engine import DialerEngine
 from omnivox.dialer.floor import CAMPAIGN, agents_now, window_counts
 from omnivox.telephony.calls import call_summary
+from omnivox.telephony.fsm_types import TERMINAL_STATES, CallState
 from omnivox.telephony.models import Call
 from omnivox.telephony.schemas import CallRead
 from omnivox.web.deps import DB, Allow, State
@@ -57,9 +58,7 @@ async def live_stats(
     open_lines = await db.scalar(
         select(func.count()).where(
             *mine,
-            Call.state.not_in(
-                ["completed", "failed", "busy", "no_answer", "canceled", "abandoned", "wrap_up"]
-            ),
+            Call.state.not_in([*TERMINAL_STATES, CallState.WRAP_UP]),
         )
     )
     return {

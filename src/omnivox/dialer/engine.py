@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from omnivox.accounts.models import Organization
+from omnivox.agents.events import AgentStateChanged
 from omnivox.agents.handlers import AgentGate
 from omnivox.campaigns import (
     DialCandidate,
@@ -29,23 +29,24 @@ from omnivox.campaigns import (
     select_dialable_contacts,
     set_attempt_call,
 )
+from omnivox.campaigns.events import CampaignStarted, CampaignStatusChanged
 from omnivox.campaigns.models import Campaign
 from omnivox.core.clock import Clock
-from omnivox.core.events import Event
+from omnivox.core.events import EventBus
 from omnivox.core.logging import get_logger
 from omnivox.dialer.answering import CampaignAnswering, amd_mode
 from omnivox.dialer.floor import agents_now, calls_now, window_counts
 from omnivox.dialer.lease import Leases
-from omnivox.dialer.outcomes import call_handler, feed_agent, record_outcome
+from omnivox.dialer.outcomes import feed_agent, follow_calls, record_outcome
 from omnivox.dialer.pacer import Pacer, policy_for
 from omnivox.dialer.pacing import EventKind
-from omnivox.telephony.calls import call_summary
-from omnivox.telephony.fsm_types import Owner, OwnerKind
+from omnivox.telephony.calls import summary_of
+from omnivox.telephony.fsm_types import TERMINAL_STATES, Owner, OwnerKind
 from omnivox.telephony.service import TelephonyService
 
 log = get_logger(__name__)
 AUTOMATIC = ("progressive", "predictive")
-TERMINAL = {"completed", "failed", "busy", "no_answer", "canceled", "abandoned"}
+TERMINAL = TERMINAL_STATES
 
 
 @dataclass
@@ -231,8 +232,8 @@ class DialerEngine:
         async with self.svc.sessions() as session:
             await set_attempt_call(session, attempt_id, call.id)
             fresh = await session.get(type(call), call.id)
-            summary = call_summary(fresh) if fresh is not None else None
-        if summary is not None and summary["state"] in TERMINAL:
+            summary = summary_of(fresh) if fresh is not None else None
+        if summary is not None and summary.state in TERMINAL:
             # It ended before the attempt was linked (refused by the carrier): the outcome
             # handler found no attempt then, so record it here.
             await record_outcome(self.gate, summary, self.clock.now())
@@ -250,25 +251,30 @@ class DialerEngine:
         runner = self.runners.get(campaign_id)
         return runner.pacer if runner is not None and runner.leader else None
 
-    async def on_event(self, event: Event) -> None:
-        name = event.name
-        if name == "campaign.started":
-            await self.start_campaign(event.data["campaign_id"])
-        elif name in ("campaign.paused", "campaign.completed"):
-            await self.stop_campaign(event.data["campaign_id"])
-        elif name == "agent.state_changed":
+    def follow(self, bus: EventBus) -> None:
+        """The campaigns' lifecycle and their calls (outcomes, pacing)."""
+        self.follow_lifecycle(bus)
+        follow_calls(self.gate, self.pacer_of, bus)
+
+    def follow_lifecycle(self, bus: EventBus) -> None:
+        """Campaign lifecycle and agent changes from any node: the node holding a
+        campaign's lease runs it, wherever the change was made."""
+
+        async def on_campaign(event: CampaignStatusChanged) -> None:
+            if isinstance(event, CampaignStarted):
+                await self.start_campaign(event.campaign_id)
+            else:
+                await self.stop_campaign(event.campaign_id)
+
+        async def on_agent(event: AgentStateChanged) -> None:
             for runner in self.runners.values():
-                if runner.leader and event.data["user_id"] in runner.agent_ids:
+                if runner.leader and event.user_id in runner.agent_ids:
                     feed_agent(
-                        runner.pacer,
-                        event.at,
-                        event.data["previous_state"],
-                        event.data["state"],
-                        event.data["user_id"],
+                        runner.pacer, event.at, event.previous_state, event.state, event.user_id
                     )
 
-    def call_events(self) -> Callable[[Event], Awaitable[None]]:
-        return call_handler(self.gate, self.pacer_of)
+        bus.subscribe(CampaignStatusChanged, on_campaign, remote=True)
+        bus.subscribe(AgentStateChanged, on_agent, remote=True)
 
     async def quiesce(self) -> None:
         """Wait until every loop is between ticks (tests on a manual clock use this)."""

@@ -13,13 +13,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from omnivox.agents.fsm import AgentState
 from omnivox.agents.models import AgentStatus
 from omnivox.campaigns.dialing import previewing_agents
+from omnivox.telephony.fsm_types import PRE_ANSWER_STATES, TALKING_STATES, CallState
 from omnivox.telephony.models import Call
 
 CAMPAIGN = "campaign"
-RINGING = ("queued", "dialing", "ringing")
-TALKING = ("connected", "on_hold", "transferring", "in_conference")
+RINGING = PRE_ANSWER_STATES
+TALKING = TALKING_STATES
 
 
 @dataclass(frozen=True)
@@ -68,16 +70,18 @@ async def agents_now(
         (
             (r.user_id, r.since)
             for r in rows
-            if r.state == "available" and r.user_id not in previewing
+            if r.state == AgentState.AVAILABLE and r.user_id not in previewing
         ),
         key=_second,
     )
     return AgentsNow(
         ready=ready,
-        paused=sum(r.state == "break" for r in rows),
-        talking_since=[r.since for r in rows if r.state in ("reserved", "on_call")],
-        wrapping_since=[r.since for r in rows if r.state == "wrap_up"],
-        offline=len(agent_ids) - len(rows) + sum(r.state == "offline" for r in rows),
+        paused=sum(r.state == AgentState.BREAK for r in rows),
+        talking_since=[
+            r.since for r in rows if r.state in (AgentState.RESERVED, AgentState.ON_CALL)
+        ],
+        wrapping_since=[r.since for r in rows if r.state == AgentState.WRAP_UP],
+        offline=len(agent_ids) - len(rows) + sum(r.state == AgentState.OFFLINE for r in rows),
     )
 
 
@@ -98,13 +102,13 @@ async def calls_now(session: AsyncSession, org_id: str, campaign_id: str) -> Cal
                 Call.organization_id == org_id,
                 Call.owner_kind == CAMPAIGN,
                 Call.owner_id == campaign_id,
-                Call.state.in_([*RINGING, "answered_human"]),
+                Call.state.in_([*RINGING, CallState.ANSWERED_HUMAN]),
             )
         )
     ).all()
     return CallsNow(
         ringing_since=[created for state, created, _a in rows if state in RINGING],
-        waiting_since=[a or c for state, c, a in rows if state == "answered_human"],
+        waiting_since=[a or c for state, c, a in rows if state == CallState.ANSWERED_HUMAN],
     )
 
 
@@ -124,11 +128,12 @@ async def window_counts(
     reached an agent counts: the dialler routed it as a person). Abandons: calls that ended
     abandoned (no agent in time, or the person hung up before one came)."""
     since = now - timedelta(hours=hours)
-    machine = or_(Call.state == "answered_machine", func.coalesce(Call.end_reason, "") == "machine")
+    machine = or_(
+        Call.state == CallState.ANSWERED_MACHINE, func.coalesce(Call.end_reason, "") == "machine")
     row = (
         await session.execute(
             select(
-                func.count().filter(Call.state == "abandoned"),
+                func.count().filter(Call.state == CallState.ABANDONED),
                 func.count().filter(~machine),
             ).where(and_(*_campaign_calls(org_id, campaign_id, since)))  # type: ignore[arg-type]
         )

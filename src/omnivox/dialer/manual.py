@@ -35,7 +35,7 @@ from omnivox.dialer.preview import (
     held_by,
     release_holds,
 )
-from omnivox.telephony.calls import call_summary
+from omnivox.telephony.calls import summary_of
 from omnivox.telephony.dial_rules import DialRefused
 from omnivox.telephony.fsm_types import Owner, OwnerKind
 from omnivox.telephony.models import Call
@@ -102,8 +102,8 @@ async def place_for_agent(
     async with svc.sessions() as db:
         await set_attempt_call(db, attempt_id, call.id)
         fresh = await db.get(Call, call.id, populate_existing=True)
-        summary = call_summary(fresh) if fresh is not None else None
-    if summary is not None and summary["state"] in TERMINAL:
+        summary = summary_of(fresh) if fresh is not None else None
+    if summary is not None and summary.state in TERMINAL:
         # Refused by the carrier before the attempt was linked: record it here (engine.py
         # does the same).
         await record_outcome(gate, summary, svc.clock.now())

@@ -12,25 +12,35 @@ figures count it in the AMD rate, never as abandoned nor as a live answer (``flo
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
 
+from omnivox.agents.fsm import AgentState
 from omnivox.agents.handlers import AgentGate
 from omnivox.campaigns import record_attempt_outcome
 from omnivox.campaigns.errors import UnknownDisposition
 from omnivox.campaigns.models import ContactAttempt
 from omnivox.core.errors import NotFound
-from omnivox.core.events import Event
+from omnivox.core.events import EventBus
 from omnivox.core.logging import get_logger
 from omnivox.dialer.answering import release_reserved
 from omnivox.dialer.pacer import Pacer
 from omnivox.dialer.pacing import EventKind
+from omnivox.telephony.events import CallStateChanged, CallSummary
+from omnivox.telephony.fsm_types import (
+    TALKING_STATES,
+    TERMINAL_STATES,
+    CallState,
+    EndReason,
+    OwnerKind,
+    Trigger,
+)
 
 log = get_logger(__name__)
-TERMINAL = {"completed", "failed", "busy", "no_answer", "canceled", "abandoned"}
-TALKING = {"connected", "on_hold", "transferring", "in_conference"}
+TERMINAL = TERMINAL_STATES
+TALKING = TALKING_STATES
 # The call's system dispositions and end states, as the organisation's disposition codes.
 SYSTEM_CODES = {
     "abandoned": "ABANDONED",
@@ -38,30 +48,33 @@ SYSTEM_CODES = {
     "wrap_up_timeout": "SYSTEM_WRAPUP_TIMEOUT",
 }
 STATE_CODES = {
-    "no_answer": "NO_ANSWER",
-    "busy": "BUSY",
-    "abandoned": "ABANDONED",
+    CallState.NO_ANSWER: "NO_ANSWER",
+    CallState.BUSY: "BUSY",
+    CallState.ABANDONED: "ABANDONED",
     # Invalid numbers and network failures: no one was reached; the retry rule for
     # no answer spaces the next try and max attempts ends it.
-    "failed": "NO_ANSWER",
-    "canceled": "NO_ANSWER",
+    CallState.FAILED: "NO_ANSWER",
+    CallState.CANCELED: "NO_ANSWER",
 }
-_PACING_END = {"no_answer": EventKind.NO_ANSWER, "busy": EventKind.BUSY, "failed": EventKind.FAILED}
+_PACING_END = {
+    CallState.NO_ANSWER: EventKind.NO_ANSWER,
+    CallState.BUSY: EventKind.BUSY,
+    CallState.FAILED: EventKind.FAILED,
+}
 
 
-def disposition_for(call: dict[str, object]) -> str:
-    code = call.get("disposition")
-    if isinstance(code, str) and code:
-        return SYSTEM_CODES.get(code, code)
-    if call.get("end_reason") == "machine":
+def disposition_for(call: CallSummary) -> str:
+    if call.disposition:
+        return SYSTEM_CODES.get(call.disposition, call.disposition)
+    if call.end_reason is EndReason.MACHINE:
         return "VOICEMAIL"
-    return STATE_CODES.get(str(call["state"]), "NO_ANSWER")
+    return STATE_CODES.get(call.state, "NO_ANSWER")
 
 
-async def record_outcome(gate: AgentGate, call: dict[str, object], now: datetime) -> bool:
+async def record_outcome(gate: AgentGate, call: CallSummary, now: datetime) -> bool:
     """Complete the contact's open attempt for this call (once). False when the call has no
     open attempt (not linked yet: the engine records it after linking)."""
-    call_id = str(call["id"])
+    call_id = call.id
     async with gate.sessions() as session:
         attempt = await session.scalar(
             select(ContactAttempt).where(
@@ -71,7 +84,6 @@ async def record_outcome(gate: AgentGate, call: dict[str, object], now: datetime
         if attempt is None:
             return False
         code = disposition_for(call)
-        agent = call.get("agent_id")
         try:
             await record_attempt_outcome(
                 session,
@@ -80,7 +92,7 @@ async def record_outcome(gate: AgentGate, call: dict[str, object], now: datetime
                 now,
                 campaign_id=attempt.campaign_id,
                 call_id=call_id,
-                agent_id=agent if isinstance(agent, str) else None,
+                agent_id=call.agent_id,
             )
         except (UnknownDisposition, NotFound) as exc:
             # An organisation without the code: the contact must not stay "dialing".
@@ -97,66 +109,68 @@ async def record_outcome(gate: AgentGate, call: dict[str, object], now: datetime
     return True
 
 
-def call_handler(
-    gate: AgentGate, pacer_of: Callable[[str], Pacer | None]
-) -> Callable[[Event], Awaitable[None]]:
-    async def handle(event: Event) -> None:
-        if event.name != "call.state_changed":
+def follow_calls(
+    gate: AgentGate, pacer_of: Callable[[str], Pacer | None], bus: EventBus
+) -> None:
+    """Campaign calls: the pacer (on the node that runs the campaign) hears every step,
+    from any node; the node that applied a final state records the outcome, once."""
+
+    async def handle(event: CallStateChanged) -> None:
+        call = event.call
+        if call.owner.kind is not OwnerKind.CAMPAIGN:
             return
-        call = event.data["call"]
-        if call["owner"]["kind"] != "campaign":
+        pacer = pacer_of(call.owner.id)
+        if pacer is not None:
+            feed_call(pacer, event.at, call, event.previous, event.trigger)
+        if event.remote or call.state not in TERMINAL:
             return
-        pacer = pacer_of(call["owner"]["id"])
-        if pacer is not None:  # this node runs the campaign (remote events count too)
-            feed_call(pacer, event.at, call, event.data["previous"], event.data["trigger"])
-        if event.remote or call["state"] not in TERMINAL:
-            return  # the node that applied the change records the outcome, once
-        await release_reserved(gate, event.audience.organization_id or "", call["id"])
+        await release_reserved(gate, call.organization_id, call.id)
         await record_outcome(gate, call, gate.clock.now())
 
-    return handle
+    bus.subscribe(CallStateChanged, handle, remote=True)
 
 
 def feed_call(
-    pacer: Pacer, at: datetime, call: dict[str, object], previous: str, trigger: str
+    pacer: Pacer, at: datetime, call: CallSummary, previous: CallState, trigger: Trigger
 ) -> None:
-    call_id, state = str(call["id"]), str(call["state"])
-    agent = call.get("agent_id")
-    agent_id = agent if isinstance(agent, str) else None
-    if trigger == "agent_connected":
+    call_id, state, agent_id = call.id, call.state, call.agent_id
+    if trigger is Trigger.AGENT_CONNECTED:
         pacer.answered_live(at, call_id)
         pacer.tell(EventKind.CONNECTED, at, call_id, agent_id)
-    elif state == "answered_machine" and previous in TALKING:
+    elif state is CallState.ANSWERED_MACHINE and previous in TALKING:
         # Taken back from its agent: to the pacer, an agent's call that ended as a machine
         # (it was already told ANSWERED_LIVE; a call resolves once). The agent is free at
         # once, without wrap-up (``feed_agent``).
         pacer.tell(EventKind.CALL_ENDED, at, call_id, agent_id, machine=True)
-    elif state == "abandoned":
+    elif state is CallState.ABANDONED:
         pacer.answered_live(at, call_id)
         pacer.tell(EventKind.ABANDONED, at, call_id)
-    elif state == "answered_machine":
+    elif state is CallState.ANSWERED_MACHINE:
         pacer.tell(EventKind.ANSWERED_MACHINE, at, call_id)
     elif state in _PACING_END:
         pacer.tell(_PACING_END[state], at, call_id)
-    elif (state == "wrap_up" or state == "completed") and previous in TALKING:
+    elif state in {CallState.WRAP_UP, CallState.COMPLETED} and previous in TALKING:
         pacer.tell(EventKind.CALL_ENDED, at, call_id, agent_id)
     if state in TERMINAL:
         pacer.forget(call_id)
 
 
 _AGENT_KINDS = {
-    ("offline", "available"): EventKind.AGENT_LOGGED_IN,
-    ("break", "available"): EventKind.AGENT_RESUMED,
-    ("wrap_up", "available"): EventKind.WRAP_ENDED,
-    ("on_call", "available"): EventKind.WRAP_ENDED,  # a machine taken back: no wrap-up
+    (AgentState.OFFLINE, AgentState.AVAILABLE): EventKind.AGENT_LOGGED_IN,
+    (AgentState.BREAK, AgentState.AVAILABLE): EventKind.AGENT_RESUMED,
+    (AgentState.WRAP_UP, AgentState.AVAILABLE): EventKind.WRAP_ENDED,
+    # A machine taken back: no wrap-up.
+    (AgentState.ON_CALL, AgentState.AVAILABLE): EventKind.WRAP_ENDED,
 }
 
 
-def feed_agent(pacer: Pacer, at: datetime, previous: str, state: str, user_id: str) -> None:
+def feed_agent(
+    pacer: Pacer, at: datetime, previous: AgentState, state: AgentState, user_id: str
+) -> None:
     kind = _AGENT_KINDS.get((previous, state))
-    if kind is None and state == "offline":
+    if kind is None and state is AgentState.OFFLINE:
         kind = EventKind.AGENT_LOGGED_OUT
-    elif kind is None and state == "break":
+    elif kind is None and state is AgentState.BREAK:
         kind = EventKind.AGENT_PAUSED
     if kind is not None:
         pacer.tell(kind, at, agent_id=user_id)

@@ -25,7 +25,7 @@ from omnivox.campaigns import release_unplaced_attempt
 from omnivox.campaigns.models import ContactAttempt
 from omnivox.core.logging import get_logger
 from omnivox.dialer.outcomes import TERMINAL, record_outcome
-from omnivox.telephony.calls import call_summary
+from omnivox.telephony.calls import summary_of
 from omnivox.telephony.models import Call
 
 log = get_logger(__name__)
@@ -68,7 +68,7 @@ class AttemptRecovery:
                     )
                     settled += 1
                 elif call.state in TERMINAL and await record_outcome(
-                    self.gate, call_summary(call), now
+                    self.gate, summary_of(call), now
                 ):
                     log.warning("lost outcome recorded", attempt=attempt.id, call_id=call.id)
                     settled += 1

@@ -59,7 +59,7 @@ async def answer(
         return (closed, *await routing.voicemail_steps(session, call))
     if number.target_kind == "agent" and user is not None:
         if await routing.gate.reserve(org.id, user.id, call.id):
-            routing.svc.legs.spawn(_ring(routing, call, user.id), f"direct {call.id}")
+            routing.svc.tasks.spawn(_ring(routing, call, user.id), f"direct {call.id}")
             return (routing.waiting.join(call),)
         away = Say(text=f"{user.name or 'The person you called'} is not available right now.")
         return (away, *await routing.voicemail_steps(session, call))

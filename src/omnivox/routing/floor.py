@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omnivox.accounts.models import BusinessHours as HoursRow
 from omnivox.accounts.models import Holiday as HolidayRow
 from omnivox.accounts.models import Organization, UserSkill
+from omnivox.agents.fsm import AgentState
 from omnivox.agents.models import AgentStatus
 from omnivox.campaigns.dialing import previewing_agents
 from omnivox.routing.hours import BusinessHours, Holiday, WeeklyInterval
@@ -36,7 +37,7 @@ async def ready_agents(session: AsyncSession, org_id: str, now: datetime) -> lis
         await session.scalars(
             select(AgentStatus).where(
                 AgentStatus.organization_id == org_id,
-                AgentStatus.state == "available",
+                AgentStatus.state == AgentState.AVAILABLE,
                 AgentStatus.user_id.not_in(previewing_agents(org_id, now)),
             )
         )

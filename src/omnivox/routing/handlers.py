@@ -3,47 +3,76 @@ callers who hang up while waiting, and agents who become available."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.agents import service as agents
 from omnivox.agents.errors import AgentNotFound, AgentStateConflict
-from omnivox.core.events import Event
+from omnivox.agents.events import AgentStateChanged
+from omnivox.agents.fsm import AgentState
+from omnivox.core.events import DomainEvent, EventBus
 from omnivox.core.logging import get_logger
 from omnivox.routing import direct
 from omnivox.routing.inbound import InboundRouting
 from omnivox.routing.models import Queue, QueueEntry
 from omnivox.routing.waiting import live_entry
 from omnivox.telephony.errors import ProviderError
+from omnivox.telephony.events import CallLegChanged, CallStateChanged
+from omnivox.telephony.fsm_types import CallState, OwnerKind, ProviderStatus, Trigger
 from omnivox.telephony.models import Call
 from omnivox.telephony.ports import ParticipantChange
 
 log = get_logger(__name__)
-_LEG_NOT_TAKEN = {"busy", "no-answer", "failed", "canceled"}
-_CALL_OVER = {"abandoned", "completed", "failed", "canceled", "busy", "no_answer", "wrap_up"}
+_LEG_NOT_TAKEN = {
+    ProviderStatus.BUSY,
+    ProviderStatus.NO_ANSWER,
+    ProviderStatus.FAILED,
+    ProviderStatus.CANCELED,
+}
+_CALL_OVER = {
+    CallState.ABANDONED,
+    CallState.COMPLETED,
+    CallState.FAILED,
+    CallState.CANCELED,
+    CallState.BUSY,
+    CallState.NO_ANSWER,
+    CallState.WRAP_UP,
+}
 # How a callback call ends when its customer never picked up (the ones worth another try).
-_CALLBACK_NOT_ANSWERED = {"no_answer", "busy", "failed"}
+_CALLBACK_NOT_ANSWERED = {CallState.NO_ANSWER, CallState.BUSY, CallState.FAILED}
 
 
-def follow(routing: InboundRouting) -> Callable[[Event], Awaitable[None]]:
-    async def handle(event: Event) -> None:
-        if event.remote:
-            return
-        org_id = event.audience.organization_id
-        try:
-            if event.name == "call.leg_changed":
-                await _callback_taken(routing, event.data)
-                await _offer_not_taken(routing, org_id, event.data)
-            elif event.name == "call.state_changed":
-                await _call_changed(routing, event.data)
-            elif event.name == "agent.state_changed" and event.data.get("state") == "available":
-                await routing.route(org_id)
-        except (AgentStateConflict, AgentNotFound) as exc:
-            log.info("routing left an agent as they were", reason=str(exc), name=event.name)
+def follow(routing: InboundRouting, bus: EventBus) -> None:
+    """Subscribe routing to the call and agent events it acts on (this node's only)."""
 
-    return handle
+    async def on_leg(event: CallLegChanged) -> None:
+        async with _tolerant(event):
+            await _callback_taken(routing, event)
+            await _offer_not_taken(routing, event)
+
+    async def on_call(event: CallStateChanged) -> None:
+        async with _tolerant(event):
+            await _call_changed(routing, event)
+
+    async def on_agent(event: AgentStateChanged) -> None:
+        if event.state is AgentState.AVAILABLE:
+            async with _tolerant(event):
+                await routing.route(event.audience.organization_id)
+
+    bus.subscribe(CallLegChanged, on_leg)
+    bus.subscribe(CallStateChanged, on_call)
+    bus.subscribe(AgentStateChanged, on_agent)
+
+
+@asynccontextmanager
+async def _tolerant(event: DomainEvent) -> AsyncIterator[None]:
+    try:
+        yield
+    except (AgentStateConflict, AgentNotFound) as exc:
+        log.info("routing left an agent as they were", reason=str(exc), name=event.name)
 
 
 async def _entry_for(routing: InboundRouting, call_id: str) -> QueueEntry | None:
@@ -51,55 +80,49 @@ async def _entry_for(routing: InboundRouting, call_id: str) -> QueueEntry | None
         return await live_entry(session, call_id)
 
 
-async def _offer_not_taken(routing: InboundRouting, org_id: str, data: dict[str, object]) -> None:
-    leg = data["leg"]
-    assert isinstance(leg, dict)
-    outcome = data.get("outcome")
-    if leg["role"] != "agent" or data.get("was_joined") or outcome not in _LEG_NOT_TAKEN:
+async def _offer_not_taken(routing: InboundRouting, event: CallLegChanged) -> None:
+    leg, outcome = event.leg, event.outcome
+    if leg.role != "agent" or event.was_joined or outcome not in _LEG_NOT_TAKEN:
         return
-    call = data["call"]
-    assert isinstance(call, dict)
-    call_id, agent_id = str(call["id"]), str(leg["user_id"])
+    org_id, call_id, agent_id = event.call.organization_id, event.call.id, str(leg.user_id)
     entry = await _entry_for(routing, call_id)
     if entry is None:
         direct_call = await direct.is_direct_offer(routing, call_id, agent_id)
         if direct_call is not None:
-            await _after_offer(routing, org_id, agent_id, call_id, str(outcome))
+            await _after_offer(routing, org_id, agent_id, call_id, outcome)
             await direct.to_voicemail(routing, direct_call)
         return
     if entry.status != "offered" or entry.offered_to != agent_id:
         return
-    await _after_offer(routing, org_id, agent_id, entry.call_id, str(outcome))
+    await _after_offer(routing, org_id, agent_id, entry.call_id, outcome)
     await routing.back_to_waiting(entry.id, declined=agent_id)
     await routing.route(org_id)
 
 
 async def _after_offer(
-    routing: InboundRouting, org_id: str, agent_id: str, call_id: str, outcome: str
+    routing: InboundRouting, org_id: str, agent_id: str, call_id: str, outcome: ProviderStatus
 ) -> None:
     now, bus = routing.svc.clock.now(), routing.svc.bus
     async with routing.svc.sessions() as session:
-        if outcome == "busy":  # the agent pressed reject
+        if outcome is ProviderStatus.BUSY:  # the agent pressed reject
             await agents.reject_offer(session, org_id, agent_id, call_id, now, bus=bus)
-        elif outcome == "no-answer":  # the offer timed out: missed, on break
+        elif outcome is ProviderStatus.NO_ANSWER:  # the offer timed out: missed, on break
             await agents.time_out_offer(session, org_id, agent_id, call_id, now, bus=bus)
         else:
             await agents.release_offer(session, org_id, agent_id, call_id, now, bus=bus)
 
 
-async def _callback_taken(routing: InboundRouting, data: dict[str, object]) -> None:
-    leg, call = data["leg"], data["call"]
-    assert isinstance(leg, dict) and isinstance(call, dict)
-    if leg["role"] == "agent" and data.get("outcome") == "in-progress" and leg["user_id"]:
-        await routing.waiting.agent_answered(str(call["id"]), str(leg["user_id"]))
+async def _callback_taken(routing: InboundRouting, event: CallLegChanged) -> None:
+    leg = event.leg
+    if leg.role == "agent" and event.outcome is ProviderStatus.IN_PROGRESS and leg.user_id:
+        await routing.waiting.agent_answered(event.call.id, leg.user_id)
 
 
-async def _call_changed(routing: InboundRouting, data: dict[str, object]) -> None:
-    call = data["call"]
-    assert isinstance(call, dict)
-    if call["owner"]["kind"] != "queue":  # only queue-owned calls have queue entries
+async def _call_changed(routing: InboundRouting, event: CallStateChanged) -> None:
+    call = event.call
+    if call.owner.kind is not OwnerKind.QUEUE:  # only queue-owned calls have queue entries
         return
-    entry = await _entry_for(routing, str(call["id"]))
+    entry = await _entry_for(routing, call.id)
     if entry is None:
         return
     now = routing.svc.clock.now()
@@ -108,13 +131,13 @@ async def _call_changed(routing: InboundRouting, data: dict[str, object]) -> Non
     async with routing.svc.sessions() as session:
         row = await session.get(QueueEntry, entry.id)
         assert row is not None
-        if data.get("trigger") == "agent_connected":
+        if event.trigger is Trigger.AGENT_CONNECTED:
             row.status, row.answered_at = "connected", now
             if row.detail.get("held"):
                 await _take_off_hold(routing, row.call_id)
-        elif call["state"] in _CALL_OVER:
+        elif call.state in _CALL_OVER:
             agent_id, ended_call = row.offered_to, row.call_id
-            if await _retry_later(session, row, str(call["state"]), now):
+            if await _retry_later(session, row, call.state, now):
                 log.info(
                     "callback not answered: tried again later",
                     call_id=ended_call,
@@ -135,7 +158,9 @@ async def _call_changed(routing: InboundRouting, data: dict[str, object]) -> Non
         await session.commit()
 
 
-async def _retry_later(session: AsyncSession, row: QueueEntry, state: str, now: datetime) -> bool:
+async def _retry_later(
+    session: AsyncSession, row: QueueEntry, state: CallState, now: datetime
+) -> bool:
     """A callback whose customer did not answer, with tries left, waits again in its
     original place, not to be offered before the queue's retry delay has passed. Its next
     offer makes a new call (``call_id`` back to the request's call, as before the first)."""

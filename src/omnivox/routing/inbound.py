@@ -99,7 +99,7 @@ class InboundRouting:
             greeting = await self.prompt_for(session, org.id, AudioKind.GREETING, queue.greeting)
         call = await self.svc.accept_inbound_call(org.id, owner, request)
         await self._enqueue(call, queue)
-        self.svc.legs.spawn(self._route_quietly(org.id), f"route {org.id}")
+        self.svc.tasks.spawn(self._route_quietly(org.id), f"route {org.id}")
         return await self.waiting.arrival(call, queue, greeting)
 
     async def prompt_for(
@@ -276,7 +276,7 @@ class InboundRouting:
             queue = await session.get(Queue, queue_id)
         assert queue is not None
         await self._enqueue(call, queue, held=True, again=True)  # a new stay in a queue
-        self.svc.legs.spawn(self._route_quietly(call.organization_id), f"route {call.id}")
+        self.svc.tasks.spawn(self._route_quietly(call.organization_id), f"route {call.id}")
 
     async def _enqueue(
         self,
@@ -342,7 +342,7 @@ class InboundRouting:
                     call_id = await self._claim(session, entry, offer.agent_id, now)
                     if call_id is not None:
                         made += 1
-                        self.svc.legs.spawn(
+                        self.svc.tasks.spawn(
                             self._ring(call_id, offer.agent_id, queues[entry.queue_id]),
                             f"offer {call_id}",
                         )

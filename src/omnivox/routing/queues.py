@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omnivox.accounts import audit
 from omnivox.accounts.models import Organization, Skill, User
 from omnivox.accounts.schemas import E164
+from omnivox.agents.fsm import AgentState
 from omnivox.agents.models import AgentStatus
 from omnivox.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from omnivox.core.security.principal import Principal
@@ -206,7 +207,7 @@ async def available_members(session: AsyncSession, queue_id: str) -> int:
         select(func.count())
         .select_from(AgentStatus)
         .join(QueueMember, QueueMember.user_id == AgentStatus.user_id)
-        .where(QueueMember.queue_id == queue_id, AgentStatus.state == "available")
+        .where(QueueMember.queue_id == queue_id, AgentStatus.state == AgentState.AVAILABLE)
     )
     return int(count or 0)
 

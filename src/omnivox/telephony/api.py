@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from omnivox.accounts import organizations
 from omnivox.accounts.models import User
+from omnivox.agents.fsm import AgentState
 from omnivox.agents.models import AgentStatus
 from omnivox.campaigns.lists import get_contact
 from omnivox.campaigns.models import ContactAttempt
@@ -18,7 +19,7 @@ from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.routing import caller_ids
 from omnivox.routing.models import Queue
-from omnivox.telephony import calls, control
+from omnivox.telephony import calls, control, supervision, transfers
 from omnivox.telephony.dial_rules import check_manual_dial
 from omnivox.telephony.fsm_types import TERMINAL_STATES, Owner, OwnerKind
 from omnivox.telephony.ingress import leg_summary
@@ -100,7 +101,7 @@ async def transfer_targets(
         .where(
             User.organization_id == actor.organization_id,
             User.is_active.is_(True),
-            AgentStatus.state == "available",
+            AgentStatus.state == AgentState.AVAILABLE,
             User.id != actor.user_id,
         )
         .order_by(User.name)
@@ -195,28 +196,28 @@ async def read_call(call_id: str, db: DB, actor: Principal = Allow(P.CALLS_CONTR
 async def hold(
     call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
 ) -> CallRead:
-    return _read(await control.hold(runtime_of(request).service, actor, call_id))
+    return _read(await control.hold(runtime_of(request).control, actor, call_id))
 
 
 @router.post("/calls/{call_id}/resume", response_model=CallRead)
 async def resume(
     call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
 ) -> CallRead:
-    return _read(await control.resume(runtime_of(request).service, actor, call_id))
+    return _read(await control.resume(runtime_of(request).control, actor, call_id))
 
 
 @router.post("/calls/{call_id}/hangup", response_model=CallRead)
 async def hang_up(
     call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
 ) -> CallRead:
-    return _read(await control.hang_up(runtime_of(request).service, actor, call_id))
+    return _read(await control.hang_up(runtime_of(request).control, actor, call_id))
 
 
 @router.post("/calls/{call_id}/mute", response_model=LegRead)
 async def mute(
     call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
 ) -> LegRead:
-    leg = await control.set_mute(runtime_of(request).service, actor, call_id, True)
+    leg = await control.set_mute(runtime_of(request).control, actor, call_id, True)
     return LegRead.model_validate(leg_summary(leg))
 
 
@@ -224,7 +225,7 @@ async def mute(
 async def unmute(
     call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
 ) -> LegRead:
-    leg = await control.set_mute(runtime_of(request).service, actor, call_id, False)
+    leg = await control.set_mute(runtime_of(request).control, actor, call_id, False)
     return LegRead.model_validate(leg_summary(leg))
 
 
@@ -233,28 +234,28 @@ async def transfer(
     call_id: str, data: TransferIn, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
 ) -> CallRead:
     req = control.TransferRequest(kind=data.kind, target=data.target, warm=data.warm)
-    return _read(await control.transfer(runtime_of(request).service, actor, call_id, req))
+    return _read(await transfers.transfer(runtime_of(request).control, actor, call_id, req))
 
 
 @router.post("/calls/{call_id}/transfer/complete", response_model=CallRead)
 async def complete_transfer(
     call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
 ) -> CallRead:
-    return _read(await control.complete_transfer(runtime_of(request).service, actor, call_id))
+    return _read(await transfers.complete_transfer(runtime_of(request).control, actor, call_id))
 
 
 @router.post("/calls/{call_id}/conference", response_model=LegRead)
 async def conference(
     call_id: str, data: ConferenceIn, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
 ) -> LegRead:
-    leg = await control.add_third_party(runtime_of(request).service, actor, call_id, data.number)
+    leg = await transfers.add_third_party(runtime_of(request).control, actor, call_id, data.number)
     return LegRead.model_validate(leg_summary(leg))
 
 
 async def _recording(
     request: Request, actor: Principal, call_id: str, action: str
 ) -> dict[str, Any]:
-    rec = await control.recording(runtime_of(request).service, actor, call_id, action)
+    rec = await supervision.recording(runtime_of(request).control, actor, call_id, action)
     return {"id": rec.id, "status": rec.status}
 
 
@@ -290,7 +291,7 @@ async def stop_recording(
 async def listen(
     call_id: str, request: Request, actor: Principal = Allow(P.CALLS_SUPERVISE)
 ) -> LegRead:
-    leg = await control.supervise(runtime_of(request).service, actor, call_id, "listen")
+    leg = await supervision.supervise(runtime_of(request).control, actor, call_id, "listen")
     return LegRead.model_validate(leg_summary(leg))
 
 
@@ -298,7 +299,7 @@ async def listen(
 async def whisper(
     call_id: str, request: Request, actor: Principal = Allow(P.CALLS_SUPERVISE)
 ) -> LegRead:
-    leg = await control.supervise(runtime_of(request).service, actor, call_id, "whisper")
+    leg = await supervision.supervise(runtime_of(request).control, actor, call_id, "whisper")
     return LegRead.model_validate(leg_summary(leg))
 
 
@@ -306,7 +307,7 @@ async def whisper(
 async def barge(
     call_id: str, request: Request, actor: Principal = Allow(P.CALLS_SUPERVISE)
 ) -> LegRead:
-    leg = await control.supervise(runtime_of(request).service, actor, call_id, "barge")
+    leg = await supervision.supervise(runtime_of(request).control, actor, call_id, "barge")
     return LegRead.model_validate(leg_summary(leg))
 
 
@@ -314,8 +315,8 @@ async def barge(
 async def disposition(
     call_id: str, data: DispositionIn, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
 ) -> CallRead:
-    svc = runtime_of(request).service
-    return _read(await control.disposition(svc, actor, call_id, data.code, data.notes))
+    ctl = runtime_of(request).control
+    return _read(await control.disposition(ctl, actor, call_id, data.code, data.notes))
 
 
 @router.get("/telephony/token", response_model=TokenRead)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from omnivox.core.errors import NotFound
 from omnivox.core.logging import get_logger
 from omnivox.telephony import fsm
+from omnivox.telephony.errors import ConcurrentUpdateError
+from omnivox.telephony.events import CallSummary, OwnerRef
 from omnivox.telephony.fsm_types import (
     AnsweredBy,
     CallEvent,
@@ -29,6 +34,7 @@ from omnivox.telephony.fsm_types import (
 from omnivox.telephony.models import Call, CallEventRow
 
 log = get_logger(__name__)
+MAX_STALE_RETRIES = 8  # concurrent webhooks about one call: re-apply on the fresh row
 
 
 def snapshot_of(call: Call) -> CallSnapshot:
@@ -156,21 +162,45 @@ async def call_history(session: AsyncSession, call: Call) -> list[CallEventRow]:
     return list((await session.scalars(query)).all())
 
 
+def summary_of(call: Call) -> CallSummary:
+    """The call as events carry it."""
+    return CallSummary(
+        id=call.id,
+        organization_id=call.organization_id,
+        state=CallState(call.state),
+        direction=Direction(call.direction),
+        owner=OwnerRef(kind=OwnerKind(call.owner_kind), id=call.owner_id),
+        agent_id=call.agent_id,
+        from_=call.from_number,
+        to=call.to_number,
+        end_reason=EndReason(call.end_reason) if call.end_reason else None,
+        disposition=call.disposition_code,
+        notes=call.disposition_notes,
+        flagged=call.flagged_for_supervisor,
+        created_at=call.created_at,
+        answered_at=call.answered_at,
+        ended_at=call.ended_at,
+    )
+
+
+_SUMMARY_JSON: TypeAdapter[CallSummary] = TypeAdapter(CallSummary)
+
+
 def call_summary(call: Call) -> dict[str, Any]:
-    """What events and list views show of a call."""
-    return {
-        "id": call.id,
-        "state": call.state,
-        "direction": call.direction,
-        "owner": {"kind": call.owner_kind, "id": call.owner_id},
-        "agent_id": call.agent_id,
-        "from": call.from_number,
-        "to": call.to_number,
-        "end_reason": call.end_reason,
-        "disposition": call.disposition_code,
-        "notes": call.disposition_notes,
-        "flagged": call.flagged_for_supervisor,
-        "created_at": call.created_at.isoformat(),
-        "answered_at": call.answered_at.isoformat() if call.answered_at else None,
-        "ended_at": call.ended_at.isoformat() if call.ended_at else None,
-    }
+    """What list views show of a call: the summary events carry, as JSON."""
+    dumped: dict[str, Any] = _SUMMARY_JSON.dump_python(summary_of(call), mode="json", by_alias=True)
+    return dumped
+
+
+async def patch_call(session: AsyncSession, call: Call, mutate: Callable[[Call], None]) -> None:
+    """Change bookkeeping columns of a call row, re-applying the change if a concurrent
+    writer (another webhook about the same call) committed first."""
+    for _attempt in range(MAX_STALE_RETRIES):
+        mutate(call)
+        try:
+            await session.commit()
+            return
+        except StaleDataError:
+            await session.rollback()
+            await session.refresh(call)
+    raise ConcurrentUpdateError(f"call {call.id} kept changing")

@@ -10,40 +10,42 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
-import phonenumbers
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts.models import Organization
 from omnivox.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from omnivox.core.security.permissions import Permission
 from omnivox.core.security.principal import Principal
 from omnivox.telephony import calls, fsm
-from omnivox.telephony.dial_rules import check_manual_dial
 from omnivox.telephony.errors import ProviderError
+from omnivox.telephony.events import CallMuted, CallPartDispositioned, CallUnmuted
 from omnivox.telephony.fsm_types import (
     AgentHungUp,
     CallEvent,
-    CallState,
     DispositionSubmitted,
     HoldEnded,
     HoldStarted,
-    TransferCompleted,
-    TransferStarted,
     TransferTargetKind,
 )
-from omnivox.telephony.models import Call, CallEventRow, CallLeg, Recording
-from omnivox.telephony.ports import ParticipantChange, RecordingStatus
+from omnivox.telephony.models import Call, CallEventRow, CallLeg
+from omnivox.telephony.plugins import CallPlugins
+from omnivox.telephony.ports import ParticipantChange
 from omnivox.telephony.service import (
-    AgentUnavailable,
     CallActionFailed,
     TelephonyService,
-    agent_identity,
 )
 
 
 class CallActionRefused(Conflict):
     code = "call-action-refused"
+
+
+@dataclass(frozen=True)
+class CallControl:
+    """Call control acts on the call core with what other domains plug in (hold music,
+    queues for transfers)."""
+
+    svc: TelephonyService
+    plugins: CallPlugins
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,12 @@ async def _part_disposition(
             )
         )
         await session.commit()
-    await svc.announce("call.part_dispositioned", call, agent_id=actor.user_id, code=code)
+    summary, audience, at = svc.about(call)
+    await svc.announce(
+        CallPartDispositioned(
+            audience=audience, at=at, call=summary, agent_id=actor.user_id, code=code
+        )
+    )
     return call
 
 
@@ -130,24 +137,26 @@ async def _customer_change(svc: TelephonyService, call: Call, change: Participan
         raise CallActionFailed(str(exc)) from exc
 
 
-async def hold(svc: TelephonyService, actor: Principal, call_id: str) -> Call:
+async def hold(ctl: CallControl, actor: Principal, call_id: str) -> Call:
+    svc = ctl.svc
     call = await _load(svc, actor, call_id)
     _check(call, HoldStarted(at=svc.clock.now()), "hold")
-    await _customer_change(
-        svc, call, ParticipantChange(hold=True, hold_url=await svc.hold_music(call.organization_id))
-    )
+    music = await ctl.plugins.hold_music(call.organization_id)
+    await _customer_change(svc, call, ParticipantChange(hold=True, hold_url=music))
     return await _record(svc, call.id, HoldStarted(at=svc.clock.now()))
 
 
-async def resume(svc: TelephonyService, actor: Principal, call_id: str) -> Call:
+async def resume(ctl: CallControl, actor: Principal, call_id: str) -> Call:
+    svc = ctl.svc
     call = await _load(svc, actor, call_id)
     _check(call, HoldEnded(at=svc.clock.now()), "resume")
     await _customer_change(svc, call, ParticipantChange(hold=False))
     return await _record(svc, call.id, HoldEnded(at=svc.clock.now()))
 
 
-async def hang_up(svc: TelephonyService, actor: Principal, call_id: str) -> Call:
+async def hang_up(ctl: CallControl, actor: Principal, call_id: str) -> Call:
     """The agent ends the call: the customer is hung up and the agent enters wrap-up."""
+    svc = ctl.svc
     call = await _load(svc, actor, call_id)
     event = AgentHungUp(at=svc.clock.now(), agent_id=call.agent_id or actor.user_id)
     _check(call, event, "hang up")
@@ -159,7 +168,8 @@ async def hang_up(svc: TelephonyService, actor: Principal, call_id: str) -> Call
     return call
 
 
-async def set_mute(svc: TelephonyService, actor: Principal, call_id: str, muted: bool) -> CallLeg:
+async def set_mute(ctl: CallControl, actor: Principal, call_id: str, muted: bool) -> CallLeg:
+    svc = ctl.svc
     call = await _load(svc, actor, call_id)
     leg = await _agent_leg(svc, call, actor.user_id)
     if not call.conference_sid or not leg.provider_sid:
@@ -175,7 +185,9 @@ async def set_mute(svc: TelephonyService, actor: Principal, call_id: str, muted:
         assert row is not None
         row.muted = muted
         await session.commit()
-    await svc.announce("call.muted" if muted else "call.unmuted", call)
+    summary, audience, at = svc.about(call)
+    kind = CallMuted if muted else CallUnmuted
+    await svc.announce(kind(audience=audience, at=at, call=summary))
     return row
 
 
@@ -186,243 +198,10 @@ async def _agent_leg(svc: TelephonyService, call: Call, user_id: str) -> CallLeg
     raise CallActionRefused("you are not on this call")
 
 
-async def transfer(
-    svc: TelephonyService, actor: Principal, call_id: str, req: TransferRequest
-) -> Call:
-    call = await _load(svc, actor, call_id)
-    target = await _transfer_target(svc, actor, req)
-    event = TransferStarted(
-        at=svc.clock.now(), target_kind=req.kind, target_id=req.target, warm=req.warm
-    )
-    _check(call, event, "transfer")
-    if req.kind is TransferTargetKind.QUEUE:
-        return await _transfer_to_queue(svc, call, event, req.target)
-    if req.kind is TransferTargetKind.AGENT and not await svc.reserve_agent(call, req.target):
-        raise AgentUnavailable("that agent is not available to take a transfer")
-    call = await _record(svc, call.id, event)
-    user_id = req.target if req.kind is TransferTargetKind.AGENT else None
-    await svc.legs.add(
-        call, role="transfer_target", target=("warm:" if req.warm else "") + target, user_id=user_id
-    )
-    return call
-
-
-async def _transfer_target(svc: TelephonyService, actor: Principal, req: TransferRequest) -> str:
-    if req.kind is TransferTargetKind.AGENT:
-        from omnivox.accounts.models import User
-
-        async with svc.sessions() as session:
-            user = await session.scalar(
-                select(User).where(
-                    User.id == req.target,
-                    User.organization_id == actor.organization_id,
-                    User.is_active.is_(True),
-                )
-            )
-        if user is None:
-            raise InvalidInput.on("target", "no active agent with that id in your organisation")
-        if user.id == actor.user_id:
-            raise InvalidInput.on("target", "you cannot transfer a call to yourself")
-        return f"client:{agent_identity(user.id)}"
-    if req.kind is TransferTargetKind.EXTERNAL:
-        number = e164(req.target, "target")
-        await _may_dial(svc, actor, number)
-        return number
-    if svc.inbound is None:
-        raise InvalidInput.on("kind", "this installation routes no queues")
-    await svc.inbound.check_queue(actor.organization_id, req.target)
-    return req.target
-
-
-async def _transfer_to_queue(
-    svc: TelephonyService, call: Call, started: TransferStarted, queue_id: str
-) -> Call:
-    """The customer waits on hold in the queue; the agent's part of the call ends."""
-    assert svc.inbound is not None
-    await _customer_change(
-        svc, call, ParticipantChange(hold=True, hold_url=await svc.hold_music(call.organization_id))
-    )
-    await _record(svc, call.id, started)
-    done = TransferCompleted(
-        at=svc.clock.now(), target_kind=TransferTargetKind.QUEUE, target_id=queue_id
-    )
-    call = await _record(svc, call.id, done)
-    await svc.legs.drop_previous_agents(call, keep_leg="")
-    await svc.inbound.enqueue_transfer(call, queue_id)
-    return call
-
-
-def e164(number: str, field: str) -> str:
-    try:
-        parsed = phonenumbers.parse(number, None)
-    except phonenumbers.NumberParseException:
-        raise InvalidInput.on(
-            field, f"{number!r} is not an E.164 number like +14155550100"
-        ) from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise InvalidInput.on(field, f"{number!r} is not a valid phone number")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-async def complete_transfer(svc: TelephonyService, actor: Principal, call_id: str) -> Call:
-    """Warm transfer: the transferring agent leaves; the target keeps the customer."""
-    call = await _load(svc, actor, call_id)
-    target = next(
-        (
-            leg
-            for leg in await svc.legs.legs(call.id)
-            if leg.role == "transfer_target" and leg.status == "joined"
-        ),
-        None,
-    )
-    if target is None:
-        raise CallActionRefused("the transfer target has not joined the call")
-    kind = TransferTargetKind.AGENT if target.user_id else TransferTargetKind.EXTERNAL
-    event = TransferCompleted(
-        at=svc.clock.now(),
-        target_kind=kind,
-        target_id=target.user_id or target.target.removeprefix("warm:"),
-    )
-    _check(call, event, "complete the transfer")
-    call = await _record(svc, call.id, event)
-    await svc.legs.drop_previous_agents(call, keep_leg=target.id)
-    if call.state == CallState.ON_HOLD.value:
-        await resume(svc, actor, call.id)
-    return call
-
-
-async def add_third_party(
-    svc: TelephonyService, actor: Principal, call_id: str, number: str
-) -> CallLeg:
-    call = await _load(svc, actor, call_id)
-    if CallState(call.state) not in {CallState.CONNECTED, CallState.ON_HOLD}:
-        raise CallActionRefused(f"cannot conference: the call is {call.state.replace('_', ' ')}")
-    target = e164(number, "number")
-    await _may_dial(svc, actor, target)
-    return await svc.legs.add(call, role="third_party", target=target)
-
-
-async def _may_dial(svc: TelephonyService, actor: Principal, number: str) -> None:
-    """An agent bringing in an outside number obeys the manual-dialling law too."""
-    async with svc.sessions() as session:
-        org = await session.get(Organization, actor.organization_id)
-        assert org is not None
-        await check_manual_dial(session, org, number, svc.clock.now())
-
-
-async def supervise(svc: TelephonyService, actor: Principal, call_id: str, mode: str) -> CallLeg:
-    """listen (muted), whisper (heard by the agent only) or barge (heard by everyone)."""
-    if not actor.can(Permission.CALLS_SUPERVISE):
-        raise PermissionDenied("supervising calls needs calls:supervise")
-    call = await _load(svc, actor, call_id)
-    if CallState(call.state) not in {
-        CallState.CONNECTED,
-        CallState.ON_HOLD,
-        CallState.IN_CONFERENCE,
-    }:
-        raise CallActionRefused(f"cannot {mode}: the call is {call.state.replace('_', ' ')}")
-    agent_leg = await _agent_leg(svc, call, call.agent_id or "")
-    existing = next(
-        (
-            leg
-            for leg in await svc.legs.legs(call.id)
-            if leg.role == "supervisor" and leg.user_id == actor.user_id
-        ),
-        None,
-    )
-    change = ParticipantChange(
-        muted=mode == "listen",
-        coaching=mode == "whisper",
-        call_sid_to_coach=agent_leg.provider_sid if mode == "whisper" else None,
-    )
-    if existing is not None and existing.provider_sid and call.conference_sid:
-        await svc.provider.update_participant(call.conference_sid, existing.provider_sid, change)
-        leg = existing
-    else:
-        leg = await svc.legs.add(
-            call,
-            role="supervisor",
-            target=f"client:{agent_identity(actor.user_id)}",
-            user_id=actor.user_id,
-            muted=mode == "listen",
-            coach_sid=agent_leg.provider_sid if mode == "whisper" else None,
-        )
-    async with svc.sessions() as session:
-        row = await session.get(CallLeg, leg.id)
-        assert row is not None
-        row.muted, row.coaching = mode == "listen", mode == "whisper"
-        await session.commit()
-    await svc.announce("call.supervised", call, mode=mode, supervisor_id=actor.user_id)
-    return row
-
-
-async def recording(
-    svc: TelephonyService, actor: Principal, call_id: str, action: str
-) -> Recording:
-    """start, pause, resume or stop the call's recording."""
-    call = await _load(svc, actor, call_id)
-    if CallState(call.state) not in {
-        CallState.CONNECTED,
-        CallState.ON_HOLD,
-        CallState.IN_CONFERENCE,
-        CallState.TRANSFERRING,
-    }:
-        raise CallActionRefused(
-            f"cannot {action} recording: the call is {call.state.replace('_', ' ')}"
-        )
-    async with svc.sessions() as session:
-        current = await session.scalar(
-            select(Recording).where(
-                Recording.call_id == call.id, Recording.status.in_(["in-progress", "paused"])
-            )
-        )
-        try:
-            rec = await _recording_action(svc, session, call, current, action)
-        except ProviderError as exc:
-            raise CallActionFailed(str(exc)) from exc
-        await session.commit()
-    await svc.announce(
-        "call.recording_changed", call, recording={"id": rec.id, "status": rec.status}
-    )
-    return rec
-
-
-async def _recording_action(
-    svc: TelephonyService, session: AsyncSession, call: Call, current: Recording | None, action: str
-) -> Recording:
-    assert call.provider_sid
-    if action == "start":
-        if current is not None:
-            raise CallActionRefused("the call is already being recorded")
-        made = await svc.provider.start_recording(
-            call.provider_sid, status_callback_url=svc.urls.recording(call.id)
-        )
-        rec = Recording(
-            call_id=call.id,
-            organization_id=call.organization_id,
-            provider_sid=made.sid,
-            status=made.status.value,
-            started_at=svc.clock.now(),
-        )
-        session.add(rec)
-        return rec
-    wanted = {
-        "pause": RecordingStatus.PAUSED,
-        "resume": RecordingStatus.IN_PROGRESS,
-        "stop": RecordingStatus.STOPPED,
-    }[action]
-    if current is None:
-        raise CallActionRefused("the call is not being recorded")
-    if (action, current.status) in {("pause", "paused"), ("resume", "in-progress")}:
-        raise CallActionRefused(f"the recording is already {current.status}")
-    done = await svc.provider.set_recording_status(call.provider_sid, current.provider_sid, wanted)
-    current.status = done.status.value
-    return current
-
-
 async def disposition(
-    svc: TelephonyService, actor: Principal, call_id: str, code: str, notes: str | None
+    ctl: CallControl, actor: Principal, call_id: str, code: str, notes: str | None
 ) -> Call:
+    svc = ctl.svc
     from omnivox.accounts.dispositions import list_dispositions
 
     call = await _load(svc, actor, call_id, former_agent_ok=True)

@@ -36,3 +36,9 @@ class InvalidWebhookError(DomainError):
     code = "invalid-webhook"
     status = 403
     title = "Webhook rejected"
+
+
+class ConcurrentUpdateError(DomainError):
+    code = "concurrent-update"
+    status = 409
+    title = "The call changed too often to apply this; try again"

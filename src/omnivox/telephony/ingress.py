@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.core.logging import get_logger
 from omnivox.telephony import calls
+from omnivox.telephony.events import (
+    CallLegChanged,
+    CallRecordingChanged,
+    LegSummary,
+    RecordingRef,
+)
 from omnivox.telephony.fsm_types import (
     AgentConnected,
     AgentHungUp,
@@ -24,6 +30,7 @@ from omnivox.telephony.fsm_types import (
 )
 from omnivox.telephony.instructions import Dial, DialConference, Hangup, Instruction, Say
 from omnivox.telephony.models import Call, CallLeg, Recording
+from omnivox.telephony.plugins import CallPlugins
 from omnivox.telephony.ports import (
     CallStatusChanged,
     ConferenceChanged,
@@ -55,10 +62,24 @@ class HookReply:
     instructions: tuple[Instruction, ...] = ()
 
 
-async def handle(svc: TelephonyService, event: WebhookEvent, query: Mapping[str, str]) -> HookReply:
+@dataclass(frozen=True)
+class Ingress:
+    """Verified, normalised webhooks in; the call's new state, its follow-up work and the
+    reply to the carrier out. Built with the call core and what other domains plug in."""
+
+    svc: TelephonyService
+    plugins: CallPlugins
+
+    async def handle(self, event: WebhookEvent, query: Mapping[str, str]) -> HookReply:
+        return await _handle(self.svc, self.plugins, event, query)
+
+
+async def _handle(
+    svc: TelephonyService, plugins: CallPlugins, event: WebhookEvent, query: Mapping[str, str]
+) -> HookReply:
     async with svc.sessions() as session:
         if isinstance(event, VoiceRequest):
-            return await _voice(svc, session, event, query)
+            return await _voice(svc, plugins, session, event, query)
         if isinstance(event, CallStatusChanged):
             if "leg" in query:
                 await _leg_status(svc, session, event, query["leg"])
@@ -70,17 +91,17 @@ async def handle(svc: TelephonyService, event: WebhookEvent, query: Mapping[str,
                 await svc.apply_and_announce(
                     session, call, event.to_fsm_event(svc.clock.now()), dict(event.raw)
                 )
-                handler = svc.answer_handlers.get(call.owner_kind)
+                handler = plugins.answer_handler(call)
                 if handler is not None:
                     await handler.on_machine_detection(call, event.answered_by)
         elif isinstance(event, ConferenceChanged):
             await _conference(svc, session, event, query.get("call", ""))
         elif isinstance(event, RecordingStatusChanged):
-            await _recording(svc, session, event, query.get("call", ""))
-        elif isinstance(event, DigitsGathered) and svc.inbound is not None:
+            await _recording(svc, plugins, session, event, query.get("call", ""))
+        elif isinstance(event, DigitsGathered) and plugins.inbound is not None:
             call = await session.get(Call, query.get("call", ""))
             step_query = {**query, "digits": event.digits}
-            steps = await svc.inbound.step(call, step_query) if call is not None else None
+            steps = await plugins.inbound.step(call, step_query) if call is not None else None
             if steps is not None:
                 return HookReply(tuple(steps))
         else:
@@ -104,11 +125,15 @@ async def _call_for(session: AsyncSession, call_id: str, call_sid: str) -> Call 
 
 
 async def _voice(
-    svc: TelephonyService, session: AsyncSession, event: VoiceRequest, query: Mapping[str, str]
+    svc: TelephonyService,
+    plugins: CallPlugins,
+    session: AsyncSession,
+    event: VoiceRequest,
+    query: Mapping[str, str],
 ) -> HookReply:
     call = await _call_for(session, query.get("call", ""), event.call_sid)
-    if call is None and svc.inbound is not None and not query.get("call"):
-        answer = await svc.inbound.answer(event)
+    if call is None and plugins.inbound is not None and not query.get("call"):
+        answer = await plugins.inbound.answer(event)
         if answer is not None:
             return HookReply(tuple(answer))
     if call is None:
@@ -124,11 +149,11 @@ async def _voice(
     await svc.patch_call(session, call, learn_sid)
     if CallState(call.state) in {CallState.COMPLETED, CallState.CANCELED, CallState.ABANDONED}:
         return HookReply((Hangup(),))
-    if "step" in query and svc.inbound is not None:
-        steps = await svc.inbound.step(call, query)
+    if "step" in query and plugins.inbound is not None:
+        steps = await plugins.inbound.step(call, query)
         if steps is not None:
             return HookReply(tuple(steps))
-    handler = svc.answer_handlers.get(call.owner_kind)
+    handler = plugins.answer_handler(call)
     if handler is not None:
         return HookReply(tuple(await handler.on_answer(call, event)))
     if call.agent_id:
@@ -186,17 +211,31 @@ async def _leg_status(
         await session.commit()
         await _leg_left(svc, session, call, leg, was_joined)
         # Routing reads an unanswered agent leg as a declined (busy) or missed offer.
-        await svc.announce(
-            "call.leg_changed",
-            call,
-            leg=leg_summary(leg),
-            outcome=event.status.value,
-            was_joined=was_joined,
-        )
+        await _announce_leg(svc, call, leg, event.status, was_joined)
         return
     else:
         await session.commit()
-    await svc.announce("call.leg_changed", call, leg=leg_summary(leg), outcome=event.status.value)
+    await _announce_leg(svc, call, leg, event.status, None)
+
+
+async def _announce_leg(
+    svc: TelephonyService,
+    call: Call,
+    leg: CallLeg,
+    outcome: ProviderStatus,
+    was_joined: bool | None,
+) -> None:
+    summary, audience, at = svc.about(call)
+    await svc.announce(
+        CallLegChanged(
+            audience=audience,
+            at=at,
+            call=summary,
+            leg=leg_of(leg),
+            outcome=outcome,
+            was_joined=was_joined,
+        )
+    )
 
 
 async def _leg_joined(
@@ -249,17 +288,21 @@ def _transfer_target(leg: CallLeg) -> tuple[TransferTargetKind, str]:
     return TransferTargetKind.EXTERNAL, target
 
 
+def leg_of(leg: CallLeg) -> LegSummary:
+    return LegSummary(
+        id=leg.id,
+        role=leg.role,
+        target=leg.target.removeprefix("warm:"),
+        user_id=leg.user_id,
+        status=leg.status,
+        muted=leg.muted,
+        on_hold=leg.on_hold,
+        coaching=leg.coaching,
+    )
+
+
 def leg_summary(leg: CallLeg) -> dict[str, object]:
-    return {
-        "id": leg.id,
-        "role": leg.role,
-        "target": leg.target.removeprefix("warm:"),
-        "user_id": leg.user_id,
-        "status": leg.status,
-        "muted": leg.muted,
-        "on_hold": leg.on_hold,
-        "coaching": leg.coaching,
-    }
+    return asdict(leg_of(leg))
 
 
 async def _conference(
@@ -307,7 +350,11 @@ async def _connect_agent(
 
 
 async def _recording(
-    svc: TelephonyService, session: AsyncSession, event: RecordingStatusChanged, call_id: str
+    svc: TelephonyService,
+    plugins: CallPlugins,
+    session: AsyncSession,
+    event: RecordingStatusChanged,
+    call_id: str,
 ) -> None:
     rec = await session.scalar(
         select(Recording).where(Recording.provider_sid == event.recording_sid)
@@ -316,8 +363,8 @@ async def _recording(
         call = await session.get(Call, call_id) if call_id else None
         if (
             call is not None
-            and svc.inbound is not None
-            and await svc.inbound.on_recording(call, event)
+            and plugins.inbound is not None
+            and await plugins.inbound.on_recording(call, event)
         ):
             return
         log.warning("status for an unknown recording", sid=event.recording_sid)
@@ -328,6 +375,8 @@ async def _recording(
     await session.commit()
     call = await session.get(Call, rec.call_id)
     if call is not None:
+        summary, audience, at = svc.about(call)
+        recording = RecordingRef(id=rec.id, status=rec.status)
         await svc.announce(
-            "call.recording_changed", call, recording={"id": rec.id, "status": rec.status}
+            CallRecordingChanged(audience=audience, at=at, call=summary, recording=recording)
         )

@@ -3,21 +3,21 @@ into the call's conference, ended with it, and handed over on transfers."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from omnivox.core.clock import Clock
 from omnivox.core.errors import DomainError
 from omnivox.core.logging import get_logger
+from omnivox.core.tasks import TaskSupervisor
+from omnivox.telephony import calls
 from omnivox.telephony.errors import ProviderError
 from omnivox.telephony.fsm_types import Direction
+from omnivox.telephony.hooks import HookUrls
 from omnivox.telephony.models import Call, CallLeg
 from omnivox.telephony.ports import NewParticipant, TelephonyProvider
-
-if TYPE_CHECKING:
-    from omnivox.telephony.service import TelephonyService
 
 log = get_logger(__name__)
 
@@ -35,28 +35,20 @@ def agent_identity(user_id: str) -> str:
     return f"agent_{user_id}"
 
 
+@dataclass(frozen=True)
+class LegDeps:
+    provider: TelephonyProvider
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    urls: HookUrls
+    tasks: TaskSupervisor
+
+
 class LegService:
     """Conference legs: agents, supervisors, transfer targets and third parties."""
 
-    def __init__(self, svc: TelephonyService) -> None:
-        self.svc = svc
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
-        """Run provider work after the current webhook has been answered."""
-        task = asyncio.get_running_loop().create_task(self._logged(coro, name), name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _logged(self, coro: Coroutine[Any, Any, None], name: str) -> None:
-        try:
-            await coro
-        except Exception:
-            log.exception("background telephony work failed", task=name)
-
-    async def drain(self) -> None:
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+    def __init__(self, deps: LegDeps) -> None:
+        self.deps = deps
 
     async def add(
         self,
@@ -71,7 +63,7 @@ class LegService:
     ) -> CallLeg:
         """Record the leg, then dial it into the call's conference (ringing at most
         ``timeout_seconds``: for an agent, how long the offer stands)."""
-        svc = self.svc
+        svc = self.deps
         async with svc.sessions() as session:
             leg = CallLeg(
                 call_id=call.id,
@@ -112,11 +104,11 @@ class LegService:
                 def set_conference(c: Call) -> None:
                     c.conference_sid = c.conference_sid or conference_sid
 
-                await svc.patch_call(session, call_row, set_conference)
+                await calls.patch_call(session, call_row, set_conference)
             return leg
 
     async def legs(self, call_id: str, *, live_only: bool = True) -> list[CallLeg]:
-        async with self.svc.sessions() as session:
+        async with self.deps.sessions() as session:
             query = select(CallLeg).where(CallLeg.call_id == call_id)
             if live_only:
                 query = query.where(CallLeg.status != "left")
@@ -124,7 +116,7 @@ class LegService:
 
     async def hang_up_leg(self, leg: CallLeg) -> None:
         if leg.provider_sid:
-            await hang_up_quietly(self.svc.provider, leg.provider_sid)
+            await hang_up_quietly(self.deps.provider, leg.provider_sid)
 
     async def end_all(self, call: Call) -> None:
         for leg in await self.legs(call.id):
@@ -133,7 +125,7 @@ class LegService:
     async def drop_previous_agents(self, call: Call, keep_leg: str) -> None:
         """After a transfer completes, the new agent's leg becomes the agent leg and the
         others leave; they are marked first so their leaving is not read as a hang-up."""
-        async with self.svc.sessions() as session:
+        async with self.deps.sessions() as session:
             legs = (
                 await session.scalars(
                     select(CallLeg).where(

@@ -4,10 +4,8 @@ timeouts)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
@@ -20,27 +18,58 @@ from omnivox.core.config import Settings
 from omnivox.core.events import EventBus
 from omnivox.core.logging import get_logger
 from omnivox.core.metrics import Metrics
+from omnivox.core.tasks import TaskSupervisor
+from omnivox.telephony.control import CallControl
 from omnivox.telephony.hooks import HookUrls
+from omnivox.telephony.ingress import Ingress
+from omnivox.telephony.plugins import CallPlugins
 from omnivox.telephony.ports import TelephonyProvider, WebhookKind
 from omnivox.telephony.providers.twilio import TwilioCredentials, build_twilio_provider
 from omnivox.telephony.reconcile import reconcile_open_calls
 from omnivox.telephony.sandbox.carrier import SandboxCarrier
-from omnivox.telephony.service import CallPolicy, TelephonyService
+from omnivox.telephony.service import (
+    AgentReservations,
+    CallPolicy,
+    TelephonyDeps,
+    TelephonyService,
+)
 
 log = get_logger(__name__)
 SANDBOX_PREFIX = "/sandbox"
 
 
-@dataclass
-class TelephonyRuntime:
+@dataclass(frozen=True)
+class TelephonyCore:
+    """The provider side, built first: other domains are built on ``service``."""
+
     service: TelephonyService
     carrier: SandboxCarrier | None  # set only in sandbox mode
     clients: list[httpx.AsyncClient]
-    sweep_seconds: float = 5.0
-    extra_sweeps: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
-    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
-    # The sweep at work, not asleep on the clock: tests on a manual clock wait for it.
-    busy: Busy = field(default_factory=Busy)
+
+
+class TelephonyRuntime:
+    """The call core with what other domains plug into it, and its background work
+    (reconciliation, and each domain's periodic sweep). Built once, whole."""
+
+    def __init__(
+        self,
+        core: TelephonyCore,
+        plugins: CallPlugins,
+        *,
+        sweeps: Sequence[Callable[[], Awaitable[object]]] = (),
+        sweep_seconds: float = 5.0,
+    ) -> None:
+        self.service = core.service
+        self.carrier = core.carrier
+        self.plugins = plugins
+        self.ingress = Ingress(core.service, plugins)
+        self.control = CallControl(core.service, plugins)
+        self.tasks = core.service.tasks
+        self._clients = core.clients
+        self._sweeps = tuple(sweeps)
+        self.sweep_seconds = sweep_seconds
+        # The sweep at work, not asleep on the clock: tests on a manual clock wait for it.
+        self.busy = Busy()
 
     def provision_number(self, number: str) -> None:
         """Point a number's voice webhook at us. The sandbox does it here; with Twilio the
@@ -64,7 +93,7 @@ class TelephonyRuntime:
         await reconcile_open_calls(self.service)  # a restart may have missed webhooks
         if background:
             self.busy.add(+1)
-            self._tasks.append(asyncio.create_task(self._sweep(), name="telephony sweep"))
+            self.tasks.run(self._sweep(), "telephony sweep")
 
     async def _sweep(self) -> None:
         svc, every = self.service, self.sweep_seconds
@@ -76,7 +105,7 @@ class TelephonyRuntime:
                 ticks += 1
                 try:
                     await svc.expire_wrap_ups()
-                    for sweep in self.extra_sweeps:
+                    for sweep in self._sweeps:
                         await sweep()
                     if ticks % 12 == 0:
                         await reconcile_open_calls(svc, older_than=lifetime)
@@ -90,14 +119,10 @@ class TelephonyRuntime:
         await self.busy.quiesce()
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        await self.service.legs.drain()
+        await self.tasks.stop()
         if self.carrier is not None:
             await self.carrier.close()
-        for client in self.clients:
+        for client in self._clients:
             await client.aclose()
 
 
@@ -108,8 +133,10 @@ def build_telephony(
     clock: Clock,
     bus: EventBus,
     sessions: async_sessionmaker[AsyncSession],
+    tasks: TaskSupervisor,
+    agents: AgentReservations | None = None,
     metrics: Metrics | None = None,
-) -> TelephonyRuntime:
+) -> TelephonyCore:
     public = settings.public_url
     carrier: SandboxCarrier | None = None
     if settings.telephony == "sandbox":
@@ -126,15 +153,19 @@ def build_telephony(
         client = httpx.AsyncClient(timeout=15)
         provider, clients = build_twilio_provider(creds, client), [client]
     service = TelephonyService(
-        provider=provider,
-        sessions=sessions,
-        clock=clock,
-        bus=bus,
-        urls=HookUrls(public),
-        policy=CallPolicy(wrap_up_seconds=settings.wrap_up_seconds),
-        metrics=metrics,
+        TelephonyDeps(
+            provider=provider,
+            sessions=sessions,
+            clock=clock,
+            bus=bus,
+            urls=HookUrls(public),
+            policy=CallPolicy(wrap_up_seconds=settings.wrap_up_seconds),
+            tasks=tasks,
+            agents=agents,
+            metrics=metrics,
+        )
     )
-    return TelephonyRuntime(service, carrier, clients)
+    return TelephonyCore(service, carrier, clients)
 
 
 def _sandbox(

@@ -6,8 +6,8 @@ history, commit, then announce. Provider requests happen outside any open transa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -17,18 +17,25 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from omnivox.core.clock import Clock
 from omnivox.core.db import new_id
-from omnivox.core.errors import Conflict, DomainError
-from omnivox.core.events import Audience, Event, EventBus
+from omnivox.core.errors import Conflict
+from omnivox.core.events import Audience, DomainEvent, EventBus
 from omnivox.core.logging import get_logger
 from omnivox.core.metrics import Metrics
-from omnivox.core.security.permissions import Permission
+from omnivox.core.tasks import TaskSupervisor
 from omnivox.telephony import calls, fsm
-from omnivox.telephony.errors import ProviderError
+from omnivox.telephony.errors import ConcurrentUpdateError, ProviderError
+from omnivox.telephony.events import (
+    CallCreated,
+    CallEnded,
+    CallStateChanged,
+    CallSummary,
+    call_audience,
+)
 from omnivox.telephony.fsm_types import (
     TERMINAL_STATES,
-    AnsweredBy,
     CallEvent,
     CallSnapshot,
+    CallState,
     CancelRequested,
     DialPlaced,
     Direction,
@@ -40,26 +47,24 @@ from omnivox.telephony.fsm_types import (
     WrapUpTimedOut,
 )
 from omnivox.telephony.hooks import HookUrls
-from omnivox.telephony.instructions import Dial, DialConference, Instruction
-from omnivox.telephony.legs import CallActionFailed, LegService, agent_identity, hang_up_quietly
+from omnivox.telephony.instructions import Dial, DialConference
+from omnivox.telephony.legs import (
+    CallActionFailed,
+    LegDeps,
+    LegService,
+    agent_identity,
+    hang_up_quietly,
+)
 from omnivox.telephony.models import Call
 from omnivox.telephony.ports import (
     MachineDetection,
     MachineDetectionMode,
     OutboundCall,
-    RecordingStatusChanged,
     TelephonyProvider,
     VoiceRequest,
 )
 
 log = get_logger(__name__)
-MAX_STALE_RETRIES = 8
-
-
-class ConcurrentUpdateError(DomainError):
-    code = "concurrent-update"
-    status = 409
-    title = "The call changed too often to apply this; try again"
 
 
 class AgentReservations(Protocol):
@@ -68,44 +73,6 @@ class AgentReservations(Protocol):
     async def reserve(self, org_id: str, user_id: str, call_id: str) -> bool: ...
 
     async def finish_wrap_up(self, org_id: str, user_id: str, call_id: str) -> bool: ...
-
-
-class InboundHandler(Protocol):
-    """Answers calls to Omnivox's numbers (implemented by inbound routing)."""
-
-    async def answer(self, request: VoiceRequest) -> Sequence[Instruction] | None:
-        """Instructions for the caller, or None when the number is not Omnivox's."""
-        ...
-
-    async def check_queue(self, org_id: str, queue_id: str) -> None:
-        """Raise a DomainError when the queue does not exist in the organisation."""
-        ...
-
-    async def enqueue_transfer(self, call: Call, queue_id: str) -> None:
-        """Put a call an agent transferred into the queue (the customer is on hold)."""
-        ...
-
-    async def step(self, call: Call, query: Mapping[str, str]) -> Sequence[Instruction] | None:
-        """Instructions for a later step of an inbound call (voicemail, after a message)."""
-        ...
-
-    async def on_recording(self, call: Call, event: RecordingStatusChanged) -> bool:
-        """Take a recording that is not a call recording (a voicemail); True if taken."""
-        ...
-
-    async def hold_music_url(self, org_id: str) -> str | None:
-        """The organisation's hold music link, or None for the carrier's default."""
-        ...
-
-
-class AnswerHandler(Protocol):
-    """What happens when a call of one owner kind is answered (the dialler registers one
-    for campaign calls): the instructions for the answered party, and what to do when
-    answering-machine detection reports."""
-
-    async def on_answer(self, call: Call, request: VoiceRequest) -> Sequence[Instruction]: ...
-
-    async def on_machine_detection(self, call: Call, answered_by: AnsweredBy) -> None: ...
 
 
 class AgentUnavailable(Conflict):
@@ -119,38 +86,59 @@ class CallPolicy:
     max_call_hours: int = 4  # an open call older than this is reconciled with the provider
 
 
-@dataclass
-class TelephonyService:
+@dataclass(frozen=True)
+class TelephonyDeps:
+    """Everything the call core needs, given at construction."""
+
     provider: TelephonyProvider
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     bus: EventBus
     urls: HookUrls
     policy: CallPolicy
+    tasks: TaskSupervisor
+    agents: AgentReservations | None = None  # None: calls never wait on an agent's state
     metrics: Metrics | None = None
-    agents: AgentReservations | None = None
-    inbound: InboundHandler | None = None
-    answer_handlers: dict[str, AnswerHandler] = field(default_factory=dict)  # by owner kind
-    _legs: LegService | None = None
+
+
+class TelephonyService:
+    """The call core: records calls, places them, applies provider events, announces."""
+
+    def __init__(self, deps: TelephonyDeps) -> None:
+        self.provider = deps.provider
+        self.sessions = deps.sessions
+        self.clock = deps.clock
+        self.bus = deps.bus
+        self.urls = deps.urls
+        self.policy = deps.policy
+        self.tasks = deps.tasks
+        self.agents = deps.agents
+        self.metrics = deps.metrics
+        self.legs = LegService(
+            LegDeps(deps.provider, deps.sessions, deps.clock, deps.urls, deps.tasks)
+        )
 
     # --- announcing ----------------------------------------------------------------------
 
-    async def announce(self, name: str, call: Call, **extra: object) -> None:
-        """Publish after commit: the call's agent and everyone who may read calls hear it."""
-        audience = (
-            Audience.user(call.organization_id, call.agent_id, Permission.CALLS_READ.value)
-            if call.agent_id
-            else Audience.organization(call.organization_id, Permission.CALLS_READ.value)
-        )
-        data = {"call": calls.call_summary(call), **extra}
-        await self.bus.publish(Event(name, audience, self.clock.now(), data))
+    async def announce(self, event: DomainEvent) -> None:
+        """Publish after commit."""
+        await self.bus.publish(event)
+
+    def about(self, call: Call) -> tuple[CallSummary, Audience, datetime]:
+        """The summary, audience and time of an event about ``call`` as committed."""
+        summary = calls.summary_of(call)
+        return summary, call_audience(summary), self.clock.now()
+
+    async def announce_created(self, call: Call) -> None:
+        summary, audience, at = self.about(call)
+        await self.announce(CallCreated(audience=audience, at=at, call=summary))
 
     async def apply_and_announce(
         self, session: AsyncSession, call: Call, event: CallEvent, raw: dict[str, str] | None = None
     ) -> fsm.Transition | fsm.Rejection:
         """Apply one event, commit, and announce a state change (the common path)."""
         now = self.clock.now()
-        for _attempt in range(MAX_STALE_RETRIES):
+        for _attempt in range(calls.MAX_STALE_RETRIES):
             result = calls.apply_event(session, call, event, now=now, raw=raw)
             if isinstance(result, fsm.Transition) and result.entered_wrap_up:
                 call.wrap_up_deadline = now + timedelta(seconds=self.policy.wrap_up_seconds)
@@ -167,12 +155,26 @@ class TelephonyService:
             reason = call.end_reason or "unknown"
             self.metrics.calls_ended.labels(reason).inc()
         if isinstance(result, fsm.Transition) and result.changed:
+            summary, audience, at = self.about(call)
             await self.announce(
-                "call.state_changed",
-                call,
-                previous=result.from_state.value,
-                trigger=result.trigger.value,
+                CallStateChanged(
+                    audience=audience,
+                    at=at,
+                    call=summary,
+                    previous=result.from_state,
+                    trigger=result.trigger,
+                )
             )
+            if result.ended:
+                await self.announce(
+                    CallEnded(
+                        audience=audience,
+                        at=at,
+                        call=summary,
+                        outcome=summary.state,
+                        end_reason=summary.end_reason,
+                    )
+                )
         return result
 
     # --- placing calls -------------------------------------------------------------------
@@ -202,7 +204,7 @@ class TelephonyService:
             )
             session.add(call)
             await session.commit()
-            await self.announce("call.created", call)
+            await self.announce_created(call)
             if agent_id is not None and not await self.reserve_agent(call, agent_id):
                 await self.apply_and_announce(session, call, CancelRequested(at=self.clock.now()))
                 raise AgentUnavailable("set yourself available before placing a call")
@@ -228,7 +230,7 @@ class TelephonyService:
             )
             session.add(call)
             await session.commit()
-            await self.announce("call.created", call)
+            await self.announce_created(call)
             answered = ProviderCallStatus(at=now, status=ProviderStatus.IN_PROGRESS)
             await self.apply_and_announce(session, call, answered, dict(request.raw))
             return call
@@ -243,7 +245,7 @@ class TelephonyService:
             )
             session.add(call)
             await session.commit()
-        await self.announce("call.created", call)
+        await self.announce_created(call)
         return call
 
     async def dial_recorded_call(self, call_id: str) -> Call | None:
@@ -338,17 +340,7 @@ class TelephonyService:
     async def patch_call(
         self, session: AsyncSession, call: Call, mutate: Callable[[Call], None]
     ) -> None:
-        """Change bookkeeping columns of a call row, re-applying the change if a concurrent
-        writer (another webhook about the same call) committed first."""
-        for _attempt in range(MAX_STALE_RETRIES):
-            mutate(call)
-            try:
-                await session.commit()
-                return
-            except StaleDataError:
-                await session.rollback()
-                await session.refresh(call)
-        raise ConcurrentUpdateError(f"call {call.id} kept changing")
+        await calls.patch_call(session, call, mutate)
 
     async def served_without_agent(self, call_id: str, outcome: str) -> None:
         """The caller is being served by the system (a voicemail, a booked callback), so
@@ -359,25 +351,16 @@ class TelephonyService:
                 event = SystemServed(at=self.clock.now(), outcome=outcome)
                 await self.apply_and_announce(session, call, event)
 
-    async def hold_music(self, org_id: str) -> str | None:
-        return await self.inbound.hold_music_url(org_id) if self.inbound is not None else None
-
     async def reserve_agent(self, call: Call, user_id: str) -> bool:
         """Reserve the agent for this call (always granted when no agent domain is wired)."""
         if self.agents is None:
             return True
         return await self.agents.reserve(call.organization_id, user_id, call.id)
 
-    # --- legs (delegated) ----------------------------------------------------------------
-
-    @property
-    def legs(self) -> LegService:
-        if self._legs is None:
-            self._legs = LegService(self)
-        return self._legs
+    # --- legs ---------------------------------------------------------------------------
 
     async def add_agent_leg(self, call: Call, user_id: str) -> None:
-        self.legs.spawn(self._add_agent_leg(call, user_id), f"agent leg {call.id}")
+        self.tasks.spawn(self._add_agent_leg(call, user_id), f"agent leg {call.id}")
 
     async def _add_agent_leg(self, call: Call, user_id: str) -> None:
         await self.legs.add(
@@ -387,15 +370,17 @@ class TelephonyService:
     async def end_conference_legs(self, call: Call) -> None:
         # Legs only ever join the call's conference: no conference, nothing to end.
         if call.conference_sid is not None:
-            self.legs.spawn(self.legs.end_all(call), f"end legs {call.id}")
+            self.tasks.spawn(self.legs.end_all(call), f"end legs {call.id}")
 
     async def drop_previous_agent(self, call: Call, keep_leg: str) -> None:
-        self.legs.spawn(self.legs.drop_previous_agents(call, keep_leg), f"drop agent {call.id}")
+        self.tasks.spawn(
+            self.legs.drop_previous_agents(call, keep_leg), f"drop agent {call.id}"
+        )
 
     async def hang_up_customer(self, call: Call) -> None:
         if call.provider_sid:
             sid = call.provider_sid
-            self.legs.spawn(self._hang_up(sid), f"hang up {call.id}")
+            self.tasks.spawn(self._hang_up(sid), f"hang up {call.id}")
 
     async def _hang_up(self, sid: str) -> None:
         await hang_up_quietly(self.provider, sid)
@@ -414,7 +399,9 @@ class TelephonyService:
         async with self.sessions() as session:
             due = (
                 await session.scalars(
-                    select(Call).where(Call.state == "wrap_up", Call.wrap_up_deadline <= now)
+                    select(Call).where(
+                        Call.state == CallState.WRAP_UP, Call.wrap_up_deadline <= now
+                    )
                 )
             ).all()
             for call in due:
@@ -424,7 +411,8 @@ class TelephonyService:
     async def open_calls(self, older_than: timedelta | None = None) -> Sequence[Call]:
         async with self.sessions() as session:
             query = select(Call).where(
-                Call.state.not_in([s.value for s in TERMINAL_STATES]), Call.state != "wrap_up"
+                Call.state.not_in([s.value for s in TERMINAL_STATES]),
+                Call.state != CallState.WRAP_UP,
             )
             if older_than is not None:
                 query = query.where(Call.created_at <= self.clock.now() - older_than)

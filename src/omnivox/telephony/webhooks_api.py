@@ -11,7 +11,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from omnivox.core.logging import get_logger
-from omnivox.telephony import ingress
 from omnivox.telephony.errors import InvalidWebhookError
 from omnivox.telephony.instructions import Hangup
 from omnivox.telephony.ports import WebhookKind
@@ -52,7 +51,7 @@ async def telephony_webhook(provider: str, kind: str, request: Request) -> Respo
         metrics.webhooks.labels(kind, "malformed").inc()
         log.warning("malformed webhook", kind=kind, error=str(exc))
         return Response(str(exc), status_code=400)
-    reply = await ingress.handle(svc, event, dict(request.query_params))
+    reply = await runtime_of(request).ingress.handle(event, dict(request.query_params))
     metrics.webhooks.labels(kind, "applied").inc()
     if hook_kind in _ANSWERED_WITH_INSTRUCTIONS:
         body = svc.provider.render(reply.instructions or (Hangup(),))

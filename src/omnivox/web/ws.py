@@ -27,7 +27,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from omnivox.accounts import auth
-from omnivox.core.events import Audience, AudienceKind, Event, EventBus
+from omnivox.core.events import Audience, AudienceKind, BusResynced, DomainEvent, EventBus
 from omnivox.core.logging import get_logger
 from omnivox.core.security.principal import Principal
 from omnivox.web.deps import SESSION_COOKIE
@@ -35,8 +35,6 @@ from omnivox.web.state import AppState
 
 log = get_logger(__name__)
 
-#: Same name as ``omnivox.core.redis_bus.RESYNC_EVENT`` (not imported: redis is optional).
-RESYNC_EVENT = "bus.resync"
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_FORBIDDEN_ORIGIN = 4403
 CLOSE_TOO_SLOW = 4429
@@ -121,10 +119,11 @@ class _Hub:
 
     def __init__(self, bus: EventBus) -> None:
         self.connections: set[_Connection] = set()
-        bus.subscribe(self.dispatch)
+        # Every event, from this node and others: browsers on this node may see either.
+        bus.subscribe(DomainEvent, self.dispatch, remote=True)
 
-    async def dispatch(self, event: Event) -> None:
-        if event.name == RESYNC_EVENT:
+    async def dispatch(self, event: DomainEvent) -> None:
+        if isinstance(event, BusResynced):
             text = _message("resync", event.at)
             for conn in list(self.connections):
                 conn.push(text)

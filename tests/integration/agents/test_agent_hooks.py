@@ -15,7 +15,7 @@ from omnivox.agents import service
 from omnivox.agents.errors import AgentStateConflict
 from omnivox.agents.fsm import Actor
 from omnivox.agents.models import AgentStateHistory, AgentStatus
-from omnivox.core.events import Event, InProcessBus
+from omnivox.core.events import DomainEvent, InProcessBus
 from omnivox.core.security.permissions import Role
 
 
@@ -32,13 +32,13 @@ async def _available_agent(env: Env) -> tuple[str, str, dict[str, str], dict[str
     return org, agent, headers, sup
 
 
-def _collector(bus: InProcessBus) -> list[Event]:
-    seen: list[Event] = []
+def _collector(bus: InProcessBus) -> list[DomainEvent]:
+    seen: list[DomainEvent] = []
 
-    async def collect(event: Event) -> None:
+    async def collect(event: DomainEvent) -> None:
         seen.append(event)
 
-    bus.subscribe(collect)
+    bus.subscribe(DomainEvent, collect, remote=True)
     return seen
 
 

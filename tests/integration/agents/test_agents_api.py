@@ -13,7 +13,7 @@ from omnivox.accounts.models import AuditEntry
 from omnivox.agents import service
 from omnivox.agents.errors import AgentNotFound
 from omnivox.agents.models import AgentStateHistory
-from omnivox.core.events import AudienceKind, Event
+from omnivox.core.events import AudienceKind, DomainEvent
 from omnivox.core.security.permissions import Role
 
 ME = "/api/v1/agents/me/state"
@@ -24,7 +24,7 @@ class Team:
 
     def __init__(self, env: Env) -> None:
         self.env = env
-        self.events: list[Event] = []
+        self.events: list[DomainEvent] = []
 
     async def setup(self, slug: str = "acme") -> Team:
         self.org = await self.env.org(slug)
@@ -33,10 +33,10 @@ class Team:
         self.a = await self.env.token(f"agent@{slug}.example.com")
         self.s = await self.env.token(f"sup@{slug}.example.com")
 
-        async def collect(event: Event) -> None:
+        async def collect(event: DomainEvent) -> None:
             self.events.append(event)
 
-        self.bus.subscribe(collect)
+        self.bus.subscribe(DomainEvent, collect, remote=True)
         return self
 
     @property

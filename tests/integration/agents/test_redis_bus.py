@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 import pytest
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from tests.support import notice
 
-from omnivox.core.events import Audience, Event
+from omnivox.core.events import Audience, DomainEvent
 from omnivox.core.redis_bus import RESYNC_EVENT, RedisBus, decode, encode
 
 REDIS_URL = os.environ.get("OMNIVOX_TEST_REDIS", "redis://127.0.0.1:6379/15")
@@ -44,22 +45,24 @@ async def nodes(redis_url: str) -> AsyncIterator[tuple[RedisBus, RedisBus]]:
     await b.stop()
 
 
-def _inbox(bus: RedisBus) -> asyncio.Queue[Event]:
-    queue: asyncio.Queue[Event] = asyncio.Queue()
+def _inbox(bus: RedisBus) -> asyncio.Queue[DomainEvent]:
+    queue: asyncio.Queue[DomainEvent] = asyncio.Queue()
 
-    async def put(event: Event) -> None:
+    async def put(event: DomainEvent) -> None:
         queue.put_nowait(event)
 
-    bus.subscribe(put)
+    bus.subscribe(DomainEvent, put, remote=True)
     return queue
 
 
-def _event(name: str = "agent.state_changed") -> Event:
-    return Event(
+def _event(name: str = "test.state_changed") -> DomainEvent:
+    return notice(
         name,
         Audience.user("org1", "user1", permission="agents:supervise"),
         datetime(2026, 3, 2, 9, 30, 15, 250000, tzinfo=UTC),
-        {"state": "available", "missed_count": 2, "call_id": None},
+        state="available",
+        missed_count=2,
+        call_id=None,
     )
 
 

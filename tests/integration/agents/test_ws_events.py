@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from tests.support import Env
+from tests.support import Env, notice
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from omnivox.accounts import auth, users
-from omnivox.core.events import Audience, Event
+from omnivox.core.events import Audience
 from omnivox.core.security.permissions import Role
 from omnivox.web.deps import SESSION_COOKIE
 from omnivox.web.ws import events_router
@@ -126,13 +126,13 @@ async def test_each_user_receives_only_what_the_audience_allows(sqlite_env: Env)
             )
             assert resp.status_code == 200
             now = env.clock.now()
-            await bus.publish(Event("calls.stats", Audience.organization(acme, "calls:read"), now))
-            await bus.publish(Event("org.notice", Audience.organization(acme), now))
-            await bus.publish(Event("other.notice", Audience.organization(other), now))
-            await bus.publish(Event("bob.private", Audience.user(acme, ids["bob"]), now))
-            await bus.publish(Event("secret", Audience.internal(), now))
+            await bus.publish(notice("calls.stats", Audience.organization(acme, "calls:read"), now))
+            await bus.publish(notice("org.notice", Audience.organization(acme), now))
+            await bus.publish(notice("other.notice", Audience.organization(other), now))
+            await bus.publish(notice("bob.private", Audience.user(acme, ids["bob"]), now))
+            await bus.publish(notice("secret", Audience.internal(), now))
             for org in (acme, other):
-                await bus.publish(Event("marker", Audience.organization(org), now))
+                await bus.publish(notice("marker", Audience.organization(org), now))
             got = {n: await until_marker(ws, "marker") for n, ws in sockets.items()}
         finally:
             for ws in sockets.values():
@@ -180,5 +180,5 @@ async def test_a_client_that_falls_behind_is_told_to_reconnect(sqlite_env: Env) 
     ):
         assert (await recv(ws))["name"] == "hello"
         for i in range(50):  # published faster than the socket drains, in one go
-            await bus.publish(Event(f"e{i}", Audience.organization(org), env.clock.now()))
+            await bus.publish(notice(f"e{i}", Audience.organization(org), env.clock.now()))
         assert await close_code(ws) == 4429

@@ -54,7 +54,7 @@ class Floor:
     async def settle(self) -> None:
         for _ in range(6):
             await self.carrier.settle()
-            await self.runtime.service.legs.drain()
+            await self.runtime.tasks.drain()
             await self._background_work()
             await asyncio.sleep(0)
 

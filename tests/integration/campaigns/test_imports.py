@@ -9,7 +9,7 @@ import io
 from tests.integration.campaigns.helpers import admin, new_list, run_upload, upload
 from tests.support import Env
 
-from omnivox.core.events import Event
+from omnivox.core.events import DomainEvent
 
 GOOD = (
     "\ufeffPhone;First Name;Last Name;Email;Notes\r\n"
@@ -31,12 +31,12 @@ async def _contacts(env: Env, headers: dict[str, str], list_id: str) -> list[dic
 async def test_import_normalises_infers_zones_and_keeps_custom_fields(env: Env) -> None:
     _org, headers = await admin(env)
     list_id = await new_list(env, headers)
-    received: list[Event] = []
+    received: list[DomainEvent] = []
 
-    async def collect(event: Event) -> None:
+    async def collect(event: DomainEvent) -> None:
         received.append(event)
 
-    env.app.state.omnivox.bus.subscribe(collect)  # type: ignore[attr-defined]
+    env.app.state.omnivox.bus.subscribe(DomainEvent, collect, remote=True)  # type: ignore[attr-defined]
     done = await run_upload(env, headers, list_id, GOOD.encode(), region="US")
     assert done["status"] == "done", done
     assert (done["imported"], done["rejected"], done["duplicates"], done["percent"]) == (

@@ -156,11 +156,8 @@ def second_engine(f: Floor, node_id: str) -> DialerEngine:
         rescan_seconds=app_engine.rescan_seconds,
     )
 
-    async def on_event(event: Any) -> None:
-        if event.name.startswith("campaign.") or event.name == "agent.state_changed":
-            await engine.on_event(event)
-
-    f.env.app.state.omnivox.bus.subscribe(on_event)  # type: ignore[attr-defined]
+    # Lifecycle only: the app's own engine already records outcomes on this bus.
+    engine.follow_lifecycle(f.env.app.state.omnivox.bus)  # type: ignore[attr-defined]
     return engine
 
 

@@ -25,7 +25,7 @@ from tests.support import Env
 
 from omnivox.agents.models import AgentStateHistory
 from omnivox.campaigns.models import ContactAttempt
-from omnivox.core.events import Event
+from omnivox.core.events import DomainEvent
 from omnivox.telephony.models import CallEventRow
 from omnivox.telephony.sandbox.legs import detection
 from omnivox.telephony.sandbox.model import AmdRequest, LogEntry
@@ -55,14 +55,14 @@ async def _start(
     return cid, boss.headers
 
 
-def _listen(env: Env, name: str) -> list[Event]:
-    heard: list[Event] = []
+def _listen(env: Env, name: str) -> list[DomainEvent]:
+    heard: list[DomainEvent] = []
 
-    async def handler(event: Event) -> None:
+    async def handler(event: DomainEvent) -> None:
         if event.name == name:
             heard.append(event)
 
-    env.app.state.omnivox.bus.subscribe(handler)  # type: ignore[attr-defined]
+    env.app.state.omnivox.bus.subscribe(DomainEvent, handler, remote=True)  # type: ignore[attr-defined]
     return heard
 
 

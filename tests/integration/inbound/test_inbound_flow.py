@@ -220,9 +220,9 @@ async def test_max_wait_overflows_to_voicemail(sqlite_env: Env) -> None:
         assert upd.status_code == 200, upd.text
         call = await f.carrier.place_inbound_call(CALLER, NUMBER)
         await f.advance(20)
-        assert await f.runtime.service.inbound.overflow() == 0  # type: ignore[union-attr]
+        assert await f.runtime.plugins.inbound.overflow() == 0  # type: ignore[union-attr]
         await f.advance(15)
-        assert await f.runtime.service.inbound.overflow() == 1  # type: ignore[union-attr]
+        assert await f.runtime.plugins.inbound.overflow() == 1  # type: ignore[union-attr]
         await f.advance(30)
         [entry] = await _entries(sqlite_env)
         assert entry.status == "overflowed" and entry.detail["overflow"] == "voicemail"

@@ -12,7 +12,7 @@ from tests.conftest import make_settings
 from tests.support import Env
 
 from omnivox.app import create_app
-from omnivox.core.events import Event
+from omnivox.core.events import DomainEvent
 from omnivox.core.security.permissions import Role
 
 REDIS = ("127.0.0.1", 6379)
@@ -33,16 +33,16 @@ async def test_an_agent_state_change_on_one_node_reaches_the_other(
     settings = make_settings(sqlite_url, tmp_path, redis_url="redis://127.0.0.1:6379/0")
     clock = sqlite_env.clock  # the token below was issued on this clock
     node_a, node_b = create_app(settings, clock=clock), create_app(settings, clock=clock)
-    received: list[Event] = []
+    received: list[DomainEvent] = []
 
-    async def on_b(event: Event) -> None:
+    async def on_b(event: DomainEvent) -> None:
         received.append(event)
 
     org = await sqlite_env.org("acme")
     await sqlite_env.user(org, "a@acme.example.com", Role.AGENT)
     headers = await sqlite_env.token("a@acme.example.com")
     async with node_a.router.lifespan_context(node_a), node_b.router.lifespan_context(node_b):
-        node_b.state.omnivox.bus.subscribe(on_b)
+        node_b.state.omnivox.bus.subscribe(DomainEvent, on_b, remote=True)
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=node_a), base_url="http://a"
         ) as client:

@@ -13,11 +13,13 @@ from tests.integration.calls.calls_harness import floor
 from tests.support import Env
 
 from omnivox.accounts.models import AuditEntry
-from omnivox.core.events import AudienceKind, Event
+from omnivox.core.events import AudienceKind, DomainEvent
 from omnivox.core.security.permissions import Role
 from omnivox.routing.models import Queue
 from omnivox.telephony.fsm_types import Owner, OwnerKind
+from omnivox.telephony.ingress import Ingress
 from omnivox.telephony.instructions import Instruction, Say
+from omnivox.telephony.plugins import CallPlugins
 from omnivox.telephony.ports import (
     RecordingStatus,
     RecordingStatusChanged,
@@ -85,7 +87,8 @@ async def test_a_sandbox_voicemail_is_stored_listed_assigned_and_done(env: Env) 
         svc = runtime.service
         queue_id = await _queue(env, org)
         stand_in = VoicemailStandIn(svc, org, queue_id)
-        svc.inbound = stand_in  # type: ignore[assignment]
+        # The stand-in answers this number instead of inbound routing.
+        runtime.ingress = Ingress(svc, CallPlugins(inbound=stand_in))  # type: ignore[arg-type]
         runtime.provision_number(NUMBER)
 
         sent: list[tuple[str, dict[str, str]]] = []
@@ -96,13 +99,13 @@ async def test_a_sandbox_voicemail_is_stored_listed_assigned_and_done(env: Env) 
             return await real_webhook(subject, url, params)
 
         f.carrier.webhook = spy  # type: ignore[method-assign]
-        events: list[Event] = []
+        events: list[DomainEvent] = []
 
-        async def keep(event: Event) -> None:
+        async def keep(event: DomainEvent) -> None:
             events.append(event)
 
         bus = env.app.state.omnivox.bus  # type: ignore[attr-defined]
-        bus.subscribe(keep)
+        bus.subscribe(DomainEvent, keep, remote=True)
 
         caller = await f.carrier.place_inbound_call(CALLER, NUMBER)
         await f.advance(20)
@@ -153,7 +156,9 @@ async def test_a_sandbox_voicemail_is_stored_listed_assigned_and_done(env: Env) 
         await _work_it(env, org, vm.id, queue_id, events)
 
 
-async def _work_it(env: Env, org: str, vm_id: str, queue_id: str, events: list[Event]) -> None:
+async def _work_it(
+    env: Env, org: str, vm_id: str, queue_id: str, events: list[DomainEvent]
+) -> None:
     c = env.client
     await env.user(org, "sam@acme.example.com", Role.SUPERVISOR)
     sup = await env.token("sam@acme.example.com")

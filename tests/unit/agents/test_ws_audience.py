@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 
 from omnivox.core.events import Audience
-from omnivox.core.redis_bus import RESYNC_EVENT as BUS_RESYNC
 from omnivox.core.security.permissions import Role
 from omnivox.core.security.principal import Principal
-from omnivox.web.ws import RESYNC_EVENT, may_receive
+from omnivox.web.ws import may_receive
 
 
 def who(role: Role, user: str = "u1", org: str = "o1") -> Principal:
@@ -41,7 +40,3 @@ SUP = "agents:supervise"
 )
 def test_may_receive(principal: Principal, audience: Audience, allowed: bool) -> None:
     assert may_receive(principal, audience) is allowed
-
-
-def test_resync_names_agree() -> None:
-    assert RESYNC_EVENT == BUS_RESYNC

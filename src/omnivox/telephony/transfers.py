@@ -1,0 +1,155 @@
+"""Transfers (blind and warm, to an agent, a queue or a number) and three-way conferences:
+each is checked against the state machine, carried out in the call's conference, recorded."""
+
+from __future__ import annotations
+
+import phonenumbers
+from sqlalchemy import select
+
+from omnivox.accounts.models import Organization
+from omnivox.core.errors import InvalidInput
+from omnivox.core.security.principal import Principal
+from omnivox.telephony.control import (
+    CallActionRefused,
+    CallControl,
+    TransferRequest,
+    _check,
+    _customer_change,
+    _load,
+    _record,
+    resume,
+)
+from omnivox.telephony.dial_rules import check_manual_dial
+from omnivox.telephony.fsm_types import (
+    CallState,
+    TransferCompleted,
+    TransferStarted,
+    TransferTargetKind,
+)
+from omnivox.telephony.models import Call, CallLeg
+from omnivox.telephony.ports import ParticipantChange
+from omnivox.telephony.service import AgentUnavailable, TelephonyService, agent_identity
+
+
+async def transfer(ctl: CallControl, actor: Principal, call_id: str, req: TransferRequest) -> Call:
+    svc = ctl.svc
+    call = await _load(svc, actor, call_id)
+    target = await _transfer_target(ctl, actor, req)
+    event = TransferStarted(
+        at=svc.clock.now(), target_kind=req.kind, target_id=req.target, warm=req.warm
+    )
+    _check(call, event, "transfer")
+    if req.kind is TransferTargetKind.QUEUE:
+        return await _transfer_to_queue(ctl, call, event, req.target)
+    if req.kind is TransferTargetKind.AGENT and not await svc.reserve_agent(call, req.target):
+        raise AgentUnavailable("that agent is not available to take a transfer")
+    call = await _record(svc, call.id, event)
+    user_id = req.target if req.kind is TransferTargetKind.AGENT else None
+    await svc.legs.add(
+        call, role="transfer_target", target=("warm:" if req.warm else "") + target, user_id=user_id
+    )
+    return call
+
+
+async def _transfer_target(ctl: CallControl, actor: Principal, req: TransferRequest) -> str:
+    svc, inbound = ctl.svc, ctl.plugins.inbound
+    if req.kind is TransferTargetKind.AGENT:
+        from omnivox.accounts.models import User
+
+        async with svc.sessions() as session:
+            user = await session.scalar(
+                select(User).where(
+                    User.id == req.target,
+                    User.organization_id == actor.organization_id,
+                    User.is_active.is_(True),
+                )
+            )
+        if user is None:
+            raise InvalidInput.on("target", "no active agent with that id in your organisation")
+        if user.id == actor.user_id:
+            raise InvalidInput.on("target", "you cannot transfer a call to yourself")
+        return f"client:{agent_identity(user.id)}"
+    if req.kind is TransferTargetKind.EXTERNAL:
+        number = e164(req.target, "target")
+        await _may_dial(svc, actor, number)
+        return number
+    if inbound is None:
+        raise InvalidInput.on("kind", "this installation routes no queues")
+    await inbound.check_queue(actor.organization_id, req.target)
+    return req.target
+
+
+async def _transfer_to_queue(
+    ctl: CallControl, call: Call, started: TransferStarted, queue_id: str
+) -> Call:
+    """The customer waits on hold in the queue; the agent's part of the call ends."""
+    svc, plugins = ctl.svc, ctl.plugins
+    assert plugins.inbound is not None
+    music = await plugins.hold_music(call.organization_id)
+    await _customer_change(svc, call, ParticipantChange(hold=True, hold_url=music))
+    await _record(svc, call.id, started)
+    done = TransferCompleted(
+        at=svc.clock.now(), target_kind=TransferTargetKind.QUEUE, target_id=queue_id
+    )
+    call = await _record(svc, call.id, done)
+    await svc.legs.drop_previous_agents(call, keep_leg="")
+    await plugins.inbound.enqueue_transfer(call, queue_id)
+    return call
+
+
+def e164(number: str, field: str) -> str:
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        raise InvalidInput.on(
+            field, f"{number!r} is not an E.164 number like +14155550100"
+        ) from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise InvalidInput.on(field, f"{number!r} is not a valid phone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+async def complete_transfer(ctl: CallControl, actor: Principal, call_id: str) -> Call:
+    """Warm transfer: the transferring agent leaves; the target keeps the customer."""
+    svc = ctl.svc
+    call = await _load(svc, actor, call_id)
+    target = next(
+        (
+            leg
+            for leg in await svc.legs.legs(call.id)
+            if leg.role == "transfer_target" and leg.status == "joined"
+        ),
+        None,
+    )
+    if target is None:
+        raise CallActionRefused("the transfer target has not joined the call")
+    kind = TransferTargetKind.AGENT if target.user_id else TransferTargetKind.EXTERNAL
+    event = TransferCompleted(
+        at=svc.clock.now(),
+        target_kind=kind,
+        target_id=target.user_id or target.target.removeprefix("warm:"),
+    )
+    _check(call, event, "complete the transfer")
+    call = await _record(svc, call.id, event)
+    await svc.legs.drop_previous_agents(call, keep_leg=target.id)
+    if call.state == CallState.ON_HOLD.value:
+        await resume(ctl, actor, call.id)
+    return call
+
+
+async def add_third_party(ctl: CallControl, actor: Principal, call_id: str, number: str) -> CallLeg:
+    svc = ctl.svc
+    call = await _load(svc, actor, call_id)
+    if CallState(call.state) not in {CallState.CONNECTED, CallState.ON_HOLD}:
+        raise CallActionRefused(f"cannot conference: the call is {call.state.replace('_', ' ')}")
+    target = e164(number, "number")
+    await _may_dial(svc, actor, target)
+    return await svc.legs.add(call, role="third_party", target=target)
+
+
+async def _may_dial(svc: TelephonyService, actor: Principal, number: str) -> None:
+    """An agent bringing in an outside number obeys the manual-dialling law too."""
+    async with svc.sessions() as session:
+        org = await session.get(Organization, actor.organization_id)
+        assert org is not None
+        await check_manual_dial(session, org, number, svc.clock.now())
