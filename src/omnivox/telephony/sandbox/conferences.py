@@ -58,6 +58,20 @@ def get_or_create(
     return conf
 
 
+def label_in_use(carrier: SandboxCarrier, conf: SandboxConference, label: str | None) -> bool:
+    """Whether an active participant (in the conference, or still being dialled into it)
+    has ``label``: Twilio refuses a second one (16025 in TwiML, 16026 on the REST API)."""
+    if not label:
+        return False
+    for sid, dialling in list(conf.connecting.items()):
+        call = carrier.calls.get(sid)
+        if call is None or call.is_final:  # ended before its dialling task could run
+            del conf.connecting[sid]
+        elif dialling.label == label:
+            return True
+    return any(p.label == label for p in conf.participants.values())
+
+
 def set_callback(conf: SandboxConference, url: str | None, events: list[str]) -> None:
     if url and conf.status_callback is None:
         wanted: set[str] = set()
@@ -101,6 +115,10 @@ async def join(
 async def join_from_twiml(carrier: SandboxCarrier, call: SandboxCall, noun: DialConference) -> None:
     """``<Dial><Conference>``: stay until removed, the conference ends, or the call ends."""
     conf = get_or_create(carrier, carrier.account_of(call), noun.name)
+    if label_in_use(carrier, conf, noun.participant_label):
+        # Twilio error 16025: the call is not added and goes on to the next verb.
+        carrier.log(call, "error", code=16025, label=noun.participant_label)
+        return
     set_callback(conf, noun.status_callback_url, list(noun.status_callback_events))
     participant = SandboxParticipant(
         call_sid=call.sid,
@@ -138,7 +156,11 @@ async def add_participant_call(
 ) -> None:
     """A leg created by the Participants API: ring it, join it, hang up when it leaves."""
     call.script_task = asyncio.current_task()
-    if not await legs.ring(carrier, call):
+    try:
+        answered = await legs.ring(carrier, call)
+    finally:
+        conf.connecting.pop(call.sid, None)
+    if not answered:
         return
     await join(carrier, call, conf, participant)
     await stay(carrier, call, conf, participant)

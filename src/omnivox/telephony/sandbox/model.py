@@ -129,6 +129,8 @@ class SandboxConference:
     created_at: datetime
     status: str = "init"  # init | in-progress | completed
     participants: dict[str, SandboxParticipant] = field(default_factory=dict)
+    # Participants API legs still being dialled: not in yet, but their labels are taken.
+    connecting: dict[str, SandboxParticipant] = field(default_factory=dict)
     status_callback: StatusCallback | None = None
     sequence: int = 0
     log: list[LogEntry] = field(default_factory=list)

@@ -279,6 +279,8 @@ class _Operations:
             if not (p.get("From") and p.get("To")):
                 raise ApiError(400, 21603, "'From' and 'To' are required")
             conf = conferences.get_or_create(self.c, account, ref)
+            if conferences.label_in_use(self.c, conf, p.get("Label")):
+                raise ApiError(400, 16026, "Participant label is in use by another participant")
             conferences.set_callback(
                 conf,
                 p.get("ConferenceStatusCallback"),
@@ -300,6 +302,7 @@ class _Operations:
                 status="queued",
                 hang_up_on_leave=True,
             )
+            conf.connecting[call.sid] = participant
             task = self.c.runtime.spawn(
                 conferences.add_participant_call(self.c, call, conf, participant)
             )
