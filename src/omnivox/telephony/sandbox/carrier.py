@@ -40,7 +40,7 @@ from omnivox.telephony.sandbox.softphones import SoftphoneRegistry
 _log = logging.getLogger("omnivox.telephony.sandbox")
 
 # Which status-callback event announces each call status.
-_STATUS_EVENT = {"initiated": "initiated", "ringing": "ringing", "in-progress": "answered"}
+_STATUS_EVENT = {"ringing": "ringing", "in-progress": "answered"}
 _SIP_CODES = {"completed": "200", "busy": "486", "no-answer": "487", "canceled": "487"}
 
 
@@ -51,7 +51,7 @@ class SandboxTiming:
     seconds_per_word: float = 0.35  # <Say>
     play_seconds: float = 3.0  # <Play>: the sandbox does not fetch or decode audio
     record_seconds: float = 5.0  # how long a party "speaks" into <Record>
-    dial_setup_seconds: float = 0.2  # queued -> initiated
+    dial_setup_seconds: float = 0.2  # queued until dialling starts (the initiated event)
 
 
 class SandboxCarrier:
@@ -194,6 +194,16 @@ class SandboxCarrier:
         callback = call.status_callback
         if callback is not None and event in callback.events:
             await self._send_status(call, callback, extra)
+
+    async def initiate(self, call: SandboxCall) -> None:
+        """Dialling starts: the ``initiated`` status-callback event, whose CallStatus says
+        ``initiated``. The Call resource stays ``queued``: ``initiated`` is an event, not one
+        of its statuses (queued, ringing, in-progress, canceled, completed, failed, busy,
+        no-answer)."""
+        self.log(call, "initiated")
+        callback = call.status_callback
+        if callback is not None and "initiated" in callback.events:
+            await self._send_status(call, callback, {"CallStatus": "initiated"})
 
     def end_call(self, call: SandboxCall, status: str, **extra: str) -> None:
         """End a call now; callbacks and clean-up run in the background, like Twilio's."""

@@ -30,7 +30,7 @@ async def ring(carrier: SandboxCarrier, call: SandboxCall) -> bool:
     """Take an outbound leg from queued to answered; False if it ended unanswered."""
     runtime = carrier.runtime
     await runtime.sleep(carrier.timing.dial_setup_seconds)
-    await carrier.set_status(call, "initiated")
+    await carrier.initiate(call)
     if call.softphone_identity is not None:
         return await carrier.softphones.ring(call)
     script = call.script
