@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from email.utils import format_datetime
-from typing import TYPE_CHECKING
 
 from omnivox.telephony.instructions import DialConference
 from omnivox.telephony.sandbox import legs, recordings, waiting
@@ -21,9 +20,7 @@ from omnivox.telephony.sandbox.model import (
     StatusCallback,
     new_sid,
 )
-
-if TYPE_CHECKING:
-    from omnivox.telephony.sandbox.carrier import SandboxCarrier
+from omnivox.telephony.sandbox.switch import Switch
 
 # statusCallbackEvent names -> the StatusCallbackEvent values they enable.
 _EVENT_GROUPS = {
@@ -37,9 +34,7 @@ _EVENT_GROUPS = {
 }
 
 
-def get_or_create(
-    carrier: SandboxCarrier, account: SandboxAccount, name_or_sid: str
-) -> SandboxConference:
+def get_or_create(carrier: Switch, account: SandboxAccount, name_or_sid: str) -> SandboxConference:
     """The live conference with that SID or friendly name; a new one for a new name."""
     by_sid = carrier.conferences.get(name_or_sid)
     if by_sid is not None and by_sid.account_sid == account.account_sid:
@@ -58,7 +53,7 @@ def get_or_create(
     return conf
 
 
-def label_in_use(carrier: SandboxCarrier, conf: SandboxConference, label: str | None) -> bool:
+def label_in_use(carrier: Switch, conf: SandboxConference, label: str | None) -> bool:
     """Whether an active participant (in the conference, or still being dialled into it)
     has ``label``: Twilio refuses a second one (16025 in TwiML, 16026 on the REST API)."""
     if not label:
@@ -81,7 +76,7 @@ def set_callback(conf: SandboxConference, url: str | None, events: list[str]) ->
 
 
 async def join(
-    carrier: SandboxCarrier,
+    carrier: Switch,
     call: SandboxCall,
     conf: SandboxConference,
     participant: SandboxParticipant,
@@ -112,7 +107,7 @@ async def join(
         )
 
 
-async def join_from_twiml(carrier: SandboxCarrier, call: SandboxCall, noun: DialConference) -> None:
+async def join_from_twiml(carrier: Switch, call: SandboxCall, noun: DialConference) -> None:
     """``<Dial><Conference>``: stay until removed, the conference ends, or the call ends."""
     conf = get_or_create(carrier, carrier.account_of(call), noun.name)
     if label_in_use(carrier, conf, noun.participant_label):
@@ -135,7 +130,7 @@ async def join_from_twiml(carrier: SandboxCarrier, call: SandboxCall, noun: Dial
 
 
 async def stay(
-    carrier: SandboxCarrier,
+    carrier: Switch,
     call: SandboxCall,
     conf: SandboxConference,
     participant: SandboxParticipant,
@@ -149,7 +144,7 @@ async def stay(
 
 
 async def add_participant_call(
-    carrier: SandboxCarrier,
+    carrier: Switch,
     call: SandboxCall,
     conf: SandboxConference,
     participant: SandboxParticipant,
@@ -167,7 +162,7 @@ async def add_participant_call(
     carrier.end_call(call, "completed")
 
 
-async def leave(carrier: SandboxCarrier, conf: SandboxConference, call_sid: str) -> None:
+async def leave(carrier: Switch, conf: SandboxConference, call_sid: str) -> None:
     participant = conf.participants.pop(call_sid, None)
     if participant is None:
         return
@@ -182,7 +177,7 @@ async def leave(carrier: SandboxCarrier, conf: SandboxConference, call_sid: str)
         await end(carrier, conf)
 
 
-async def end(carrier: SandboxCarrier, conf: SandboxConference) -> None:
+async def end(carrier: Switch, conf: SandboxConference) -> None:
     """End the conference; TwiML participants carry on after their ``<Dial>``."""
     if conf.status == "completed":
         return
@@ -196,13 +191,13 @@ async def end(carrier: SandboxCarrier, conf: SandboxConference) -> None:
     conf.ended.set()
 
 
-async def leave_all(carrier: SandboxCarrier, call: SandboxCall) -> None:
+async def leave_all(carrier: Switch, call: SandboxCall) -> None:
     if call.conference_sid and call.conference_sid in carrier.conferences:
         await leave(carrier, carrier.conferences[call.conference_sid], call.sid)
 
 
 async def update_participant(
-    carrier: SandboxCarrier,
+    carrier: Switch,
     conf: SandboxConference,
     participant: SandboxParticipant,
     params: Mapping[str, str],
@@ -236,7 +231,7 @@ async def update_participant(
 
 
 async def announce(
-    carrier: SandboxCarrier,
+    carrier: Switch,
     conf: SandboxConference,
     event: str,
     participant: SandboxParticipant | None = None,

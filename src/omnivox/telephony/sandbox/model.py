@@ -17,6 +17,16 @@ from omnivox.telephony.sandbox.parties import PartyScript
 FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "canceled", "failed"})
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SandboxTiming:
+    """How long simulated media takes, in sandbox-clock seconds."""
+
+    seconds_per_word: float = 0.35  # <Say>
+    play_seconds: float = 3.0  # <Play>: the sandbox does not fetch or decode audio
+    record_seconds: float = 5.0  # how long a party "speaks" into <Record>
+    dial_setup_seconds: float = 0.2  # queued until dialling starts (the initiated event)
+
+
 def new_sid(prefix: str) -> str:
     """A Twilio-shaped SID: two-letter prefix and 32 hex digits."""
     return prefix + secrets.token_hex(16)

@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from omnivox.telephony.sandbox import conferences, interpreter, legs, recordings
+from omnivox.telephony.sandbox import conferences, interpreter, recordings
 from omnivox.telephony.sandbox.carrier import SandboxCarrier
 from omnivox.telephony.sandbox.model import SandboxAccount, SandboxCall, SandboxParticipant
 from omnivox.telephony.sandbox.resources import (
@@ -146,7 +146,7 @@ class _Operations:
             call, p.get("StatusCallback"), lists.get("StatusCallbackEvent", [])
         )
         self.c.set_amd(call, p)
-        call.tasks.append(self.c.runtime.spawn(legs.run_outbound(self.c, call)))
+        call.tasks.append(self.c.runtime.spawn(interpreter.run_outbound(self.c, call)))
         return 201, call_json(self.c, call)
 
     async def list_calls(self, account: SandboxAccount, p: Form, _l: Lists) -> tuple[int, Any]:

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from omnivox.telephony.sandbox import legs
 from omnivox.telephony.sandbox.model import SandboxCall
-
-if TYPE_CHECKING:
-    from omnivox.telephony.sandbox.carrier import SandboxCarrier
+from omnivox.telephony.sandbox.switch import Switch
 
 
 @dataclass(slots=True, eq=False)
@@ -29,7 +27,7 @@ class SoftphoneSession:
 
 
 class SoftphoneRegistry:
-    def __init__(self, carrier: SandboxCarrier) -> None:
+    def __init__(self, carrier: Switch) -> None:
         self._carrier = carrier
         self._sessions: dict[str, SoftphoneSession] = {}
 
