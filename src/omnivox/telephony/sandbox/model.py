@@ -128,7 +128,6 @@ class SandboxParticipant:
     left: asyncio.Event = field(default_factory=asyncio.Event)
     wait_url: str | None = None  # what they hear until the conference starts
     waiting_over: asyncio.Event = field(default_factory=asyncio.Event)
-    hang_up_on_leave: bool = False  # true for legs created by the Participants API
 
 
 @dataclass(slots=True, kw_only=True)

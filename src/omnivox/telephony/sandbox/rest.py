@@ -300,7 +300,6 @@ class _Operations:
                 coaching=_true(p, "Coaching", False),
                 call_sid_to_coach=p.get("CallSidToCoach"),
                 status="queued",
-                hang_up_on_leave=True,
             )
             conf.connecting[call.sid] = participant
             task = self.c.runtime.spawn(

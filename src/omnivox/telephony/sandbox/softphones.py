@@ -41,9 +41,6 @@ class SoftphoneRegistry:
         if self._sessions.get(session.identity) is session:
             del self._sessions[session.identity]
 
-    def is_registered(self, identity: str) -> bool:
-        return identity in self._sessions
-
     async def ring(self, call: SandboxCall) -> bool:
         """Offer the call to the registered browser; True once it answers in time."""
         carrier = self._carrier
