@@ -112,7 +112,7 @@ async def join_from_twiml(carrier: Switch, call: SandboxCall, noun: DialConferen
     conf = get_or_create(carrier, carrier.account_of(call), noun.name)
     if label_in_use(carrier, conf, noun.participant_label):
         # Twilio error 16025: the call is not added and goes on to the next verb.
-        carrier.log(call, "error", code=16025, label=noun.participant_label)
+        carrier.log(call, "error", code="16025", label=noun.participant_label)
         return
     set_callback(conf, noun.status_callback_url, list(noun.status_callback_events))
     participant = SandboxParticipant(
