@@ -2,8 +2,9 @@
 
 ``apply(snapshot, event)`` classifies the event into a :class:`Trigger` (what it is *and*
 who asked: the agent, a supervisor or the system), looks ``(snapshot.state, trigger)`` up
-in :data:`TABLE` and returns a :class:`Transition` (the new snapshot and the history row to
-append) or a :class:`Rejection`. No I/O, no clock: every event carries its instant.
+in :data:`TABLE` (defined in :mod:`.fsm_table`) and returns a :class:`Transition` (the new
+snapshot and the history row to append) or a :class:`Rejection`. No I/O, no clock: every
+event carries its instant.
 
 Why a table: it is the specification (rendered in ``docs/agents.md``) and the property
 tests check that nothing ever happens outside it.
@@ -28,11 +29,30 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from types import MappingProxyType
+
+from omnivox.agents.fsm_table import TABLE, Rule
+from omnivox.agents.fsm_types import (
+    Actor,
+    AgentEvent,
+    AgentSnapshot,
+    AgentState,
+    CallEnded,
+    CallStarted,
+    CallWithdrawn,
+    FinishWrapUp,
+    GoAvailable,
+    GoOffline,
+    OfferRejected,
+    OfferReleased,
+    OfferTimedOut,
+    Reserve,
+    TakeBreak,
+    Trigger,
+    offline,
+)
 
 __all__ = [
     "MISSED_REASON",
@@ -66,150 +86,10 @@ __all__ = [
 #: The break reason the machine sets on its own when an offer is not answered in time.
 MISSED_REASON = "missed"
 
+S = AgentState
 
-class AgentState(StrEnum):
-    OFFLINE = "offline"
-    AVAILABLE = "available"
-    RESERVED = "reserved"  # a call is being offered
-    ON_CALL = "on_call"
-    WRAP_UP = "wrap_up"
-    BREAK = "break"  # not ready, with a reason code
-
-
-class Actor(StrEnum):
-    """Who caused a change: recorded in history and decides which table row applies."""
-
-    SELF = "self"
-    SUPERVISOR = "supervisor"
-    SYSTEM = "system"
-
-
-@dataclass(frozen=True, slots=True)
-class AgentSnapshot:
-    state: AgentState
-    since: datetime
-    reason: str | None = None  # the break reason code, only in BREAK
-    call_id: str | None = None  # only in RESERVED, ON_CALL, WRAP_UP
-    missed_count: int = 0
-
-
-def offline(at: datetime) -> AgentSnapshot:
-    """An agent the system has never seen is offline."""
-    return AgentSnapshot(AgentState.OFFLINE, at)
-
-
-# --- events ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class GoAvailable:
-    at: datetime
-    by: Actor = Actor.SELF
-
-
-@dataclass(frozen=True, slots=True)
-class TakeBreak:
-    at: datetime
-    reason: str
-    by: Actor = Actor.SELF
-
-
-@dataclass(frozen=True, slots=True)
-class GoOffline:
-    at: datetime
-    by: Actor = Actor.SELF
-
-
-@dataclass(frozen=True, slots=True)
-class Reserve:
-    """Routing or the dialler offers ``call_id`` to the agent."""
-
-    at: datetime
-    call_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class CallStarted:
-    """The agent accepted (``SELF``) or the system connected them (``SYSTEM``)."""
-
-    at: datetime
-    call_id: str
-    by: Actor = Actor.SYSTEM
-
-
-@dataclass(frozen=True, slots=True)
-class OfferRejected:
-    at: datetime
-    call_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class OfferReleased:
-    """The offer was withdrawn (caller hung up while ringing, routed elsewhere)."""
-
-    at: datetime
-    call_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class OfferTimedOut:
-    at: datetime
-    call_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class CallEnded:
-    at: datetime
-    call_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class CallWithdrawn:
-    """The system took the call back from the agent (a machine, detected after the
-    connection): straight back to available, no wrap-up."""
-
-    at: datetime
-    call_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class FinishWrapUp:
-    at: datetime
-    by: Actor = Actor.SYSTEM
-
-
-AgentEvent = (
-    GoAvailable
-    | TakeBreak
-    | GoOffline
-    | Reserve
-    | CallStarted
-    | OfferRejected
-    | OfferReleased
-    | OfferTimedOut
-    | CallEnded
-    | CallWithdrawn
-    | FinishWrapUp
-)
 
 _CALL_EVENTS = (CallStarted, OfferRejected, OfferReleased, OfferTimedOut, CallEnded, CallWithdrawn)
-
-
-class Trigger(StrEnum):
-    SET_AVAILABLE = "set_available"
-    SET_BREAK = "set_break"
-    SET_OFFLINE = "set_offline"
-    FORCE_AVAILABLE = "force_available"  # supervisor or system
-    FORCE_BREAK = "force_break"
-    FORCE_OFFLINE = "force_offline"
-    RESERVE = "reserve"
-    START_CALL = "start_call"
-    REJECT = "reject"
-    RELEASE = "release"
-    OFFER_TIMEOUT = "offer_timeout"
-    END_CALL = "end_call"
-    WITHDRAW = "withdraw"
-    FINISH_WRAP_UP = "finish_wrap_up"
 
 
 def classify(event: AgentEvent) -> Trigger:
@@ -233,60 +113,6 @@ _SIMPLE: dict[type, Trigger] = {
     CallWithdrawn: Trigger.WITHDRAW,
     FinishWrapUp: Trigger.FINISH_WRAP_UP,
 }
-
-# --- the table ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """One row: the target state (None = accepted, nothing changes) and side marks."""
-
-    target: AgentState | None
-    missed: bool = False  # count a missed offer, reason "missed"
-    releases_offer: bool = False  # the offered call goes back to routing
-
-
-S = AgentState
-T = Trigger
-
-
-def _build_table() -> dict[tuple[AgentState, Trigger], Rule]:
-    table: dict[tuple[AgentState, Trigger], Rule] = {}
-
-    def add(states: set[AgentState], trig: Trigger, rule: Rule) -> None:
-        for state in states:
-            table[(state, trig)] = rule
-
-    idle = {S.OFFLINE, S.AVAILABLE, S.BREAK, S.WRAP_UP}  # the agent holds no live call
-    # The agent's own choices (wrap_up -> available is how an agent finishes wrap-up).
-    add(idle, T.SET_AVAILABLE, Rule(S.AVAILABLE))
-    add(idle, T.SET_BREAK, Rule(S.BREAK))
-    add(idle, T.SET_OFFLINE, Rule(S.OFFLINE))
-    # Supervisor / system force: also from an offer, which then returns to routing.
-    add(idle, T.FORCE_AVAILABLE, Rule(S.AVAILABLE))
-    add(idle, T.FORCE_BREAK, Rule(S.BREAK))
-    add(idle, T.FORCE_OFFLINE, Rule(S.OFFLINE))
-    add({S.RESERVED}, T.FORCE_AVAILABLE, Rule(S.AVAILABLE, releases_offer=True))
-    add({S.RESERVED}, T.FORCE_BREAK, Rule(S.BREAK, releases_offer=True))
-    add({S.RESERVED}, T.FORCE_OFFLINE, Rule(S.OFFLINE, releases_offer=True))
-    # Offers and calls.
-    add({S.AVAILABLE}, T.RESERVE, Rule(S.RESERVED))
-    add({S.RESERVED}, T.START_CALL, Rule(S.ON_CALL))
-    add({S.ON_CALL}, T.START_CALL, Rule(None))  # accept + connected webhook: both arrive
-    add({S.RESERVED}, T.REJECT, Rule(S.AVAILABLE, releases_offer=True))
-    add({S.RESERVED}, T.RELEASE, Rule(S.AVAILABLE, releases_offer=True))
-    add({S.RESERVED}, T.OFFER_TIMEOUT, Rule(S.BREAK, missed=True, releases_offer=True))
-    add({S.ON_CALL}, T.END_CALL, Rule(S.WRAP_UP))
-    add({S.ON_CALL}, T.WITHDRAW, Rule(S.AVAILABLE))  # a machine taken back: no wrap-up
-    add({S.WRAP_UP}, T.END_CALL, Rule(None))  # duplicate hang-up notifications
-    add({S.WRAP_UP}, T.FINISH_WRAP_UP, Rule(S.AVAILABLE))
-    return table
-
-
-#: ``(state, trigger) -> Rule``. A pair that is absent is refused.
-TABLE: Mapping[tuple[AgentState, Trigger], Rule] = MappingProxyType(_build_table())
-
-# --- results --------------------------------------------------------------------------------
 
 
 class RejectionReason(StrEnum):

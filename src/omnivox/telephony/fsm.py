@@ -1,10 +1,10 @@
 """The call state machine: pure, with an explicit transition table.
 
 ``apply(snapshot, event)`` classifies the event into a :class:`Trigger`, looks the pair
-``(snapshot.state, trigger)`` up in :data:`TABLE` and returns either a :class:`Transition`
-(the new snapshot to persist, plus what happened) or a :class:`Rejection` (nothing to
-persist except, for provider events, a history row). There is no I/O and no clock here:
-every event carries the instant it happened.
+``(snapshot.state, trigger)`` up in :data:`TABLE` (defined in :mod:`.fsm_table`) and
+returns either a :class:`Transition` (the new snapshot to persist, plus what happened) or a
+:class:`Rejection` (nothing to persist except, for provider events, a history row). There
+is no I/O and no clock here: every event carries the instant it happened.
 
 Why a table rather than ``if`` chains: the table *is* the specification. It is rendered in
 ``docs/telephony.md``, and the property tests check that no transition ever leaves it.
@@ -17,17 +17,23 @@ history and does not re-apply it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from types import MappingProxyType
 from typing import TypeVar
 
+from omnivox.telephony.fsm_table import (
+    SYSTEM_DISPOSITION_ABANDONED,
+    SYSTEM_DISPOSITION_MACHINE,
+    SYSTEM_DISPOSITION_NETWORK,
+    SYSTEM_DISPOSITION_SELF_SERVICE,
+    SYSTEM_DISPOSITION_UNTRACKED_ANSWER,
+    SYSTEM_DISPOSITION_WRAP_UP_TIMEOUT,
+    TABLE,
+    Rule,
+)
 from omnivox.telephony.fsm_types import (
     ANSWERED_STATES,
-    PRE_ANSWER_STATES,
-    TALKING_STATES,
     TERMINAL_STATES,
     AgentConnected,
     AgentHungUp,
@@ -43,7 +49,6 @@ from omnivox.telephony.fsm_types import (
     Disposition,
     DispositionSource,
     DispositionSubmitted,
-    EndReason,
     HoldEnded,
     HoldStarted,
     Owner,
@@ -80,158 +85,6 @@ __all__ = [
 ]
 
 _Ordered = TypeVar("_Ordered", int, datetime)
-
-# --- the table --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """One row of the table: where the call goes and what ending it records."""
-
-    target: CallState | None  # None: stay in the current state (an accepted no-op)
-    end_reason: EndReason | None = None
-    system_disposition: str | None = None
-    flag_for_supervisor: bool = False
-    resume: bool = False  # go back to the snapshot's ``resume_to`` instead
-
-
-#: System disposition codes the machine sets on its own.
-SYSTEM_DISPOSITION_MACHINE = "answering_machine"
-SYSTEM_DISPOSITION_ABANDONED = "abandoned"
-SYSTEM_DISPOSITION_NETWORK = "network_failure"
-SYSTEM_DISPOSITION_SELF_SERVICE = "self_service"
-SYSTEM_DISPOSITION_WRAP_UP_TIMEOUT = "wrap_up_timeout"
-SYSTEM_DISPOSITION_UNTRACKED_ANSWER = "answered_untracked"
-
-S = CallState
-T = Trigger
-_R = EndReason
-
-
-def _build_table() -> dict[tuple[CallState, Trigger], Rule]:
-    table: dict[tuple[CallState, Trigger], Rule] = {}
-
-    def add(states: frozenset[CallState] | set[CallState], trig: Trigger, rule: Rule) -> None:
-        for state in states:
-            table[(state, trig)] = rule
-
-    pre = PRE_ANSWER_STATES
-    talking = TALKING_STATES
-    answered_any = ANSWERED_STATES | {S.WRAP_UP}
-    # Placing the call; provider progress may skip states (missing or reordered callbacks).
-    add({S.QUEUED}, T.DIAL_PLACED, Rule(S.DIALING))
-    add({S.DIALING, S.RINGING} | answered_any, T.DIAL_PLACED, Rule(None))  # late REST answer
-    add({S.QUEUED, S.DIALING}, T.PROVIDER_ERROR, Rule(S.FAILED, _R.PROVIDER_ERROR))
-    add({S.QUEUED, S.DIALING}, T.PROVIDER_INITIATED, Rule(S.DIALING))
-    add({S.QUEUED, S.DIALING}, T.PROVIDER_RINGING, Rule(S.RINGING))
-    add({S.RINGING}, T.PROVIDER_RINGING, Rule(S.RINGING))
-    add(pre, T.PROVIDER_ANSWERED, Rule(S.ANSWERED_HUMAN))
-    add(pre, T.PROVIDER_ANSWERED_MACHINE, Rule(S.ANSWERED_MACHINE))
-    add(pre, T.AMD_HUMAN, Rule(S.ANSWERED_HUMAN))  # AMD callback overtook the answer
-    add(pre, T.AMD_MACHINE, Rule(S.ANSWERED_MACHINE))
-    add(pre, T.PROVIDER_BUSY, Rule(S.BUSY, _R.BUSY))
-    add(pre, T.PROVIDER_NO_ANSWER, Rule(S.NO_ANSWER, _R.NO_ANSWER))
-    add(pre, T.PROVIDER_CANCELED, Rule(S.CANCELED, _R.CANCELED))
-    add(pre, T.CANCEL, Rule(S.CANCELED, _R.CANCELED))
-    add(pre, T.PROVIDER_FAILED, Rule(S.FAILED, _R.PROVIDER_ERROR))
-    # "completed" without a seen answer: the person was reached and we cannot tell how the
-    # call went, so it is dispositioned by the system and shown to a supervisor.
-    add(
-        pre,
-        T.PROVIDER_COMPLETED,
-        Rule(S.COMPLETED, _R.CUSTOMER_HANGUP, SYSTEM_DISPOSITION_UNTRACKED_ANSWER, True),
-    )
-    # Answered, not yet with an agent (an agent may be ringing).
-    add({S.ANSWERED_HUMAN}, T.AMD_MACHINE, Rule(S.ANSWERED_MACHINE))
-    add(answered_any, T.AMD_HUMAN, Rule(None))
-    # Asynchronous AMD decides after the 2-second rule has already given the call to an
-    # agent: a machine is taken back from a connected agent (the dialler ends the agent's
-    # leg, frees the agent without wrap-up, and gives the line the campaign's AMD action).
-    # The snapshot keeps the agent who briefly had it. Once the agent has acted on the call
-    # (hold, transfer, conference) or it has ended (wrap-up), the verdict is only recorded.
-    add({S.CONNECTED}, T.AMD_MACHINE, Rule(S.ANSWERED_MACHINE))
-    add(
-        (talking - {S.CONNECTED}) | {S.ANSWERED_MACHINE, S.WRAP_UP},
-        T.AMD_MACHINE,
-        Rule(None),
-    )
-    add(answered_any, T.PROVIDER_ANSWERED, Rule(None))
-    add(answered_any, T.PROVIDER_ANSWERED_MACHINE, Rule(None))
-    add({S.ANSWERED_HUMAN}, T.AGENT_CONNECTED, Rule(S.CONNECTED))
-    add(
-        {S.ANSWERED_HUMAN},
-        T.SYSTEM_HANGUP,
-        Rule(S.ABANDONED, _R.ABANDONED, SYSTEM_DISPOSITION_ABANDONED),
-    )
-    add(
-        {S.ANSWERED_HUMAN},
-        T.PROVIDER_COMPLETED,
-        Rule(S.ABANDONED, _R.ABANDONED, SYSTEM_DISPOSITION_ABANDONED),
-    )
-    # Served by the system (a voicemail, a callback booked): no longer a caller waiting.
-    add({S.ANSWERED_HUMAN}, T.SYSTEM_SERVED, Rule(S.SELF_SERVICE))
-    add(
-        {S.SELF_SERVICE},
-        T.PROVIDER_COMPLETED,
-        Rule(S.COMPLETED, _R.SELF_SERVICE, SYSTEM_DISPOSITION_SELF_SERVICE),
-    )
-    add(
-        {S.SELF_SERVICE},
-        T.SYSTEM_HANGUP,
-        Rule(S.COMPLETED, _R.SELF_SERVICE, SYSTEM_DISPOSITION_SELF_SERVICE),
-    )
-    add(
-        {S.SELF_SERVICE},
-        T.PROVIDER_FAILED,
-        Rule(S.FAILED, _R.NETWORK_FAILURE, SYSTEM_DISPOSITION_NETWORK),
-    )
-    for late in (T.SYSTEM_SERVED, T.DIAL_PLACED, T.AMD_HUMAN, T.AMD_MACHINE):
-        add({S.SELF_SERVICE}, late, Rule(None))
-    add({S.SELF_SERVICE}, T.PROVIDER_ANSWERED, Rule(None))
-    add({S.SELF_SERVICE}, T.PROVIDER_ANSWERED_MACHINE, Rule(None))
-    add(
-        {S.ANSWERED_MACHINE},
-        T.SYSTEM_HANGUP,
-        Rule(S.COMPLETED, _R.MACHINE, SYSTEM_DISPOSITION_MACHINE),
-    )
-    add(
-        {S.ANSWERED_MACHINE},
-        T.PROVIDER_COMPLETED,
-        Rule(S.COMPLETED, _R.MACHINE, SYSTEM_DISPOSITION_MACHINE),
-    )
-    add(
-        {S.ANSWERED_HUMAN, S.ANSWERED_MACHINE},
-        T.PROVIDER_FAILED,
-        Rule(S.FAILED, _R.NETWORK_FAILURE, SYSTEM_DISPOSITION_NETWORK),
-    )
-    # With an agent.
-    add({S.CONNECTED, S.IN_CONFERENCE}, T.HOLD, Rule(S.ON_HOLD))
-    add({S.ON_HOLD}, T.RESUME, Rule(None, resume=True))
-    add({S.CONNECTED}, T.TRANSFER_STARTED, Rule(S.TRANSFERRING))
-    add({S.TRANSFERRING}, T.TRANSFER_CONFERENCED, Rule(S.IN_CONFERENCE))
-    add({S.TRANSFERRING, S.IN_CONFERENCE}, T.TRANSFER_COMPLETED, Rule(S.CONNECTED))
-    add({S.TRANSFERRING}, T.TRANSFER_COMPLETED_TO_QUEUE, Rule(S.ANSWERED_HUMAN))
-    add({S.TRANSFERRING}, T.TRANSFER_FAILED, Rule(S.CONNECTED))
-    add({S.CONNECTED}, T.CONFERENCE_STARTED, Rule(S.IN_CONFERENCE))
-    add({S.IN_CONFERENCE}, T.CONFERENCE_ENDED, Rule(S.CONNECTED))
-    add(talking, T.AGENT_HUNG_UP, Rule(S.WRAP_UP, _R.AGENT_HANGUP))
-    add(talking, T.PROVIDER_COMPLETED, Rule(S.WRAP_UP, _R.CUSTOMER_HANGUP))
-    add(talking, T.PROVIDER_FAILED, Rule(S.WRAP_UP, _R.NETWORK_FAILURE))
-    # Wrap-up: the call has ended; provider confirmations are accepted as no-ops.
-    add({S.WRAP_UP}, T.PROVIDER_COMPLETED, Rule(None))
-    add({S.WRAP_UP}, T.PROVIDER_FAILED, Rule(None))
-    add({S.WRAP_UP}, T.AGENT_HUNG_UP, Rule(None))
-    add({S.WRAP_UP}, T.DISPOSITION, Rule(S.COMPLETED))
-    add(
-        {S.WRAP_UP},
-        T.WRAP_UP_TIMEOUT,
-        Rule(S.COMPLETED, None, SYSTEM_DISPOSITION_WRAP_UP_TIMEOUT, True),
-    )
-    return table
-
-
-#: The transition table: ``(state, trigger) -> Rule``. A pair that is absent is refused.
-TABLE: Mapping[tuple[CallState, Trigger], Rule] = MappingProxyType(_build_table())
 
 
 class RejectionReason(StrEnum):

@@ -1,7 +1,7 @@
 """The call state machine's transition table as the Markdown in ``docs/telephony.md``.
 
 ``python -m omnivox.telephony.fsm_doc --write`` rewrites the table in place; a test fails
-when the document and :data:`omnivox.telephony.fsm.TABLE` disagree.
+when the document and :data:`omnivox.telephony.fsm_table.TABLE` disagree.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from omnivox.telephony.fsm import TABLE, Rule
+from omnivox.telephony.fsm_table import TABLE, Rule
 from omnivox.telephony.fsm_types import CallState
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "telephony.md"

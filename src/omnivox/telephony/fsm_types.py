@@ -202,14 +202,6 @@ class CallSnapshot:
     last_sequence_number: int | None = None
     last_provider_timestamp: datetime | None = None
 
-    @property
-    def was_answered(self) -> bool:
-        return self.answered_at is not None
-
-    @property
-    def is_terminal(self) -> bool:
-        return self.state in TERMINAL_STATES
-
 
 # --- events -----------------------------------------------------------------------------
 # Every event carries ``at``: when it happened (provider timestamp or the service's clock).

@@ -30,6 +30,14 @@ async def hang_up_quietly(provider: TelephonyProvider, sid: str) -> None:
         log.info("leg already ended", sid=sid, detail=str(exc))
 
 
+def participant_label(role: str, leg_id: str) -> str:
+    """The leg's conference participant label: unique per leg, since the carrier refuses a
+    label an active participant of the same conference already has (Twilio 16025/16026),
+    and a call can have two supervisors or transfer targets at once. The customer, who joins
+    through TwiML, is labelled ``customer``."""
+    return f"{role}-{leg_id}"
+
+
 def agent_identity(user_id: str) -> str:
     """The softphone identity of an agent (Twilio client name)."""
     return f"agent_{user_id}"
@@ -81,7 +89,7 @@ class LegService:
                 from_=call.from_number
                 if call.direction == Direction.OUTBOUND.value
                 else call.to_number,
-                label=role,
+                label=participant_label(role, leg.id),
                 muted=muted,
                 coaching=coach_sid is not None,
                 call_sid_to_coach=coach_sid,

@@ -338,8 +338,6 @@ class TelephonyProvider(Protocol):
         """The live (not completed) conference with that name, if any."""
         ...
 
-    async def end_conference(self, conference_sid: str) -> None: ...
-
     async def start_recording(
         self, call_sid: str, *, status_callback_url: str | None = None
     ) -> Recording: ...
@@ -349,10 +347,6 @@ class TelephonyProvider(Protocol):
     ) -> Recording:
         """Pause (``PAUSED``), resume (``IN_PROGRESS``) or stop (``STOPPED``)."""
         ...
-
-    async def set_conference_recording_status(
-        self, conference_sid: str, recording_sid: str, status: RecordingStatus
-    ) -> Recording: ...
 
     def create_access_token(self, identity: str, *, ttl_seconds: int = 3600) -> str:
         """A browser softphone token allowing incoming calls to ``identity``."""

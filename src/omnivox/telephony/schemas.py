@@ -106,6 +106,3 @@ class TokenRead(BaseModel):
     token: str
     ttl_seconds: int
     sandbox_softphone_url: str | None = None
-
-
-SuperviseMode = Literal["listen", "whisper", "barge"]

@@ -57,6 +57,27 @@ async def test_supervisor_listens_whispers_and_barges(sqlite_env: Env) -> None:
         assert (await f.row(call_id)).state == "connected"
 
 
+async def test_two_supervisors_listen_to_one_call_at_once(sqlite_env: Env) -> None:
+    """Each leg has its own conference label: the carrier refuses a label already in use."""
+    async with floor(sqlite_env) as (f, org):
+        alex = await f.agent(org, "alex")
+        sam = await f.agent(org, "sam", Role.SUPERVISOR)
+        kim = await f.agent(org, "kim", Role.SUPERVISOR)
+        call_id = await f.call(alex, ANSWERS)
+        await f.advance(4)
+        first = await f.post(sam, f"/api/v1/calls/{call_id}/listen")
+        second = await f.post(kim, f"/api/v1/calls/{call_id}/listen")
+        assert first.status_code == second.status_code == 200, second.text
+        await f.advance(3)
+        conf = next(iter(f.carrier.conferences.values()))
+        listening = [p for p in conf.participants.values() if p.muted]
+        assert len(listening) == 2
+        labels = [p.label for p in conf.participants.values()]
+        assert len(labels) == len(set(labels)) == 4  # customer, agent, two supervisors
+        assert "customer" in labels
+        assert (await f.row(call_id)).state == "connected"
+
+
 async def test_blind_transfer_to_an_agent_and_to_an_external_number(sqlite_env: Env) -> None:
     async with floor(sqlite_env) as (f, org):
         alex = await f.agent(org, "alex")

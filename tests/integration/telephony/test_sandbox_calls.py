@@ -172,3 +172,17 @@ async def test_webhooks_signed_with_another_token_are_refused_and_the_call_fails
     assert call.status == "completed"  # Twilio hangs up after an application error
     errors = [e.detail for e in call.log if e.kind == "error"]
     assert errors and errors[0]["code"] == "11200" and errors[0]["status"] == 403
+
+
+async def test_the_call_resource_stays_queued_until_it_rings(harness: Harness) -> None:
+    """``initiated`` is a status-callback event (its CallStatus says so), never a status of
+    Twilio's Call resource."""
+    harness.carrier.script_number(CUSTOMER, PartyScript(behaviour=PartyBehaviour.FAIL))
+    placed = await harness.provider.place_call(outbound(harness))
+    await harness.carrier.advance(0.3)  # dialling has started; the line fails at 0.7 s
+    assert harness.statuses() == ["initiated"]
+    fetched = await harness.provider.fetch_call(placed.sid)  # through the REST API
+    assert fetched is not None and fetched.status.value == "queued"
+    await harness.carrier.advance(2)
+    assert harness.statuses() == ["initiated", "failed"]
+    assert "initiated" in [e.kind for e in harness.carrier.calls[placed.sid].log]

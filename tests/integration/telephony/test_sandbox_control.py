@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from tests.integration.telephony.telephony_harness import ACCOUNT_SID, AGENT_NUMBER, Harness
 
+from omnivox.telephony.errors import ProviderError
 from omnivox.telephony.instructions import (
     Dial,
     DialConference,
@@ -209,3 +211,46 @@ async def test_recording_pause_and_resume_excludes_the_paused_stretch(harness: H
     assert completed[0]["CallSid"] == call.sid
     event = harness.provider.parse_webhook(WebhookKind.RECORDING, completed[0])
     assert event.status is RecordingStatus.COMPLETED  # type: ignore[union-attr]
+
+
+async def test_a_participant_label_in_use_is_refused_as_twilio_does(harness: Harness) -> None:
+    """Twilio: 16026 on the Participants API, 16025 (and on to the next verb) in TwiML."""
+    room = "call-43"
+    joins = harness.provider.render(
+        [
+            Dial(targets=(DialConference(name=room, participant_label="customer"),)),
+            Say(text="Not joined"),
+        ]
+    )
+    inbound_line(harness, joins)
+    customer = await harness.carrier.place_inbound_call(CALLER, SUPPORT_LINE)
+    await harness.carrier.advance(1)
+    conf = await harness.provider.find_conference(room)
+    assert conf is not None
+
+    def supervisor(label: str) -> NewParticipant:
+        return NewParticipant(to=SUPERVISOR_LEG, from_=AGENT_NUMBER, label=label, muted=True)
+
+    first = await harness.provider.add_participant(room, supervisor("supervisor-1"))
+    for taken in ("supervisor-1", "customer"):  # dialling or in: either way it is taken
+        with pytest.raises(ProviderError) as refused:
+            await harness.provider.add_participant(room, supervisor(taken))
+        assert refused.value.http_status == 400 and refused.value.provider_code == 16026
+    await harness.carrier.advance(5)
+    await harness.provider.add_participant(room, supervisor("supervisor-2"))
+    await harness.carrier.advance(5)
+    present = harness.carrier.conferences[conf.sid].participants.values()
+    labels = sorted(p.label or "" for p in present)
+    assert labels == ["customer", "supervisor-1", "supervisor-2"]
+
+    # A second caller whose TwiML asks for the same label is not added; its TwiML goes on.
+    second = await harness.carrier.place_inbound_call("+15557770002", SUPPORT_LINE)
+    await harness.carrier.advance(5)
+    assert second.sid not in harness.carrier.conferences[conf.sid].participants
+    assert "error" in [e.kind for e in second.log] and second.is_final
+
+    # Once its participant has left, a label can be used again.
+    await harness.provider.remove_participant(conf.sid, first.call_sid)
+    await harness.carrier.advance(1)
+    await harness.provider.add_participant(room, supervisor("supervisor-1"))
+    assert customer.sid in harness.carrier.conferences[conf.sid].participants

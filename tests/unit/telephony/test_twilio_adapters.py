@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime
+from typing import get_args
 
 import httpx
 import pytest
@@ -19,6 +21,7 @@ from omnivox.telephony.instructions import (
     DialClient,
     DialConference,
     DialNumber,
+    DialTarget,
     Gather,
     Hangup,
     Instruction,
@@ -41,6 +44,7 @@ from omnivox.telephony.providers.twilio import (
 from omnivox.telephony.sandbox import SandboxCarrier, twilio_signature, verify_voice_token
 from omnivox.telephony.sandbox.softphone_ws import TokenRejectedError
 from omnivox.telephony.sandbox.twiml_parser import TwimlError, parse_twiml
+from omnivox.telephony.twiml_vocabulary import ELEMENTS
 
 TOKEN = "a-test-auth-token"
 URL = "https://omnivox.example/hooks/telephony/twilio/status?org=1"
@@ -102,6 +106,15 @@ EVERY_VERB: list[Instruction] = [
 
 def test_rendered_twiml_parses_back_to_the_same_instructions() -> None:
     assert parse_twiml(render_twiml(EVERY_VERB)) == EVERY_VERB
+
+
+def test_the_vocabulary_names_every_field_of_every_instruction() -> None:
+    """One TwiML vocabulary for the renderer and the sandbox parser: nothing left unnamed."""
+    instruction_types = {*get_args(Instruction), *get_args(DialTarget)}
+    assert set(ELEMENTS) == instruction_types
+    for cls, element in ELEMENTS.items():
+        named = {a.field for a in element.attributes} | {element.text, element.children}
+        assert {f.name for f in fields(cls)} <= named, cls.__name__
 
 
 def test_unknown_verbs_are_refused_not_skipped() -> None:

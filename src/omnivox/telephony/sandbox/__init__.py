@@ -14,8 +14,9 @@ Mount, for example under ``/sandbox``::
     app.include_router(sandbox_softphone_router(carrier), prefix="/sandbox")
 """
 
-from omnivox.telephony.sandbox.carrier import SandboxCarrier, SandboxTiming
+from omnivox.telephony.sandbox.carrier import SandboxCarrier
 from omnivox.telephony.sandbox.control import sandbox_control_router
+from omnivox.telephony.sandbox.model import SandboxTiming
 from omnivox.telephony.sandbox.parties import PartyBehaviour, PartyScript
 from omnivox.telephony.sandbox.rest import sandbox_rest_router
 from omnivox.telephony.sandbox.signing import twilio_signature

@@ -13,14 +13,13 @@ import asyncio
 import hmac
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from email.utils import format_datetime
 from typing import Any
 
 import httpx
 
 from omnivox.core.clock import Clock
-from omnivox.telephony.sandbox import conferences, legs, recordings
+from omnivox.telephony.sandbox import conferences, interpreter, recordings
 from omnivox.telephony.sandbox.model import (
     AmdRequest,
     LogEntry,
@@ -29,6 +28,7 @@ from omnivox.telephony.sandbox.model import (
     SandboxConference,
     SandboxNumber,
     SandboxRecording,
+    SandboxTiming,
     StatusCallback,
     new_sid,
 )
@@ -40,23 +40,14 @@ from omnivox.telephony.sandbox.softphones import SoftphoneRegistry
 _log = logging.getLogger("omnivox.telephony.sandbox")
 
 # Which status-callback event announces each call status.
-_STATUS_EVENT = {"initiated": "initiated", "ringing": "ringing", "in-progress": "answered"}
+_STATUS_EVENT = {"ringing": "ringing", "in-progress": "answered"}
 _SIP_CODES = {"completed": "200", "busy": "486", "no-answer": "487", "canceled": "487"}
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SandboxTiming:
-    """How long simulated media takes, in sandbox-clock seconds."""
-
-    seconds_per_word: float = 0.35  # <Say>
-    play_seconds: float = 3.0  # <Play>: the sandbox does not fetch or decode audio
-    record_seconds: float = 5.0  # how long a party "speaks" into <Record>
-    dial_setup_seconds: float = 0.2  # queued -> initiated
 
 
 class SandboxCarrier:
     """The emulator's state and behaviour; routers in :mod:`.rest`, :mod:`.control` and
-    :mod:`.softphone_ws` expose it over HTTP/WebSocket.
+    :mod:`.softphone_ws` expose it over HTTP/WebSocket. The parts it drives see it as a
+    :class:`~.switch.Switch`.
 
     ``http`` delivers webhooks (inject an ASGI-transport client in tests);
     ``api_base_url`` is where the REST router is reachable (used in resource URIs).
@@ -195,6 +186,16 @@ class SandboxCarrier:
         if callback is not None and event in callback.events:
             await self._send_status(call, callback, extra)
 
+    async def initiate(self, call: SandboxCall) -> None:
+        """Dialling starts: the ``initiated`` status-callback event, whose CallStatus says
+        ``initiated``. The Call resource stays ``queued``: ``initiated`` is an event, not one
+        of its statuses (queued, ringing, in-progress, canceled, completed, failed, busy,
+        no-answer)."""
+        self.log(call, "initiated")
+        callback = call.status_callback
+        if callback is not None and "initiated" in callback.events:
+            await self._send_status(call, callback, {"CallStatus": "initiated"})
+
     def end_call(self, call: SandboxCall, status: str, **extra: str) -> None:
         """End a call now; callbacks and clean-up run in the background, like Twilio's."""
         if call.is_final:
@@ -284,7 +285,9 @@ class SandboxCarrier:
         call.status = "ringing"
         call.url = number.voice_url
         self.set_status_callback(call, number.status_callback_url, [])
-        call.tasks.append(self.runtime.spawn(legs.run_inbound(self, call), name=f"in {call.sid}"))
+        call.tasks.append(
+            self.runtime.spawn(interpreter.run_inbound(self, call), name=f"in {call.sid}")
+        )
         return call
 
     def press_digits(self, call_sid: str, digits: str) -> None:

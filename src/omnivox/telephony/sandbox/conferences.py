@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from email.utils import format_datetime
-from typing import TYPE_CHECKING
 
 from omnivox.telephony.instructions import DialConference
 from omnivox.telephony.sandbox import legs, recordings, waiting
@@ -21,9 +20,7 @@ from omnivox.telephony.sandbox.model import (
     StatusCallback,
     new_sid,
 )
-
-if TYPE_CHECKING:
-    from omnivox.telephony.sandbox.carrier import SandboxCarrier
+from omnivox.telephony.sandbox.switch import Switch
 
 # statusCallbackEvent names -> the StatusCallbackEvent values they enable.
 _EVENT_GROUPS = {
@@ -37,9 +34,7 @@ _EVENT_GROUPS = {
 }
 
 
-def get_or_create(
-    carrier: SandboxCarrier, account: SandboxAccount, name_or_sid: str
-) -> SandboxConference:
+def get_or_create(carrier: Switch, account: SandboxAccount, name_or_sid: str) -> SandboxConference:
     """The live conference with that SID or friendly name; a new one for a new name."""
     by_sid = carrier.conferences.get(name_or_sid)
     if by_sid is not None and by_sid.account_sid == account.account_sid:
@@ -58,6 +53,20 @@ def get_or_create(
     return conf
 
 
+def label_in_use(carrier: Switch, conf: SandboxConference, label: str | None) -> bool:
+    """Whether an active participant (in the conference, or still being dialled into it)
+    has ``label``: Twilio refuses a second one (16025 in TwiML, 16026 on the REST API)."""
+    if not label:
+        return False
+    for sid, dialling in list(conf.connecting.items()):
+        call = carrier.calls.get(sid)
+        if call is None or call.is_final:  # ended before its dialling task could run
+            del conf.connecting[sid]
+        elif dialling.label == label:
+            return True
+    return any(p.label == label for p in conf.participants.values())
+
+
 def set_callback(conf: SandboxConference, url: str | None, events: list[str]) -> None:
     if url and conf.status_callback is None:
         wanted: set[str] = set()
@@ -67,7 +76,7 @@ def set_callback(conf: SandboxConference, url: str | None, events: list[str]) ->
 
 
 async def join(
-    carrier: SandboxCarrier,
+    carrier: Switch,
     call: SandboxCall,
     conf: SandboxConference,
     participant: SandboxParticipant,
@@ -98,9 +107,13 @@ async def join(
         )
 
 
-async def join_from_twiml(carrier: SandboxCarrier, call: SandboxCall, noun: DialConference) -> None:
+async def join_from_twiml(carrier: Switch, call: SandboxCall, noun: DialConference) -> None:
     """``<Dial><Conference>``: stay until removed, the conference ends, or the call ends."""
     conf = get_or_create(carrier, carrier.account_of(call), noun.name)
+    if label_in_use(carrier, conf, noun.participant_label):
+        # Twilio error 16025: the call is not added and goes on to the next verb.
+        carrier.log(call, "error", code="16025", label=noun.participant_label)
+        return
     set_callback(conf, noun.status_callback_url, list(noun.status_callback_events))
     participant = SandboxParticipant(
         call_sid=call.sid,
@@ -117,7 +130,7 @@ async def join_from_twiml(carrier: SandboxCarrier, call: SandboxCall, noun: Dial
 
 
 async def stay(
-    carrier: SandboxCarrier,
+    carrier: Switch,
     call: SandboxCall,
     conf: SandboxConference,
     participant: SandboxParticipant,
@@ -131,21 +144,25 @@ async def stay(
 
 
 async def add_participant_call(
-    carrier: SandboxCarrier,
+    carrier: Switch,
     call: SandboxCall,
     conf: SandboxConference,
     participant: SandboxParticipant,
 ) -> None:
     """A leg created by the Participants API: ring it, join it, hang up when it leaves."""
     call.script_task = asyncio.current_task()
-    if not await legs.ring(carrier, call):
+    try:
+        answered = await legs.ring(carrier, call)
+    finally:
+        conf.connecting.pop(call.sid, None)
+    if not answered:
         return
     await join(carrier, call, conf, participant)
     await stay(carrier, call, conf, participant)
     carrier.end_call(call, "completed")
 
 
-async def leave(carrier: SandboxCarrier, conf: SandboxConference, call_sid: str) -> None:
+async def leave(carrier: Switch, conf: SandboxConference, call_sid: str) -> None:
     participant = conf.participants.pop(call_sid, None)
     if participant is None:
         return
@@ -160,7 +177,7 @@ async def leave(carrier: SandboxCarrier, conf: SandboxConference, call_sid: str)
         await end(carrier, conf)
 
 
-async def end(carrier: SandboxCarrier, conf: SandboxConference) -> None:
+async def end(carrier: Switch, conf: SandboxConference) -> None:
     """End the conference; TwiML participants carry on after their ``<Dial>``."""
     if conf.status == "completed":
         return
@@ -174,13 +191,13 @@ async def end(carrier: SandboxCarrier, conf: SandboxConference) -> None:
     conf.ended.set()
 
 
-async def leave_all(carrier: SandboxCarrier, call: SandboxCall) -> None:
+async def leave_all(carrier: Switch, call: SandboxCall) -> None:
     if call.conference_sid and call.conference_sid in carrier.conferences:
         await leave(carrier, carrier.conferences[call.conference_sid], call.sid)
 
 
 async def update_participant(
-    carrier: SandboxCarrier,
+    carrier: Switch,
     conf: SandboxConference,
     participant: SandboxParticipant,
     params: Mapping[str, str],
@@ -214,7 +231,7 @@ async def update_participant(
 
 
 async def announce(
-    carrier: SandboxCarrier,
+    carrier: Switch,
     conf: SandboxConference,
     event: str,
     participant: SandboxParticipant | None = None,

@@ -6,17 +6,14 @@ SIMULATED. The child legs are virtual parties (numbers) or sandbox softphones (c
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
 from omnivox.telephony.instructions import Dial, DialClient, DialNumber
 from omnivox.telephony.sandbox import legs
 from omnivox.telephony.sandbox.model import SandboxCall
-
-if TYPE_CHECKING:
-    from omnivox.telephony.sandbox.carrier import SandboxCarrier
+from omnivox.telephony.sandbox.switch import Switch
 
 
-async def dial_legs(carrier: SandboxCarrier, parent: SandboxCall, verb: Dial) -> dict[str, str]:
+async def dial_legs(carrier: Switch, parent: SandboxCall, verb: Dial) -> dict[str, str]:
     """Ring every target at once; bridge the first that answers until one side hangs up.
 
     Returns the parameters Twilio posts to the Dial's action URL.
@@ -49,7 +46,7 @@ async def dial_legs(carrier: SandboxCarrier, parent: SandboxCall, verb: Dial) ->
 
 
 def _child(
-    carrier: SandboxCarrier, parent: SandboxCall, verb: Dial, target: DialNumber | DialClient
+    carrier: Switch, parent: SandboxCall, verb: Dial, target: DialNumber | DialClient
 ) -> SandboxCall:
     to = target.number if isinstance(target, DialNumber) else f"client:{target.identity}"
     account = carrier.account_of(parent)
@@ -62,7 +59,7 @@ def _child(
     return child
 
 
-async def _ring(carrier: SandboxCarrier, child: SandboxCall, someone: asyncio.Event) -> None:
+async def _ring(carrier: Switch, child: SandboxCall, someone: asyncio.Event) -> None:
     try:
         await legs.ring(carrier, child)
     finally:
@@ -70,6 +67,6 @@ async def _ring(carrier: SandboxCarrier, child: SandboxCall, someone: asyncio.Ev
             someone.set()
 
 
-def all_done(carrier: SandboxCarrier, child: SandboxCall) -> bool:
+def all_done(carrier: Switch, child: SandboxCall) -> bool:
     siblings = [c for c in carrier.calls.values() if c.parent_call_sid == child.parent_call_sid]
     return all(c.is_final for c in siblings)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from omnivox.telephony.instructions import (
@@ -30,10 +29,8 @@ from omnivox.telephony.instructions import (
 from omnivox.telephony.sandbox import conferences, dialing, legs, recordings
 from omnivox.telephony.sandbox.model import SandboxCall
 from omnivox.telephony.sandbox.prompts import log_prompt, prompt_seconds
+from omnivox.telephony.sandbox.switch import Switch
 from omnivox.telephony.sandbox.twiml_parser import TwimlError, parse_twiml
-
-if TYPE_CHECKING:
-    from omnivox.telephony.sandbox.carrier import SandboxCarrier
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +42,23 @@ class Source:
     params: dict[str, str] = field(default_factory=dict)
 
 
-async def run_call(carrier: SandboxCarrier, call: SandboxCall, *, inbound: bool = False) -> None:
+async def run_outbound(carrier: Switch, call: SandboxCall) -> None:
+    """A call created through the REST API: ring, then run its TwiML."""
+    if await legs.ring(carrier, call):
+        await run_call(carrier, call)
+
+
+async def run_inbound(carrier: Switch, call: SandboxCall) -> None:
+    """A virtual party's call to a configured number: fetch its TwiML and run it."""
+    await run_call(carrier, call, inbound=True)
+
+
+async def run_call(carrier: Switch, call: SandboxCall, *, inbound: bool = False) -> None:
     """Run the call's first document (its URL or inline TwiML) and what follows from it."""
     await run_from(carrier, call, Source(url=call.url, twiml=call.twiml), inbound=inbound)
 
 
-def start_document(carrier: SandboxCarrier, call: SandboxCall, source: Source) -> None:
+def start_document(carrier: Switch, call: SandboxCall, source: Source) -> None:
     """Replace whatever the call is doing with a new document (REST redirect / new TwiML)."""
     current = asyncio.current_task()
     if call.script_task is not None and call.script_task is not current:
@@ -60,7 +68,7 @@ def start_document(carrier: SandboxCarrier, call: SandboxCall, source: Source) -
 
 
 async def run_from(
-    carrier: SandboxCarrier, call: SandboxCall, source: Source | None, *, inbound: bool = False
+    carrier: Switch, call: SandboxCall, source: Source | None, *, inbound: bool = False
 ) -> None:
     call.script_task = asyncio.current_task()
     while source is not None and not call.is_final:
@@ -78,9 +86,7 @@ async def run_from(
     carrier.end_call(call, "completed")
 
 
-async def _load(
-    carrier: SandboxCarrier, call: SandboxCall, source: Source
-) -> list[Instruction] | None:
+async def _load(carrier: Switch, call: SandboxCall, source: Source) -> list[Instruction] | None:
     document = source.twiml
     if source.url is not None:
         params = {**carrier.call_params(call), **source.params}
@@ -99,7 +105,7 @@ async def _load(
 
 
 async def _execute_all(
-    carrier: SandboxCarrier, call: SandboxCall, verbs: list[Instruction], doc_url: str
+    carrier: Switch, call: SandboxCall, verbs: list[Instruction], doc_url: str
 ) -> Source | None:
     for verb in verbs:
         if call.is_final:
@@ -114,7 +120,7 @@ async def _execute_all(
 
 
 async def _execute(
-    carrier: SandboxCarrier, call: SandboxCall, verb: Instruction, doc_url: str
+    carrier: Switch, call: SandboxCall, verb: Instruction, doc_url: str
 ) -> Source | None:
     if isinstance(verb, Say | Play | Pause):
         await carrier.runtime.sleep(prompt_seconds(carrier, verb))
@@ -135,16 +141,14 @@ async def _execute(
     return None
 
 
-def _reject(carrier: SandboxCarrier, call: SandboxCall, verb: Reject) -> None:
+def _reject(carrier: Switch, call: SandboxCall, verb: Reject) -> None:
     if call.start_time is None:
         carrier.end_call(call, "busy" if verb.reason is RejectReason.BUSY else "no-answer")
     else:
         carrier.end_call(call, "completed")
 
 
-async def _gather(
-    carrier: SandboxCarrier, call: SandboxCall, verb: Gather, doc_url: str
-) -> Source | None:
+async def _gather(carrier: Switch, call: SandboxCall, verb: Gather, doc_url: str) -> Source | None:
     call.digits.clear()
     call.digits_arrived.clear()
     for prompt in verb.prompt:  # a key press interrupts the prompt (barge-in)
@@ -164,7 +168,7 @@ async def _gather(
     )
 
 
-async def _collect(carrier: SandboxCarrier, call: SandboxCall, verb: Gather) -> tuple[str, str]:
+async def _collect(carrier: Switch, call: SandboxCall, verb: Gather) -> tuple[str, str]:
     collected = ""
     while True:
         while call.digits:
@@ -179,9 +183,7 @@ async def _collect(carrier: SandboxCarrier, call: SandboxCall, verb: Gather) -> 
             return collected, ""
 
 
-async def _dial(
-    carrier: SandboxCarrier, call: SandboxCall, verb: Dial, doc_url: str
-) -> Source | None:
+async def _dial(carrier: Switch, call: SandboxCall, verb: Dial, doc_url: str) -> Source | None:
     target = verb.targets[0]
     if isinstance(target, DialConference):
         await conferences.join_from_twiml(carrier, call, target)
@@ -193,9 +195,7 @@ async def _dial(
     return Source(url=urljoin(doc_url, verb.action_url), params=params)
 
 
-async def _record(
-    carrier: SandboxCarrier, call: SandboxCall, verb: Record, doc_url: str
-) -> Source | None:
+async def _record(carrier: Switch, call: SandboxCall, verb: Record, doc_url: str) -> Source | None:
     account = carrier.account_of(call)
     events = ["completed"]
     rec = recordings.start(

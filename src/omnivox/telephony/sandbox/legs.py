@@ -17,20 +17,16 @@ classifies a greeting is not simulated, only when and what it reports.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from omnivox.telephony.sandbox.model import AmdRequest, SandboxCall
 from omnivox.telephony.sandbox.parties import PartyBehaviour, PartyScript
-
-if TYPE_CHECKING:
-    from omnivox.telephony.sandbox.carrier import SandboxCarrier
+from omnivox.telephony.sandbox.switch import Switch
 
 
-async def ring(carrier: SandboxCarrier, call: SandboxCall) -> bool:
+async def ring(carrier: Switch, call: SandboxCall) -> bool:
     """Take an outbound leg from queued to answered; False if it ended unanswered."""
     runtime = carrier.runtime
     await runtime.sleep(carrier.timing.dial_setup_seconds)
-    await carrier.set_status(call, "initiated")
+    await carrier.initiate(call)
     if call.softphone_identity is not None:
         return await carrier.softphones.ring(call)
     script = call.script
@@ -52,7 +48,7 @@ async def ring(carrier: SandboxCarrier, call: SandboxCall) -> bool:
     return True
 
 
-async def answer(carrier: SandboxCarrier, call: SandboxCall) -> None:
+async def answer(carrier: Switch, call: SandboxCall) -> None:
     """The party picked up: start the clock, run detection, start the party's script."""
     call.start_time = carrier.clock.now()
     amd = call.amd
@@ -83,14 +79,14 @@ def detection(script: PartyScript, amd: AmdRequest) -> tuple[float, str]:
     return needed, verdict
 
 
-async def _greeting(carrier: SandboxCarrier, call: SandboxCall) -> None:
+async def _greeting(carrier: Switch, call: SandboxCall) -> None:
     """A machine plays its greeting from the answer; afterwards it records the caller."""
     await carrier.runtime.sleep(call.script.greeting_seconds)
     if not call.is_final:
         carrier.log(call, "greeting-ended", end=call.script.greeting_end.value)
 
 
-async def _async_amd(carrier: SandboxCarrier, call: SandboxCall) -> None:
+async def _async_amd(carrier: Switch, call: SandboxCall) -> None:
     assert call.amd is not None and call.amd.callback_url is not None
     seconds, verdict = detection(call.script, call.amd)
     await carrier.runtime.sleep(seconds)
@@ -109,7 +105,7 @@ async def _async_amd(carrier: SandboxCarrier, call: SandboxCall) -> None:
     )
 
 
-async def play_party(carrier: SandboxCarrier, call: SandboxCall) -> None:
+async def play_party(carrier: Switch, call: SandboxCall) -> None:
     """The party's scripted actions after the answer, in time order."""
     script = call.script
     actions: list[tuple[float, str, str]] = [(at, "digits", d) for at, d in script.digits]
@@ -129,18 +125,3 @@ async def play_party(carrier: SandboxCarrier, call: SandboxCall) -> None:
             carrier.hang_up_party(call.sid)
         else:
             carrier.fail_network(call.sid)
-
-
-async def run_outbound(carrier: SandboxCarrier, call: SandboxCall) -> None:
-    """A call created through the REST API: ring, then run its TwiML."""
-    from omnivox.telephony.sandbox import interpreter
-
-    if await ring(carrier, call):
-        await interpreter.run_call(carrier, call)
-
-
-async def run_inbound(carrier: SandboxCarrier, call: SandboxCall) -> None:
-    """A virtual party's call to a configured number: fetch its TwiML and run it."""
-    from omnivox.telephony.sandbox import interpreter
-
-    await interpreter.run_call(carrier, call, inbound=True)

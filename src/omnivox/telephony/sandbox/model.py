@@ -17,6 +17,16 @@ from omnivox.telephony.sandbox.parties import PartyScript
 FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "canceled", "failed"})
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SandboxTiming:
+    """How long simulated media takes, in sandbox-clock seconds."""
+
+    seconds_per_word: float = 0.35  # <Say>
+    play_seconds: float = 3.0  # <Play>: the sandbox does not fetch or decode audio
+    record_seconds: float = 5.0  # how long a party "speaks" into <Record>
+    dial_setup_seconds: float = 0.2  # queued until dialling starts (the initiated event)
+
+
 def new_sid(prefix: str) -> str:
     """A Twilio-shaped SID: two-letter prefix and 32 hex digits."""
     return prefix + secrets.token_hex(16)
@@ -118,7 +128,6 @@ class SandboxParticipant:
     left: asyncio.Event = field(default_factory=asyncio.Event)
     wait_url: str | None = None  # what they hear until the conference starts
     waiting_over: asyncio.Event = field(default_factory=asyncio.Event)
-    hang_up_on_leave: bool = False  # true for legs created by the Participants API
 
 
 @dataclass(slots=True, kw_only=True)
@@ -129,6 +138,8 @@ class SandboxConference:
     created_at: datetime
     status: str = "init"  # init | in-progress | completed
     participants: dict[str, SandboxParticipant] = field(default_factory=dict)
+    # Participants API legs still being dialled: not in yet, but their labels are taken.
+    connecting: dict[str, SandboxParticipant] = field(default_factory=dict)
     status_callback: StatusCallback | None = None
     sequence: int = 0
     log: list[LogEntry] = field(default_factory=list)

@@ -6,16 +6,14 @@ SIMULATED. No audio is produced: ``<Say>`` takes time in proportion to its words
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from omnivox.telephony.instructions import Pause, Play, Say
 from omnivox.telephony.sandbox.model import SandboxCall
-
-if TYPE_CHECKING:
-    from omnivox.telephony.sandbox.carrier import SandboxCarrier
+from omnivox.telephony.sandbox.switch import Switch
 
 
-def prompt_seconds(carrier: SandboxCarrier, verb: Say | Play | Pause) -> float:
+def prompt_seconds(carrier: Switch, verb: Say | Play | Pause) -> float:
     timing = carrier.timing
     if isinstance(verb, Say):
         return max(1.0, len(verb.text.split()) * timing.seconds_per_word) * max(verb.loop, 1)
@@ -26,9 +24,7 @@ def prompt_seconds(carrier: SandboxCarrier, verb: Say | Play | Pause) -> float:
     return float(verb.seconds)
 
 
-def log_prompt(
-    carrier: SandboxCarrier, call: SandboxCall, verb: Say | Play | Pause, **extra: Any
-) -> None:
+def log_prompt(carrier: Switch, call: SandboxCall, verb: Say | Play | Pause, **extra: Any) -> None:
     if isinstance(verb, Say):
         carrier.log(call, "say", text=verb.text, **extra)
     elif isinstance(verb, Play):

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.utils import format_datetime
-from typing import TYPE_CHECKING
 
 from omnivox.telephony.sandbox.model import SandboxAccount, SandboxCall, SandboxRecording, new_sid
-
-if TYPE_CHECKING:
-    from omnivox.telephony.sandbox.carrier import SandboxCarrier
+from omnivox.telephony.sandbox.switch import Switch
 
 LIVE = frozenset({"in-progress", "paused"})
 
 
 def start(
-    carrier: SandboxCarrier,
+    carrier: Switch,
     account: SandboxAccount,
     *,
     call_sid: str | None = None,
@@ -48,7 +45,7 @@ def start(
     return rec
 
 
-def set_status(carrier: SandboxCarrier, rec: SandboxRecording, status: str) -> None:
+def set_status(carrier: Switch, rec: SandboxRecording, status: str) -> None:
     """``paused`` / ``in-progress`` (resume) / ``stopped``, as the REST update asks."""
     if rec.status not in LIVE:
         raise ValueError(f"recording is {rec.status}")
@@ -66,7 +63,7 @@ def set_status(carrier: SandboxCarrier, rec: SandboxRecording, status: str) -> N
     _log(carrier, rec, f"recording-{status}")
 
 
-async def finish(carrier: SandboxCarrier, rec: SandboxRecording) -> None:
+async def finish(carrier: Switch, rec: SandboxRecording) -> None:
     """Close the recording and report ``completed`` (or ``absent`` when nothing was recorded)."""
     if rec.status in ("completed", "absent"):
         return
@@ -77,13 +74,13 @@ async def finish(carrier: SandboxCarrier, rec: SandboxRecording) -> None:
         await _callback(carrier, rec)
 
 
-async def finish_call_recordings(carrier: SandboxCarrier, call: SandboxCall) -> None:
+async def finish_call_recordings(carrier: Switch, call: SandboxCall) -> None:
     for rec in list(carrier.recordings.values()):
         if rec.call_sid == call.sid and rec.status in (*LIVE, "stopped"):
             await finish(carrier, rec)
 
 
-def media_url(carrier: SandboxCarrier, rec: SandboxRecording) -> str:
+def media_url(carrier: Switch, rec: SandboxRecording) -> str:
     return f"{carrier.api_base_url}/2010-04-01/Accounts/{rec.account_sid}/Recordings/{rec.sid}"
 
 
@@ -93,7 +90,7 @@ def _bank(rec: SandboxRecording, now: datetime) -> None:
         rec.resumed_at = None
 
 
-def _log(carrier: SandboxCarrier, rec: SandboxRecording, kind: str, **detail: object) -> None:
+def _log(carrier: Switch, rec: SandboxRecording, kind: str, **detail: object) -> None:
     subject = carrier.calls.get(rec.call_sid or "") or carrier.conferences.get(
         rec.conference_sid or ""
     )
@@ -101,7 +98,7 @@ def _log(carrier: SandboxCarrier, rec: SandboxRecording, kind: str, **detail: ob
         carrier.log(subject, kind, recording_sid=rec.sid, **detail)
 
 
-async def _callback(carrier: SandboxCarrier, rec: SandboxRecording) -> None:
+async def _callback(carrier: Switch, rec: SandboxRecording) -> None:
     if not rec.status_callback_url:
         return
     params = {

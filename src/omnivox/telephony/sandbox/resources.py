@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.utils import format_datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from omnivox.telephony.sandbox.model import (
     SandboxCall,
@@ -12,9 +12,7 @@ from omnivox.telephony.sandbox.model import (
     SandboxParticipant,
     SandboxRecording,
 )
-
-if TYPE_CHECKING:
-    from omnivox.telephony.sandbox.carrier import SandboxCarrier
+from omnivox.telephony.sandbox.switch import Switch
 
 API = "/2010-04-01"
 
@@ -23,7 +21,7 @@ def _date(value: datetime | None) -> str | None:
     return format_datetime(value) if value is not None else None
 
 
-def call_json(carrier: SandboxCarrier, call: SandboxCall) -> dict[str, Any]:
+def call_json(carrier: Switch, call: SandboxCall) -> dict[str, Any]:
     uri = f"{API}/Accounts/{call.account_sid}/Calls/{call.sid}"
     return {
         "sid": call.sid,
@@ -56,7 +54,7 @@ def call_json(carrier: SandboxCarrier, call: SandboxCall) -> dict[str, Any]:
     }
 
 
-def conference_json(carrier: SandboxCarrier, conf: SandboxConference) -> dict[str, Any]:
+def conference_json(carrier: Switch, conf: SandboxConference) -> dict[str, Any]:
     uri = f"{API}/Accounts/{conf.account_sid}/Conferences/{conf.sid}"
     return {
         "sid": conf.sid,
@@ -78,7 +76,7 @@ def conference_json(carrier: SandboxCarrier, conf: SandboxConference) -> dict[st
 
 
 def participant_json(
-    carrier: SandboxCarrier, conf: SandboxConference, p: SandboxParticipant
+    carrier: Switch, conf: SandboxConference, p: SandboxParticipant
 ) -> dict[str, Any]:
     return {
         "account_sid": conf.account_sid,
@@ -100,7 +98,7 @@ def participant_json(
     }
 
 
-def recording_json(carrier: SandboxCarrier, rec: SandboxRecording) -> dict[str, Any]:
+def recording_json(carrier: Switch, rec: SandboxRecording) -> dict[str, Any]:
     return {
         "sid": rec.sid,
         "account_sid": rec.account_sid,

@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from omnivox.telephony.sandbox import conferences, interpreter, legs, recordings
+from omnivox.telephony.sandbox import conferences, interpreter, recordings
 from omnivox.telephony.sandbox.carrier import SandboxCarrier
 from omnivox.telephony.sandbox.model import SandboxAccount, SandboxCall, SandboxParticipant
 from omnivox.telephony.sandbox.resources import (
@@ -146,7 +146,7 @@ class _Operations:
             call, p.get("StatusCallback"), lists.get("StatusCallbackEvent", [])
         )
         self.c.set_amd(call, p)
-        call.tasks.append(self.c.runtime.spawn(legs.run_outbound(self.c, call)))
+        call.tasks.append(self.c.runtime.spawn(interpreter.run_outbound(self.c, call)))
         return 201, call_json(self.c, call)
 
     async def list_calls(self, account: SandboxAccount, p: Form, _l: Lists) -> tuple[int, Any]:
@@ -279,6 +279,8 @@ class _Operations:
             if not (p.get("From") and p.get("To")):
                 raise ApiError(400, 21603, "'From' and 'To' are required")
             conf = conferences.get_or_create(self.c, account, ref)
+            if conferences.label_in_use(self.c, conf, p.get("Label")):
+                raise ApiError(400, 16026, "Participant label is in use by another participant")
             conferences.set_callback(
                 conf,
                 p.get("ConferenceStatusCallback"),
@@ -298,8 +300,8 @@ class _Operations:
                 coaching=_true(p, "Coaching", False),
                 call_sid_to_coach=p.get("CallSidToCoach"),
                 status="queued",
-                hang_up_on_leave=True,
             )
+            conf.connecting[call.sid] = participant
             task = self.c.runtime.spawn(
                 conferences.add_participant_call(self.c, call, conf, participant)
             )

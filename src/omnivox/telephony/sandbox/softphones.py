@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from omnivox.telephony.sandbox import legs
 from omnivox.telephony.sandbox.model import SandboxCall
-
-if TYPE_CHECKING:
-    from omnivox.telephony.sandbox.carrier import SandboxCarrier
+from omnivox.telephony.sandbox.switch import Switch
 
 
 @dataclass(slots=True, eq=False)
@@ -29,7 +27,7 @@ class SoftphoneSession:
 
 
 class SoftphoneRegistry:
-    def __init__(self, carrier: SandboxCarrier) -> None:
+    def __init__(self, carrier: Switch) -> None:
         self._carrier = carrier
         self._sessions: dict[str, SoftphoneSession] = {}
 
@@ -42,9 +40,6 @@ class SoftphoneRegistry:
     def unregister(self, session: SoftphoneSession) -> None:
         if self._sessions.get(session.identity) is session:
             del self._sessions[session.identity]
-
-    def is_registered(self, identity: str) -> bool:
-        return identity in self._sessions
 
     async def ring(self, call: SandboxCall) -> bool:
         """Offer the call to the registered browser; True once it answers in time."""

@@ -10,23 +10,20 @@ participant leaves.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from omnivox.telephony.instructions import Pause, Play, Redirect, Say
 from omnivox.telephony.sandbox.model import SandboxCall, SandboxParticipant
 from omnivox.telephony.sandbox.prompts import log_prompt, prompt_seconds
+from omnivox.telephony.sandbox.switch import Switch
 from omnivox.telephony.sandbox.twiml_parser import TwimlError, parse_twiml
-
-if TYPE_CHECKING:
-    from omnivox.telephony.sandbox.carrier import SandboxCarrier
 
 _ALLOWED = (Say, Play, Pause, Redirect)
 MIN_DOCUMENT_SECONDS = 1.0  # a document with nothing to hear is not re-requested in a spin
 
 
 async def wait_for_start(
-    carrier: SandboxCarrier, call: SandboxCall, participant: SandboxParticipant
+    carrier: Switch, call: SandboxCall, participant: SandboxParticipant
 ) -> None:
     url = participant.wait_url
     if url is None:

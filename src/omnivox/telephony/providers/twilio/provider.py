@@ -139,10 +139,6 @@ class TwilioProvider:
                 )
         return mapping.conference(found[0]) if found else None
 
-    async def end_conference(self, conference_sid: str) -> None:
-        async with _translate_errors():
-            await self._api.conferences(conference_sid).update_async(status="completed")
-
     # --- recordings ----------------------------------------------------------------------
 
     async def start_recording(
@@ -161,14 +157,6 @@ class TwilioProvider:
     ) -> Recording:
         async with _translate_errors():
             recordings = self._api.calls(call_sid).recordings
-            instance = await recordings(recording_sid).update_async(status=status.value)
-        return mapping.recording(instance)
-
-    async def set_conference_recording_status(
-        self, conference_sid: str, recording_sid: str, status: RecordingStatus
-    ) -> Recording:
-        async with _translate_errors():
-            recordings = self._api.conferences(conference_sid).recordings
             instance = await recordings(recording_sid).update_async(status=status.value)
         return mapping.recording(instance)
 
