@@ -138,9 +138,7 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
     )
     routing = InboundRouting(core.service, gate, MediaLinks.from_settings(settings))
     dialer = build_dialer(settings, core.service, gate)
-    plugins = CallPlugins(
-        inbound=routing, answer_handlers={OwnerKind.CAMPAIGN: dialer.answering}
-    )
+    plugins = CallPlugins(inbound=routing, answer_handlers={OwnerKind.CAMPAIGN: dialer.answering})
     runtime = TelephonyRuntime(
         core,
         plugins,

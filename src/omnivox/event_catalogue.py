@@ -38,8 +38,13 @@ a browser may see as `{"name", "at", "data"}`, `data` being the fields below as 
 def _type_name(tp: object) -> str:
     text = getattr(tp, "__name__", None) if isinstance(tp, type) else None
     text = text or str(tp).replace("typing.", "")
-    for mod in ("omnivox.telephony.events.", "omnivox.telephony.fsm_types.",
-                "omnivox.agents.fsm.", "omnivox.voicemail.events.", "datetime."):
+    for mod in (
+        "omnivox.telephony.events.",
+        "omnivox.telephony.fsm_types.",
+        "omnivox.agents.fsm.",
+        "omnivox.voicemail.events.",
+        "datetime.",
+    ):
         text = text.replace(mod, "")
     return text.replace("NoneType", "None")
 

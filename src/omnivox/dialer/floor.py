@@ -129,7 +129,8 @@ async def window_counts(
     abandoned (no agent in time, or the person hung up before one came)."""
     since = now - timedelta(hours=hours)
     machine = or_(
-        Call.state == CallState.ANSWERED_MACHINE, func.coalesce(Call.end_reason, "") == "machine")
+        Call.state == CallState.ANSWERED_MACHINE, func.coalesce(Call.end_reason, "") == "machine"
+    )
     row = (
         await session.execute(
             select(

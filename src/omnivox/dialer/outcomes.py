@@ -109,9 +109,7 @@ async def record_outcome(gate: AgentGate, call: CallSummary, now: datetime) -> b
     return True
 
 
-def follow_calls(
-    gate: AgentGate, pacer_of: Callable[[str], Pacer | None], bus: EventBus
-) -> None:
+def follow_calls(gate: AgentGate, pacer_of: Callable[[str], Pacer | None], bus: EventBus) -> None:
     """Campaign calls: the pacer (on the node that runs the campaign) hears every step,
     from any node; the node that applied a final state records the outcome, once."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields, is_dataclass
+from dataclasses import fields, is_dataclass, replace
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from omnivox.core.db import new_id
 from omnivox.core.errors import NotFound
 from omnivox.core.logging import get_logger
 from omnivox.telephony import fsm
@@ -204,3 +205,36 @@ async def patch_call(session: AsyncSession, call: Call, mutate: Callable[[Call],
             await session.rollback()
             await session.refresh(call)
     raise ConcurrentUpdateError(f"call {call.id} kept changing")
+
+
+def new_call(
+    provider: str,
+    organization_id: str,
+    owner: Owner,
+    direction: Direction,
+    now: datetime,
+    *,
+    to: str,
+    from_: str,
+    agent_id: str | None = None,
+    provider_sid: str | None = None,
+) -> Call:
+    """A new call row in the machine's first state (not added to a session)."""
+    snap = fsm.new_call(owner, direction, now)
+    call = Call(
+        id=new_id(),
+        organization_id=organization_id,
+        direction=direction.value,
+        owner_kind=owner.kind.value,
+        owner_id=owner.id,
+        state=snap.state.value,
+        provider=provider,
+        provider_sid=provider_sid,
+        from_number=from_,
+        to_number=to,
+        agent_id=agent_id,
+        created_at=now,
+    )
+    call.conference_name = f"ovx-{call.id}"
+    store(call, snap if agent_id is None else replace(snap, agent_id=agent_id))
+    return call

@@ -7,7 +7,7 @@ history, commit, then announce. Provider requests happen outside any open transa
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from omnivox.core.clock import Clock
-from omnivox.core.db import new_id
 from omnivox.core.errors import Conflict
 from omnivox.core.events import Audience, DomainEvent, EventBus
 from omnivox.core.logging import get_logger
@@ -34,7 +33,6 @@ from omnivox.telephony.events import (
 from omnivox.telephony.fsm_types import (
     TERMINAL_STATES,
     CallEvent,
-    CallSnapshot,
     CallState,
     CancelRequested,
     DialPlaced,
@@ -193,7 +191,8 @@ class TelephonyService:
         ``machine_detection``: asynchronous AMD in that mode (None: no detection)."""
         now = self.clock.now()
         async with self.sessions() as session:
-            call = self._new_call_row(
+            call = calls.new_call(
+                self.provider.name,
                 organization_id,
                 owner,
                 Direction.OUTBOUND,
@@ -219,7 +218,8 @@ class TelephonyService:
             existing = await calls.find_call_by_sid(session, request.call_sid)
             if existing is not None:  # the carrier retried the voice request
                 return existing
-            call = self._new_call_row(
+            call = calls.new_call(
+                self.provider.name,
                 organization_id,
                 owner,
                 Direction.INBOUND,
@@ -240,8 +240,14 @@ class TelephonyService:
     ) -> Call:
         """Record a call to place later (a callback rings its agent before the customer)."""
         async with self.sessions() as session:
-            call = self._new_call_row(
-                organization_id, owner, Direction.OUTBOUND, self.clock.now(), to=to, from_=from_
+            call = calls.new_call(
+                self.provider.name,
+                organization_id,
+                owner,
+                Direction.OUTBOUND,
+                self.clock.now(),
+                to=to,
+                from_=from_,
             )
             session.add(call)
             await session.commit()
@@ -306,37 +312,6 @@ class TelephonyService:
             )
         )
 
-    def _new_call_row(
-        self,
-        organization_id: str,
-        owner: Owner,
-        direction: Direction,
-        now: datetime,
-        *,
-        to: str,
-        from_: str,
-        agent_id: str | None = None,
-        provider_sid: str | None = None,
-    ) -> Call:
-        snap = fsm.new_call(owner, direction, now)
-        call = Call(
-            id=new_id(),
-            organization_id=organization_id,
-            direction=direction.value,
-            owner_kind=owner.kind.value,
-            owner_id=owner.id,
-            state=snap.state.value,
-            provider=self.provider.name,
-            provider_sid=provider_sid,
-            from_number=from_,
-            to_number=to,
-            agent_id=agent_id,
-            created_at=now,
-        )
-        call.conference_name = f"ovx-{call.id}"
-        calls.store(call, snap if agent_id is None else _with_agent(snap, agent_id))
-        return call
-
     async def patch_call(
         self, session: AsyncSession, call: Call, mutate: Callable[[Call], None]
     ) -> None:
@@ -373,9 +348,7 @@ class TelephonyService:
             self.tasks.spawn(self.legs.end_all(call), f"end legs {call.id}")
 
     async def drop_previous_agent(self, call: Call, keep_leg: str) -> None:
-        self.tasks.spawn(
-            self.legs.drop_previous_agents(call, keep_leg), f"drop agent {call.id}"
-        )
+        self.tasks.spawn(self.legs.drop_previous_agents(call, keep_leg), f"drop agent {call.id}")
 
     async def hang_up_customer(self, call: Call) -> None:
         if call.provider_sid:
@@ -417,10 +390,6 @@ class TelephonyService:
             if older_than is not None:
                 query = query.where(Call.created_at <= self.clock.now() - older_than)
             return (await session.scalars(query)).all()
-
-
-def _with_agent(snap: CallSnapshot, agent_id: str) -> CallSnapshot:
-    return replace(snap, agent_id=agent_id)
 
 
 __all__ = ["CallActionFailed", "TelephonyService", "agent_identity", "hang_up_quietly"]
