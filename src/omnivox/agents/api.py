@@ -20,7 +20,7 @@ from omnivox.agents.schemas import (
 )
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.web.deps import DB, Allow, State
+from omnivox.http import DB, Allow, State
 
 router = APIRouter(prefix="/api/v1/agents", tags=["agents"])
 

@@ -16,9 +16,9 @@ from omnivox.dialer.api import router as live_router
 from omnivox.dialer.engine import DialerEngine
 from omnivox.dialer.lease import Leases
 from omnivox.dialer.recovery import AttemptRecovery
+from omnivox.http import AppState
 from omnivox.media import signing
 from omnivox.telephony.runtime import TelephonyRuntime
-from omnivox.web.state import AppState
 
 
 def node_id() -> str:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
+from omnivox.http import DB, Allow, State
 from omnivox.routing import queues
 from omnivox.routing.schemas import (
     Member,
@@ -16,7 +17,6 @@ from omnivox.routing.schemas import (
     QueueStats,
     QueueWrite,
 )
-from omnivox.web.deps import DB, Allow, State
 
 router = APIRouter(prefix="/api/v1", tags=["queues"])
 

@@ -8,7 +8,7 @@ from omnivox.accounts import dispositions as disp
 from omnivox.accounts.schemas import DispositionCreate, DispositionRead, DispositionUpdate
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.web.deps import DB, Allow
+from omnivox.http import DB, Allow
 
 router = APIRouter(tags=["dispositions"])
 
