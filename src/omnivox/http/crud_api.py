@@ -17,8 +17,8 @@ service function with ``(session, actor[, id][, data])``.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from types import GenericAlias
 from typing import Any, Generic, Literal, TypeVar
 
@@ -53,6 +53,8 @@ class JsonCrud(Generic[Row]):
     update_model: type[BaseModel] | None = None
     update_method: Literal["PATCH", "PUT"] = "PATCH"
     delete: DeleteRow | None = None
+    # More dependencies of the delete route, passed to ``delete`` as keyword arguments.
+    delete_needs: Mapping[str, Any] = field(default_factory=dict)
     # Row -> read_model (may be async, e.g. to load related ids); default: model_validate.
     dump: Callable[[AsyncSession, Row], BaseModel | Awaitable[BaseModel]] | None = None
 
@@ -101,7 +103,7 @@ def _update(crud: JsonCrud[Row], update: UpdateRow[Row]) -> Handler:
 
 def _delete(delete: DeleteRow) -> Handler:
     async def handle(c: Call) -> Response:
-        await delete(c.db, c.actor, c.ident)
+        await delete(c.db, c.actor, c.ident, **c.needs)
         return Response(status_code=204)
 
     return handle
@@ -129,5 +131,6 @@ def add_json_crud(router: APIRouter, crud: JsonCrud[Row]) -> None:
         route = endpoint(f"update_{noun}", handler, crud.write, item=item, body=crud.update_model)
         router.add_api_route(member, route, methods=[crud.update_method], response_model=one)
     if crud.delete is not None:
-        route = endpoint(f"delete_{noun}", _delete(crud.delete), crud.write, item=item)
+        handler = _delete(crud.delete)
+        route = endpoint(f"delete_{noun}", handler, crud.write, item=item, needs=crud.delete_needs)
         router.add_api_route(member, route, methods=["DELETE"], status_code=204)

@@ -17,8 +17,8 @@ and the error handler answers as for any other request.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from fastapi import APIRouter
@@ -49,6 +49,8 @@ class CrudPages(Generic[Row]):
     delete: Callable[[AsyncSession, Principal, str], Awaitable[object]]
     label: Callable[[Row], str]  # "skill Sales" for "Created skill Sales."
     form_lists: tuple[str, ...] = ()  # fields sent once per chosen value
+    # More dependencies of the delete route, passed to ``delete`` as keyword arguments.
+    delete_needs: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def id_name(self) -> str:
@@ -99,7 +101,7 @@ def _update(pages: CrudPages[Row]) -> Handler:
 
 def _delete(pages: CrudPages[Row]) -> Handler:
     async def handle(c: Call) -> HTMLResponse:
-        await pages.delete(c.db, c.actor, c.ident)
+        await pages.delete(c.db, c.actor, c.ident, **c.needs)
         return await pages.table(c, message=f"{pages.noun.capitalize()} deleted.")
 
     return handle
@@ -110,15 +112,15 @@ def add_crud_pages(router: APIRouter, pages: CrudPages[Row]) -> None:
     noun, item = pages.noun, pages.id_name
     collection, member = pages.path, f"{pages.path}/{{{item}}}"
     read, write = pages.read, pages.write
-    routes: list[tuple[str, str, Handler, Permission, str]] = [
-        (collection, f"{noun}s_page", _page(pages), read, "GET"),
-        (collection, f"create_{noun}", _create(pages), write, "POST"),
-        (f"{member}/edit", f"edit_{noun}", _edit(pages), write, "GET"),
-        (member, f"update_{noun}", _update(pages), write, "POST"),
-        (f"{member}/delete", f"delete_{noun}", _delete(pages), write, "POST"),
+    none: Mapping[str, Any] = {}
+    routes: list[tuple[str, str, Handler, Permission, str, Mapping[str, Any]]] = [
+        (collection, f"{noun}s_page", _page(pages), read, "GET", none),
+        (collection, f"create_{noun}", _create(pages), write, "POST", none),
+        (f"{member}/edit", f"edit_{noun}", _edit(pages), write, "GET", none),
+        (member, f"update_{noun}", _update(pages), write, "POST", none),
+        (f"{member}/delete", f"delete_{noun}", _delete(pages), write, "POST", pages.delete_needs),
     ]
-    for path, name, handler, permission, method in routes:
+    for path, name, handler, permission, method, needs in routes:
         ident = item if path != collection else ""
-        router.add_api_route(
-            path, endpoint(name, handler, permission, item=ident), methods=[method]
-        )
+        route = endpoint(name, handler, permission, item=ident, needs=needs)
+        router.add_api_route(path, route, methods=[method])
