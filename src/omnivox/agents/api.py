@@ -21,7 +21,7 @@ from omnivox.agents.schemas import (
 )
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.http import DB, Allow, JsonCrud, State, add_json_crud
+from omnivox.http import DB, Allow, JsonCrud, State, add_json_crud, in_org
 
 router = APIRouter(prefix="/api/v1/agents", tags=["agents"])
 
@@ -54,7 +54,7 @@ add_json_crud(
         read_model=BreakReasonRead,
         read=P.AGENT_STATE_OWN,
         write=P.BREAK_REASONS_WRITE,
-        list_rows=lambda db, actor: break_reasons.list_break_reasons(db, actor.organization_id),
+        list_rows=in_org(break_reasons.list_break_reasons),
         create=break_reasons.create_break_reason,
         create_model=BreakReasonCreate,
         update=break_reasons.update_break_reason,

@@ -6,7 +6,7 @@ rendering, app state, error responses, templating, and the CRUD helpers. It impo
 behind a session cookie, it receives from ``create_app`` (see :class:`PrincipalSource`).
 """
 
-from omnivox.http.crud_api import JsonCrud, add_json_crud
+from omnivox.http.crud_api import JsonCrud, add_json_crud, in_org
 from omnivox.http.crud_pages import CrudPages, add_crud_pages
 from omnivox.http.deps import (
     DB,
@@ -39,6 +39,7 @@ __all__ = [
     "app_state",
     "declared_access",
     "form_dict",
+    "in_org",
     "iter_api_routes",
     "parse",
     "render",

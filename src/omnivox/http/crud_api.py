@@ -20,7 +20,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import GenericAlias
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Concatenate, Generic, Literal, ParamSpec, TypeVar
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
@@ -31,11 +31,27 @@ from omnivox.core.security.principal import Principal
 from omnivox.http.endpoints import Call, Handler, endpoint
 
 Row = TypeVar("Row")
+T = TypeVar("T")
+Rest = ParamSpec("Rest")
 ListRows = Callable[[AsyncSession, Principal], Awaitable[Sequence[Row]]]
 CreateRow = Callable[[AsyncSession, Principal, Any], Awaitable[Row]]
 GetRow = Callable[[AsyncSession, Principal, str], Awaitable[Row]]
 UpdateRow = Callable[[AsyncSession, Principal, str, Any], Awaitable[Row]]
 DeleteRow = Callable[[AsyncSession, Principal, str], Awaitable[object]]
+
+
+def in_org(
+    query: Callable[Concatenate[AsyncSession, str, Rest], Awaitable[T]],
+) -> Callable[Concatenate[AsyncSession, Principal, Rest], Awaitable[T]]:
+    """``query(session, organization_id, ...)`` asked for the caller's organisation:
+    ``in_org(users.get_user)(session, actor, user_id)``."""
+
+    async def scoped(
+        session: AsyncSession, actor: Principal, /, *args: Rest.args, **kwargs: Rest.kwargs
+    ) -> T:
+        return await query(session, actor.organization_id, *args, **kwargs)
+
+    return scoped
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.http import DB, Allow, JsonCrud, State, add_json_crud
+from omnivox.http import DB, Allow, JsonCrud, State, add_json_crud, in_org
 from omnivox.routing import queues
 from omnivox.routing.models import Queue
 from omnivox.routing.schemas import (
@@ -30,10 +30,10 @@ add_json_crud(
         read_model=QueueRead,
         read=P.ORG_SETTINGS_READ,
         write=P.ORG_SETTINGS_WRITE,
-        list_rows=lambda db, actor: queues.list_queues(db, actor.organization_id),
+        list_rows=in_org(queues.list_queues),
         create=queues.save_queue,
         create_model=QueueWrite,
-        get=lambda db, actor, queue_id: queues.get_queue(db, actor.organization_id, queue_id),
+        get=in_org(queues.get_queue),
         update=lambda db, actor, queue_id, data: queues.save_queue(db, actor, data, queue_id),
         update_model=QueueWrite,
         update_method="PUT",

@@ -8,7 +8,7 @@ from omnivox.accounts import dispositions as disp
 from omnivox.accounts.models import Disposition
 from omnivox.accounts.schemas import DispositionCreate, DispositionRead, DispositionUpdate
 from omnivox.core.security.permissions import Permission as P
-from omnivox.http import JsonCrud, add_json_crud
+from omnivox.http import JsonCrud, add_json_crud, in_org
 
 router = APIRouter(tags=["dispositions"])
 
@@ -20,12 +20,10 @@ add_json_crud(
         read_model=DispositionRead,
         read=P.DISPOSITIONS_READ,
         write=P.DISPOSITIONS_WRITE,
-        list_rows=lambda db, actor: disp.list_dispositions(db, actor.organization_id),
+        list_rows=in_org(disp.list_dispositions),
         create=disp.create_disposition,
         create_model=DispositionCreate,
-        get=lambda db, actor, disposition_id: disp.get_disposition(
-            db, actor.organization_id, disposition_id
-        ),
+        get=in_org(disp.get_disposition),
         update=disp.update_disposition,
         update_model=DispositionUpdate,
         delete=disp.delete_disposition,

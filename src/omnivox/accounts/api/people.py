@@ -21,7 +21,7 @@ from omnivox.accounts.schemas import (
 )
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.http import DB, Allow, JsonCrud, add_json_crud
+from omnivox.http import DB, Allow, JsonCrud, add_json_crud, in_org
 
 router = APIRouter(tags=["people"])
 
@@ -33,10 +33,10 @@ add_json_crud(
         read_model=UserRead,
         read=P.USERS_READ,
         write=P.USERS_WRITE,
-        list_rows=lambda db, actor: users.list_users(db, actor.organization_id),
+        list_rows=in_org(users.list_users),
         create=users.create_user,
         create_model=UserCreate,
-        get=lambda db, actor, user_id: users.get_user(db, actor.organization_id, user_id),
+        get=in_org(users.get_user),
         update=users.update_user,
         update_model=UserUpdate,
         delete=users.delete_user,
@@ -60,10 +60,10 @@ add_json_crud(
         read_model=TeamRead,
         read=P.TEAMS_READ,
         write=P.TEAMS_WRITE,
-        list_rows=lambda db, actor: teams.list_teams(db, actor.organization_id),
+        list_rows=in_org(teams.list_teams),
         create=teams.create_team,
         create_model=TeamCreate,
-        get=lambda db, actor, team_id: teams.get_team(db, actor.organization_id, team_id),
+        get=in_org(teams.get_team),
         update=teams.update_team,
         update_model=TeamUpdate,
         delete=teams.delete_team,
@@ -87,10 +87,10 @@ add_json_crud(
         read_model=SkillRead,
         read=P.SKILLS_READ,
         write=P.SKILLS_WRITE,
-        list_rows=lambda db, actor: teams.list_skills(db, actor.organization_id),
+        list_rows=in_org(teams.list_skills),
         create=teams.create_skill,
         create_model=SkillCreate,
-        get=lambda db, actor, skill_id: teams.get_skill(db, actor.organization_id, skill_id),
+        get=in_org(teams.get_skill),
         update=teams.update_skill,
         update_model=SkillUpdate,
         delete=teams.delete_skill,

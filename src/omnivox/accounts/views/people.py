@@ -23,7 +23,7 @@ from omnivox.accounts.schemas import (
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.permissions import Role
 from omnivox.core.security.principal import Principal
-from omnivox.http import CrudPages, add_crud_pages, parse
+from omnivox.http import CrudPages, add_crud_pages, in_org, parse
 
 router = APIRouter(prefix="/admin")
 
@@ -78,7 +78,7 @@ add_crud_pages(
         page_template="admin/users.html",
         table_template="partials/users_table.html",
         context=_users_context,
-        get=lambda db, actor, user_id: users.get_user(db, actor.organization_id, user_id),
+        get=in_org(users.get_user),
         create=_create_user,
         update=_update_user,
         delete=users.delete_user,
@@ -123,7 +123,7 @@ add_crud_pages(
         page_template="admin/teams.html",
         table_template="partials/teams_table.html",
         context=_teams_context,
-        get=lambda db, actor, team_id: teams.get_team(db, actor.organization_id, team_id),
+        get=in_org(teams.get_team),
         create=_create_team,
         update=_update_team,
         delete=teams.delete_team,
@@ -157,7 +157,7 @@ add_crud_pages(
         page_template="admin/skills.html",
         table_template="partials/skills_table.html",
         context=_skills_context,
-        get=lambda db, actor, skill_id: teams.get_skill(db, actor.organization_id, skill_id),
+        get=in_org(teams.get_skill),
         create=_create_skill,
         update=_update_skill,
         delete=teams.delete_skill,

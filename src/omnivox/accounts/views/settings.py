@@ -25,7 +25,16 @@ from omnivox.accounts.schemas import (
 from omnivox.core.errors import InvalidInput
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.http import DB, Allow, CrudPages, add_crud_pages, form_dict, parse, render
+from omnivox.http import (
+    DB,
+    Allow,
+    CrudPages,
+    add_crud_pages,
+    form_dict,
+    in_org,
+    parse,
+    render,
+)
 
 router = APIRouter()
 
@@ -176,9 +185,7 @@ add_crud_pages(
         page_template="admin/dispositions.html",
         table_template="partials/dispositions_table.html",
         context=_dispositions_context,
-        get=lambda db, actor, disposition_id: dispositions.get_disposition(
-            db, actor.organization_id, disposition_id
-        ),
+        get=in_org(dispositions.get_disposition),
         create=_create_disposition,
         update=_update_disposition,
         delete=dispositions.delete_disposition,

@@ -15,7 +15,7 @@ from omnivox.campaigns.schemas import (
 )
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.http import DB, Allow, JsonCrud, State, add_json_crud
+from omnivox.http import DB, Allow, JsonCrud, State, add_json_crud, in_org
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
@@ -34,12 +34,10 @@ add_json_crud(
         read_model=CampaignRead,
         read=P.CAMPAIGNS_READ,
         write=P.CAMPAIGNS_WRITE,
-        list_rows=lambda db, actor: service.list_campaigns(db, actor.organization_id),
+        list_rows=in_org(service.list_campaigns),
         create=service.create_campaign,
         create_model=CampaignCreate,
-        get=lambda db, actor, campaign_id: service.get_campaign(
-            db, actor.organization_id, campaign_id
-        ),
+        get=in_org(service.get_campaign),
         update=service.update_campaign,
         update_model=CampaignUpdate,
         delete=service.delete_campaign,
