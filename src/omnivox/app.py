@@ -7,11 +7,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
 from omnivox.accounts.api import router as accounts_api
+from omnivox.accounts.principals import AccountPrincipals
+from omnivox.accounts.views import router as accounts_views
 from omnivox.agents.api import router as agents_router
 from omnivox.agents.handlers import AgentGate, follow_calls
+from omnivox.agents.views import router as agents_views
 from omnivox.campaigns.api import router as campaigns_api
 from omnivox.campaigns.views import router as campaigns_views
 from omnivox.core.buses import ConnectedBus, build_bus
@@ -23,6 +25,9 @@ from omnivox.core.security.permissions import Permission
 from omnivox.core.tasks import TaskSupervisor
 from omnivox.dialer.api import router as dialer_api
 from omnivox.dialer.wiring import build_dialer
+from omnivox.http import PUBLIC, AppState, Requires
+from omnivox.http.errors import install_error_handlers
+from omnivox.http.middleware import RequestContextMiddleware
 from omnivox.media import MediaLinks
 from omnivox.media import api as media_api
 from omnivox.media import views as media_views
@@ -42,12 +47,8 @@ from omnivox.telephony.sandbox_api import router as sandbox_api
 from omnivox.telephony.webhooks_api import router as telephony_webhooks
 from omnivox.voicemail import api as voicemail_api
 from omnivox.voicemail import views as voicemail_views
-from omnivox.web import system, views
-from omnivox.web.deps import PUBLIC, Requires
-from omnivox.web.errors import install_error_handlers
-from omnivox.web.middleware import RequestContextMiddleware
-from omnivox.web.state import WEB_DIR, AppState
-from omnivox.web.templating import configure_templates
+from omnivox.web import login, system
+from omnivox.web.layout import STATIC_DIR, build_templates
 from omnivox.web.ws import router as events_ws_router
 
 log = get_logger(__name__)
@@ -58,13 +59,13 @@ def create_app(
 ) -> FastAPI:
     configure_logging(settings.log_level, settings.log_json)
     engine = create_engine(settings.database_url)
-    templates = configure_templates(Jinja2Templates(directory=str(WEB_DIR / "templates")), settings)
     state = AppState(
         settings=settings,
         engine=engine,
         sessions=create_session_factory(engine),
         clock=clock or SystemClock(),
-        templates=templates,
+        templates=build_templates(settings),
+        principals=AccountPrincipals(),
         bus=build_bus(settings),
     )
 
@@ -103,7 +104,9 @@ def create_app(
     app.include_router(telephony_webhooks)
     app.include_router(system.router)
     app.include_router(accounts_api)
-    app.include_router(views.router)
+    app.include_router(login.router)
+    app.include_router(accounts_views)
+    app.include_router(agents_views)
     app.include_router(agents_router)
     app.include_router(events_ws_router)
     app.include_router(campaigns_api)
@@ -116,7 +119,7 @@ def create_app(
     app.include_router(voicemail_api.router)
     app.include_router(voicemail_views.router)
     _wire_telephony(app, state)
-    app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     return app
 
 

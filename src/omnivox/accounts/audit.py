@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -68,6 +69,49 @@ def record(
             request_id=request_id_var.get(),
         )
     )
+
+
+class Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+Row = TypeVar("Row", bound=Identified)
+
+
+async def audited_update(
+    session: AsyncSession,
+    actor: Principal,
+    row: Row,
+    changes: Mapping[str, Any],
+    *,
+    action: str,
+    entity_type: str,
+    organization_id: str | None = None,
+    then: Callable[[], Awaitable[object]] | None = None,
+) -> Row:
+    """Set ``changes`` on ``row``, record ``action`` with the row's before and after, commit.
+
+    ``then`` runs after the changes are set and before the entry is recorded: a flush that
+    turns a duplicate name into a Conflict, or writing rows that belong to this one.
+    """
+    before = snapshot(row)
+    for field, value in changes.items():
+        setattr(row, field, value)
+    if then is not None:
+        await then()
+    record(
+        session,
+        actor,
+        action,
+        entity_type,
+        row.id,
+        before=before,
+        after=snapshot(row),
+        organization_id=organization_id,
+    )
+    await session.commit()
+    return row
 
 
 async def list_audit(

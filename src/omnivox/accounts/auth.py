@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omnivox.accounts import audit
 from omnivox.accounts.models import ApiToken, LoginThrottle, Organization, User, UserSession
 from omnivox.accounts.schemas import ApiTokenCreate, PasswordChange
+from omnivox.core.config import Settings
 from omnivox.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, RateLimited
 from omnivox.core.security import tokens
 from omnivox.core.security.passwords import hash_password, needs_rehash, verify_password
@@ -27,6 +28,14 @@ class LoginPolicy:
     max_failures: int = 5
     lockout: timedelta = timedelta(minutes=15)
     session_ttl: timedelta = timedelta(hours=12)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LoginPolicy:
+        return cls(
+            max_failures=settings.login_max_failures,
+            lockout=timedelta(minutes=settings.login_lockout_minutes),
+            session_ttl=timedelta(hours=settings.session_hours),
+        )
 
 
 @dataclass(frozen=True)

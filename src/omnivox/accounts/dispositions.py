@@ -67,21 +67,14 @@ async def update_disposition(
     session: AsyncSession, actor: Principal, disposition_id: str, data: DispositionUpdate
 ) -> Disposition:
     disp = await get_disposition(session, actor.organization_id, disposition_id)
-    before = audit.snapshot(disp)
-    for field, value in data.model_dump(exclude_unset=True).items():
-        if value is not None:
-            setattr(disp, field, value.value if field == "category" else value)
-    audit.record(
-        session,
-        actor,
-        "disposition.update",
-        "disposition",
-        disp.id,
-        before=before,
-        after=audit.snapshot(disp),
+    changes = {
+        field: value.value if field == "category" else value
+        for field, value in data.model_dump(exclude_unset=True).items()
+        if value is not None
+    }
+    return await audit.audited_update(
+        session, actor, disp, changes, action="disposition.update", entity_type="disposition"
     )
-    await session.commit()
-    return disp
 
 
 async def delete_disposition(session: AsyncSession, actor: Principal, disposition_id: str) -> None:

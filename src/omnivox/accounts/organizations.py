@@ -90,22 +90,16 @@ async def update_organization(
     session: AsyncSession, actor: Principal, organization_id: str, data: OrganizationUpdate
 ) -> Organization:
     org = await get_organization(session, organization_id)
-    before = audit.snapshot(org)
-    for field, value in data.model_dump(exclude_unset=True).items():
-        if value is not None:
-            setattr(org, field, value)
-    audit.record(
+    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
+    return await audit.audited_update(
         session,
         actor,
-        "organization.update",
-        "organization",
-        org.id,
-        before=before,
-        after=audit.snapshot(org),
+        org,
+        changes,
+        action="organization.update",
+        entity_type="organization",
         organization_id=org.id,
     )
-    await session.commit()
-    return org
 
 
 async def delete_organization(
@@ -141,19 +135,14 @@ async def update_compliance(
     session: AsyncSession, actor: Principal, data: ComplianceSettings
 ) -> ComplianceSettings:
     org = await get_organization(session, actor.organization_id)
-    before = audit.snapshot(org)
-    for field, value in data.model_dump().items():
-        setattr(org, field, value)
-    audit.record(
+    await audit.audited_update(
         session,
         actor,
-        "compliance.update",
-        "organization",
-        org.id,
-        before=before,
-        after=audit.snapshot(org),
+        org,
+        data.model_dump(),
+        action="compliance.update",
+        entity_type="organization",
     )
-    await session.commit()
     return compliance_of(org)
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
 from omnivox.agents import break_reasons, reports, service
+from omnivox.agents.models import BreakReason
 from omnivox.agents.schemas import (
     AgentStateWrite,
     AgentStatusRead,
@@ -20,7 +21,7 @@ from omnivox.agents.schemas import (
 )
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.web.deps import DB, Allow, State
+from omnivox.http import DB, Allow, JsonCrud, State, add_json_crud, in_org
 
 router = APIRouter(prefix="/api/v1/agents", tags=["agents"])
 
@@ -45,39 +46,22 @@ async def set_my_state(
     return await reports.get_agent(db, actor.organization_id, actor.user_id, now)
 
 
-@router.get("/break-reasons", response_model=list[BreakReasonRead])
-async def list_break_reasons(
-    db: DB, actor: Principal = Allow(P.AGENT_STATE_OWN)
-) -> list[BreakReasonRead]:
-    rows = await break_reasons.list_break_reasons(db, actor.organization_id)
-    return [BreakReasonRead.model_validate(r) for r in rows]
-
-
-@router.post("/break-reasons", response_model=BreakReasonRead, status_code=201)
-async def create_break_reason(
-    data: BreakReasonCreate, db: DB, actor: Principal = Allow(P.BREAK_REASONS_WRITE)
-) -> BreakReasonRead:
-    return BreakReasonRead.model_validate(await break_reasons.create_break_reason(db, actor, data))
-
-
-@router.patch("/break-reasons/{break_reason_id}", response_model=BreakReasonRead)
-async def update_break_reason(
-    break_reason_id: str,
-    data: BreakReasonUpdate,
-    db: DB,
-    actor: Principal = Allow(P.BREAK_REASONS_WRITE),
-) -> BreakReasonRead:
-    return BreakReasonRead.model_validate(
-        await break_reasons.update_break_reason(db, actor, break_reason_id, data)
-    )
-
-
-@router.delete("/break-reasons/{break_reason_id}", status_code=204)
-async def delete_break_reason(
-    break_reason_id: str, db: DB, actor: Principal = Allow(P.BREAK_REASONS_WRITE)
-) -> Response:
-    await break_reasons.delete_break_reason(db, actor, break_reason_id)
-    return Response(status_code=204)
+add_json_crud(
+    router,
+    JsonCrud[BreakReason](
+        path="/break-reasons",
+        noun="break_reason",
+        read_model=BreakReasonRead,
+        read=P.AGENT_STATE_OWN,
+        write=P.BREAK_REASONS_WRITE,
+        list_rows=in_org(break_reasons.list_break_reasons),
+        create=break_reasons.create_break_reason,
+        create_model=BreakReasonCreate,
+        update=break_reasons.update_break_reason,
+        update_model=BreakReasonUpdate,
+        delete=break_reasons.delete_break_reason,
+    ),
+)
 
 
 @router.get("/time-in-state", response_model=TimeInStateReport)

@@ -130,21 +130,10 @@ async def update_break_reason(
     reason = await get_break_reason(session, actor.organization_id, reason_id)
     if reason.is_system and data.is_active is False:
         raise SystemBreakReason("the 'missed' reason is set by the system and stays active")
-    before = audit.snapshot(reason)
-    for field, value in data.model_dump(exclude_unset=True).items():
-        if value is not None:
-            setattr(reason, field, value)
-    audit.record(
-        session,
-        actor,
-        "break_reason.update",
-        "break_reason",
-        reason.id,
-        before=before,
-        after=audit.snapshot(reason),
+    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
+    return await audit.audited_update(
+        session, actor, reason, changes, action="break_reason.update", entity_type="break_reason"
     )
-    await session.commit()
-    return reason
 
 
 async def delete_break_reason(session: AsyncSession, actor: Principal, reason_id: str) -> None:

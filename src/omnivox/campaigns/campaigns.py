@@ -178,24 +178,23 @@ async def update_campaign(
     campaign = await get_campaign(session, actor.organization_id, campaign_id)
     values = data.model_dump(exclude_unset=True, exclude_none=True, mode="python")
     await _validate(session, actor.organization_id, values, campaign)
-    before = audit.snapshot(campaign)
     list_ids = values.pop("list_ids", None)
-    for key, value in values.items():
-        setattr(campaign, key, value.value if hasattr(value, "value") else value)
-    await _flush_unique(session, campaign.name)
-    if list_ids is not None:
-        await _set_lists(session, campaign.id, list_ids)
-    audit.record(
+
+    async def save() -> None:
+        await _flush_unique(session, campaign.name)
+        if list_ids is not None:
+            await _set_lists(session, campaign.id, list_ids)
+
+    changes = {k: v.value if hasattr(v, "value") else v for k, v in values.items()}
+    return await audit.audited_update(
         session,
         actor,
-        "campaign.update",
-        "campaign",
-        campaign.id,
-        before=before,
-        after=audit.snapshot(campaign),
+        campaign,
+        changes,
+        action="campaign.update",
+        entity_type="campaign",
+        then=save,
     )
-    await session.commit()
-    return campaign
 
 
 async def delete_campaign(session: AsyncSession, actor: Principal, campaign_id: str) -> None:

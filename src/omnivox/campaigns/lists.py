@@ -85,21 +85,15 @@ async def update_list(
     session: AsyncSession, actor: Principal, list_id: str, data: ListUpdate
 ) -> ContactList:
     row = await get_list(session, actor.organization_id, list_id)
-    before = audit.snapshot(row)
-    for key, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
-        setattr(row, key, value)
-    await _flush(session, row.name)
-    audit.record(
+    return await audit.audited_update(
         session,
         actor,
-        "list.update",
-        "contact_list",
-        row.id,
-        before=before,
-        after=audit.snapshot(row),
+        row,
+        data.model_dump(exclude_unset=True, exclude_none=True),
+        action="list.update",
+        entity_type="contact_list",
+        then=lambda: _flush(session, row.name),
     )
-    await session.commit()
-    return row
 
 
 async def delete_list(session: AsyncSession, actor: Principal, list_id: str) -> None:

@@ -20,11 +20,11 @@ from omnivox.core.security.principal import Principal
 from omnivox.dialer import manual, preview
 from omnivox.dialer.engine import DialerEngine
 from omnivox.dialer.floor import CAMPAIGN, agents_now, window_counts
+from omnivox.http import DB, Allow, State
 from omnivox.telephony.calls import call_summary
 from omnivox.telephony.fsm_types import TERMINAL_STATES, CallState
 from omnivox.telephony.models import Call
 from omnivox.telephony.schemas import CallRead
-from omnivox.web.deps import DB, Allow, State
 
 router = APIRouter(prefix="/api/v1", tags=["dialer"])
 

@@ -10,13 +10,12 @@ from fastapi.responses import FileResponse
 
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
+from omnivox.http import DB, PUBLIC, Allow, AppState, State
 from omnivox.media import library, signing, storage
 from omnivox.media.errors import AudioFileMissing
 from omnivox.media.models import AudioFile
 from omnivox.media.schemas import AudioFileRead, AudioRename, AudioSettingRead, AudioSettingWrite
 from omnivox.media.uploads import parse_kind, receive
-from omnivox.web.deps import DB, PUBLIC, Allow, State
-from omnivox.web.state import AppState
 
 router = APIRouter(prefix="/api/v1", tags=["audio"])
 media_router = APIRouter(include_in_schema=False)

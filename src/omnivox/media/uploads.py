@@ -12,11 +12,11 @@ from starlette.datastructures import UploadFile
 
 from omnivox.core.errors import InvalidInput
 from omnivox.core.security.principal import Principal
+from omnivox.http import AppState
 from omnivox.media import library
 from omnivox.media.models import AudioFile
 from omnivox.routing.audio import MAX_BYTES
 from omnivox.routing.audio_types import AudioKind
-from omnivox.web.state import AppState
 
 
 @dataclass(frozen=True)

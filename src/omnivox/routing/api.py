@@ -6,7 +6,9 @@ from fastapi import APIRouter, Request, Response
 
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
+from omnivox.http import DB, Allow, JsonCrud, State, add_json_crud, in_org
 from omnivox.routing import queues
+from omnivox.routing.models import Queue
 from omnivox.routing.schemas import (
     Member,
     MembersWrite,
@@ -16,45 +18,28 @@ from omnivox.routing.schemas import (
     QueueStats,
     QueueWrite,
 )
-from omnivox.web.deps import DB, Allow, State
 
 router = APIRouter(prefix="/api/v1", tags=["queues"])
 
 
-@router.get("/queues", response_model=list[QueueRead])
-async def list_queues(db: DB, actor: Principal = Allow(P.ORG_SETTINGS_READ)) -> list[QueueRead]:
-    return [
-        QueueRead.model_validate(q) for q in await queues.list_queues(db, actor.organization_id)
-    ]
-
-
-@router.post("/queues", response_model=QueueRead, status_code=201)
-async def create_queue(
-    data: QueueWrite, db: DB, actor: Principal = Allow(P.ORG_SETTINGS_WRITE)
-) -> QueueRead:
-    return QueueRead.model_validate(await queues.save_queue(db, actor, data))
-
-
-@router.get("/queues/{queue_id}", response_model=QueueRead)
-async def read_queue(
-    queue_id: str, db: DB, actor: Principal = Allow(P.ORG_SETTINGS_READ)
-) -> QueueRead:
-    return QueueRead.model_validate(await queues.get_queue(db, actor.organization_id, queue_id))
-
-
-@router.put("/queues/{queue_id}", response_model=QueueRead)
-async def update_queue(
-    queue_id: str, data: QueueWrite, db: DB, actor: Principal = Allow(P.ORG_SETTINGS_WRITE)
-) -> QueueRead:
-    return QueueRead.model_validate(await queues.save_queue(db, actor, data, queue_id))
-
-
-@router.delete("/queues/{queue_id}", status_code=204)
-async def delete_queue(
-    queue_id: str, db: DB, actor: Principal = Allow(P.ORG_SETTINGS_WRITE)
-) -> Response:
-    await queues.delete_queue(db, actor, queue_id)
-    return Response(status_code=204)
+add_json_crud(
+    router,
+    JsonCrud[Queue](
+        path="/queues",
+        noun="queue",
+        read_model=QueueRead,
+        read=P.ORG_SETTINGS_READ,
+        write=P.ORG_SETTINGS_WRITE,
+        list_rows=in_org(queues.list_queues),
+        create=queues.save_queue,
+        create_model=QueueWrite,
+        get=in_org(queues.get_queue),
+        update=lambda db, actor, queue_id, data: queues.save_queue(db, actor, data, queue_id),
+        update_model=QueueWrite,
+        update_method="PUT",
+        delete=queues.delete_queue,
+    ),
+)
 
 
 @router.put("/queues/{queue_id}/members", response_model=list[Member])

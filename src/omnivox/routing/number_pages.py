@@ -16,12 +16,11 @@ from omnivox.accounts import users
 from omnivox.core.errors import Conflict, InvalidInput, NotFound
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
+from omnivox.http import DB, Allow, form_dict, parse, render
 from omnivox.routing import queues
 from omnivox.routing.models import InboundNumber
 from omnivox.routing.page_forms import form_errors
 from omnivox.routing.schemas import NumberWrite
-from omnivox.web.deps import DB, Allow
-from omnivox.web.views.forms import form_dict, parse, render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 

@@ -17,13 +17,12 @@ from omnivox.core.errors import Conflict, InvalidInput, NotFound
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.permissions import Role, has_permission
 from omnivox.core.security.principal import Principal
+from omnivox.http import DB, Allow, form_dict, parse, render
 from omnivox.routing import queues
 from omnivox.routing.models import Queue
 from omnivox.routing.page_forms import form_errors
 from omnivox.routing.schemas import Member, MembersWrite, QueueWrite
 from omnivox.routing.types import OverflowKind, Strategy
-from omnivox.web.deps import DB, Allow
-from omnivox.web.views.forms import form_dict, parse, render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 

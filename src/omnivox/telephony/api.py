@@ -17,6 +17,7 @@ from omnivox.campaigns.schemas import ContactRead
 from omnivox.core.errors import InvalidInput, NotFound, PermissionDenied
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
+from omnivox.http import DB, Allow
 from omnivox.routing import caller_ids
 from omnivox.routing.models import Queue
 from omnivox.telephony import calls, control, supervision, transfers
@@ -39,7 +40,6 @@ from omnivox.telephony.schemas import (
 )
 from omnivox.telephony.service import agent_identity
 from omnivox.telephony.webhooks_api import runtime_of
-from omnivox.web.deps import DB, Allow
 
 router = APIRouter(prefix="/api/v1", tags=["calls"])
 TOKEN_TTL = 3600

@@ -11,10 +11,10 @@ from omnivox.accounts.schemas import E164
 from omnivox.core.errors import NotFound
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
+from omnivox.http import DB, Allow
 from omnivox.routing.models import InboundNumber
 from omnivox.telephony.sandbox.parties import PartyScript
 from omnivox.telephony.webhooks_api import runtime_of
-from omnivox.web.deps import DB, Allow
 
 router = APIRouter(prefix="/api/v1/sandbox", tags=["sandbox"], include_in_schema=False)
 

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from omnivox.core.logging import get_logger
+from omnivox.http import PUBLIC
 from omnivox.telephony.errors import InvalidWebhookError
 from omnivox.telephony.instructions import Hangup
 from omnivox.telephony.ports import WebhookKind
 from omnivox.telephony.runtime import TelephonyRuntime
-from omnivox.web.deps import PUBLIC
 
 log = get_logger(__name__)
 router = APIRouter(include_in_schema=False)

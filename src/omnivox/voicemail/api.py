@@ -10,10 +10,10 @@ from fastapi.responses import Response
 
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
+from omnivox.http import DB, Allow, State
 from omnivox.voicemail import playback, service
 from omnivox.voicemail.models import Voicemail
 from omnivox.voicemail.schemas import VoicemailAssign, VoicemailDone, VoicemailRead, VoicemailStatus
-from omnivox.web.deps import DB, Allow, State
 
 router = APIRouter(prefix="/api/v1", tags=["voicemail"])
 

@@ -158,20 +158,14 @@ async def assign_voicemail(
             raise InvalidInput.on("user_id", "no active user with that id in your organisation")
         if not has_permission(Role(user.role), Permission.CALLS_CONTROL):
             raise InvalidInput.on("user_id", f"{user.name} does not handle calls ({user.role})")
-    before = audit.snapshot(vm)
-    vm.assigned_to = user_id
-    vm.assigned_at = now if user_id else None
-    vm.status = (VoicemailStatus.ASSIGNED if user_id else VoicemailStatus.NEW).value
-    audit.record(
-        session,
-        actor,
-        "voicemail.assign",
-        "voicemail",
-        vm.id,
-        before=before,
-        after=audit.snapshot(vm),
+    changes = {
+        "assigned_to": user_id,
+        "assigned_at": now if user_id else None,
+        "status": (VoicemailStatus.ASSIGNED if user_id else VoicemailStatus.NEW).value,
+    }
+    await audit.audited_update(
+        session, actor, vm, changes, action="voicemail.assign", entity_type="voicemail"
     )
-    await session.commit()
     await events.publish(bus, *events.changed(vm, now))
     return vm
 
@@ -187,18 +181,14 @@ async def mark_done(
     vm = await get_voicemail(session, actor, voicemail_id)
     if vm.status == VoicemailStatus.DONE.value:
         raise VoicemailClosed("this voicemail is already done")
-    before = audit.snapshot(vm)
-    vm.status, vm.done_by, vm.done_at = VoicemailStatus.DONE.value, actor.user_id or None, now
-    vm.notes = notes.strip()
-    audit.record(
-        session,
-        actor,
-        "voicemail.done",
-        "voicemail",
-        vm.id,
-        before=before,
-        after=audit.snapshot(vm),
+    changes = {
+        "status": VoicemailStatus.DONE.value,
+        "done_by": actor.user_id or None,
+        "done_at": now,
+        "notes": notes.strip(),
+    }
+    await audit.audited_update(
+        session, actor, vm, changes, action="voicemail.done", entity_type="voicemail"
     )
-    await session.commit()
     await events.publish(bus, *events.changed(vm, now))
     return vm

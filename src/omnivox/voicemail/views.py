@@ -10,12 +10,11 @@ from fastapi.responses import HTMLResponse
 from omnivox.core.errors import InvalidInput
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
+from omnivox.http import DB, Allow, State, form_dict, render
 from omnivox.routing import queues
 from omnivox.voicemail import playback, service
 from omnivox.voicemail.models import Voicemail
 from omnivox.voicemail.schemas import VoicemailStatus
-from omnivox.web.deps import DB, Allow, State
-from omnivox.web.views.forms import form_dict, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from omnivox.core.db import current_revision, head_revision
 from omnivox.core.errors import NotAuthenticated
 from omnivox.core.security import tokens
-from omnivox.web.deps import PUBLIC, State
+from omnivox.http import PUBLIC, State
 
 router = APIRouter(tags=["system"])
 

@@ -26,12 +26,10 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
-from omnivox.accounts import auth
 from omnivox.core.events import Audience, AudienceKind, BusResynced, DomainEvent, EventBus
 from omnivox.core.logging import get_logger
 from omnivox.core.security.principal import Principal
-from omnivox.web.deps import SESSION_COOKIE
-from omnivox.web.state import AppState
+from omnivox.http import SESSION_COOKIE, AppState
 
 log = get_logger(__name__)
 
@@ -60,11 +58,10 @@ async def _resolve(state: AppState, session_id: str) -> Principal | None:
     if not session_id:
         return None
     async with state.sessions() as session:
-        resolved = await auth.resolve_session(session, session_id, state.clock.now())
-    if resolved is None or resolved[0].mfa_pending:
+        signed_in = await state.principals.by_session(session, session_id, state.clock.now())
+    if signed_in is None or signed_in.mfa_pending:
         return None
-    row, user = resolved
-    return auth.principal_of(user, "session", row.csrf_token)
+    return signed_in.principal
 
 
 def _same_origin(websocket: WebSocket, state: AppState) -> bool:

@@ -19,7 +19,7 @@ from websockets.exceptions import ConnectionClosed
 from omnivox.accounts import auth, users
 from omnivox.core.events import Audience
 from omnivox.core.security.permissions import Role
-from omnivox.web.deps import SESSION_COOKIE
+from omnivox.http import SESSION_COOKIE
 from omnivox.web.ws import events_router
 
 
@@ -44,7 +44,7 @@ async def session_of(env: Env, email: str) -> str:
     async with env.sessions() as s:
         user = await users.find_user_by_email(s, email)
         assert user is not None
-        policy = env.app.state.omnivox.login_policy  # type: ignore[attr-defined]
+        policy = auth.LoginPolicy.from_settings(env.settings)
         return (
             await auth.start_session(s, user, env.clock.now(), policy, mfa_pending=False)
         ).session_id

@@ -16,7 +16,7 @@ from omnivox.accounts import auth, organizations, teams, users
 from omnivox.accounts.schemas import ApiTokenCreate, HolidayCreate, SkillCreate, TeamCreate
 from omnivox.core.security.permissions import ROLE_PERMISSIONS, Permission, Role
 from omnivox.core.security.principal import Principal
-from omnivox.web.deps import declared_access, iter_api_routes
+from omnivox.http import declared_access, iter_api_routes
 
 PUBLIC_ROUTES = {
     ("GET", "/healthz"),

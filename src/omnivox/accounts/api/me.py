@@ -19,7 +19,7 @@ from omnivox.accounts.schemas import (
 from omnivox.core.errors import NotAuthenticated
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.web.deps import DB, Allow, State
+from omnivox.http import DB, Allow, State
 
 router = APIRouter(tags=["me"])
 

@@ -2,55 +2,35 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 
 from omnivox.accounts import organizations as orgs
+from omnivox.accounts.models import Organization
 from omnivox.accounts.schemas import OrganizationCreate, OrganizationRead, OrganizationUpdate
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.web.deps import DB, Allow
+from omnivox.http import DB, Allow, JsonCrud, add_json_crud
 
 router = APIRouter(tags=["organizations"])
 
 
-@router.get("/organizations", response_model=list[OrganizationRead])
-async def list_organizations(
-    db: DB, actor: Principal = Allow(P.ORGANIZATIONS_MANAGE)
-) -> list[OrganizationRead]:
-    return [OrganizationRead.model_validate(o) for o in await orgs.list_organizations(db)]
-
-
-@router.post("/organizations", response_model=OrganizationRead, status_code=201)
-async def create_organization(
-    data: OrganizationCreate, db: DB, actor: Principal = Allow(P.ORGANIZATIONS_MANAGE)
-) -> OrganizationRead:
-    return OrganizationRead.model_validate(await orgs.create_organization(db, actor, data))
-
-
-@router.get("/organizations/{organization_id}", response_model=OrganizationRead)
-async def read_organization(
-    organization_id: str, db: DB, actor: Principal = Allow(P.ORGANIZATIONS_MANAGE)
-) -> OrganizationRead:
-    return OrganizationRead.model_validate(await orgs.get_organization(db, organization_id))
-
-
-@router.patch("/organizations/{organization_id}", response_model=OrganizationRead)
-async def update_organization(
-    organization_id: str,
-    data: OrganizationUpdate,
-    db: DB,
-    actor: Principal = Allow(P.ORGANIZATIONS_MANAGE),
-) -> OrganizationRead:
-    org = await orgs.update_organization(db, actor, organization_id, data)
-    return OrganizationRead.model_validate(org)
-
-
-@router.delete("/organizations/{organization_id}", status_code=204)
-async def delete_organization(
-    organization_id: str, db: DB, actor: Principal = Allow(P.ORGANIZATIONS_MANAGE)
-) -> Response:
-    await orgs.delete_organization(db, actor, organization_id)
-    return Response(status_code=204)
+add_json_crud(
+    router,
+    JsonCrud[Organization](
+        path="/organizations",
+        noun="organization",
+        read_model=OrganizationRead,
+        read=P.ORGANIZATIONS_MANAGE,
+        write=P.ORGANIZATIONS_MANAGE,
+        list_rows=lambda db, _actor: orgs.list_organizations(db),
+        create=orgs.create_organization,
+        create_model=OrganizationCreate,
+        get=lambda db, _actor, organization_id: orgs.get_organization(db, organization_id),
+        update=orgs.update_organization,
+        update_model=OrganizationUpdate,
+        delete=orgs.delete_organization,
+    ),
+)
 
 
 @router.get("/organization", response_model=OrganizationRead)

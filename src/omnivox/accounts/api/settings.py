@@ -16,7 +16,7 @@ from omnivox.accounts.schemas import (
 )
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.web.deps import DB, Allow
+from omnivox.http import DB, Allow
 
 router = APIRouter(tags=["settings"])
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.campaigns import campaigns as service
@@ -15,7 +15,7 @@ from omnivox.campaigns.schemas import (
 )
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.web.deps import DB, Allow, State
+from omnivox.http import DB, Allow, JsonCrud, State, add_json_crud, in_org
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
@@ -26,40 +26,24 @@ async def read_model(db: AsyncSession, campaign: Campaign) -> CampaignRead:
     return out
 
 
-@router.get("", response_model=list[CampaignRead])
-async def list_campaigns(db: DB, actor: Principal = Allow(P.CAMPAIGNS_READ)) -> list[CampaignRead]:
-    return [
-        await read_model(db, c) for c in await service.list_campaigns(db, actor.organization_id)
-    ]
-
-
-@router.post("", response_model=CampaignRead, status_code=201)
-async def create_campaign(
-    data: CampaignCreate, db: DB, actor: Principal = Allow(P.CAMPAIGNS_WRITE)
-) -> CampaignRead:
-    return await read_model(db, await service.create_campaign(db, actor, data))
-
-
-@router.get("/{campaign_id}", response_model=CampaignRead)
-async def read_campaign(
-    campaign_id: str, db: DB, actor: Principal = Allow(P.CAMPAIGNS_READ)
-) -> CampaignRead:
-    return await read_model(db, await service.get_campaign(db, actor.organization_id, campaign_id))
-
-
-@router.patch("/{campaign_id}", response_model=CampaignRead)
-async def update_campaign(
-    campaign_id: str, data: CampaignUpdate, db: DB, actor: Principal = Allow(P.CAMPAIGNS_WRITE)
-) -> CampaignRead:
-    return await read_model(db, await service.update_campaign(db, actor, campaign_id, data))
-
-
-@router.delete("/{campaign_id}", status_code=204)
-async def delete_campaign(
-    campaign_id: str, db: DB, actor: Principal = Allow(P.CAMPAIGNS_WRITE)
-) -> Response:
-    await service.delete_campaign(db, actor, campaign_id)
-    return Response(status_code=204)
+add_json_crud(
+    router,
+    JsonCrud[Campaign](
+        path="",
+        noun="campaign",
+        read_model=CampaignRead,
+        read=P.CAMPAIGNS_READ,
+        write=P.CAMPAIGNS_WRITE,
+        list_rows=in_org(service.list_campaigns),
+        create=service.create_campaign,
+        create_model=CampaignCreate,
+        get=in_org(service.get_campaign),
+        update=service.update_campaign,
+        update_model=CampaignUpdate,
+        delete=service.delete_campaign,
+        dump=read_model,
+    ),
+)
 
 
 async def _move(db: DB, state: State, actor: Principal, campaign_id: str, to: str) -> CampaignRead:

@@ -23,7 +23,7 @@ from omnivox.campaigns.schemas import (
 from omnivox.core.errors import InvalidInput
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.web.deps import DB, Allow, State
+from omnivox.http import DB, Allow, State
 
 router = APIRouter(tags=["dnc"])
 MAX_DNC_UPLOAD = 50 * 1024 * 1024

@@ -21,7 +21,7 @@ from omnivox.campaigns.models import ContactImport
 from omnivox.campaigns.schemas import ImportRead
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.web.deps import DB, Allow, State
+from omnivox.http import DB, Allow, State
 
 router = APIRouter(tags=["imports"])
 

@@ -17,7 +17,7 @@ from omnivox.campaigns.errors import ImportRefused
 from omnivox.campaigns.models import ContactImport
 from omnivox.core.db import new_id
 from omnivox.core.errors import InvalidInput
-from omnivox.web.state import AppState
+from omnivox.http import AppState
 
 _REGION = re.compile(r"^[A-Z]{2}$")
 _TASKS: set[asyncio.Task[Any]] = set()  # keep a reference so a running import is not collected

@@ -13,8 +13,7 @@ from omnivox.campaigns.api.imports import begin_upload
 from omnivox.campaigns.schemas import DncCreate, ListCreate
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.web.deps import DB, Allow, State
-from omnivox.web.views.forms import form_dict, parse, render
+from omnivox.http import DB, Allow, State, form_dict, parse, render
 
 router = APIRouter()
 STATUSES = ("new", "retry", "callback", "dialing", "done", "exhausted", "dnc")

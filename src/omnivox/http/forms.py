@@ -10,8 +10,8 @@ from pydantic import BaseModel, ValidationError
 
 from omnivox.core.errors import FieldProblem, InvalidInput
 from omnivox.core.security.principal import Principal
-from omnivox.web.deps import CSRF_FIELD
-from omnivox.web.state import app_state
+from omnivox.http.deps import CSRF_FIELD
+from omnivox.http.state import app_state
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -13,8 +13,7 @@ from omnivox.accounts.schemas import ApiTokenCreate, PasswordChange, TotpCode
 from omnivox.core.errors import NotAuthenticated
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.web.deps import DB, Allow, State
-from omnivox.web.views.forms import form_dict, parse, render
+from omnivox.http import DB, Allow, State, form_dict, parse, render
 
 router = APIRouter(prefix="/account")
 

@@ -12,10 +12,9 @@ from omnivox.accounts.dispositions import list_dispositions
 from omnivox.agents.break_reasons import list_break_reasons
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.web.deps import DB, Allow
-from omnivox.web.views.forms import render
+from omnivox.http import DB, Allow, render
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 
 
 @router.get("/agent")

@@ -10,11 +10,11 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from omnivox.core.errors import DomainError, NotAuthenticated
 from omnivox.core.logging import get_logger, request_id_var
+from omnivox.http.state import app_state
 
 log = get_logger(__name__)
 _NAMED_FIELD = re.compile(r"\(([a-z_][a-z0-9_]*)\)")
@@ -47,7 +47,7 @@ def _problem(
 
 
 def _html_error(request: Request, status: int, title: str, detail: str) -> Response:
-    templates: Jinja2Templates = request.app.state.omnivox.templates
+    templates = app_state(request).templates
     if request.headers.get("hx-request"):
         resp: Response = templates.TemplateResponse(
             request, "partials/error.html", {"title": title, "detail": detail}, status_code=status

@@ -1,22 +1,18 @@
-"""Jinja2 set-up: globals every page needs (navigation by role, the sandbox banner)."""
+"""The layout shared by every page: where templates and static files live, and the menu."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
 from omnivox.core.config import Settings
 from omnivox.core.security.permissions import Permission
-from omnivox.core.security.principal import Principal
+from omnivox.http.templating import NavItem, configure_templates
 
-
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    href: str
-    permission: Permission
-
+WEB_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
 
 NAV: list[NavItem] = [
     NavItem("Home", "/", Permission.HOME),
@@ -41,23 +37,5 @@ NAV: list[NavItem] = [
 ]
 
 
-def nav_for(principal: Principal | None) -> list[NavItem]:
-    if principal is None:
-        return []
-    return [item for item in NAV if principal.can(item.permission)]
-
-
-def configure_templates(templates: Jinja2Templates, settings: Settings) -> Jinja2Templates:
-    env = templates.env
-    env.globals["sandbox"] = settings.telephony == "sandbox"
-    env.globals["nav_for"] = nav_for
-    env.globals["weekdays"] = [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ]
-    return templates
+def build_templates(settings: Settings) -> Jinja2Templates:
+    return configure_templates(Jinja2Templates(directory=str(TEMPLATES_DIR)), settings, NAV)

@@ -14,10 +14,9 @@ from omnivox.core.errors import DomainError, NotAuthenticated
 from omnivox.core.security import tokens
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.web.deps import DB, PUBLIC, SESSION_COOKIE, Allow, State
-from omnivox.web.views.forms import render
+from omnivox.http import DB, PUBLIC, SESSION_COOKIE, Allow, State, render
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "omnivox_login_csrf"
 
 
@@ -64,6 +63,10 @@ def _login_page(
     return resp
 
 
+def _policy(state: State) -> auth.LoginPolicy:
+    return auth.LoginPolicy.from_settings(state.settings)
+
+
 def _set_session_cookie(resp: Response, state: State, session_id: str) -> None:
     resp.set_cookie(
         SESSION_COOKIE,
@@ -95,15 +98,15 @@ async def login(request: Request, db: DB, state: State) -> Response:
             next_url=next_url,
             email=email,
         )
-    now = state.clock.now()
+    now, policy = state.clock.now(), _policy(state)
     try:
-        user = await auth.authenticate(db, email, password, now, state.login_policy)
+        user = await auth.authenticate(db, email, password, now, policy)
         pending = await auth.needs_second_factor(db, user)
         new = await auth.start_session(
             db,
             user,
             now,
-            state.login_policy,
+            policy,
             mfa_pending=pending,
             ip=request.client.host if request.client else "",
         )
@@ -152,7 +155,7 @@ async def totp_submit(request: Request, db: DB, state: State) -> Response:
             request.cookies.get(SESSION_COOKIE, ""),
             str(form.get("code", "")),
             state.clock.now(),
-            state.login_policy,
+            _policy(state),
         )
     except DomainError as exc:
         enrol = None if user.totp_enabled else auth.begin_totp_enrolment(user)

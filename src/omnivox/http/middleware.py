@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from omnivox.core.logging import get_logger, request_id_var
 from omnivox.core.metrics import Metrics
+from omnivox.http.deps import iter_api_routes
 
 log = get_logger("omnivox.http")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -28,8 +29,6 @@ class RequestContextMiddleware:
         if route is None:
             return "unmatched"
         if self._templates is None:
-            from omnivox.web.deps import iter_api_routes
-
             self._templates = {
                 id(ctx.original_route): path for _m, path, ctx in iter_api_routes(scope["app"])
             }

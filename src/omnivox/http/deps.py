@@ -13,12 +13,11 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import auth
 from omnivox.core.errors import NotAuthenticated, PermissionDenied
 from omnivox.core.security import tokens
 from omnivox.core.security.permissions import Permission
 from omnivox.core.security.principal import Principal
-from omnivox.web.state import AppState, app_state
+from omnivox.http.state import AppState, app_state
 
 SESSION_COOKIE = "omnivox_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -53,19 +52,17 @@ async def current_principal(request: Request, session: DB) -> Principal:
     now = state.clock.now()
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        user = await auth.resolve_api_token(session, header[7:].strip(), now)
-        if user is None:
+        principal = await state.principals.by_token(session, header[7:].strip(), now)
+        if principal is None:
             raise NotAuthenticated("the API token is invalid, expired or revoked")
-        principal = auth.principal_of(user, "token")
     else:
         sid = request.cookies.get(SESSION_COOKIE, "")
-        resolved = await auth.resolve_session(session, sid, now) if sid else None
-        if resolved is None or resolved[0].mfa_pending:
+        signed_in = await state.principals.by_session(session, sid, now) if sid else None
+        if signed_in is None or signed_in.mfa_pending:
             raise NotAuthenticated("sign in to continue")
-        row, user = resolved
+        principal = signed_in.principal
         if request.method in UNSAFE_METHODS:
-            await _check_csrf(request, row.csrf_token)
-        principal = auth.principal_of(user, "session", row.csrf_token)
+            await _check_csrf(request, principal.csrf_token)
     request.state.principal = principal
     return principal
 

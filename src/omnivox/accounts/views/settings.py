@@ -8,9 +8,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import audit, dispositions
 from omnivox.accounts import organizations as orgs
+from omnivox.accounts.models import Disposition
 from omnivox.accounts.schemas import (
     BusinessHoursWrite,
     ComplianceSettings,
@@ -23,8 +25,16 @@ from omnivox.accounts.schemas import (
 from omnivox.core.errors import InvalidInput
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.web.deps import DB, Allow
-from omnivox.web.views.forms import form_dict, parse, render
+from omnivox.http import (
+    DB,
+    Allow,
+    CrudPages,
+    add_crud_pages,
+    form_dict,
+    in_org,
+    parse,
+    render,
+)
 
 router = APIRouter()
 
@@ -144,70 +154,44 @@ async def delete_holiday(
     )
 
 
-async def _dispositions_table(
-    request: Request, db: DB, actor: Principal, message: str = "", editing: str | None = None
-) -> HTMLResponse:
-    return render(
-        request,
-        "partials/dispositions_table.html",
-        actor,
-        dispositions=await dispositions.list_dispositions(db, actor.organization_id),
-        editing=editing,
-        message=message,
-    )
+async def _dispositions_context(db: AsyncSession, actor: Principal) -> dict[str, Any]:
+    return {"dispositions": await dispositions.list_dispositions(db, actor.organization_id)}
 
 
-@router.get("/admin/dispositions")
-async def dispositions_page(
-    request: Request, db: DB, actor: Principal = Allow(P.DISPOSITIONS_WRITE)
-) -> HTMLResponse:
-    return render(
-        request,
-        "admin/dispositions.html",
-        actor,
-        dispositions=await dispositions.list_dispositions(db, actor.organization_id),
-        editing=None,
-        message="",
-    )
-
-
-@router.post("/admin/dispositions")
-async def create_disposition(
-    request: Request, db: DB, actor: Principal = Allow(P.DISPOSITIONS_WRITE)
-) -> HTMLResponse:
-    data = await form_dict(request)
+async def _create_disposition(
+    db: AsyncSession, actor: Principal, data: dict[str, Any]
+) -> Disposition:
     data["is_final"] = data.get("is_final") == "on"
-    disp = await dispositions.create_disposition(db, actor, parse(DispositionCreate, data))
-    return await _dispositions_table(request, db, actor, f"Created {disp.code}.")
+    return await dispositions.create_disposition(db, actor, parse(DispositionCreate, data))
 
 
-@router.get("/admin/dispositions/{disposition_id}/edit")
-async def edit_disposition(
-    disposition_id: str, request: Request, db: DB, actor: Principal = Allow(P.DISPOSITIONS_WRITE)
-) -> HTMLResponse:
-    await dispositions.get_disposition(db, actor.organization_id, disposition_id)
-    return await _dispositions_table(request, db, actor, editing=disposition_id)
-
-
-@router.post("/admin/dispositions/{disposition_id}")
-async def update_disposition(
-    disposition_id: str, request: Request, db: DB, actor: Principal = Allow(P.DISPOSITIONS_WRITE)
-) -> HTMLResponse:
-    data = await form_dict(request)
+async def _update_disposition(
+    db: AsyncSession, actor: Principal, disposition_id: str, data: dict[str, Any]
+) -> Disposition:
     data["is_final"] = data.get("is_final") == "on"
     data["is_active"] = data.get("is_active") == "on"
-    disp = await dispositions.update_disposition(
+    return await dispositions.update_disposition(
         db, actor, disposition_id, parse(DispositionUpdate, data)
     )
-    return await _dispositions_table(request, db, actor, f"Saved {disp.code}.")
 
 
-@router.post("/admin/dispositions/{disposition_id}/delete")
-async def delete_disposition(
-    disposition_id: str, request: Request, db: DB, actor: Principal = Allow(P.DISPOSITIONS_WRITE)
-) -> HTMLResponse:
-    await dispositions.delete_disposition(db, actor, disposition_id)
-    return await _dispositions_table(request, db, actor, "Disposition deleted.")
+add_crud_pages(
+    router,
+    CrudPages[Disposition](
+        path="/admin/dispositions",
+        noun="disposition",
+        read=P.DISPOSITIONS_WRITE,
+        write=P.DISPOSITIONS_WRITE,
+        page_template="admin/dispositions.html",
+        table_template="partials/dispositions_table.html",
+        context=_dispositions_context,
+        get=in_org(dispositions.get_disposition),
+        create=_create_disposition,
+        update=_update_disposition,
+        delete=dispositions.delete_disposition,
+        label=lambda disp: disp.code,
+    ),
+)
 
 
 @router.get("/admin/audit")
