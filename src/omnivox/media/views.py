@@ -12,10 +12,10 @@ from fastapi.responses import HTMLResponse
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.media import library
+from omnivox.media.audio_check import LIMITS, MAX_BYTES
+from omnivox.media.audio_types import AudioKind
 from omnivox.media.schemas import AudioRename
 from omnivox.media.uploads import parse_kind, receive
-from omnivox.routing.audio import LIMITS, MAX_BYTES
-from omnivox.routing.audio_types import AudioKind
 from omnivox.web.deps import DB, Allow, State
 from omnivox.web.views.forms import form_dict, parse, render
 

@@ -1,10 +1,6 @@
-"""Inbound routing: the ACD router, business hours and audio validation (pure, no I/O)."""
+"""Inbound routing: the ACD router and business hours (pure, no I/O)."""
 
 from omnivox.routing.acd import Router
-from omnivox.routing.audio import LIMITS as AUDIO_LIMITS
-from omnivox.routing.audio import MAX_BYTES as AUDIO_MAX_BYTES
-from omnivox.routing.audio import check_audio
-from omnivox.routing.audio_types import AudioError, AudioFormat, AudioInfo, AudioKind, Problem
 from omnivox.routing.estimator import WaitEstimator
 from omnivox.routing.hours import BusinessHours, Holiday, HoursError, HoursStatus, WeeklyInterval
 from omnivox.routing.types import (
@@ -20,13 +16,7 @@ from omnivox.routing.types import (
 )
 
 __all__ = [
-    "AUDIO_LIMITS",
-    "AUDIO_MAX_BYTES",
     "AgentCandidate",
-    "AudioError",
-    "AudioFormat",
-    "AudioInfo",
-    "AudioKind",
     "BusinessHours",
     "Holiday",
     "HoursError",
@@ -35,7 +25,6 @@ __all__ = [
     "OverflowDue",
     "OverflowKind",
     "OverflowTarget",
-    "Problem",
     "QueueConfig",
     "Router",
     "RoutingError",
@@ -43,5 +32,4 @@ __all__ = [
     "WaitEstimator",
     "WaitingCall",
     "WeeklyInterval",
-    "check_audio",
 ]

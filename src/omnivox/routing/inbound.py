@@ -20,10 +20,9 @@ from omnivox.accounts.models import Organization
 from omnivox.agents.handlers import AgentGate
 from omnivox.core.errors import InvalidInput
 from omnivox.core.logging import get_logger
-from omnivox.media import MediaLinks, hold_music_url, prompt
+from omnivox.media import AudioKind, MediaLinks, hold_music_url, prompt
 from omnivox.routing import direct
 from omnivox.routing.acd import Router
-from omnivox.routing.audio_types import AudioKind
 from omnivox.routing.floor import open_now, ready_agents
 from omnivox.routing.models import InboundNumber, Queue, QueueEntry
 from omnivox.routing.types import QueueConfig, Strategy, WaitingCall
