@@ -29,6 +29,7 @@ from omnivox.routing.handlers import follow as follow_routing
 from omnivox.routing.inbound import InboundRouting
 from omnivox.routing.number_pages import router as number_pages
 from omnivox.routing.queue_pages import router as queue_pages
+from omnivox.routing.references import RoutingReferences
 from omnivox.telephony.api import router as telephony_api
 from omnivox.telephony.runtime import SANDBOX_PREFIX, TelephonyRuntime, build_telephony
 from omnivox.telephony.sandbox.control import sandbox_control_router
@@ -112,6 +113,7 @@ def create_app(
     app.include_router(voicemail_api.router)
     app.include_router(voicemail_views.router)
     _wire_telephony(app, state)
+    _wire_ports(app)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     return app
 
@@ -159,3 +161,9 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
         app.include_router(sandbox_api)
         app.include_router(sandbox_softphone_router(runtime.carrier), prefix=SANDBOX_PREFIX)
     register_dialer(app, state, runtime)
+
+
+def _wire_ports(app: FastAPI) -> None:
+    """What an earlier domain asks of a later one, through a protocol the earlier one
+    defines and the later one implements (the domain order forbids the import itself)."""
+    app.state.reference_guard = RoutingReferences()  # accounts' deletes ask routing

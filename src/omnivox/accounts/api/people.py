@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from omnivox.accounts import teams, users
+from omnivox.accounts.api.deps import Guard
 from omnivox.accounts.schemas import (
     SkillCreate,
     SkillRead,
@@ -57,8 +58,10 @@ async def set_user_skills(
 
 
 @router.delete("/users/{user_id}", status_code=204)
-async def delete_user(user_id: str, db: DB, actor: Principal = Allow(P.USERS_WRITE)) -> Response:
-    await users.delete_user(db, actor, user_id)
+async def delete_user(
+    user_id: str, db: DB, guard: Guard, actor: Principal = Allow(P.USERS_WRITE)
+) -> Response:
+    await users.delete_user(db, actor, user_id, guard=guard)
     return Response(status_code=204)
 
 
@@ -124,6 +127,8 @@ async def update_skill(
 
 
 @router.delete("/skills/{skill_id}", status_code=204)
-async def delete_skill(skill_id: str, db: DB, actor: Principal = Allow(P.SKILLS_WRITE)) -> Response:
-    await teams.delete_skill(db, actor, skill_id)
+async def delete_skill(
+    skill_id: str, db: DB, guard: Guard, actor: Principal = Allow(P.SKILLS_WRITE)
+) -> Response:
+    await teams.delete_skill(db, actor, skill_id, guard=guard)
     return Response(status_code=204)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from omnivox.accounts import teams, users
+from omnivox.accounts.api.deps import Guard
 from omnivox.accounts.schemas import (
     SkillCreate,
     SkillLevel,
@@ -106,9 +107,9 @@ async def update_user(
 
 @router.post("/users/{user_id}/delete")
 async def delete_user(
-    user_id: str, request: Request, db: DB, actor: Principal = Allow(P.USERS_WRITE)
+    user_id: str, request: Request, db: DB, guard: Guard, actor: Principal = Allow(P.USERS_WRITE)
 ) -> HTMLResponse:
-    await users.delete_user(db, actor, user_id)
+    await users.delete_user(db, actor, user_id, guard=guard)
     return await _users_table(request, db, actor, "User deleted.")
 
 
@@ -237,7 +238,11 @@ async def update_skill(
 
 @router.post("/skills/{skill_id}/delete")
 async def delete_skill(
-    skill_id: str, request: Request, db: DB, actor: Principal = Allow(P.SKILLS_WRITE)
+    skill_id: str,
+    request: Request,
+    db: DB,
+    guard: Guard,
+    actor: Principal = Allow(P.SKILLS_WRITE),
 ) -> HTMLResponse:
-    await teams.delete_skill(db, actor, skill_id)
+    await teams.delete_skill(db, actor, skill_id, guard=guard)
     return await _skills_table(request, db, actor, "Skill deleted.")

@@ -1,0 +1,21 @@
+"""Accounts: organisations, users, teams, skills, roles, API tokens, dispositions, the audit
+log and organisation settings. First in the domain order: it imports no other domain.
+
+Other domains import this surface. Deleting a skill or a person asks a
+:class:`ReferenceGuard` (implemented by routing, supplied by ``create_app``) what still
+refers to it. The HTTP routers live in ``accounts.api`` (kept out of this surface so
+importing the domain does not pull in the web layer).
+"""
+
+from omnivox.accounts.dispositions import list_dispositions
+from omnivox.accounts.models import Organization, User
+from omnivox.accounts.organizations import get_organization
+from omnivox.accounts.references import ReferenceGuard
+
+__all__ = [
+    "Organization",
+    "ReferenceGuard",
+    "User",
+    "get_organization",
+    "list_dispositions",
+]
