@@ -8,13 +8,15 @@ importing the domain does not pull in the web layer).
 """
 
 from omnivox.accounts.dispositions import list_dispositions
-from omnivox.accounts.models import Organization, User
+from omnivox.accounts.models import Disposition, Organization, TeamMember, User
 from omnivox.accounts.organizations import get_organization
 from omnivox.accounts.references import ReferenceGuard
 
 __all__ = [
+    "Disposition",
     "Organization",
     "ReferenceGuard",
+    "TeamMember",
     "User",
     "get_organization",
     "list_dispositions",

@@ -23,11 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omnivox.agents import service as agents
 from omnivox.agents.handlers import AgentGate
 from omnivox.agents.models import AgentStatus
-from omnivox.campaigns import DialSettings, get_dial_settings
 from omnivox.core.busy import Busy
 from omnivox.core.events import Audience, Event
 from omnivox.core.logging import get_logger
 from omnivox.core.security.permissions import Permission
+from omnivox.dialer.dial_settings import DialSettings, get_dial_settings
 from omnivox.dialer.floor import agents_now
 from omnivox.dialer.preview import answer_agent_call
 from omnivox.telephony.calls import call_summary

@@ -10,14 +10,18 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import func, or_, select
 
-from omnivox.campaigns import get_dial_settings
-from omnivox.campaigns.campaigns import get_campaign
-from omnivox.campaigns.lists import contact_history
-from omnivox.campaigns.models import Campaign, Contact
-from omnivox.campaigns.schemas import AttemptRead, ContactRead
+from omnivox.campaigns import (
+    AttemptRead,
+    Campaign,
+    Contact,
+    ContactRead,
+    contact_history,
+    get_campaign,
+)
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.dialer import manual, preview
+from omnivox.dialer.dial_settings import get_dial_settings
 from omnivox.dialer.engine import DialerEngine
 from omnivox.dialer.floor import CAMPAIGN, agents_now, window_counts
 from omnivox.telephony.calls import call_summary

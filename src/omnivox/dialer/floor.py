@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.agents.models import AgentStatus
-from omnivox.campaigns.dialing import previewing_agents
+from omnivox.dialer.contacts import previewing_agents
 from omnivox.telephony.models import Call
 
 CAMPAIGN = "campaign"

@@ -12,7 +12,7 @@ from omnivox.accounts.models import BusinessHours as HoursRow
 from omnivox.accounts.models import Holiday as HolidayRow
 from omnivox.accounts.models import Organization, UserSkill
 from omnivox.agents.models import AgentStatus
-from omnivox.campaigns.dialing import previewing_agents
+from omnivox.dialer.contacts import previewing_agents
 from omnivox.routing.hours import BusinessHours, Holiday, WeeklyInterval
 from omnivox.routing.models import QueueMember
 from omnivox.routing.types import AgentCandidate
