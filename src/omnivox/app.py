@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from omnivox.accounts.api import router as accounts_api
+from omnivox.agents import holds_call
 from omnivox.agents.api import router as agents_router
 from omnivox.agents.handlers import AgentGate, follow_calls
 from omnivox.campaigns.api import router as campaigns_api
@@ -20,6 +21,8 @@ from omnivox.core.config import Settings
 from omnivox.core.db import check_migrated, create_engine, create_session_factory
 from omnivox.core.logging import configure_logging, get_logger
 from omnivox.core.security.permissions import Permission
+from omnivox.dialer.contacts import previewing_agents
+from omnivox.dialer.dial_rules import check_manual_dial
 from omnivox.dialer.wiring import register_dialer
 from omnivox.media import MediaLinks
 from omnivox.media import api as media_api
@@ -30,13 +33,14 @@ from omnivox.routing.inbound import InboundRouting
 from omnivox.routing.number_pages import router as number_pages
 from omnivox.routing.queue_pages import router as queue_pages
 from omnivox.routing.references import RoutingReferences
+from omnivox.routing.sandbox_api import router as sandbox_api
 from omnivox.telephony.api import router as telephony_api
 from omnivox.telephony.runtime import SANDBOX_PREFIX, TelephonyRuntime, build_telephony
 from omnivox.telephony.sandbox.control import sandbox_control_router
 from omnivox.telephony.sandbox.rest import sandbox_rest_router
 from omnivox.telephony.sandbox.softphone_ws import sandbox_softphone_router
-from omnivox.telephony.sandbox_api import router as sandbox_api
 from omnivox.telephony.webhooks_api import router as telephony_webhooks
+from omnivox.voicemail import VoicemailDesk
 from omnivox.voicemail import api as voicemail_api
 from omnivox.voicemail import views as voicemail_views
 from omnivox.web import system, views
@@ -113,7 +117,7 @@ def create_app(
     app.include_router(voicemail_api.router)
     app.include_router(voicemail_views.router)
     _wire_telephony(app, state)
-    _wire_ports(app)
+    _wire_ports(app, app.state.telephony)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     return app
 
@@ -132,12 +136,19 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
     runtime.service.agents = gate
     runtime.extra_sweeps.append(lambda: gate.expire_wrap_ups(state.settings.wrap_up_seconds))
     state.bus.subscribe(follow_calls(gate))
-    routing = InboundRouting(runtime.service, gate, MediaLinks.from_settings(state.settings))
+    routing = InboundRouting(
+        runtime.service,
+        gate,
+        MediaLinks.from_settings(state.settings),
+        held_agents=previewing_agents,
+        voicemail=VoicemailDesk(),
+    )
     runtime.extra_sweeps.append(routing.overflow)
     runtime.extra_sweeps.append(routing.retry_due_callbacks)
     runtime.service.inbound = routing
     app.state.routing = routing
     state.bus.subscribe(follow_routing(routing))
+    # Routing's before telephony's: GET /calls/transfer-targets before /calls/{call_id}.
     app.include_router(routing_api)
     app.include_router(telephony_api)
     if runtime.carrier is not None:
@@ -163,7 +174,10 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
     register_dialer(app, state, runtime)
 
 
-def _wire_ports(app: FastAPI) -> None:
+def _wire_ports(app: FastAPI, runtime: TelephonyRuntime) -> None:
     """What an earlier domain asks of a later one, through a protocol the earlier one
-    defines and the later one implements (the domain order forbids the import itself)."""
+    defines and the later one implements (the domain order forbids the import itself).
+    InboundRouting's (held agents, voicemail) are given where it is built, above."""
     app.state.reference_guard = RoutingReferences()  # accounts' deletes ask routing
+    app.state.agent_holds_call = holds_call  # telephony's call routes ask agents
+    runtime.service.check_manual_dial = check_manual_dial  # call control asks the dialler

@@ -20,6 +20,7 @@ from omnivox.campaigns.models import (
     DncEntry,
     ScheduledCallback,
 )
+from omnivox.campaigns.phones import infer_zones
 from omnivox.campaigns.rules import (
     ABANDON_REDIAL_HOLD,
     DIALABLE_STATUSES,
@@ -32,6 +33,7 @@ from omnivox.campaigns.rules import (
     RetryRule,
     apply_outcome,
     blocks,
+    in_window,
     open_zone_keys,
     zones_in,
 )
@@ -63,6 +65,8 @@ __all__ = [
     "due_callbacks",
     "get_campaign",
     "get_contact",
+    "in_window",
+    "infer_zones",
     "is_dnc",
     "open_zone_keys",
     "zones_in",

@@ -168,3 +168,14 @@ async def _complete_attempt(
     )
     for callback in dialing.all():
         callback.status = "done"
+
+
+async def find_attempt_of_call(
+    session: AsyncSession, org_id: str, call_id: str
+) -> ContactAttempt | None:
+    """The attempt a call was placed for (None: not a campaign call)."""
+    return await session.scalar(
+        select(ContactAttempt).where(
+            ContactAttempt.organization_id == org_id, ContactAttempt.call_id == call_id
+        )
+    )

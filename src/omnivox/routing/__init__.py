@@ -1,8 +1,10 @@
-"""Inbound routing: the ACD router and business hours (pure, no I/O)."""
+"""Inbound routing: the ACD router and business hours (pure, no I/O), and the numbers and
+queues other domains refer to."""
 
 from omnivox.routing.acd import Router
 from omnivox.routing.estimator import WaitEstimator
 from omnivox.routing.hours import BusinessHours, Holiday, HoursError, HoursStatus, WeeklyInterval
+from omnivox.routing.models import InboundNumber, Queue
 from omnivox.routing.types import (
     AgentCandidate,
     Offer,
@@ -21,10 +23,12 @@ __all__ = [
     "Holiday",
     "HoursError",
     "HoursStatus",
+    "InboundNumber",
     "Offer",
     "OverflowDue",
     "OverflowKind",
     "OverflowTarget",
+    "Queue",
     "QueueConfig",
     "Router",
     "RoutingError",

@@ -23,6 +23,7 @@ from omnivox.core.logging import get_logger
 from omnivox.core.metrics import Metrics
 from omnivox.core.security.permissions import Permission
 from omnivox.telephony import calls, fsm
+from omnivox.telephony.domain_ports import ManualDialCheck
 from omnivox.telephony.errors import ProviderError
 from omnivox.telephony.fsm_types import (
     TERMINAL_STATES,
@@ -130,6 +131,7 @@ class TelephonyService:
     metrics: Metrics | None = None
     agents: AgentReservations | None = None
     inbound: InboundHandler | None = None
+    check_manual_dial: ManualDialCheck | None = None  # the dialler's manual-dial law
     answer_handlers: dict[str, AnswerHandler] = field(default_factory=dict)  # by owner kind
     _legs: LegService | None = None
 

@@ -1,5 +1,6 @@
 """The organisation's window on the sandbox carrier: a supervisor simulates a caller on one
-of their own numbers (the demo's way in). Mounted only in sandbox mode."""
+of their own numbers (the demo's way in). Mounted only in sandbox mode. Routing's, because
+the check is routing's data: the number must be one of the organisation's."""
 
 from __future__ import annotations
 
