@@ -11,8 +11,10 @@ from omnivox.accounts.dispositions import list_dispositions
 from omnivox.accounts.models import Disposition, Organization, TeamMember, User
 from omnivox.accounts.organizations import get_organization
 from omnivox.accounts.references import ReferenceGuard
+from omnivox.accounts.schemas import E164
 
 __all__ = [
+    "E164",
     "Disposition",
     "Organization",
     "ReferenceGuard",

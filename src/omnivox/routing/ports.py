@@ -14,9 +14,7 @@ from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.core.events import EventBus
-from omnivox.telephony.hooks import HookUrls
-from omnivox.telephony.instructions import Instruction, Play, Say
-from omnivox.telephony.ports import RecordingStatusChanged
+from omnivox.telephony import HookUrls, Instruction, Play, RecordingStatusChanged, Say
 
 HeldAgents = Callable[[str, datetime], Select[str | None]]
 """``(org_id, now)`` -> the ids of the organisation's agents who are about to take a call

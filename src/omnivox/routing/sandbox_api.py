@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from omnivox.accounts.schemas import E164
+from omnivox.accounts import E164
 from omnivox.core.errors import NotFound
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal

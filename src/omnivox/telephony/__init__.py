@@ -10,7 +10,10 @@ out of this surface so importing the domain does not pull in the web layer).
 from omnivox.telephony.calls import call_summary, get_visible_call
 from omnivox.telephony.domain_ports import AgentHoldsCall, ManualDialCheck
 from omnivox.telephony.fsm_types import Owner, OwnerKind
+from omnivox.telephony.hooks import HookUrls
+from omnivox.telephony.instructions import Instruction, Play, Say
 from omnivox.telephony.models import Call
+from omnivox.telephony.ports import RecordingStatusChanged
 from omnivox.telephony.schemas import CallCreate, CallRead
 
 __all__ = [
@@ -18,9 +21,14 @@ __all__ = [
     "Call",
     "CallCreate",
     "CallRead",
+    "HookUrls",
+    "Instruction",
     "ManualDialCheck",
     "Owner",
     "OwnerKind",
+    "Play",
+    "RecordingStatusChanged",
+    "Say",
     "call_summary",
     "get_visible_call",
 ]

@@ -8,9 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.core.events import EventBus
-from omnivox.telephony.hooks import HookUrls
-from omnivox.telephony.instructions import Instruction, Play, Say
-from omnivox.telephony.ports import RecordingStatusChanged
+from omnivox.telephony import HookUrls, Instruction, Play, RecordingStatusChanged, Say
 from omnivox.voicemail.instructions import ACTION_MARK, after_message, voicemail_instructions
 from omnivox.voicemail.models import Voicemail
 from omnivox.voicemail.service import store_voicemail
