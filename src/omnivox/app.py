@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from omnivox.accounts.api import router as accounts_api
 from omnivox.accounts.principals import AccountPrincipals
 from omnivox.accounts.views import router as accounts_views
+from omnivox.agents import holds_call
 from omnivox.agents.api import router as agents_router
 from omnivox.agents.handlers import AgentGate, follow_calls
 from omnivox.agents.views import router as agents_views
@@ -24,6 +25,8 @@ from omnivox.core.logging import configure_logging, get_logger
 from omnivox.core.security.permissions import Permission
 from omnivox.core.tasks import TaskSupervisor
 from omnivox.dialer.api import router as dialer_api
+from omnivox.dialer.contacts import previewing_agents
+from omnivox.dialer.dial_rules import check_manual_dial
 from omnivox.dialer.wiring import build_dialer
 from omnivox.http import PUBLIC, AppState, Requires
 from omnivox.http.errors import install_error_handlers
@@ -36,6 +39,8 @@ from omnivox.routing.handlers import follow as follow_routing
 from omnivox.routing.inbound import InboundRouting
 from omnivox.routing.number_pages import router as number_pages
 from omnivox.routing.queue_pages import router as queue_pages
+from omnivox.routing.references import RoutingReferences
+from omnivox.routing.sandbox_api import router as sandbox_api
 from omnivox.telephony.api import router as telephony_api
 from omnivox.telephony.fsm_types import OwnerKind
 from omnivox.telephony.plugins import CallPlugins
@@ -43,8 +48,8 @@ from omnivox.telephony.runtime import SANDBOX_PREFIX, TelephonyRuntime, build_te
 from omnivox.telephony.sandbox.control import sandbox_control_router
 from omnivox.telephony.sandbox.rest import sandbox_rest_router
 from omnivox.telephony.sandbox.softphone_ws import sandbox_softphone_router
-from omnivox.telephony.sandbox_api import router as sandbox_api
 from omnivox.telephony.webhooks_api import router as telephony_webhooks
+from omnivox.voicemail import VoicemailDesk
 from omnivox.voicemail import api as voicemail_api
 from omnivox.voicemail import views as voicemail_views
 from omnivox.web import login, system
@@ -119,6 +124,8 @@ def create_app(
     app.include_router(voicemail_api.router)
     app.include_router(voicemail_views.router)
     _wire_telephony(app, state)
+    app.state.reference_guard = RoutingReferences()  # accounts' deletes ask routing
+    app.state.agent_holds_call = holds_call  # telephony's call routes ask agents
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     return app
 
@@ -139,9 +146,19 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
         agents=gate,
         metrics=state.metrics,
     )
-    routing = InboundRouting(core.service, gate, MediaLinks.from_settings(settings))
+    routing = InboundRouting(
+        core.service,
+        gate,
+        MediaLinks.from_settings(settings),
+        held_agents=previewing_agents,
+        voicemail=VoicemailDesk(),
+    )
     dialer = build_dialer(settings, core.service, gate)
-    plugins = CallPlugins(inbound=routing, answer_handlers={OwnerKind.CAMPAIGN: dialer.answering})
+    plugins = CallPlugins(
+        inbound=routing,
+        answer_handlers={OwnerKind.CAMPAIGN: dialer.answering},
+        manual_dial=check_manual_dial,
+    )
     runtime = TelephonyRuntime(
         core,
         plugins,
@@ -161,6 +178,7 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
     app.state.routing = routing
     app.state.dialer = dialer.engine
     app.state.attempt_recovery = dialer.recovery
+    # Routing's before telephony's: GET /calls/transfer-targets before /calls/{call_id}.
     app.include_router(routing_api)
     app.include_router(telephony_api)
     if core.carrier is not None:

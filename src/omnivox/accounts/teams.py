@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import audit
 from omnivox.accounts.models import Skill, Team, TeamMember, User
+from omnivox.accounts.references import ReferenceGuard
 from omnivox.accounts.schemas import (
     SkillCreate,
     SkillUpdate,
@@ -20,7 +21,6 @@ from omnivox.accounts.schemas import (
 )
 from omnivox.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from omnivox.core.security.principal import Principal
-from omnivox.routing.models import Queue
 
 Named = TypeVar("Named", Team, Skill)
 
@@ -173,16 +173,13 @@ async def update_skill(
     return skill
 
 
-async def delete_skill(session: AsyncSession, actor: Principal, skill_id: str) -> None:
+async def delete_skill(
+    session: AsyncSession, actor: Principal, skill_id: str, *, guard: ReferenceGuard
+) -> None:
     skill = await get_skill(session, actor.organization_id, skill_id)
     # Queues keep their required skills as JSON keyed by skill id (no foreign key), so the
     # reference is checked here; agents' proficiencies go with the skill (ON DELETE CASCADE).
-    queues = await session.execute(
-        select(Queue.name, Queue.required_skills)
-        .where(Queue.organization_id == actor.organization_id)
-        .order_by(Queue.name)
-    )
-    if requiring := [name for name, required in queues if skill.id in (required or {})]:
+    if requiring := await guard.queues_requiring_skill(session, actor.organization_id, skill.id):
         which = ", ".join(repr(name) for name in requiring)
         raise Conflict(
             f"the skill is required by queue{'s' if len(requiring) > 1 else ''} {which}; "

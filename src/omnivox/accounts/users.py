@@ -7,12 +7,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import audit
 from omnivox.accounts.models import Skill, User, UserSession, UserSkill
+from omnivox.accounts.references import ReferenceGuard
 from omnivox.accounts.schemas import SkillLevel, UserCreate, UserRead, UserSkillsWrite, UserUpdate
 from omnivox.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
 from omnivox.core.security.passwords import hash_password
 from omnivox.core.security.permissions import Role
 from omnivox.core.security.principal import Principal
-from omnivox.routing.models import InboundNumber
 
 
 def to_read(user: User) -> UserRead:
@@ -123,25 +123,16 @@ async def update_user(
     return user
 
 
-async def delete_user(session: AsyncSession, actor: Principal, user_id: str) -> None:
+async def delete_user(
+    session: AsyncSession, actor: Principal, user_id: str, *, guard: ReferenceGuard
+) -> None:
     user = await get_user(session, actor.organization_id, user_id)
     _check_may_manage(actor, user)
     if user.id == actor.user_id:
         raise Conflict("you cannot delete yourself")
     # A number routed to the person (direct line or personal voicemail box) names them by
     # id with no foreign key: deleting them would leave callers with nowhere to go.
-    numbers = list(
-        await session.scalars(
-            select(InboundNumber.number)
-            .where(
-                InboundNumber.organization_id == actor.organization_id,
-                InboundNumber.target_kind.in_(("agent", "voicemail")),
-                InboundNumber.target_id == user.id,
-            )
-            .order_by(InboundNumber.number)
-        )
-    )
-    if numbers:
+    if numbers := await guard.numbers_routed_to_person(session, actor.organization_id, user.id):
         raise Conflict(
             f"number{'s' if len(numbers) > 1 else ''} {', '.join(numbers)} "
             f"route{'' if len(numbers) > 1 else 's'} to this person; send "

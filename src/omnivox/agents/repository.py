@@ -186,3 +186,32 @@ async def find_available(session: AsyncSession, org_id: str) -> list[AgentStatus
         .order_by(AgentStatus.since, AgentStatus.user_id)
     )
     return list((await session.scalars(query)).all())
+
+
+async def list_available_colleagues(
+    session: AsyncSession, org_id: str, except_user_id: str
+) -> list[tuple[str, str]]:
+    """(user id, name) of the organisation's active, available agents other than one, by
+    name: who can take a transfer now."""
+    rows = await session.execute(
+        select(User.id, User.name)
+        .join(AgentStatus, AgentStatus.user_id == User.id)
+        .where(
+            User.organization_id == org_id,
+            User.is_active.is_(True),
+            AgentStatus.state == "available",
+            User.id != except_user_id,
+        )
+        .order_by(User.name)
+    )
+    return [(uid, name) for uid, name in rows]
+
+
+async def holds_call(session: AsyncSession, user_id: str, call_id: str) -> bool:
+    """Whether the agent is reserved for the call (an offer ringing on their desktop) or on it."""
+    held = await session.scalar(
+        select(AgentStatus.user_id).where(
+            AgentStatus.user_id == user_id, AgentStatus.current_call_id == call_id
+        )
+    )
+    return held is not None

@@ -1,36 +1,73 @@
-"""Outbound campaigns: campaigns, contact lists and CSV imports, do-not-call, retry rules,
-callbacks, and the data side of the dialler (selection and outcomes).
+"""Outbound campaigns: campaigns, contact lists and CSV imports, do-not-call, retry rules
+(pure: ``rules``), callbacks, and the tables the dialler works on.
 
-The dialler engine calls ``select_dialable_contacts``, ``begin_attempt``,
-``record_attempt_outcome``, ``is_dnc``, ``due_callbacks`` and ``get_dial_settings``.
+The dialler (``omnivox.dialer``: selection, attempts and outcomes) reads and writes these
+through this surface: the models, the pure rules, ``is_dnc`` and the ``dnc`` module, and
+``due_callbacks``.
 """
 
+from omnivox.campaigns import dnc
 from omnivox.campaigns.callbacks import due_callbacks
-from omnivox.campaigns.dialing import (
-    DialCandidate,
-    DialSettings,
-    begin_attempt,
-    claim_contact,
-    get_dial_settings,
-    record_attempt_outcome,
-    release_unplaced_attempt,
-    select_dialable_contacts,
-    set_attempt_call,
-)
+from omnivox.campaigns.campaigns import get_campaign
 from omnivox.campaigns.dnc import is_dnc
-from omnivox.campaigns.rules import Outcome
+from omnivox.campaigns.errors import UnknownDisposition
+from omnivox.campaigns.lists import contact_history, get_contact
+from omnivox.campaigns.models import (
+    Campaign,
+    CampaignList,
+    Contact,
+    ContactAttempt,
+    DncEntry,
+    ScheduledCallback,
+)
+from omnivox.campaigns.phones import infer_zones
+from omnivox.campaigns.rules import (
+    ABANDON_REDIAL_HOLD,
+    DIALABLE_STATUSES,
+    Block,
+    CallingWindow,
+    ContactProgress,
+    ContactView,
+    DispositionInfo,
+    Outcome,
+    RetryRule,
+    apply_outcome,
+    blocks,
+    in_window,
+    open_zone_keys,
+    zones_in,
+)
+from omnivox.campaigns.schemas import AttemptRead, ContactRead
 
 __all__ = [
-    "DialCandidate",
-    "DialSettings",
+    "ABANDON_REDIAL_HOLD",
+    "DIALABLE_STATUSES",
+    "AttemptRead",
+    "Block",
+    "CallingWindow",
+    "Campaign",
+    "CampaignList",
+    "Contact",
+    "ContactAttempt",
+    "ContactProgress",
+    "ContactRead",
+    "ContactView",
+    "DispositionInfo",
+    "DncEntry",
     "Outcome",
-    "begin_attempt",
-    "claim_contact",
+    "RetryRule",
+    "ScheduledCallback",
+    "UnknownDisposition",
+    "apply_outcome",
+    "blocks",
+    "contact_history",
+    "dnc",
     "due_callbacks",
-    "get_dial_settings",
+    "get_campaign",
+    "get_contact",
+    "in_window",
+    "infer_zones",
     "is_dnc",
-    "record_attempt_outcome",
-    "release_unplaced_attempt",
-    "select_dialable_contacts",
-    "set_attempt_call",
+    "open_zone_keys",
+    "zones_in",
 ]

@@ -24,11 +24,11 @@ from omnivox.agents import service as agents
 from omnivox.agents.fsm import AgentState
 from omnivox.agents.handlers import AgentGate
 from omnivox.agents.models import AgentStatus
-from omnivox.campaigns import DialSettings, get_dial_settings
 from omnivox.core.busy import Busy
 from omnivox.core.events import Audience
 from omnivox.core.logging import get_logger
 from omnivox.core.security.permissions import Permission
+from omnivox.dialer.dial_settings import DialSettings, get_dial_settings
 from omnivox.dialer.events import CallTakenBack
 from omnivox.dialer.floor import agents_now
 from omnivox.dialer.preview import answer_agent_call

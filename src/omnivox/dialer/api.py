@@ -1,5 +1,6 @@
-"""Live campaign statistics, from stored data only (calls, attempts, agent states), and the
-agent's routes for preview and manual campaigns (preview.py, manual.py)."""
+"""Live campaign statistics, from stored data only (calls, attempts, agent states), the
+agent's routes for preview and manual campaigns (preview.py, manual.py), and the agent's
+own dialling: click-to-call under the manual-dial law, and a call's campaign contact."""
 
 from __future__ import annotations
 
@@ -10,21 +11,39 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import func, or_, select
 
-from omnivox.campaigns import get_dial_settings
-from omnivox.campaigns.campaigns import get_campaign
-from omnivox.campaigns.lists import contact_history
-from omnivox.campaigns.models import Campaign, Contact
-from omnivox.campaigns.schemas import AttemptRead, ContactRead
+from omnivox.accounts import get_organization
+from omnivox.agents import holds_call
+from omnivox.campaigns import (
+    AttemptRead,
+    Campaign,
+    Contact,
+    ContactRead,
+    contact_history,
+    get_campaign,
+    get_contact,
+)
+from omnivox.core.errors import InvalidInput, NotFound
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.dialer import manual, preview
+from omnivox.dialer.attempts import find_attempt_of_call
+from omnivox.dialer.dial_rules import check_manual_dial
+from omnivox.dialer.dial_settings import get_dial_settings
 from omnivox.dialer.engine import DialerEngine
 from omnivox.dialer.floor import CAMPAIGN, agents_now, window_counts
 from omnivox.http import DB, Allow, State
-from omnivox.telephony.calls import call_summary
+from omnivox.routing import caller_ids
+from omnivox.telephony import (
+    Call,
+    CallCreate,
+    CallRead,
+    Owner,
+    OwnerKind,
+    call_summary,
+    get_visible_call,
+)
 from omnivox.telephony.fsm_types import TERMINAL_STATES, CallState
-from omnivox.telephony.models import Call
-from omnivox.telephony.schemas import CallRead
+from omnivox.telephony.webhooks_api import runtime_of
 
 router = APIRouter(prefix="/api/v1", tags=["dialer"])
 
@@ -272,4 +291,51 @@ async def _place(
         call=CallRead.model_validate(call_summary(placed.call)),
         contact_id=placed.contact_id,
         attempt_id=placed.attempt_id,
+    )
+
+
+# --- the agent's own dialling: click-to-call, and the contact a campaign call reached ----------
+
+
+class CallContactRead(BaseModel):
+    campaign_id: str
+    contact: ContactRead
+
+
+@router.post("/calls", response_model=CallRead, status_code=201, tags=["calls"])
+async def place_call(
+    data: CallCreate, request: Request, db: DB, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> CallRead:
+    """Click-to-call: dial ``to``; when the customer answers, the caller's softphone joins."""
+    org = await get_organization(db, actor.organization_id)
+    caller_id = data.from_
+    if caller_id is None:
+        if not org.default_caller_ids:
+            raise InvalidInput.on("from", "give a caller ID or set the organisation's default")
+        caller_id = org.default_caller_ids[0]
+    await caller_ids.check_presentable(db, org, [caller_id], "from")
+    await check_manual_dial(db, org, data.to, runtime_of(request).service.clock.now())
+    svc = runtime_of(request).service
+    call = await svc.place_outbound_call(
+        actor.organization_id,
+        Owner(OwnerKind.AGENT, actor.user_id),
+        to=data.to,
+        from_=caller_id,
+        agent_id=actor.user_id,
+    )
+    return CallRead.model_validate(call_summary(call))
+
+
+@router.get("/calls/{call_id}/contact", response_model=CallContactRead, tags=["calls"])
+async def call_contact(
+    call_id: str, db: DB, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> CallContactRead:
+    """The campaign contact a dialler call was placed to, for the customer card."""
+    call = await get_visible_call(db, actor, call_id, holds_call)
+    attempt = await find_attempt_of_call(db, actor.organization_id, call.id)
+    if attempt is None:
+        raise NotFound("this call was not placed to a campaign contact")
+    contact = await get_contact(db, actor.organization_id, attempt.contact_id)
+    return CallContactRead(
+        campaign_id=attempt.campaign_id, contact=ContactRead.model_validate(contact)
     )

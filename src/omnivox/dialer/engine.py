@@ -19,22 +19,15 @@ from sqlalchemy import select
 from omnivox.accounts.models import Organization
 from omnivox.agents.events import AgentStateChanged
 from omnivox.agents.handlers import AgentGate
-from omnivox.campaigns import (
-    DialCandidate,
-    DialSettings,
-    begin_attempt,
-    claim_contact,
-    get_dial_settings,
-    is_dnc,
-    select_dialable_contacts,
-    set_attempt_call,
-)
+from omnivox.campaigns import Campaign, is_dnc
 from omnivox.campaigns.events import CampaignStarted, CampaignStatusChanged
-from omnivox.campaigns.models import Campaign
 from omnivox.core.clock import Clock
 from omnivox.core.events import EventBus
 from omnivox.core.logging import get_logger
 from omnivox.dialer.answering import CampaignAnswering, amd_mode
+from omnivox.dialer.attempts import begin_attempt, set_attempt_call
+from omnivox.dialer.contacts import DialCandidate, claim_contact, select_dialable_contacts
+from omnivox.dialer.dial_settings import DialSettings, get_dial_settings
 from omnivox.dialer.floor import agents_now, calls_now, window_counts
 from omnivox.dialer.lease import Leases
 from omnivox.dialer.outcomes import feed_agent, follow_calls, record_outcome

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.agents.fsm import AgentState
 from omnivox.agents.models import AgentStatus
-from omnivox.campaigns.dialing import previewing_agents
+from omnivox.dialer.contacts import previewing_agents
 from omnivox.telephony.fsm_types import PRE_ANSWER_STATES, TALKING_STATES, CallState
 from omnivox.telephony.models import Call
 

@@ -19,10 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.agents.handlers import AgentGate
 from omnivox.agents.models import AgentStatus
-from omnivox.campaigns import begin_attempt, claim_contact, set_attempt_call
-from omnivox.campaigns.models import Contact, ContactAttempt, ScheduledCallback
+from omnivox.campaigns import Contact, ContactAttempt, ScheduledCallback
 from omnivox.core.errors import Conflict
 from omnivox.core.security.principal import Principal
+from omnivox.dialer.attempts import begin_attempt, set_attempt_call
+from omnivox.dialer.contacts import claim_contact
+from omnivox.dialer.dial_rules import DialRefused
 from omnivox.dialer.outcomes import TERMINAL, record_outcome
 from omnivox.dialer.preview import (
     ContactTaken,
@@ -36,7 +38,6 @@ from omnivox.dialer.preview import (
     release_holds,
 )
 from omnivox.telephony.calls import summary_of
-from omnivox.telephony.dial_rules import DialRefused
 from omnivox.telephony.fsm_types import Owner, OwnerKind
 from omnivox.telephony.models import Call
 from omnivox.telephony.service import AgentUnavailable, TelephonyService

@@ -19,13 +19,12 @@ from sqlalchemy import select
 
 from omnivox.agents.fsm import AgentState
 from omnivox.agents.handlers import AgentGate
-from omnivox.campaigns import record_attempt_outcome
-from omnivox.campaigns.errors import UnknownDisposition
-from omnivox.campaigns.models import ContactAttempt
+from omnivox.campaigns import ContactAttempt, UnknownDisposition
 from omnivox.core.errors import NotFound
 from omnivox.core.events import EventBus
 from omnivox.core.logging import get_logger
 from omnivox.dialer.answering import release_reserved
+from omnivox.dialer.attempts import record_attempt_outcome
 from omnivox.dialer.pacer import Pacer
 from omnivox.dialer.pacing import EventKind
 from omnivox.telephony.events import CallStateChanged, CallSummary

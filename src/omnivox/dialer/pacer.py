@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from omnivox.campaigns import DialSettings
+from omnivox.dialer.dial_settings import DialSettings
 from omnivox.dialer.floor import AgentsNow, CallsNow, WindowCounts
 from omnivox.dialer.pacing import (
     EventKind,

@@ -23,21 +23,25 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.campaigns import DialSettings, get_dial_settings, is_dnc, select_dialable_contacts
-from omnivox.campaigns.campaigns import get_campaign
-from omnivox.campaigns.dialing import not_reserved, window_of
-from omnivox.campaigns.lists import get_contact
-from omnivox.campaigns.models import Campaign, CampaignList, Contact, ScheduledCallback
-from omnivox.campaigns.rules import (
+from omnivox.campaigns import (
     ABANDON_REDIAL_HOLD,
     DIALABLE_STATUSES,
     Block,
+    Campaign,
+    CampaignList,
+    Contact,
     ContactView,
+    ScheduledCallback,
     blocks,
+    get_campaign,
+    get_contact,
+    is_dnc,
     zones_in,
 )
 from omnivox.core.errors import Conflict, NotFound, PermissionDenied
 from omnivox.core.security.principal import Principal
+from omnivox.dialer.contacts import not_reserved, select_dialable_contacts, window_of
+from omnivox.dialer.dial_settings import DialSettings, get_dial_settings
 from omnivox.telephony.instructions import Instruction
 from omnivox.telephony.models import Call
 from omnivox.telephony.service import TelephonyService

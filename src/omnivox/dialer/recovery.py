@@ -21,9 +21,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from omnivox.agents.handlers import AgentGate
-from omnivox.campaigns import release_unplaced_attempt
-from omnivox.campaigns.models import ContactAttempt
+from omnivox.campaigns import ContactAttempt
 from omnivox.core.logging import get_logger
+from omnivox.dialer.attempts import release_unplaced_attempt
 from omnivox.dialer.outcomes import TERMINAL, record_outcome
 from omnivox.telephony.calls import summary_of
 from omnivox.telephony.models import Call

@@ -46,7 +46,7 @@ class CrudPages(Generic[Row]):
     get: Callable[[AsyncSession, Principal, str], Awaitable[object]]  # raises NotFound
     create: Callable[[AsyncSession, Principal, Form], Awaitable[Row]]
     update: Callable[[AsyncSession, Principal, str, Form], Awaitable[Row]]
-    delete: Callable[[AsyncSession, Principal, str], Awaitable[object]]
+    delete: Callable[..., Awaitable[object]]  # (session, actor, id, **delete_needs)
     label: Callable[[Row], str]  # "skill Sales" for "Created skill Sales."
     form_lists: tuple[str, ...] = ()  # fields sent once per chosen value
     # More dependencies of the delete route, passed to ``delete`` as keyword arguments.

@@ -6,7 +6,26 @@ The HTTP routers live in ``media.api`` and ``media.views`` (kept out of this sur
 importing the hooks does not pull in the web layer).
 """
 
+from omnivox.media.audio_check import LIMITS as AUDIO_LIMITS
+from omnivox.media.audio_check import MAX_BYTES as AUDIO_MAX_BYTES
+from omnivox.media.audio_check import check_audio
+from omnivox.media.audio_types import AudioError, AudioFormat, AudioInfo, AudioKind, Problem
 from omnivox.media.models import AudioFile, AudioSetting
 from omnivox.media.prompts import MediaLinks, hold_music, hold_music_url, prompt
 
-__all__ = ["AudioFile", "AudioSetting", "MediaLinks", "hold_music", "hold_music_url", "prompt"]
+__all__ = [
+    "AUDIO_LIMITS",
+    "AUDIO_MAX_BYTES",
+    "AudioError",
+    "AudioFile",
+    "AudioFormat",
+    "AudioInfo",
+    "AudioKind",
+    "AudioSetting",
+    "MediaLinks",
+    "Problem",
+    "check_audio",
+    "hold_music",
+    "hold_music_url",
+    "prompt",
+]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from omnivox.core.errors import Conflict, DomainError
-from omnivox.routing.audio_types import AudioError, Problem
+from omnivox.media.audio_types import AudioError, Problem
 
 # How each validation problem answers over HTTP: the file is too big (413), not audio we
 # take (415), or audio that is broken or the wrong length (422).

@@ -17,10 +17,10 @@ from omnivox.core.errors import InvalidInput, NotFound
 from omnivox.core.logging import get_logger
 from omnivox.core.security.principal import Principal
 from omnivox.media import storage
+from omnivox.media.audio_check import check_audio
+from omnivox.media.audio_types import AudioError, AudioInfo, AudioKind
 from omnivox.media.errors import AudioInUse, AudioRejected
 from omnivox.media.models import AudioFile, AudioSetting
-from omnivox.routing.audio import check_audio
-from omnivox.routing.audio_types import AudioError, AudioInfo, AudioKind
 
 log = get_logger(__name__)
 KIND_LABELS: dict[AudioKind, str] = {

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.core.config import Settings
 from omnivox.media import signing
+from omnivox.media.audio_types import AudioKind
 from omnivox.media.library import chosen_file
-from omnivox.routing.audio_types import AudioKind
 from omnivox.telephony.instructions import Play, Say
 
 

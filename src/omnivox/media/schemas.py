@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from omnivox.routing.audio_types import AudioKind
+from omnivox.media.audio_types import AudioKind
 
 
 class AudioFileRead(BaseModel):

@@ -14,9 +14,9 @@ from omnivox.core.errors import InvalidInput
 from omnivox.core.security.principal import Principal
 from omnivox.http import AppState
 from omnivox.media import library
+from omnivox.media.audio_check import MAX_BYTES
+from omnivox.media.audio_types import AudioKind
 from omnivox.media.models import AudioFile
-from omnivox.routing.audio import MAX_BYTES
-from omnivox.routing.audio_types import AudioKind
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.http import DB, Allow, State, form_dict, parse, render
 from omnivox.media import library
+from omnivox.media.audio_check import LIMITS, MAX_BYTES
+from omnivox.media.audio_types import AudioKind
 from omnivox.media.schemas import AudioRename
 from omnivox.media.uploads import parse_kind, receive
-from omnivox.routing.audio import LIMITS, MAX_BYTES
-from omnivox.routing.audio_types import AudioKind
 
 router = APIRouter(include_in_schema=False)
 

@@ -1,12 +1,10 @@
-"""Inbound routing: the ACD router, business hours and audio validation (pure, no I/O)."""
+"""Inbound routing: the ACD router and business hours (pure, no I/O), and the numbers and
+queues other domains refer to."""
 
 from omnivox.routing.acd import Router
-from omnivox.routing.audio import LIMITS as AUDIO_LIMITS
-from omnivox.routing.audio import MAX_BYTES as AUDIO_MAX_BYTES
-from omnivox.routing.audio import check_audio
-from omnivox.routing.audio_types import AudioError, AudioFormat, AudioInfo, AudioKind, Problem
 from omnivox.routing.estimator import WaitEstimator
 from omnivox.routing.hours import BusinessHours, Holiday, HoursError, HoursStatus, WeeklyInterval
+from omnivox.routing.models import InboundNumber, Queue
 from omnivox.routing.types import (
     AgentCandidate,
     Offer,
@@ -20,22 +18,17 @@ from omnivox.routing.types import (
 )
 
 __all__ = [
-    "AUDIO_LIMITS",
-    "AUDIO_MAX_BYTES",
     "AgentCandidate",
-    "AudioError",
-    "AudioFormat",
-    "AudioInfo",
-    "AudioKind",
     "BusinessHours",
     "Holiday",
     "HoursError",
     "HoursStatus",
+    "InboundNumber",
     "Offer",
     "OverflowDue",
     "OverflowKind",
     "OverflowTarget",
-    "Problem",
+    "Queue",
     "QueueConfig",
     "Router",
     "RoutingError",
@@ -43,5 +36,4 @@ __all__ = [
     "WaitEstimator",
     "WaitingCall",
     "WeeklyInterval",
-    "check_audio",
 ]

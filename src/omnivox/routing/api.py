@@ -1,9 +1,11 @@
-"""JSON routes for queues, their members and statistics, and inbound numbers."""
+"""JSON routes for queues, their members and statistics, inbound numbers, and where an agent
+can transfer a call."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from omnivox.agents import list_available_colleagues
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.http import DB, Allow, JsonCrud, State, add_json_crud, in_org
@@ -17,9 +19,27 @@ from omnivox.routing.schemas import (
     QueueRead,
     QueueStats,
     QueueWrite,
+    TransferTargetRead,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["queues"])
+
+
+# Included before telephony's router (create_app): matched before GET /calls/{call_id}.
+@router.get("/calls/transfer-targets", response_model=list[TransferTargetRead], tags=["calls"])
+async def transfer_targets(
+    db: DB, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> list[TransferTargetRead]:
+    """Where a call can go now: available colleagues, then the organisation's queues."""
+    org_id = actor.organization_id
+    agents = [
+        TransferTargetRead(id=uid, name=name)
+        for uid, name in await list_available_colleagues(db, org_id, actor.user_id)
+    ]
+    return agents + [
+        TransferTargetRead(id=q.id, name=q.name, kind="queue")
+        for q in await queues.list_queues(db, org_id)
+    ]
 
 
 add_json_crud(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts.models import Organization, User
 from omnivox.core.logging import get_logger
-from omnivox.routing.audio_types import AudioKind
+from omnivox.media import AudioKind
 from omnivox.routing.models import InboundNumber, Queue
 from omnivox.telephony.fsm_types import CallState, Owner, OwnerKind
 from omnivox.telephony.instructions import Hangup, Instruction, Say

@@ -13,9 +13,9 @@ from omnivox.accounts.models import Holiday as HolidayRow
 from omnivox.accounts.models import Organization, UserSkill
 from omnivox.agents.fsm import AgentState
 from omnivox.agents.models import AgentStatus
-from omnivox.campaigns.dialing import previewing_agents
 from omnivox.routing.hours import BusinessHours, Holiday, WeeklyInterval
 from omnivox.routing.models import QueueMember
+from omnivox.routing.ports import HeldAgents
 from omnivox.routing.types import AgentCandidate
 
 
@@ -30,15 +30,18 @@ async def open_now(session: AsyncSession, org: Organization, now: datetime) -> b
     return hours.is_open(now)
 
 
-async def ready_agents(session: AsyncSession, org_id: str, now: datetime) -> list[AgentCandidate]:
+async def ready_agents(
+    session: AsyncSession, org_id: str, now: datetime, held: HeldAgents
+) -> list[AgentCandidate]:
     """Available agents with their queues and skills; an agent looking at a previewed
-    campaign contact is about to dial it, so no call is offered to them meanwhile."""
+    campaign contact is about to dial it (``held``), so no call is offered to them
+    meanwhile."""
     ready = list(
         await session.scalars(
             select(AgentStatus).where(
                 AgentStatus.organization_id == org_id,
                 AgentStatus.state == AgentState.AVAILABLE,
-                AgentStatus.user_id.not_in(previewing_agents(org_id, now)),
+                AgentStatus.user_id.not_in(held(org_id, now)),
             )
         )
     )

@@ -20,12 +20,12 @@ from omnivox.accounts.models import Organization
 from omnivox.agents.handlers import AgentGate
 from omnivox.core.errors import InvalidInput
 from omnivox.core.logging import get_logger
-from omnivox.media import MediaLinks, hold_music_url, prompt
+from omnivox.media import AudioKind, MediaLinks, hold_music_url, prompt
 from omnivox.routing import direct
 from omnivox.routing.acd import Router
-from omnivox.routing.audio_types import AudioKind
 from omnivox.routing.floor import open_now, ready_agents
 from omnivox.routing.models import InboundNumber, Queue, QueueEntry
+from omnivox.routing.ports import HeldAgents, VoicemailPort
 from omnivox.routing.types import QueueConfig, Strategy, WaitingCall
 from omnivox.routing.waiting import QueueWaiting, offerable
 from omnivox.telephony.fsm_types import Owner, OwnerKind
@@ -33,7 +33,6 @@ from omnivox.telephony.instructions import Dial, DialNumber, Hangup, Instruction
 from omnivox.telephony.models import Call
 from omnivox.telephony.ports import RecordingStatusChanged, VoiceRequest, WebhookKind
 from omnivox.telephony.service import TelephonyService, agent_identity
-from omnivox.voicemail import ACTION_MARK, after_message, store_voicemail, voicemail_instructions
 
 log = get_logger(__name__)
 VOICEMAIL_GREETING = "Please leave a message after the tone, and we will call you back."
@@ -48,6 +47,8 @@ class InboundRouting:
     svc: TelephonyService
     gate: AgentGate
     links: MediaLinks
+    held_agents: HeldAgents  # supplied by the dialler
+    voicemail: VoicemailPort  # supplied by voicemail
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
     waiting: QueueWaiting = field(init=False)
 
@@ -115,13 +116,13 @@ class InboundRouting:
             session, call.organization_id, AudioKind.VOICEMAIL_GREETING, VOICEMAIL_GREETING
         )
         await self.svc.served_without_agent(call.id, "voicemail")
-        return voicemail_instructions(self.svc.urls, call.id, greeting)
+        return self.voicemail.instructions(self.svc.urls, call.id, greeting)
 
     # --- later steps of a call: waiting, callback, voicemail, overflow -----------------
 
     async def step(self, call: Call, query: Mapping[str, str]) -> Sequence[Instruction] | None:
-        if query.get("voicemail") == ACTION_MARK:
-            return after_message()
+        if self.voicemail.is_after_message(query):
+            return self.voicemail.after_message()
         step = query.get("step")
         if step == "wait":
             return await self.waiting.wait(call)
@@ -142,7 +143,7 @@ class InboundRouting:
             return False
         if event.status.value in {"completed", "absent", "failed"}:
             async with self.svc.sessions() as session:
-                await store_voicemail(
+                await self.voicemail.store(
                     session,
                     org_id=call.organization_id,
                     call_id=call.id,
@@ -376,7 +377,7 @@ class InboundRouting:
             router.enqueue(
                 WaitingCall(e.call_id, e.queue_id, e.enqueued_at, required_skills=required)
             )
-        for candidate in await ready_agents(session, org_id, now):
+        for candidate in await ready_agents(session, org_id, now, self.held_agents):
             router.agent_ready(candidate)
         return router, entries, queues
 

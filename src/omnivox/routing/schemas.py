@@ -127,3 +127,11 @@ class NumberRead(BaseModel):
     friendly_name: str
     target_kind: str
     target_id: str
+
+
+class TransferTargetRead(BaseModel):
+    """Where an agent can transfer a call now: an available colleague, or a queue."""
+
+    id: str
+    name: str
+    kind: Literal["agent", "queue"] = "agent"

@@ -1,33 +1,23 @@
-"""JSON routes for calls: click-to-call, call control, supervision, disposition, tokens."""
+"""JSON routes for calls: listing and reading them, call control, supervision, disposition,
+tokens. Click-to-call and a call's campaign contact are the dialler's (``dialer.api``); where a
+call can be transferred is routing's (``routing.api``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
-from omnivox.accounts import organizations
-from omnivox.accounts.models import User
-from omnivox.agents.fsm import AgentState
-from omnivox.agents.models import AgentStatus
-from omnivox.campaigns.lists import get_contact
-from omnivox.campaigns.models import ContactAttempt
-from omnivox.campaigns.schemas import ContactRead
-from omnivox.core.errors import InvalidInput, NotFound, PermissionDenied
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.http import DB, Allow
-from omnivox.routing import caller_ids
-from omnivox.routing.models import Queue
 from omnivox.telephony import calls, control, supervision, transfers
-from omnivox.telephony.dial_rules import check_manual_dial
-from omnivox.telephony.fsm_types import TERMINAL_STATES, Owner, OwnerKind
+from omnivox.telephony.domain_ports import AgentHoldsCall
+from omnivox.telephony.fsm_types import TERMINAL_STATES
 from omnivox.telephony.ingress import leg_summary
 from omnivox.telephony.models import Call, CallLeg, Recording
 from omnivox.telephony.schemas import (
-    CallContactRead,
-    CallCreate,
     CallDetail,
     CallEventRead,
     CallRead,
@@ -36,7 +26,6 @@ from omnivox.telephony.schemas import (
     LegRead,
     TokenRead,
     TransferIn,
-    TransferTargetRead,
 )
 from omnivox.telephony.service import agent_identity
 from omnivox.telephony.webhooks_api import runtime_of
@@ -45,32 +34,17 @@ router = APIRouter(prefix="/api/v1", tags=["calls"])
 TOKEN_TTL = 3600
 
 
+def _holds_call(request: Request) -> AgentHoldsCall:
+    """Whether an agent holds an offered call (the agents domain's, via ``create_app``)."""
+    check: AgentHoldsCall = request.app.state.agent_holds_call
+    return check
+
+
+HoldsCall = Annotated[AgentHoldsCall, Depends(_holds_call)]
+
+
 def _read(call: Call) -> CallRead:
     return CallRead.model_validate(calls.call_summary(call))
-
-
-@router.post("/calls", response_model=CallRead, status_code=201)
-async def place_call(
-    data: CallCreate, request: Request, db: DB, actor: Principal = Allow(P.CALLS_CONTROL)
-) -> CallRead:
-    """Click-to-call: dial ``to``; when the customer answers, the caller's softphone joins."""
-    org = await organizations.get_organization(db, actor.organization_id)
-    caller_id = data.from_
-    if caller_id is None:
-        if not org.default_caller_ids:
-            raise InvalidInput.on("from", "give a caller ID or set the organisation's default")
-        caller_id = org.default_caller_ids[0]
-    await caller_ids.check_presentable(db, org, [caller_id], "from")
-    await check_manual_dial(db, org, data.to, runtime_of(request).service.clock.now())
-    svc = runtime_of(request).service
-    call = await svc.place_outbound_call(
-        actor.organization_id,
-        Owner(OwnerKind.AGENT, actor.user_id),
-        to=data.to,
-        from_=caller_id,
-        agent_id=actor.user_id,
-    )
-    return _read(call)
 
 
 @router.get("/calls", response_model=list[CallRead])
@@ -90,57 +64,12 @@ async def list_calls(
     return [_read(c) for c in rows]
 
 
-@router.get("/calls/transfer-targets", response_model=list[TransferTargetRead])
-async def transfer_targets(
-    db: DB, actor: Principal = Allow(P.CALLS_CONTROL)
-) -> list[TransferTargetRead]:
-    """Where a call can go now: available colleagues, then the organisation's queues."""
-    rows = await db.execute(
-        select(User.id, User.name)
-        .join(AgentStatus, AgentStatus.user_id == User.id)
-        .where(
-            User.organization_id == actor.organization_id,
-            User.is_active.is_(True),
-            AgentStatus.state == AgentState.AVAILABLE,
-            User.id != actor.user_id,
-        )
-        .order_by(User.name)
-    )
-    agents = [TransferTargetRead(id=uid, name=name) for uid, name in rows]
-    queue_rows = await db.execute(
-        select(Queue.id, Queue.name)
-        .where(Queue.organization_id == actor.organization_id)
-        .order_by(Queue.name)
-    )
-    return agents + [
-        TransferTargetRead(id=qid, name=name, kind="queue") for qid, name in queue_rows
-    ]
-
-
-async def _visible_call(db: DB, actor: Principal, call_id: str) -> Call:
-    """A call the actor works on (agent, or a leg of it) or may read as a supervisor."""
-    call = await calls.get_call(db, actor.organization_id, call_id)
-    if call.agent_id == actor.user_id or actor.can(P.CALLS_READ):
-        return call
-    on_a_leg = await db.scalar(
-        select(CallLeg.id).where(CallLeg.call_id == call.id, CallLeg.user_id == actor.user_id)
-    )
-    offered = await db.scalar(  # reserved for it: the offer is ringing on their desktop
-        select(AgentStatus.user_id).where(
-            AgentStatus.user_id == actor.user_id, AgentStatus.current_call_id == call.id
-        )
-    )
-    if on_a_leg is None and offered is None:
-        raise PermissionDenied("this is not your call")
-    return call
-
-
 @router.get("/calls/{call_id}/customer-history", response_model=list[CallRead])
 async def customer_history(
-    call_id: str, db: DB, actor: Principal = Allow(P.CALLS_CONTROL)
+    call_id: str, db: DB, holds: HoldsCall, actor: Principal = Allow(P.CALLS_CONTROL)
 ) -> list[CallRead]:
     """Earlier calls with the same customer number (newest first), for the customer card."""
-    call = await _visible_call(db, actor, call_id)
+    call = await calls.get_visible_call(db, actor, call_id, holds)
     number = call.to_number if call.direction == "outbound" else call.from_number
     rows = await db.scalars(
         select(Call)
@@ -155,29 +84,11 @@ async def customer_history(
     return [_read(c) for c in rows]
 
 
-@router.get("/calls/{call_id}/contact", response_model=CallContactRead)
-async def call_contact(
-    call_id: str, db: DB, actor: Principal = Allow(P.CALLS_CONTROL)
-) -> CallContactRead:
-    """The campaign contact a dialler call was placed to, for the customer card."""
-    call = await _visible_call(db, actor, call_id)
-    attempt = await db.scalar(
-        select(ContactAttempt).where(
-            ContactAttempt.organization_id == actor.organization_id,
-            ContactAttempt.call_id == call.id,
-        )
-    )
-    if attempt is None:
-        raise NotFound("this call was not placed to a campaign contact")
-    contact = await get_contact(db, actor.organization_id, attempt.contact_id)
-    return CallContactRead(
-        campaign_id=attempt.campaign_id, contact=ContactRead.model_validate(contact)
-    )
-
-
 @router.get("/calls/{call_id}", response_model=CallDetail)
-async def read_call(call_id: str, db: DB, actor: Principal = Allow(P.CALLS_CONTROL)) -> CallDetail:
-    call = await _visible_call(db, actor, call_id)
+async def read_call(
+    call_id: str, db: DB, holds: HoldsCall, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> CallDetail:
+    call = await calls.get_visible_call(db, actor, call_id, holds)
     legs = (await db.scalars(select(CallLeg).where(CallLeg.call_id == call.id))).all()
     recs = (await db.scalars(select(Recording).where(Recording.call_id == call.id))).all()
     history = await calls.call_history(db, call)

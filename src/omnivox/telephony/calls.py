@@ -14,9 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from omnivox.core.db import new_id
-from omnivox.core.errors import NotFound
+from omnivox.core.errors import NotFound, PermissionDenied
 from omnivox.core.logging import get_logger
+from omnivox.core.security.permissions import Permission
+from omnivox.core.security.principal import Principal
 from omnivox.telephony import fsm
+from omnivox.telephony.domain_ports import AgentHoldsCall
 from omnivox.telephony.errors import ConcurrentUpdateError
 from omnivox.telephony.events import CallSummary, OwnerRef
 from omnivox.telephony.fsm_types import (
@@ -32,7 +35,7 @@ from omnivox.telephony.fsm_types import (
     OwnerKind,
     ProviderCallStatus,
 )
-from omnivox.telephony.models import Call, CallEventRow
+from omnivox.telephony.models import Call, CallEventRow, CallLeg
 
 log = get_logger(__name__)
 MAX_STALE_RETRIES = 8  # concurrent webhooks about one call: re-apply on the fresh row
@@ -151,6 +154,23 @@ async def get_call(session: AsyncSession, organization_id: str, call_id: str) ->
     )
     if call is None:
         raise NotFound("call not found")
+    return call
+
+
+async def get_visible_call(
+    session: AsyncSession, actor: Principal, call_id: str, holds_call: AgentHoldsCall
+) -> Call:
+    """A call the actor works on (agent, or a leg of it) or may read as a supervisor."""
+    call = await get_call(session, actor.organization_id, call_id)
+    if call.agent_id == actor.user_id or actor.can(Permission.CALLS_READ):
+        return call
+    on_a_leg = await session.scalar(
+        select(CallLeg.id).where(CallLeg.call_id == call.id, CallLeg.user_id == actor.user_id)
+    )
+    # reserved for it: the offer is ringing on their desktop
+    offered = await holds_call(session, actor.user_id, call.id)
+    if on_a_leg is None and not offered:
+        raise PermissionDenied("this is not your call")
     return call
 
 

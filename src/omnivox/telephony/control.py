@@ -202,7 +202,7 @@ async def disposition(
     ctl: CallControl, actor: Principal, call_id: str, code: str, notes: str | None
 ) -> Call:
     svc = ctl.svc
-    from omnivox.accounts.dispositions import list_dispositions
+    from omnivox.accounts import list_dispositions
 
     call = await _load(svc, actor, call_id, former_agent_ok=True)
     async with svc.sessions() as session:

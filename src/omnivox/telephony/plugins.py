@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from omnivox.telephony.domain_ports import ManualDialCheck
 from omnivox.telephony.fsm_types import AnsweredBy, OwnerKind
 from omnivox.telephony.instructions import Instruction
 from omnivox.telephony.models import Call
@@ -55,6 +56,9 @@ class AnswerHandler(Protocol):
 class CallPlugins:
     inbound: InboundHandler | None = None
     answer_handlers: Mapping[OwnerKind, AnswerHandler] = field(default_factory=dict)
+    # The dialler's manual-dial law, asked before an external transfer or a third party;
+    # None: such numbers are refused rather than dialled unchecked.
+    manual_dial: ManualDialCheck | None = None
 
     def answer_handler(self, call: Call) -> AnswerHandler | None:
         return self.answer_handlers.get(OwnerKind(call.owner_kind))

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from omnivox.accounts.schemas import E164
-from omnivox.campaigns.schemas import ContactRead
 from omnivox.telephony.fsm_types import TransferTargetKind
 
 
@@ -88,17 +87,6 @@ class CallDetail(CallRead):
     legs: list[LegRead] = []
     history: list[CallEventRead] = []
     recordings: list[dict[str, Any]] = []
-
-
-class CallContactRead(BaseModel):
-    campaign_id: str
-    contact: ContactRead
-
-
-class TransferTargetRead(BaseModel):
-    id: str
-    name: str
-    kind: Literal["agent", "queue"] = "agent"
 
 
 class TokenRead(BaseModel):

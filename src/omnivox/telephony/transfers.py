@@ -6,7 +6,7 @@ from __future__ import annotations
 import phonenumbers
 from sqlalchemy import select
 
-from omnivox.accounts.models import Organization
+from omnivox.accounts import Organization
 from omnivox.core.errors import InvalidInput
 from omnivox.core.security.principal import Principal
 from omnivox.telephony.control import (
@@ -19,7 +19,6 @@ from omnivox.telephony.control import (
     _record,
     resume,
 )
-from omnivox.telephony.dial_rules import check_manual_dial
 from omnivox.telephony.fsm_types import (
     CallState,
     TransferCompleted,
@@ -28,7 +27,7 @@ from omnivox.telephony.fsm_types import (
 )
 from omnivox.telephony.models import Call, CallLeg
 from omnivox.telephony.ports import ParticipantChange
-from omnivox.telephony.service import AgentUnavailable, TelephonyService, agent_identity
+from omnivox.telephony.service import AgentUnavailable, agent_identity
 
 
 async def transfer(ctl: CallControl, actor: Principal, call_id: str, req: TransferRequest) -> Call:
@@ -71,7 +70,7 @@ async def _transfer_target(ctl: CallControl, actor: Principal, req: TransferRequ
         return f"client:{agent_identity(user.id)}"
     if req.kind is TransferTargetKind.EXTERNAL:
         number = e164(req.target, "target")
-        await _may_dial(svc, actor, number)
+        await _may_dial(ctl, actor, number)
         return number
     if inbound is None:
         raise InvalidInput.on("kind", "this installation routes no queues")
@@ -143,13 +142,16 @@ async def add_third_party(ctl: CallControl, actor: Principal, call_id: str, numb
     if CallState(call.state) not in {CallState.CONNECTED, CallState.ON_HOLD}:
         raise CallActionRefused(f"cannot conference: the call is {call.state.replace('_', ' ')}")
     target = e164(number, "number")
-    await _may_dial(svc, actor, target)
+    await _may_dial(ctl, actor, target)
     return await svc.legs.add(call, role="third_party", target=target)
 
 
-async def _may_dial(svc: TelephonyService, actor: Principal, number: str) -> None:
+async def _may_dial(ctl: CallControl, actor: Principal, number: str) -> None:
     """An agent bringing in an outside number obeys the manual-dialling law too."""
+    svc, check = ctl.svc, ctl.plugins.manual_dial
+    if check is None:  # not wired: refuse rather than dial unchecked
+        raise CallActionRefused("dialling outside numbers is not available here")
     async with svc.sessions() as session:
         org = await session.get(Organization, actor.organization_id)
         assert org is not None
-        await check_manual_dial(session, org, number, svc.clock.now())
+        await check(session, org, number, svc.clock.now())

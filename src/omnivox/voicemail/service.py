@@ -18,7 +18,7 @@ from omnivox.core.events import EventBus
 from omnivox.core.logging import get_logger
 from omnivox.core.security.permissions import Permission, Role, has_permission
 from omnivox.core.security.principal import Principal
-from omnivox.routing.models import Queue
+from omnivox.routing import Queue
 from omnivox.telephony.ports import RecordingStatus, RecordingStatusChanged
 from omnivox.voicemail import events
 from omnivox.voicemail.errors import VoicemailClosed

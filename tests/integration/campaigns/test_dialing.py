@@ -8,13 +8,10 @@ from datetime import UTC, datetime, timedelta
 from tests.integration.campaigns.helpers import admin, new_list
 from tests.support import Env
 
-from omnivox.campaigns import (
-    begin_attempt,
-    get_dial_settings,
-    is_dnc,
-    record_attempt_outcome,
-    select_dialable_contacts,
-)
+from omnivox.campaigns import is_dnc
+from omnivox.dialer.attempts import begin_attempt, record_attempt_outcome
+from omnivox.dialer.contacts import select_dialable_contacts
+from omnivox.dialer.dial_settings import get_dial_settings
 
 NOON_NY = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)  # 13:00 New York, 02:00 Tokyo
 

@@ -25,9 +25,9 @@ from tests.integration.dialer.dialer_harness import (
 )
 from tests.support import Env
 
-from omnivox.campaigns import claim_contact, select_dialable_contacts
 from omnivox.campaigns.models import Contact, ContactAttempt, DncEntry
 from omnivox.core.security.permissions import Role
+from omnivox.dialer.contacts import claim_contact, select_dialable_contacts
 from omnivox.telephony.sandbox.parties import PartyBehaviour, PartyScript
 
 OUTSIDE = "Asia/Dhaka"  # 18:00 at noon UTC: outside the 11:00-14:00 window

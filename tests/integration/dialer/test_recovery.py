@@ -11,8 +11,8 @@ from tests.integration.calls.calls_harness import floor
 from tests.integration.dialer.dialer_harness import NOON, campaign
 from tests.support import Env
 
-from omnivox.campaigns import begin_attempt
 from omnivox.campaigns.models import Contact, ContactAttempt
+from omnivox.dialer.attempts import begin_attempt
 from omnivox.dialer.recovery import AttemptRecovery
 from omnivox.telephony.fsm_types import Owner, OwnerKind
 from omnivox.telephony.models import Call

@@ -34,8 +34,8 @@ from tests.integration.dialer.dialer_harness import (
 )
 from tests.support import Env
 
-from omnivox.campaigns import select_dialable_contacts
 from omnivox.campaigns.models import Contact, ContactAttempt
+from omnivox.dialer.contacts import select_dialable_contacts
 from omnivox.telephony.sandbox.parties import PartyBehaviour, PartyScript
 
 pytestmark = pytest.mark.slow

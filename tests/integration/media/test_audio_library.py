@@ -17,10 +17,9 @@ from tests.support import Env
 from omnivox.accounts.models import AuditEntry
 from omnivox.core.security.permissions import Role
 from omnivox.core.security.principal import Principal
-from omnivox.media import MediaLinks, hold_music_url, prompt
+from omnivox.media import AudioKind, MediaLinks, hold_music_url, prompt
 from omnivox.media.library import upload_audio
 from omnivox.media.models import AudioFile
-from omnivox.routing.audio_types import AudioKind
 from omnivox.telephony.instructions import Play, Say
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from omnivox.accounts import teams, users
+from omnivox.accounts.api.deps import Guard
 from omnivox.accounts.models import Skill, Team, User
 from omnivox.accounts.schemas import (
     SkillCreate,
@@ -40,6 +41,7 @@ add_json_crud(
         update=users.update_user,
         update_model=UserUpdate,
         delete=users.delete_user,
+        delete_needs={"guard": Guard},
         dump=lambda _db, user: users.to_read(user),
     ),
 )
@@ -94,5 +96,6 @@ add_json_crud(
         update=teams.update_skill,
         update_model=SkillUpdate,
         delete=teams.delete_skill,
+        delete_needs={"guard": Guard},
     ),
 )

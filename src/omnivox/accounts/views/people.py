@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import teams, users
+from omnivox.accounts.api.deps import Guard
 from omnivox.accounts.models import Skill, Team, User
 from omnivox.accounts.schemas import (
     SkillCreate,
@@ -82,6 +83,7 @@ add_crud_pages(
         create=_create_user,
         update=_update_user,
         delete=users.delete_user,
+        delete_needs={"guard": Guard},
         label=lambda user: user.email,
     ),
 )
@@ -161,6 +163,7 @@ add_crud_pages(
         create=_create_skill,
         update=_update_skill,
         delete=teams.delete_skill,
+        delete_needs={"guard": Guard},
         label=lambda skill: f"skill {skill.name}",
     ),
 )

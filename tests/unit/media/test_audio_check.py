@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from omnivox.routing.audio import (
+from omnivox.media.audio_check import (
     AudioError,
     AudioFormat,
     AudioInfo,

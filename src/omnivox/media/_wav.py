@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import struct
 
-from omnivox.routing.audio_types import AudioError, AudioFormat, AudioInfo, Problem
+from omnivox.media.audio_types import AudioError, AudioFormat, AudioInfo, Problem
 
 __all__ = ["parse_wav"]
 

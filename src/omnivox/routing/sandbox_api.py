@@ -1,5 +1,6 @@
 """The organisation's window on the sandbox carrier: a supervisor simulates a caller on one
-of their own numbers (the demo's way in). Mounted only in sandbox mode."""
+of their own numbers (the demo's way in). Mounted only in sandbox mode. Routing's, because
+the check is routing's data: the number must be one of the organisation's."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from omnivox.accounts.schemas import E164
+from omnivox.accounts import E164
 from omnivox.core.errors import NotFound
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal

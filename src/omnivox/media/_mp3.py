@@ -10,7 +10,7 @@ audio and is not counted). ID3v2 (start) and ID3v1 (end) tags are skipped.
 
 from __future__ import annotations
 
-from omnivox.routing.audio_types import AudioError, AudioFormat, AudioInfo, Problem
+from omnivox.media.audio_types import AudioError, AudioFormat, AudioInfo, Problem
 
 __all__ = ["parse_mp3"]
 

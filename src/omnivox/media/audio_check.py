@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from omnivox.routing._mp3 import parse_mp3
-from omnivox.routing._wav import parse_wav
-from omnivox.routing.audio_types import AudioError, AudioFormat, AudioInfo, AudioKind, Problem
+from omnivox.media._mp3 import parse_mp3
+from omnivox.media._wav import parse_wav
+from omnivox.media.audio_types import AudioError, AudioFormat, AudioInfo, AudioKind, Problem
 
 __all__ = [
     "LIMITS",

@@ -1,6 +1,11 @@
 """The law for numbers an agent dials by hand (a click-to-call, an external transfer, a
 third party): never a number on the do-not-call list, never outside the calling window in
-the number's own local time (every zone it may be in)."""
+the number's own local time (every zone it may be in).
+
+Telephony's call control asks it through ``TelephonyService.check_manual_dial`` (its
+``ManualDialCheck``, supplied by ``create_app``); click-to-call (``dialer.api``) and the
+manual campaign dial (``dialer.manual``) use it directly.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts.models import Organization
-from omnivox.campaigns.dnc import is_dnc
-from omnivox.campaigns.phones import infer_zones
-from omnivox.campaigns.rules import CallingWindow, in_window
+from omnivox.accounts import Organization
+from omnivox.campaigns import CallingWindow, in_window, infer_zones, is_dnc
 from omnivox.core.errors import Conflict
 
 
