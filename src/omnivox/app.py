@@ -45,6 +45,7 @@ from omnivox.telephony.api import router as telephony_api
 from omnivox.telephony.fsm_types import OwnerKind
 from omnivox.telephony.plugins import CallPlugins
 from omnivox.telephony.runtime import SANDBOX_PREFIX, TelephonyRuntime, build_telephony
+from omnivox.telephony.sandbox.carrier import SandboxCarrier
 from omnivox.telephony.sandbox.control import sandbox_control_router
 from omnivox.telephony.sandbox.rest import sandbox_rest_router
 from omnivox.telephony.sandbox.softphone_ws import sandbox_softphone_router
@@ -54,6 +55,7 @@ from omnivox.voicemail import api as voicemail_api
 from omnivox.voicemail import views as voicemail_views
 from omnivox.web import login, system
 from omnivox.web.layout import STATIC_DIR, build_templates
+from omnivox.web.ws import EventHub
 from omnivox.web.ws import router as events_ws_router
 
 log = get_logger(__name__)
@@ -105,29 +107,39 @@ def create_app(
     app.state.omnivox = state
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=state.metrics)
-    # Matched first: routes are tried in order, and provider webhooks are the busiest.
-    app.include_router(telephony_webhooks)
-    app.include_router(system.router)
-    app.include_router(accounts_api)
-    app.include_router(login.router)
-    app.include_router(accounts_views)
-    app.include_router(agents_views)
-    app.include_router(agents_router)
-    app.include_router(events_ws_router)
-    app.include_router(campaigns_api)
-    app.include_router(campaigns_views)
-    app.include_router(media_api.router)
-    app.include_router(media_api.media_router)
-    app.include_router(media_views.router)
-    app.include_router(queue_pages)
-    app.include_router(number_pages)
-    app.include_router(voicemail_api.router)
-    app.include_router(voicemail_views.router)
+    _include_pages_and_apis(app)
     _wire_telephony(app, state)
+    # After the domains' handlers (as before): a browser hears an agent's change, made while
+    # handling a call's change, before the call's change itself.
+    app.state.ws_hub = EventHub(state.bus)
     app.state.reference_guard = RoutingReferences()  # accounts' deletes ask routing
     app.state.agent_holds_call = holds_call  # telephony's call routes ask agents
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     return app
+
+
+def _include_pages_and_apis(app: FastAPI) -> None:
+    # Matched first: routes are tried in order, and provider webhooks are the busiest.
+    for router in (
+        telephony_webhooks,
+        system.router,
+        accounts_api,
+        login.router,
+        accounts_views,
+        agents_views,
+        agents_router,
+        events_ws_router,
+        campaigns_api,
+        campaigns_views,
+        media_api.router,
+        media_api.media_router,
+        media_views.router,
+        queue_pages,
+        number_pages,
+        voicemail_api.router,
+        voicemail_views.router,
+    ):
+        app.include_router(router)
 
 
 def _wire_telephony(app: FastAPI, state: AppState) -> None:
@@ -182,23 +194,27 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
     app.include_router(routing_api)
     app.include_router(telephony_api)
     if core.carrier is not None:
-        # The simulated carrier: its Twilio-style REST API checks the account's basic auth
-        # itself; its control API is for supervisors and tests; never mounted with Twilio.
-        app.include_router(
-            sandbox_rest_router(core.carrier),
-            prefix=SANDBOX_PREFIX,
-            dependencies=[PUBLIC],
-            include_in_schema=False,
-        )
-        # The whole simulated network spans every organisation: platform admins (and
-        # tests) only; supervisors simulate callers through the organisation-scoped
-        # /api/v1/sandbox/inbound-calls instead.
-        app.include_router(
-            sandbox_control_router(core.carrier),
-            prefix=SANDBOX_PREFIX,
-            dependencies=[Depends(Requires(Permission.ORGANIZATIONS_MANAGE))],
-            include_in_schema=False,
-        )
-        app.include_router(sandbox_api)
-        app.include_router(sandbox_softphone_router(core.carrier), prefix=SANDBOX_PREFIX)
+        _mount_sandbox(app, core.carrier)
     app.include_router(dialer_api)
+
+
+def _mount_sandbox(app: FastAPI, carrier: SandboxCarrier) -> None:
+    # The simulated carrier: its Twilio-style REST API checks the account's basic auth
+    # itself; its control API is for supervisors and tests; never mounted with Twilio.
+    app.include_router(
+        sandbox_rest_router(carrier),
+        prefix=SANDBOX_PREFIX,
+        dependencies=[PUBLIC],
+        include_in_schema=False,
+    )
+    # The whole simulated network spans every organisation: platform admins (and
+    # tests) only; supervisors simulate callers through the organisation-scoped
+    # /api/v1/sandbox/inbound-calls instead.
+    app.include_router(
+        sandbox_control_router(carrier),
+        prefix=SANDBOX_PREFIX,
+        dependencies=[Depends(Requires(Permission.ORGANIZATIONS_MANAGE))],
+        include_in_schema=False,
+    )
+    app.include_router(sandbox_api)
+    app.include_router(sandbox_softphone_router(carrier), prefix=SANDBOX_PREFIX)

@@ -199,7 +199,7 @@ async def list_available_colleagues(
         .where(
             User.organization_id == org_id,
             User.is_active.is_(True),
-            AgentStatus.state == "available",
+            AgentStatus.state == AgentState.AVAILABLE,
             User.id != except_user_id,
         )
         .order_by(User.name)

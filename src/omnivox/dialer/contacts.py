@@ -162,9 +162,19 @@ async def select_dialable_contacts(
         .limit(limit - len(picked))
     )
     picked += [(c, None) for c in rest.all()]
+    return _recheck(picked, campaign, window, now, agent_guaranteed)
+
+
+def _recheck(
+    picked: Sequence[tuple[Contact, ScheduledCallback | None]],
+    campaign: Campaign,
+    window: CallingWindow,
+    now: datetime,
+    agent_guaranteed: bool,
+) -> list[DialCandidate]:
+    """The SQL is the gate; the pure rules are the definition: re-check before handing out."""
     out = []
     for contact, callback in picked:
-        # The SQL is the gate; the pure rules are the definition: re-check before handing out.
         if blocks(
             _view(contact),
             window=window,

@@ -110,7 +110,7 @@ class _Connection:
                         self.queue.put_nowait(_message("pong", datetime.now(UTC)))
 
 
-class _Hub:
+class EventHub:
     """The app's connections behind one bus subscription: each event is filtered per
     connection but serialised once, however many browsers receive it."""
 
@@ -132,12 +132,10 @@ class _Hub:
                 conn.push(encoded)
 
     @staticmethod
-    def of(state: AppState, app_state: Any) -> _Hub:
-        """One hub per app (several apps, each with its own bus, may share this router)."""
-        hub: _Hub | None = getattr(app_state, "omnivox_ws_hub", None)
-        if hub is None:
-            hub = _Hub(state.bus)
-            app_state.omnivox_ws_hub = hub
+    def of(app_state: Any) -> EventHub:
+        """The app's hub, built with the app (``create_app``): one per app, so several apps
+        with their own buses may share this router."""
+        hub: EventHub = app_state.ws_hub
         return hub
 
 
@@ -173,7 +171,7 @@ def events_router(*, heartbeat_seconds: float = 25.0, queue_size: int = 256) -> 
             await websocket.close(CLOSE_NOT_SIGNED_IN, "sign in to continue")
             return
         conn = _Connection(websocket, principal, queue_size)
-        hub = _Hub.of(state, websocket.app.state)
+        hub = EventHub.of(websocket.app.state)
         hub.connections.add(conn)
         hello = {
             "user_id": principal.user_id,
