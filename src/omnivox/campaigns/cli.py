@@ -23,7 +23,7 @@ contacts_app = typer.Typer(help="Contacts and CSV imports.", no_args_is_help=Tru
 async def _import(
     database_url: str, file: Path, org: str, list_name: str, options: imports.ImportOptions
 ) -> ContactImport:
-    from omnivox.accounts.organizations import find_organization_by_slug
+    from omnivox.accounts import find_organization_by_slug
 
     engine = create_engine(database_url)
     try:

@@ -19,7 +19,7 @@ from typing import IO, Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from omnivox.accounts.models import Organization
+from omnivox.accounts import find_organization
 from omnivox.campaigns import campaigns as campaign_service
 from omnivox.campaigns import events, lists
 from omnivox.campaigns.csvio import CsvRefused, RecordReader, build_mapping, csv_text
@@ -184,7 +184,7 @@ async def _undo(session: AsyncSession, row: ContactImport, error: str, now: date
 
 
 async def _context(session: AsyncSession, row: ContactImport, now: datetime) -> ImportContext:
-    org = await session.get(Organization, row.organization_id)
+    org = await find_organization(session, row.organization_id)
     list_ids = [row.list_id]
     if row.campaign_id is not None:
         attached = await campaign_service.list_ids_of(session, row.campaign_id)

@@ -18,8 +18,8 @@ from omnivox.campaigns import (
     RetryRule,
     ScheduledCallback,
     UnknownDisposition,
+    add_to_dnc_if_missing,
     apply_outcome,
-    dnc,
 )
 from omnivox.core.errors import NotFound
 from omnivox.dialer.dial_settings import campaign_by_id
@@ -120,7 +120,7 @@ async def record_attempt_outcome(
         contact.last_abandoned_at = now
     if outcome.add_to_dnc:
         by = f"disposition by {agent_id}" if agent_id else "disposition"
-        await dnc.add_if_missing(
+        await add_to_dnc_if_missing(
             session, contact.organization_id, contact.phone, "disposition", by, now
         )
     await _complete_attempt(session, contact, campaign.id, info.code, now, call_id, agent_id)
