@@ -18,7 +18,7 @@ from omnivox.accounts.audit import audited_update
 from omnivox.accounts.audit import record as record_audit
 from omnivox.accounts.audit import snapshot as audit_snapshot
 from omnivox.accounts.dispositions import list_dispositions
-from omnivox.accounts.models import Disposition, Organization, TeamMember, User
+from omnivox.accounts.models import Organization, User
 from omnivox.accounts.organizations import (
     find_organization_by_slug,
     get_organization,
@@ -28,6 +28,7 @@ from omnivox.accounts.references import ReferenceGuard
 from omnivox.accounts.repository import (
     disposition_codes,
     find_active_user,
+    find_disposition,
     find_organization,
     find_user,
     find_user_id,
@@ -36,6 +37,7 @@ from omnivox.accounts.repository import (
     known_user_ids,
     list_active_users,
     list_business_hours,
+    list_team_member_ids,
     skill_levels,
 )
 from omnivox.accounts.schemas import (
@@ -50,19 +52,18 @@ from omnivox.accounts.users import get_user, list_users
 
 __all__ = [
     "E164",
-    "Disposition",
     "DispositionCode",
     "LocalTime",
     "Organization",
     "ReferenceGuard",
     "ShortName",
-    "TeamMember",
     "TimeZoneName",
     "User",
     "audit_snapshot",
     "audited_update",
     "disposition_codes",
     "find_active_user",
+    "find_disposition",
     "find_organization",
     "find_organization_by_slug",
     "find_user",
@@ -77,6 +78,7 @@ __all__ = [
     "list_dispositions",
     "list_holidays",
     "list_skills",
+    "list_team_member_ids",
     "list_users",
     "record_audit",
     "skill_levels",

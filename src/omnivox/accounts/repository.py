@@ -15,6 +15,7 @@ from omnivox.accounts.models import (
     Organization,
     Skill,
     Team,
+    TeamMember,
     User,
     UserSkill,
 )
@@ -109,3 +110,15 @@ async def disposition_codes(session: AsyncSession, org_id: str) -> set[str]:
             )
         ).all()
     )
+
+
+async def find_disposition(session: AsyncSession, org_id: str, code: str) -> Disposition | None:
+    return await session.scalar(
+        select(Disposition).where(Disposition.organization_id == org_id, Disposition.code == code)
+    )
+
+
+async def list_team_member_ids(session: AsyncSession, team_ids: Iterable[str]) -> list[str]:
+    """The users who are members of those teams (a member of two appears twice)."""
+    rows = await session.scalars(select(TeamMember.user_id).where(TeamMember.team_id.in_(team_ids)))
+    return list(rows)

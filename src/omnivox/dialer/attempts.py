@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import Disposition
+from omnivox.accounts import find_disposition
 from omnivox.campaigns import (
     Contact,
     ContactAttempt,
@@ -82,9 +82,7 @@ async def release_unplaced_attempt(
 
 
 async def _disposition(session: AsyncSession, org_id: str, code: str) -> DispositionInfo:
-    row = await session.scalar(
-        select(Disposition).where(Disposition.organization_id == org_id, Disposition.code == code)
-    )
+    row = await find_disposition(session, org_id, code)
     if row is None:
         raise UnknownDisposition(f"unknown disposition code {code!r}")
     return DispositionInfo(row.code, row.category, row.is_final)

@@ -48,6 +48,11 @@ async def get_queue(session: AsyncSession, org_id: str, queue_id: str) -> Queue:
     return queue
 
 
+async def find_queue(session: AsyncSession, queue_id: str) -> Queue | None:
+    """The queue with that id in any organisation (callers check the organisation)."""
+    return await session.get(Queue, queue_id)
+
+
 async def _check_references(
     session: AsyncSession, org_id: str, data: QueueWrite, queue_id: str | None
 ) -> QueueWrite:

@@ -17,7 +17,7 @@ from omnivox.core.events import EventBus
 from omnivox.core.logging import get_logger
 from omnivox.core.security.permissions import Permission, Role, has_permission
 from omnivox.core.security.principal import Principal
-from omnivox.routing import Queue
+from omnivox.routing import find_queue
 from omnivox.telephony import RecordingStatus, RecordingStatusChanged
 from omnivox.voicemail import events
 from omnivox.voicemail.errors import VoicemailClosed
@@ -53,7 +53,7 @@ async def store_voicemail(
             "voicemail recording not kept", sid=recording.recording_sid, status=recording.status
         )
         return None
-    queue = await session.get(Queue, queue_id) if queue_id else None
+    queue = await find_queue(session, queue_id) if queue_id else None
     own = queue if queue is not None and queue.organization_id == org_id else None
     user = await find_user(session, box_owner) if box_owner else None
     person = user if user is not None and user.organization_id == org_id else None
