@@ -35,7 +35,7 @@ typecheck: $(DEVSTAMP)
 test: $(DEVSTAMP)
 	$(BIN)/ruff check
 	$(BIN)/mypy
-	$(BIN)/python -m omnivox.core.migration_check
+	$(BIN)/python -m omnivox.migration_check
 	$(BIN)/pytest -n 2 --dist loadgroup --ignore=tests/e2e
 	# Browser tests on their own, so timing assertions do not compete with the rest.
 	$(BIN)/pytest tests/e2e

@@ -13,7 +13,9 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.core.config import ConfigurationError, Settings, get_settings
+from omnivox.console import fail
+from omnivox.console import load_settings as _settings
+from omnivox.core.config import Settings
 from omnivox.core.db import (
     DatabaseNotMigrated,
     check_migrated,
@@ -47,21 +49,6 @@ from omnivox.dialer.bench_cli import bench_app  # noqa: E402
 
 app.add_typer(contacts_app, name="contacts")
 app.add_typer(bench_app, name="bench")
-
-
-def fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code=1)
-
-
-def _settings() -> Settings:
-    try:
-        return get_settings()
-    except ConfigurationError as exc:
-        raise fail(str(exc)) from None
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise fail(f"configuration: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
 
 
 def _run_with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:

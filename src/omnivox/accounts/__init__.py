@@ -1,49 +1,85 @@
 """Accounts: organisations, users, teams, skills, roles, API tokens, dispositions, the audit
 log and organisation settings. First in the domain order: it imports no other domain.
 
-Other domains import this surface: its modules (``audit``, ``auth``, ``dispositions``,
-``organizations``, ``teams``, ``users``, ``models``, ``schemas``) and the names below.
-Services record their changes with :func:`audited_update` (or ``audit.record``). The HTTP
-routers live in ``accounts.api`` and ``accounts.views``, and ``accounts.principals`` is what
-``create_app`` gives the HTTP kit to learn who is calling; they are kept out of this surface
-so importing the domain does not pull in the web layer. Deleting a skill or a person asks
-a :class:`ReferenceGuard` (implemented by routing, supplied by ``create_app``) what still
-refers to it.
+Other domains import only the names below (the import contract in ``pyproject.toml``
+refuses an import of ``omnivox.accounts.<module>`` from another domain). Services record
+their changes with :func:`audited_update`, or :func:`record_audit` with
+:func:`audit_snapshot`; what they read of accounts' tables they ask through the queries of
+``accounts.repository`` (``find_organization``, ``known_user_ids``, …). The tables
+``User`` and ``Organization`` are exported as types, and for the agents' own joins with
+users. The HTTP routers live in ``accounts.api`` and ``accounts.views``, and
+``accounts.principals`` is what ``create_app`` gives the HTTP kit to learn who is calling;
+they are kept out of this surface so importing the domain does not pull in the web layer.
+Deleting a skill or a person asks a :class:`ReferenceGuard` (implemented by routing,
+supplied by ``create_app``) what still refers to it.
 """
 
-from omnivox.accounts import (
-    audit,
-    auth,
-    dispositions,
-    models,
-    organizations,
-    schemas,
-    teams,
-    users,
-)
 from omnivox.accounts.audit import audited_update
+from omnivox.accounts.audit import record as record_audit
+from omnivox.accounts.audit import snapshot as audit_snapshot
 from omnivox.accounts.dispositions import list_dispositions
-from omnivox.accounts.models import Disposition, Organization, TeamMember, User
-from omnivox.accounts.organizations import get_organization
+from omnivox.accounts.models import Organization, User
+from omnivox.accounts.organizations import (
+    find_organization_by_slug,
+    get_organization,
+    list_holidays,
+)
 from omnivox.accounts.references import ReferenceGuard
-from omnivox.accounts.schemas import E164
+from omnivox.accounts.repository import (
+    disposition_codes,
+    find_active_user,
+    find_disposition,
+    find_organization,
+    find_user,
+    find_user_id,
+    known_skill_ids,
+    known_team_ids,
+    known_user_ids,
+    list_active_users,
+    list_business_hours,
+    list_team_member_ids,
+    skill_levels,
+)
+from omnivox.accounts.schemas import (
+    E164,
+    DispositionCode,
+    LocalTime,
+    ShortName,
+    TimeZoneName,
+)
+from omnivox.accounts.teams import list_skills
+from omnivox.accounts.users import get_user, list_users
 
 __all__ = [
     "E164",
-    "Disposition",
+    "DispositionCode",
+    "LocalTime",
     "Organization",
     "ReferenceGuard",
-    "TeamMember",
+    "ShortName",
+    "TimeZoneName",
     "User",
-    "audit",
+    "audit_snapshot",
     "audited_update",
-    "auth",
-    "dispositions",
+    "disposition_codes",
+    "find_active_user",
+    "find_disposition",
+    "find_organization",
+    "find_organization_by_slug",
+    "find_user",
+    "find_user_id",
     "get_organization",
+    "get_user",
+    "known_skill_ids",
+    "known_team_ids",
+    "known_user_ids",
+    "list_active_users",
+    "list_business_hours",
     "list_dispositions",
-    "models",
-    "organizations",
-    "schemas",
-    "teams",
-    "users",
+    "list_holidays",
+    "list_skills",
+    "list_team_member_ids",
+    "list_users",
+    "record_audit",
+    "skill_levels",
 ]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import audit
+from omnivox.accounts import audit_snapshot, audited_update, record_audit
 from omnivox.agents.errors import BreakReasonNotFound, SystemBreakReason, UnknownBreakReason
 from omnivox.agents.fsm import MISSED_REASON
 from omnivox.agents.models import BreakReason
@@ -112,13 +112,13 @@ async def create_break_reason(
             f"a break reason with code {data.code!r} already exists",
             problems=[FieldProblem("code", "already used")],
         ) from None
-    audit.record(
+    record_audit(
         session,
         actor,
         "break_reason.create",
         "break_reason",
         reason.id,
-        after=audit.snapshot(reason),
+        after=audit_snapshot(reason),
     )
     await session.commit()
     return reason
@@ -131,7 +131,7 @@ async def update_break_reason(
     if reason.is_system and data.is_active is False:
         raise SystemBreakReason("the 'missed' reason is set by the system and stays active")
     changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
-    return await audit.audited_update(
+    return await audited_update(
         session, actor, reason, changes, action="break_reason.update", entity_type="break_reason"
     )
 
@@ -141,13 +141,13 @@ async def delete_break_reason(session: AsyncSession, actor: Principal, reason_id
     if reason.is_system:
         raise SystemBreakReason("the 'missed' reason is set by the system and cannot be deleted")
     # History keeps the code as text, so past breaks still report under their code.
-    audit.record(
+    record_audit(
         session,
         actor,
         "break_reason.delete",
         "break_reason",
         reason.id,
-        before=audit.snapshot(reason),
+        before=audit_snapshot(reason),
     )
     await session.delete(reason)
     await session.commit()

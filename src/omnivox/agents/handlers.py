@@ -20,12 +20,12 @@ from omnivox.agents.models import AgentStatus
 from omnivox.core.clock import Clock
 from omnivox.core.events import EventBus
 from omnivox.core.logging import get_logger
-from omnivox.telephony.events import CallStateChanged
-from omnivox.telephony.fsm_types import (
+from omnivox.telephony import (
     PRE_ANSWER_STATES,
     TALKING_STATES,
     TERMINAL_STATES,
     CallState,
+    CallStateChanged,
     Trigger,
 )
 

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts.models import User
+from omnivox.accounts import User
 from omnivox.agents import repository
 from omnivox.agents.fsm import AgentState
 from omnivox.agents.models import AgentStateHistory, AgentStatus

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts.models import User
+from omnivox.accounts import User
 from omnivox.agents.errors import AgentNotFound
 from omnivox.agents.fsm import AgentSnapshot, AgentState, HistoryEntry
 from omnivox.agents.models import AgentStateHistory, AgentStatus
@@ -215,3 +215,29 @@ async def holds_call(session: AsyncSession, user_id: str, call_id: str) -> bool:
         )
     )
     return held is not None
+
+
+async def list_ready_agents(
+    session: AsyncSession, org_id: str, excluding: Select[str | None]
+) -> list[AgentStatus]:
+    """The organisation's available agents, less those ``excluding`` selects (inbound
+    routing leaves out the agents about to dial a previewed contact)."""
+    return list(
+        await session.scalars(
+            select(AgentStatus).where(
+                AgentStatus.organization_id == org_id,
+                AgentStatus.state == AgentState.AVAILABLE,
+                AgentStatus.user_id.not_in(excluding),
+            )
+        )
+    )
+
+
+async def find_state(session: AsyncSession, org_id: str, user_id: str) -> str | None:
+    """The agent's state as stored, or ``None`` if they have no status row yet (offline)."""
+    return await session.scalar(
+        select(AgentStatus.state).where(
+            AgentStatus.organization_id == org_id,
+            AgentStatus.user_id == user_id,
+        )
+    )

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import audit
+from omnivox.accounts import record_audit
 from omnivox.agents import break_reasons, events, repository
 from omnivox.agents.errors import AgentStateConflict
 from omnivox.agents.fsm import (
@@ -135,7 +135,7 @@ async def force_state(
 
     def record(transition: Transition) -> None:
         before, after = transition.before, transition.after
-        audit.record(
+        record_audit(
             session,
             actor,
             action,

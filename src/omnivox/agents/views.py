@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from omnivox.accounts.dispositions import list_dispositions
+from omnivox.accounts import list_dispositions
 from omnivox.agents.break_reasons import list_break_reasons
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts.models import User
+from omnivox.accounts import find_user_id
 from omnivox.campaigns import campaigns as campaign_service
 from omnivox.campaigns import lists
 from omnivox.campaigns.models import CampaignList, ScheduledCallback
@@ -41,9 +41,7 @@ async def schedule_callback(
     if data.agent_id not in (None, actor.user_id) and not actor.can(Permission.CALLS_SUPERVISE):
         raise PermissionDenied("only a supervisor schedules a callback for someone else")
     if data.agent_id is not None:
-        agent = await session.scalar(
-            select(User.id).where(User.id == data.agent_id, User.organization_id == org_id)
-        )
+        agent = await find_user_id(session, org_id, data.agent_id)
         if agent is None:
             raise InvalidInput.on("agent_id", "unknown user in this organisation")
     if contact.status == "dnc":

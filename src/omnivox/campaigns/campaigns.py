@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -9,8 +10,16 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import audit
-from omnivox.accounts.models import Disposition, Organization, Team, User
+from omnivox.accounts import (
+    Organization,
+    audit_snapshot,
+    audited_update,
+    disposition_codes,
+    find_organization,
+    known_team_ids,
+    known_user_ids,
+    record_audit,
+)
 from omnivox.campaigns import events
 from omnivox.campaigns.errors import CampaignNotReady, CampaignTransitionRefused
 from omnivox.campaigns.models import Campaign, CampaignList, CampaignStatusChange, ContactList
@@ -18,7 +27,8 @@ from omnivox.campaigns.schemas import DEFAULT_RETRY_RULES, CampaignCreate, Campa
 from omnivox.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from omnivox.core.events import EventBus
 from omnivox.core.security.principal import Principal
-from omnivox.routing import caller_ids
+from omnivox.media import find_audio_id
+from omnivox.routing import check_presentable_caller_ids, presentable_caller_ids
 
 # from-status -> allowed to-statuses
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -50,31 +60,35 @@ async def list_ids_of(session: AsyncSession, campaign_id: str) -> list[str]:
     return sorted(rows.all())
 
 
-async def _check_ids(
-    session: AsyncSession, org_id: str, model: Any, ids: list[str], field: str
-) -> None:
-    if not ids:
-        return
-    found = set(
+Known = Callable[[AsyncSession, str, list[str]], Awaitable[set[str]]]
+"""``(session, org_id, ids)`` -> those of ``ids`` the organisation has."""
+
+
+async def _known_list_ids(session: AsyncSession, org_id: str, ids: list[str]) -> set[str]:
+    return set(
         (
             await session.scalars(
-                select(model.id).where(model.id.in_(ids), model.organization_id == org_id)
+                select(ContactList.id).where(
+                    ContactList.id.in_(ids), ContactList.organization_id == org_id
+                )
             )
         ).all()
     )
+
+
+async def _check_ids(
+    session: AsyncSession, org_id: str, known: Known, ids: list[str], field: str
+) -> None:
+    if not ids:
+        return
+    found = await known(session, org_id, ids)
     missing = [i for i in ids if i not in found]
     if missing:
         raise InvalidInput.on(field, f"unknown in this organisation: {', '.join(missing[:5])}")
 
 
 async def _check_rules(session: AsyncSession, org_id: str, rules: list[dict[str, Any]]) -> None:
-    codes = set(
-        (
-            await session.scalars(
-                select(Disposition.code).where(Disposition.organization_id == org_id)
-            )
-        ).all()
-    )
+    codes = await disposition_codes(session, org_id)
     for i, rule in enumerate(rules):
         if rule["code"] not in codes:
             raise InvalidInput.on(
@@ -88,9 +102,9 @@ async def _validate(
     if "retry_rules" in values:
         values["retry_rules"] = [{**r, "code": r["code"].upper()} for r in values["retry_rules"]]
         await _check_rules(session, org_id, values["retry_rules"])
-    await _check_ids(session, org_id, User, values.get("agent_ids") or [], "agent_ids")
-    await _check_ids(session, org_id, Team, values.get("team_ids") or [], "team_ids")
-    await _check_ids(session, org_id, ContactList, values.get("list_ids") or [], "list_ids")
+    await _check_ids(session, org_id, known_user_ids, values.get("agent_ids") or [], "agent_ids")
+    await _check_ids(session, org_id, known_team_ids, values.get("team_ids") or [], "team_ids")
+    await _check_ids(session, org_id, _known_list_ids, values.get("list_ids") or [], "list_ids")
     start = values.get("window_start", campaign.window_start if campaign else None)
     end = values.get("window_end", campaign.window_end if campaign else None)
     if start is not None and end is not None and start >= end:
@@ -103,7 +117,7 @@ async def _validate(
         await _check_audio(session, org_id, values.get(field) or "", field)
     if values.get("caller_ids"):
         org = await _organization(session, org_id)
-        await caller_ids.check_presentable(session, org, values["caller_ids"], "caller_ids")
+        await check_presentable_caller_ids(session, org, values["caller_ids"], "caller_ids")
 
 
 async def _check_audio(session: AsyncSession, org_id: str, ref: str, field: str) -> None:
@@ -111,11 +125,7 @@ async def _check_audio(session: AsyncSession, org_id: str, ref: str, field: str)
     library (the dialler signs links to it for the carrier): never another tenant's."""
     if not ref or ref.startswith(("http://", "https://")):
         return
-    from omnivox.media.models import AudioFile
-
-    owned = await session.scalar(
-        select(AudioFile.id).where(AudioFile.id == ref, AudioFile.organization_id == org_id)
-    )
+    owned = await find_audio_id(session, org_id, ref)
     if owned is None:
         raise InvalidInput.on(field, "no audio file with that id in your library")
 
@@ -127,7 +137,7 @@ async def _set_lists(session: AsyncSession, campaign_id: str, list_ids: list[str
 
 
 async def _organization(session: AsyncSession, org_id: str) -> Organization:
-    org = await session.get(Organization, org_id)
+    org = await find_organization(session, org_id)
     if org is None:
         raise NotFound("organisation not found")
     return org
@@ -154,8 +164,8 @@ async def create_campaign(
     session.add(campaign)
     await _flush_unique(session, data.name)
     await _set_lists(session, campaign.id, list_ids)
-    audit.record(
-        session, actor, "campaign.create", "campaign", campaign.id, after=audit.snapshot(campaign)
+    record_audit(
+        session, actor, "campaign.create", "campaign", campaign.id, after=audit_snapshot(campaign)
     )
     await session.commit()
     return campaign
@@ -186,7 +196,7 @@ async def update_campaign(
             await _set_lists(session, campaign.id, list_ids)
 
     changes = {k: v.value if hasattr(v, "value") else v for k, v in values.items()}
-    return await audit.audited_update(
+    return await audited_update(
         session,
         actor,
         campaign,
@@ -201,8 +211,8 @@ async def delete_campaign(session: AsyncSession, actor: Principal, campaign_id: 
     campaign = await get_campaign(session, actor.organization_id, campaign_id)
     if campaign.status == "active":
         raise Conflict("pause or complete the campaign before deleting it")
-    audit.record(
-        session, actor, "campaign.delete", "campaign", campaign.id, before=audit.snapshot(campaign)
+    record_audit(
+        session, actor, "campaign.delete", "campaign", campaign.id, before=audit_snapshot(campaign)
     )
     await session.delete(campaign)
     await session.commit()
@@ -248,7 +258,7 @@ async def _check_ready(session: AsyncSession, campaign: Campaign) -> None:
     if not campaign.caller_ids:
         raise CampaignNotReady("add at least one caller ID before starting the campaign")
     org = await _organization(session, campaign.organization_id)
-    stale = sorted(set(campaign.caller_ids) - await caller_ids.presentable(session, org))
+    stale = sorted(set(campaign.caller_ids) - await presentable_caller_ids(session, org))
     if stale:
         raise CampaignNotReady(
             f"caller ID {stale[0]} is no longer one of the organisation's numbers or caller "

@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from omnivox.campaigns import imports, lists
-from omnivox.campaigns.api.uploads import parse_mapping, parse_region
 from omnivox.campaigns.models import ContactImport
 from omnivox.campaigns.schemas import ListCreate
+from omnivox.console import fail, load_settings
 from omnivox.core.clock import SystemClock
 from omnivox.core.db import check_migrated, create_engine, create_session_factory
 from omnivox.core.errors import DomainError
@@ -23,7 +23,7 @@ contacts_app = typer.Typer(help="Contacts and CSV imports.", no_args_is_help=Tru
 async def _import(
     database_url: str, file: Path, org: str, list_name: str, options: imports.ImportOptions
 ) -> ContactImport:
-    from omnivox.accounts.organizations import find_organization_by_slug
+    from omnivox.accounts import find_organization_by_slug
 
     engine = create_engine(database_url)
     try:
@@ -64,11 +64,11 @@ def import_contacts(
     ] = "",
 ) -> None:
     """Import a CSV file into a contact list, streaming it (any size)."""
-    from omnivox.cli import _settings, fail
-
     try:
-        options = imports.ImportOptions(region=parse_region(region), mapping=parse_mapping(map_))
-        row = asyncio.run(_import(_settings().database_url, file, org, list_name, options))
+        options = imports.ImportOptions(
+            region=imports.parse_region(region), mapping=imports.parse_mapping(map_)
+        )
+        row = asyncio.run(_import(load_settings().database_url, file, org, list_name, options))
     except DomainError as exc:
         raise fail(exc.detail) from None
     typer.echo(

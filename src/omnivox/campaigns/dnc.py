@@ -10,7 +10,7 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import audit
+from omnivox.accounts import audit_snapshot, record_audit
 from omnivox.campaigns import campaigns as campaign_service
 from omnivox.campaigns.csvio import CsvRefused, RecordReader, build_mapping, csv_text
 from omnivox.campaigns.models import DncEntry
@@ -75,7 +75,7 @@ async def add_number(
     entry = new_entry(actor.organization_id, scope, data.phone, source, actor.email, now, data.note)
     session.add(entry)
     await session.flush()
-    audit.record(session, actor, "dnc.add", "dnc_entry", entry.id, after=audit.snapshot(entry))
+    record_audit(session, actor, "dnc.add", "dnc_entry", entry.id, after=audit_snapshot(entry))
     await session.commit()
     return entry
 
@@ -105,7 +105,7 @@ async def remove_entry(session: AsyncSession, actor: Principal, entry_id: str) -
     if entry is None:
         raise NotFound("do-not-call entry not found")
     # Removing a number lets the dialler call it again: who did it must be on record.
-    audit.record(session, actor, "dnc.remove", "dnc_entry", entry.id, before=audit.snapshot(entry))
+    record_audit(session, actor, "dnc.remove", "dnc_entry", entry.id, before=audit_snapshot(entry))
     await session.delete(entry)
     await session.commit()
 
@@ -173,7 +173,7 @@ async def import_numbers(
         listed.add(phone)
         session.add(new_entry(actor.organization_id, scope, phone, "import", actor.email, now))
         added += 1
-    audit.record(
+    record_audit(
         session,
         actor,
         "dnc.import",

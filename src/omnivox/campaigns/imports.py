@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from typing import IO, Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from omnivox.accounts.models import Organization
+from omnivox.accounts import find_organization
 from omnivox.campaigns import campaigns as campaign_service
 from omnivox.campaigns import events, lists
 from omnivox.campaigns.csvio import CsvRefused, RecordReader, build_mapping, csv_text
@@ -28,6 +29,7 @@ from omnivox.campaigns.import_rows import Batch, ImportContext, RowClassifier, n
 from omnivox.campaigns.import_writer import load_number_sets, write_batch
 from omnivox.campaigns.models import CampaignList, Contact, ContactImport, ImportRejection
 from omnivox.core.clock import Clock
+from omnivox.core.errors import InvalidInput
 from omnivox.core.events import Audience, EventBus
 from omnivox.core.logging import get_logger
 from omnivox.core.security.permissions import Permission
@@ -38,6 +40,7 @@ STALE_AFTER = timedelta(minutes=10)
 ENCODING = "utf-8-sig"  # UTF-8, with or without a byte-order mark
 PEEK_BYTES = 64 * 1024
 
+_REGION = re.compile(r"^[A-Z]{2}$")
 Progress = Callable[[ContactImport], Awaitable[None] | None]
 
 
@@ -47,6 +50,26 @@ class ImportOptions:
     mapping: dict[str, str] | None = None
     campaign_id: str | None = None
     delete_file: bool = False  # an uploaded copy is ours to remove; a CLI user's file is not
+
+
+def parse_region(text: str) -> str | None:
+    region = text.strip().upper()
+    if region and not _REGION.match(region):
+        raise InvalidInput.on("region", "use a two-letter country code such as US or GB")
+    return region or None
+
+
+def parse_mapping(text: str) -> dict[str, str]:
+    """``phone=Mobile,first_name=Given`` into a dict."""
+    mapping: dict[str, str] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        target, sep, source = part.partition("=")
+        if not sep or not target.strip() or not source.strip():
+            raise InvalidInput.on("mapping", f"{part.strip()!r} is not field=Column")
+        mapping[target.strip()] = source.strip()
+    return mapping
 
 
 def check_file(path: Path, mapping: dict[str, str]) -> None:
@@ -184,7 +207,7 @@ async def _undo(session: AsyncSession, row: ContactImport, error: str, now: date
 
 
 async def _context(session: AsyncSession, row: ContactImport, now: datetime) -> ImportContext:
-    org = await session.get(Organization, row.organization_id)
+    org = await find_organization(session, row.organization_id)
     list_ids = [row.list_id]
     if row.campaign_id is not None:
         attached = await campaign_service.list_ids_of(session, row.campaign_id)

@@ -9,8 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import audit
-from omnivox.accounts.models import Organization
+from omnivox.accounts import audit_snapshot, audited_update, find_organization, record_audit
 from omnivox.campaigns.models import Contact, ContactAttempt, ContactList
 from omnivox.campaigns.phones import infer_zones
 from omnivox.campaigns.schemas import ContactCreate, ListCreate, ListUpdate
@@ -76,7 +75,7 @@ async def create_list(session: AsyncSession, actor: Principal, data: ListCreate)
     )
     session.add(row)
     await _flush(session, data.name)
-    audit.record(session, actor, "list.create", "contact_list", row.id, after=audit.snapshot(row))
+    record_audit(session, actor, "list.create", "contact_list", row.id, after=audit_snapshot(row))
     await session.commit()
     return row
 
@@ -85,7 +84,7 @@ async def update_list(
     session: AsyncSession, actor: Principal, list_id: str, data: ListUpdate
 ) -> ContactList:
     row = await get_list(session, actor.organization_id, list_id)
-    return await audit.audited_update(
+    return await audited_update(
         session,
         actor,
         row,
@@ -98,7 +97,7 @@ async def update_list(
 
 async def delete_list(session: AsyncSession, actor: Principal, list_id: str) -> None:
     row = await get_list(session, actor.organization_id, list_id)
-    audit.record(session, actor, "list.delete", "contact_list", row.id, before=audit.snapshot(row))
+    record_audit(session, actor, "list.delete", "contact_list", row.id, before=audit_snapshot(row))
     await session.delete(row)
     await session.commit()
 
@@ -107,7 +106,7 @@ async def add_contact(
     session: AsyncSession, actor: Principal, list_id: str, data: ContactCreate, now: datetime
 ) -> Contact:
     await get_list(session, actor.organization_id, list_id)
-    org = await session.get(Organization, actor.organization_id)
+    org = await find_organization(session, actor.organization_id)
     zones = infer_zones(data.phone, data.timezone, org.timezone if org else "UTC")
     contact = Contact(
         organization_id=actor.organization_id,

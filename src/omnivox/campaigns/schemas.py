@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from omnivox.accounts.schemas import E164, DispositionCode, LocalTime, TimeZoneName
+from omnivox.accounts import E164, DispositionCode, LocalTime, TimeZoneName
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=32)]

@@ -20,10 +20,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.agents import service as agents
-from omnivox.agents.fsm import AgentState
-from omnivox.agents.handlers import AgentGate
-from omnivox.agents.models import AgentStatus
+from omnivox import agents
+from omnivox.agents import AgentGate, AgentState, AgentStatus
 from omnivox.core.busy import Busy
 from omnivox.core.events import Audience
 from omnivox.core.logging import get_logger
@@ -32,14 +30,23 @@ from omnivox.dialer.dial_settings import DialSettings, get_dial_settings
 from omnivox.dialer.events import CallTakenBack
 from omnivox.dialer.floor import agents_now
 from omnivox.dialer.preview import answer_agent_call
-from omnivox.telephony.calls import summary_of
-from omnivox.telephony.errors import ProviderError
-from omnivox.telephony.fsm import SYSTEM_DISPOSITION_MACHINE
-from omnivox.telephony.fsm_types import AnsweredBy, CallState, SystemHangup
-from omnivox.telephony.instructions import Hangup, Instruction, Play, Say
-from omnivox.telephony.models import Call
-from omnivox.telephony.ports import MachineDetectionMode, VoiceRequest
-from omnivox.telephony.service import TelephonyService, agent_identity
+from omnivox.telephony import (
+    SYSTEM_DISPOSITION_MACHINE,
+    AnsweredBy,
+    Call,
+    CallState,
+    Hangup,
+    Instruction,
+    MachineDetectionMode,
+    Play,
+    ProviderError,
+    Say,
+    SystemHangup,
+    TelephonyService,
+    VoiceRequest,
+    agent_identity,
+    summary_of,
+)
 
 log = get_logger(__name__)
 SAFE_HARBOUR_SECONDS = 2.0

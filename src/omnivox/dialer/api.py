@@ -32,18 +32,19 @@ from omnivox.dialer.dial_settings import get_dial_settings
 from omnivox.dialer.engine import DialerEngine
 from omnivox.dialer.floor import CAMPAIGN, agents_now, window_counts
 from omnivox.http import DB, Allow, State
-from omnivox.routing import caller_ids
+from omnivox.routing import check_presentable_caller_ids
 from omnivox.telephony import (
+    TERMINAL_STATES,
     Call,
     CallCreate,
     CallRead,
+    CallState,
     Owner,
     OwnerKind,
     call_summary,
     get_visible_call,
+    runtime_of,
 )
-from omnivox.telephony.fsm_types import TERMINAL_STATES, CallState
-from omnivox.telephony.webhooks_api import runtime_of
 
 router = APIRouter(prefix="/api/v1", tags=["dialer"])
 
@@ -313,7 +314,7 @@ async def place_call(
         if not org.default_caller_ids:
             raise InvalidInput.on("from", "give a caller ID or set the organisation's default")
         caller_id = org.default_caller_ids[0]
-    await caller_ids.check_presentable(db, org, [caller_id], "from")
+    await check_presentable_caller_ids(db, org, [caller_id], "from")
     await check_manual_dial(db, org, data.to, runtime_of(request).service.clock.now())
     svc = runtime_of(request).service
     call = await svc.place_outbound_call(

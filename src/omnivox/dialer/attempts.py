@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import Disposition
+from omnivox.accounts import find_disposition
 from omnivox.campaigns import (
     Contact,
     ContactAttempt,
@@ -18,8 +18,8 @@ from omnivox.campaigns import (
     RetryRule,
     ScheduledCallback,
     UnknownDisposition,
+    add_to_dnc_if_missing,
     apply_outcome,
-    dnc,
 )
 from omnivox.core.errors import NotFound
 from omnivox.dialer.dial_settings import campaign_by_id
@@ -82,9 +82,7 @@ async def release_unplaced_attempt(
 
 
 async def _disposition(session: AsyncSession, org_id: str, code: str) -> DispositionInfo:
-    row = await session.scalar(
-        select(Disposition).where(Disposition.organization_id == org_id, Disposition.code == code)
-    )
+    row = await find_disposition(session, org_id, code)
     if row is None:
         raise UnknownDisposition(f"unknown disposition code {code!r}")
     return DispositionInfo(row.code, row.category, row.is_final)
@@ -120,7 +118,7 @@ async def record_attempt_outcome(
         contact.last_abandoned_at = now
     if outcome.add_to_dnc:
         by = f"disposition by {agent_id}" if agent_id else "disposition"
-        await dnc.add_if_missing(
+        await add_to_dnc_if_missing(
             session, contact.organization_id, contact.phone, "disposition", by, now
         )
     await _complete_attempt(session, contact, campaign.id, info.code, now, call_id, agent_id)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omnivox.campaigns import (
     ABANDON_REDIAL_HOLD,
     DIALABLE_STATUSES,
+    DNC_ORG_SCOPE,
     CallingWindow,
     Campaign,
     CampaignList,
@@ -26,7 +27,6 @@ from omnivox.campaigns import (
     DncEntry,
     ScheduledCallback,
     blocks,
-    dnc,
     open_zone_keys,
 )
 from omnivox.dialer.dial_settings import campaign_by_id
@@ -51,7 +51,7 @@ def window_of(campaign: Campaign) -> CallingWindow:
 def _not_dnc(campaign: Campaign) -> ColumnElement[bool]:
     return ~exists().where(
         DncEntry.organization_id == campaign.organization_id,
-        DncEntry.scope.in_([dnc.ORG_SCOPE, campaign.id]),
+        DncEntry.scope.in_([DNC_ORG_SCOPE, campaign.id]),
         DncEntry.phone == Contact.phone,
     )
 

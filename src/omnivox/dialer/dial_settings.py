@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import TeamMember
+from omnivox.accounts import list_team_member_ids
 from omnivox.campaigns import Campaign
 from omnivox.core.errors import NotFound
 
@@ -40,10 +39,8 @@ async def campaign_by_id(session: AsyncSession, campaign_id: str) -> Campaign:
 
 async def get_dial_settings(session: AsyncSession, campaign_id: str) -> DialSettings:
     c = await campaign_by_id(session, campaign_id)
-    members = await session.scalars(
-        select(TeamMember.user_id).where(TeamMember.team_id.in_(c.team_ids or ["-"]))
-    )
-    agents = sorted(set(c.agent_ids) | set(members.all()))
+    members = await list_team_member_ids(session, c.team_ids or ["-"])
+    agents = sorted(set(c.agent_ids) | set(members))
     return DialSettings(
         c.id,
         c.organization_id,

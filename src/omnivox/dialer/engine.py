@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from omnivox.accounts.models import Organization
-from omnivox.agents.events import AgentStateChanged
-from omnivox.agents.handlers import AgentGate
-from omnivox.campaigns import Campaign, is_dnc
-from omnivox.campaigns.events import CampaignStarted, CampaignStatusChanged
+from omnivox.accounts import find_organization
+from omnivox.agents import AgentGate, AgentStateChanged
+from omnivox.campaigns import Campaign, CampaignStarted, CampaignStatusChanged, is_dnc
 from omnivox.core.clock import Clock
 from omnivox.core.events import EventBus
 from omnivox.core.logging import get_logger
@@ -33,9 +31,7 @@ from omnivox.dialer.lease import Leases
 from omnivox.dialer.outcomes import feed_agent, follow_calls, record_outcome
 from omnivox.dialer.pacer import Pacer, policy_for
 from omnivox.dialer.pacing import EventKind
-from omnivox.telephony.calls import summary_of
-from omnivox.telephony.fsm_types import TERMINAL_STATES, Owner, OwnerKind
-from omnivox.telephony.service import TelephonyService
+from omnivox.telephony import TERMINAL_STATES, Owner, OwnerKind, TelephonyService, summary_of
 
 log = get_logger(__name__)
 AUTOMATIC = ("progressive", "predictive")
@@ -151,7 +147,7 @@ class DialerEngine:
         now = self.clock.now()
         async with self.svc.sessions() as session:
             settings = await get_dial_settings(session, runner.campaign_id)
-            org_row = await session.get(Organization, settings.organization_id)
+            org_row = await find_organization(session, settings.organization_id)
             if settings.status != "active" or org_row is None or not org_row.is_active:
                 return False  # paused, completed, or the organisation was switched off
             runner.agent_ids = frozenset(settings.agent_user_ids)

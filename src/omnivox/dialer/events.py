@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from omnivox.telephony.events import CallEventBase
+from omnivox.telephony import CallEventBase
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,11 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.agents.fsm import AgentState
-from omnivox.agents.models import AgentStatus
+from omnivox.agents import AgentState, AgentStatus
 from omnivox.dialer.contacts import previewing_agents
-from omnivox.telephony.fsm_types import PRE_ANSWER_STATES, TALKING_STATES, CallState
-from omnivox.telephony.models import Call
+from omnivox.telephony import PRE_ANSWER_STATES, TALKING_STATES, Call, CallState
 
 CAMPAIGN = "campaign"
 RINGING = PRE_ANSWER_STATES

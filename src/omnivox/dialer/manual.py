@@ -17,8 +17,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.agents.handlers import AgentGate
-from omnivox.agents.models import AgentStatus
+from omnivox.agents import AgentGate, find_state
 from omnivox.campaigns import Contact, ContactAttempt, ScheduledCallback
 from omnivox.core.errors import Conflict
 from omnivox.core.security.principal import Principal
@@ -37,10 +36,7 @@ from omnivox.dialer.preview import (
     held_by,
     release_holds,
 )
-from omnivox.telephony.calls import summary_of
-from omnivox.telephony.fsm_types import Owner, OwnerKind
-from omnivox.telephony.models import Call
-from omnivox.telephony.service import AgentUnavailable, TelephonyService
+from omnivox.telephony import AgentUnavailable, Call, Owner, OwnerKind, TelephonyService, summary_of
 
 SEARCH_LIMIT = 25
 _caller_ids = itertools.count()
@@ -112,12 +108,7 @@ async def place_for_agent(
 
 
 async def _require_available(db: AsyncSession, actor: Principal) -> None:
-    state = await db.scalar(
-        select(AgentStatus.state).where(
-            AgentStatus.organization_id == actor.organization_id,
-            AgentStatus.user_id == actor.user_id,
-        )
-    )
+    state = await find_state(db, actor.organization_id, actor.user_id)
     if state != "available":
         shown = (state or "offline").replace("_", " ")
         raise AgentUnavailable(f"you are {shown}; set yourself available before placing a call")

@@ -17,8 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from omnivox.agents.fsm import AgentState
-from omnivox.agents.handlers import AgentGate
+from omnivox.agents import AgentGate, AgentState
 from omnivox.campaigns import ContactAttempt, UnknownDisposition
 from omnivox.core.errors import NotFound
 from omnivox.core.events import EventBus
@@ -27,11 +26,12 @@ from omnivox.dialer.answering import release_reserved
 from omnivox.dialer.attempts import record_attempt_outcome
 from omnivox.dialer.pacer import Pacer
 from omnivox.dialer.pacing import EventKind
-from omnivox.telephony.events import CallStateChanged, CallSummary
-from omnivox.telephony.fsm_types import (
+from omnivox.telephony import (
     TALKING_STATES,
     TERMINAL_STATES,
     CallState,
+    CallStateChanged,
+    CallSummary,
     EndReason,
     OwnerKind,
     Trigger,

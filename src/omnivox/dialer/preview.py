@@ -42,9 +42,7 @@ from omnivox.core.errors import Conflict, NotFound, PermissionDenied
 from omnivox.core.security.principal import Principal
 from omnivox.dialer.contacts import not_reserved, select_dialable_contacts, window_of
 from omnivox.dialer.dial_settings import DialSettings, get_dial_settings
-from omnivox.telephony.instructions import Instruction
-from omnivox.telephony.models import Call
-from omnivox.telephony.service import TelephonyService
+from omnivox.telephony import Call, Instruction, TelephonyService
 
 PREVIEW_HOLD = timedelta(seconds=120)
 AGENT_MODES = ("preview", "manual")

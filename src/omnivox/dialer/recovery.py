@@ -20,13 +20,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from omnivox.agents.handlers import AgentGate
+from omnivox.agents import AgentGate
 from omnivox.campaigns import ContactAttempt
 from omnivox.core.logging import get_logger
 from omnivox.dialer.attempts import release_unplaced_attempt
 from omnivox.dialer.outcomes import TERMINAL, record_outcome
-from omnivox.telephony.calls import summary_of
-from omnivox.telephony.models import Call
+from omnivox.telephony import Call, summary_of
 
 log = get_logger(__name__)
 STALE_AFTER = timedelta(minutes=5)  # longer than any ring plus a 2-second answer

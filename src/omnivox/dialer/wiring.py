@@ -8,14 +8,14 @@ import secrets
 import socket
 from dataclasses import dataclass
 
-from omnivox.agents.handlers import AgentGate
+from omnivox.agents import AgentGate
 from omnivox.core.config import Settings
 from omnivox.dialer.answering import CampaignAnswering
 from omnivox.dialer.engine import DialerEngine
 from omnivox.dialer.lease import Leases
 from omnivox.dialer.recovery import AttemptRecovery
-from omnivox.media import signing
-from omnivox.telephony.service import TelephonyService
+from omnivox.media import MediaLinks
+from omnivox.telephony import TelephonyService
 
 
 def node_id() -> str:
@@ -35,15 +35,13 @@ def build_dialer(settings: Settings, svc: TelephonyService, gate: AgentGate) -> 
     """The dialler. The app subscribes ``engine.follow`` to the bus, starts and stops the
     engine with its lifespan and sweeps ``recovery`` (attempts a dead node left open are
     settled by every node, once a minute)."""
-    secret = settings.secret_key.get_secret_value()
+    links = MediaLinks.from_settings(settings)
 
     def audio_url(ref: str) -> str:
         if ref.startswith(("http://", "https://")):
             return ref
         # An audio file of the library: a signed link the carrier can fetch.
-        return signing.signed_url(
-            settings.public_url, secret, ref, svc.clock.now(), signing.PROMPT_TTL
-        )
+        return links.url(ref, svc.clock.now())
 
     answering = CampaignAnswering(svc, gate, audio_url)
     engine = DialerEngine(svc, gate, Leases(svc.sessions, svc.clock, node_id()), answering)

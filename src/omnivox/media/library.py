@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import audit
+from omnivox.accounts import audit_snapshot, record_audit
 from omnivox.core.db import new_id
 from omnivox.core.errors import InvalidInput, NotFound
 from omnivox.core.logging import get_logger
@@ -76,8 +76,8 @@ async def upload_audio(
         )
         session.add(row)
         await session.flush()
-        audit.record(
-            session, actor, "audio.upload", "audio_file", row.id, after=audit.snapshot(row)
+        record_audit(
+            session, actor, "audio.upload", "audio_file", row.id, after=audit_snapshot(row)
         )
         await storage.move_into_place(temp, final)
         await session.commit()
@@ -111,16 +111,16 @@ async def rename_audio(
     session: AsyncSession, actor: Principal, file_id: str, name: str
 ) -> AudioFile:
     row = await get_audio(session, actor.organization_id, file_id)
-    before = audit.snapshot(row)
+    before = audit_snapshot(row)
     row.name = name
-    audit.record(
+    record_audit(
         session,
         actor,
         "audio.rename",
         "audio_file",
         row.id,
         before=before,
-        after=audit.snapshot(row),
+        after=audit_snapshot(row),
     )
     await session.commit()
     return row
@@ -149,7 +149,7 @@ async def delete_audio(
             "fallback) for that first"
         )
     path = storage.absolute(data_dir, row.stored_path)
-    audit.record(session, actor, "audio.delete", "audio_file", row.id, before=audit.snapshot(row))
+    record_audit(session, actor, "audio.delete", "audio_file", row.id, before=audit_snapshot(row))
     await session.delete(row)
     await session.commit()
     # The row is gone first: a leftover file is harmless, a row without its file is not.
@@ -215,8 +215,15 @@ async def choose_audio(
             now,
         )
     after = {"kind": kind.value, "file_id": file.id if file else None}
-    audit.record(
+    record_audit(
         session, actor, "audio.choose", "audio_setting", kind.value, before=before, after=after
     )
     await session.commit()
     return file
+
+
+async def find_audio_id(session: AsyncSession, org_id: str, file_id: str) -> str | None:
+    """``file_id`` if it names a file of the organisation's own library, else ``None``."""
+    return await session.scalar(
+        select(AudioFile.id).where(AudioFile.id == file_id, AudioFile.organization_id == org_id)
+    )

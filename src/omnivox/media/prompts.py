@@ -15,7 +15,7 @@ from omnivox.core.config import Settings
 from omnivox.media import signing
 from omnivox.media.audio_types import AudioKind
 from omnivox.media.library import chosen_file
-from omnivox.telephony.instructions import Play, Say
+from omnivox.telephony import Play, Say
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts.models import Organization
+from omnivox.accounts import Organization
 from omnivox.core.errors import InvalidInput
 from omnivox.routing.models import InboundNumber
 

@@ -14,15 +14,22 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts.models import Organization, User
+from omnivox.accounts import Organization, find_user
 from omnivox.core.logging import get_logger
 from omnivox.media import AudioKind
 from omnivox.routing.models import InboundNumber, Queue
-from omnivox.telephony.fsm_types import CallState, Owner, OwnerKind
-from omnivox.telephony.instructions import Hangup, Instruction, Say
-from omnivox.telephony.models import Call
-from omnivox.telephony.ports import VoiceRequest, WebhookKind
-from omnivox.telephony.service import agent_identity
+from omnivox.telephony import (
+    Call,
+    CallState,
+    Hangup,
+    Instruction,
+    Owner,
+    OwnerKind,
+    Say,
+    VoiceRequest,
+    WebhookKind,
+    agent_identity,
+)
 
 if TYPE_CHECKING:
     from omnivox.routing.inbound import InboundRouting
@@ -42,7 +49,7 @@ async def answer(
     is_open: bool,
 ) -> Sequence[Instruction]:
     queue = await session.get(Queue, number.target_id)
-    user = await session.get(User, number.target_id)
+    user = await find_user(session, number.target_id)
     queue = queue if queue is not None and queue.organization_id == org.id else None
     user = user if user is not None and user.organization_id == org.id else None
     if number.target_kind == "agent":

@@ -9,21 +9,32 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.agents import service as agents
-from omnivox.agents.errors import AgentNotFound, AgentStateConflict
-from omnivox.agents.events import AgentStateChanged
-from omnivox.agents.fsm import AgentState
+from omnivox.agents import (
+    AgentNotFound,
+    AgentState,
+    AgentStateChanged,
+    AgentStateConflict,
+    reject_offer,
+    release_offer,
+    time_out_offer,
+)
 from omnivox.core.events import DomainEvent, EventBus
 from omnivox.core.logging import get_logger
 from omnivox.routing import direct
 from omnivox.routing.inbound import InboundRouting
 from omnivox.routing.models import Queue, QueueEntry
 from omnivox.routing.waiting import live_entry
-from omnivox.telephony.errors import ProviderError
-from omnivox.telephony.events import CallLegChanged, CallStateChanged
-from omnivox.telephony.fsm_types import CallState, OwnerKind, ProviderStatus, Trigger
-from omnivox.telephony.models import Call
-from omnivox.telephony.ports import ParticipantChange
+from omnivox.telephony import (
+    Call,
+    CallLegChanged,
+    CallState,
+    CallStateChanged,
+    OwnerKind,
+    ParticipantChange,
+    ProviderError,
+    ProviderStatus,
+    Trigger,
+)
 
 log = get_logger(__name__)
 _LEG_NOT_TAKEN = {
@@ -105,11 +116,11 @@ async def _after_offer(
     now, bus = routing.svc.clock.now(), routing.svc.bus
     async with routing.svc.sessions() as session:
         if outcome is ProviderStatus.BUSY:  # the agent pressed reject
-            await agents.reject_offer(session, org_id, agent_id, call_id, now, bus=bus)
+            await reject_offer(session, org_id, agent_id, call_id, now, bus=bus)
         elif outcome is ProviderStatus.NO_ANSWER:  # the offer timed out: missed, on break
-            await agents.time_out_offer(session, org_id, agent_id, call_id, now, bus=bus)
+            await time_out_offer(session, org_id, agent_id, call_id, now, bus=bus)
         else:
-            await agents.release_offer(session, org_id, agent_id, call_id, now, bus=bus)
+            await release_offer(session, org_id, agent_id, call_id, now, bus=bus)
 
 
 async def _callback_taken(routing: InboundRouting, event: CallLegChanged) -> None:
@@ -150,7 +161,7 @@ async def _call_changed(routing: InboundRouting, event: CallStateChanged) -> Non
                 row.status = "callback_failed" if row.callback_number else "abandoned"
                 row.ended_at = now
             if agent_id:
-                await agents.release_offer(
+                await release_offer(
                     session, row.organization_id, agent_id, ended_call, now, bus=routing.svc.bus
                 )
         else:

@@ -16,8 +16,8 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts.models import Organization
-from omnivox.agents.handlers import AgentGate
+from omnivox.accounts import find_organization
+from omnivox.agents import AgentGate
 from omnivox.core.errors import InvalidInput
 from omnivox.core.logging import get_logger
 from omnivox.media import AudioKind, MediaLinks, hold_music_url, prompt
@@ -28,11 +28,22 @@ from omnivox.routing.models import InboundNumber, Queue, QueueEntry
 from omnivox.routing.ports import HeldAgents, VoicemailPort
 from omnivox.routing.types import QueueConfig, Strategy, WaitingCall
 from omnivox.routing.waiting import QueueWaiting, offerable
-from omnivox.telephony.fsm_types import Owner, OwnerKind
-from omnivox.telephony.instructions import Dial, DialNumber, Hangup, Instruction, Play, Say
-from omnivox.telephony.models import Call
-from omnivox.telephony.ports import RecordingStatusChanged, VoiceRequest, WebhookKind
-from omnivox.telephony.service import TelephonyService, agent_identity
+from omnivox.telephony import (
+    Call,
+    Dial,
+    DialNumber,
+    Hangup,
+    Instruction,
+    Owner,
+    OwnerKind,
+    Play,
+    RecordingStatusChanged,
+    Say,
+    TelephonyService,
+    VoiceRequest,
+    WebhookKind,
+    agent_identity,
+)
 
 log = get_logger(__name__)
 VOICEMAIL_GREETING = "Please leave a message after the tone, and we will call you back."
@@ -71,7 +82,7 @@ class InboundRouting:
             )
             if number is None:
                 return None
-            org = await session.get(Organization, number.organization_id)
+            org = await find_organization(session, number.organization_id)
             if org is None or not org.is_active:
                 return None  # a switched-off organisation's numbers are not in service
             is_open = await open_now(session, org, now)

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from omnivox.accounts import users
+from omnivox.accounts import list_users
 from omnivox.core.errors import Conflict, InvalidInput, NotFound
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
@@ -45,7 +45,7 @@ async def _numbers_section(
     template: str = "routing/numbers_section.html",
 ) -> HTMLResponse:
     rows = await queues.list_queues(db, actor.organization_id)
-    people = [u for u in await users.list_users(db, actor.organization_id) if u.is_active]
+    people = [u for u in await list_users(db, actor.organization_id) if u.is_active]
     return render(
         request,
         template,

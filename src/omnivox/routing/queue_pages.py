@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from omnivox.accounts import teams, users
+from omnivox.accounts import get_user, list_skills, list_users
 from omnivox.core.errors import Conflict, InvalidInput, NotFound
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.permissions import Role, has_permission
@@ -208,7 +208,7 @@ async def _queue_context(db: DB, actor: Principal, queue: Queue) -> dict[str, An
         "other_queues": [
             q for q in await queues.list_queues(db, actor.organization_id) if q.id != queue.id
         ],
-        "skills": await teams.list_skills(db, actor.organization_id),
+        "skills": await list_skills(db, actor.organization_id),
         "numbers": numbers,
         "strategies": STRATEGY_LABELS,
         "labels": QUEUE_LABELS,
@@ -218,7 +218,7 @@ async def _queue_context(db: DB, actor: Principal, queue: Queue) -> dict[str, An
 
 
 async def _members_context(db: DB, actor: Principal, queue: Queue) -> dict[str, Any]:
-    people = await users.list_users(db, actor.organization_id)
+    people = await list_users(db, actor.organization_id)
     members = {m.user_id: m.priority for m in await queues.list_members(db, queue.id)}
     return {
         "members": [(u, members[u.id]) for u in people if u.id in members],
@@ -332,7 +332,7 @@ async def save_member(
         return await _members_section(
             request, db, actor, queue, errors=form_errors(exc, QUEUE_LABELS), typed=form, status=422
         )
-    who = await users.get_user(db, actor.organization_id, member.user_id)
+    who = await get_user(db, actor.organization_id, member.user_id)
     verb = "Saved" if member.user_id in current else "Added"
     return await _members_section(
         request, db, actor, queue, message=f"{verb} {who.name} (priority {member.priority})."
@@ -348,7 +348,7 @@ async def remove_member(
     actor: Principal = Allow(P.ORG_SETTINGS_WRITE),
 ) -> HTMLResponse:
     queue = await queues.get_queue(db, actor.organization_id, queue_id)
-    who = await users.get_user(db, actor.organization_id, user_id)
+    who = await get_user(db, actor.organization_id, user_id)
     current = {m.user_id: m.priority for m in await queues.list_members(db, queue.id)}
     if user_id not in current:
         raise NotFound(f"{who.name} does not serve this queue")

@@ -10,11 +10,16 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import audit
-from omnivox.accounts.models import Organization, Skill, User
-from omnivox.accounts.schemas import E164
-from omnivox.agents.fsm import AgentState
-from omnivox.agents.models import AgentStatus
+from omnivox.accounts import (
+    E164,
+    audit_snapshot,
+    find_organization,
+    find_user_id,
+    known_skill_ids,
+    known_user_ids,
+    record_audit,
+)
+from omnivox.agents import AgentState, AgentStatus
 from omnivox.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from omnivox.core.security.principal import Principal
 from omnivox.routing.models import InboundNumber, Queue, QueueEntry, QueueMember
@@ -43,6 +48,11 @@ async def get_queue(session: AsyncSession, org_id: str, queue_id: str) -> Queue:
     return queue
 
 
+async def find_queue(session: AsyncSession, queue_id: str) -> Queue | None:
+    """The queue with that id in any organisation (callers check the organisation)."""
+    return await session.get(Queue, queue_id)
+
+
 async def _check_references(
     session: AsyncSession, org_id: str, data: QueueWrite, queue_id: str | None
 ) -> QueueWrite:
@@ -60,13 +70,7 @@ async def _check_references(
             raise InvalidInput.on("overflow_target", reason) from None
         data = data.model_copy(update={"overflow_target": number})
     if data.required_skills:
-        known = set(
-            await session.scalars(
-                select(Skill.id).where(
-                    Skill.id.in_(data.required_skills), Skill.organization_id == org_id
-                )
-            )
-        )
+        known = await known_skill_ids(session, org_id, data.required_skills)
         if unknown := sorted(set(data.required_skills) - known):
             raise InvalidInput.on("required_skills", f"unknown skill ids: {', '.join(unknown)}")
     return data
@@ -81,7 +85,7 @@ async def save_queue(
         if queue_id
         else Queue(organization_id=actor.organization_id)
     )
-    before = audit.snapshot(queue) if queue_id else None
+    before = audit_snapshot(queue) if queue_id else None
     for field, value in data.model_dump(mode="json").items():
         setattr(queue, field, value)
     session.add(queue)
@@ -93,14 +97,14 @@ async def save_queue(
             f"a queue named {data.name!r} already exists",
             problems=[FieldProblem("name", "already used")],
         ) from None
-    audit.record(
+    record_audit(
         session,
         actor,
         "queue.update" if queue_id else "queue.create",
         "queue",
         queue.id,
         before=before,
-        after=audit.snapshot(queue),
+        after=audit_snapshot(queue),
     )
     await session.commit()
     return queue
@@ -120,7 +124,7 @@ async def delete_queue(session: AsyncSession, actor: Principal, queue_id: str) -
     )
     if feeder is not None:
         raise Conflict(f"queue {feeder!r} overflows to this queue; change its overflow first")
-    audit.record(session, actor, "queue.delete", "queue", queue.id, before=audit.snapshot(queue))
+    record_audit(session, actor, "queue.delete", "queue", queue.id, before=audit_snapshot(queue))
     await session.delete(queue)
     await session.commit()
 
@@ -130,23 +134,13 @@ async def set_members(
 ) -> list[QueueMember]:
     queue = await get_queue(session, actor.organization_id, queue_id)
     wanted = {m.user_id: m.priority for m in data.members}
-    known = (
-        set(
-            await session.scalars(
-                select(User.id).where(
-                    User.id.in_(wanted), User.organization_id == actor.organization_id
-                )
-            )
-        )
-        if wanted
-        else set()
-    )
+    known = await known_user_ids(session, actor.organization_id, wanted) if wanted else set()
     if unknown := sorted(set(wanted) - known):
         raise InvalidInput.on("members", f"unknown user ids: {', '.join(unknown)}")
     await session.execute(delete(QueueMember).where(QueueMember.queue_id == queue.id))
     for user_id, priority in wanted.items():
         session.add(QueueMember(queue_id=queue.id, user_id=user_id, priority=priority))
-    audit.record(session, actor, "queue.members", "queue", queue.id, after={"members": wanted})
+    record_audit(session, actor, "queue.members", "queue", queue.id, after={"members": wanted})
     await session.commit()
     return await list_members(session, queue.id)
 
@@ -161,7 +155,7 @@ async def queue_stats(
     session: AsyncSession, org_id: str, queue: Queue, now: datetime
 ) -> QueueStats:
     """Figures computed from queue entries and agent states (nothing estimated)."""
-    org = await session.get(Organization, org_id)
+    org = await find_organization(session, org_id)
     tz = ZoneInfo(org.timezone if org else "UTC")
     day_start = datetime.combine(now.astimezone(tz).date(), time(), tz)
     in_line = (
@@ -233,7 +227,7 @@ async def add_number(session: AsyncSession, actor: Principal, data: NumberWrite)
     number = InboundNumber(organization_id=actor.organization_id, **data.model_dump())
     session.add(number)
     await session.flush()
-    audit.record(session, actor, "number.create", "number", number.id, after=audit.snapshot(number))
+    record_audit(session, actor, "number.create", "number", number.id, after=audit_snapshot(number))
     await session.commit()
     return number
 
@@ -242,9 +236,7 @@ async def _check_target(session: AsyncSession, org_id: str, data: NumberWrite) -
     queue = await session.scalar(
         select(Queue.id).where(Queue.id == data.target_id, Queue.organization_id == org_id)
     )
-    user = await session.scalar(
-        select(User.id).where(User.id == data.target_id, User.organization_id == org_id)
-    )
+    user = await find_user_id(session, org_id, data.target_id)
     allowed = {
         "queue": queue is not None,
         "agent": user is not None,
@@ -267,8 +259,8 @@ async def delete_number(session: AsyncSession, actor: Principal, number_id: str)
     )
     if number is None:
         raise NotFound("number not found")
-    audit.record(
-        session, actor, "number.delete", "number", number.id, before=audit.snapshot(number)
+    record_audit(
+        session, actor, "number.delete", "number", number.id, before=audit_snapshot(number)
     )
     await session.delete(number)
     await session.commit()

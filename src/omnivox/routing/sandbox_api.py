@@ -14,8 +14,7 @@ from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.http import DB, Allow
 from omnivox.routing.models import InboundNumber
-from omnivox.telephony.sandbox.parties import PartyScript
-from omnivox.telephony.webhooks_api import runtime_of
+from omnivox.telephony import PartyScript, runtime_of
 
 router = APIRouter(prefix="/api/v1/sandbox", tags=["sandbox"], include_in_schema=False)
 

@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from omnivox.accounts.schemas import E164, ShortName
+from omnivox.accounts import E164, ShortName
 from omnivox.routing.types import OverflowKind, Strategy
 
 _RETRY_FIELDS = {

@@ -26,11 +26,22 @@ from omnivox.media import MediaLinks, hold_music
 from omnivox.routing import announcements as say
 from omnivox.routing.models import Queue, QueueEntry
 from omnivox.routing.queues import available_members
-from omnivox.telephony.fsm_types import CallState, CancelRequested, Owner, OwnerKind
-from omnivox.telephony.instructions import Dial, Gather, Hangup, Instruction, Play, Redirect, Say
-from omnivox.telephony.models import Call
-from omnivox.telephony.ports import WebhookKind
-from omnivox.telephony.service import TelephonyService
+from omnivox.telephony import (
+    Call,
+    CallState,
+    CancelRequested,
+    Dial,
+    Gather,
+    Hangup,
+    Instruction,
+    Owner,
+    OwnerKind,
+    Play,
+    Redirect,
+    Say,
+    TelephonyService,
+    WebhookKind,
+)
 
 log = get_logger(__name__)
 # Twilio's own hold-music collection: what callers hear when the organisation chose none.

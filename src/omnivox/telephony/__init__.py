@@ -2,33 +2,133 @@
 their legs, webhook ingress, call control, and the sandbox carrier (a Twilio emulator).
 
 Second in the domain order: it imports accounts only. What it needs of later domains it
-names in ``domain_ports`` (``ManualDialCheck``, ``AgentHoldsCall``) and ``create_app``
-supplies. The HTTP routers live in ``telephony.api`` and ``telephony.webhooks_api`` (kept
-out of this surface so importing the domain does not pull in the web layer).
+names in ``domain_ports`` (``ManualDialCheck``, ``AgentHoldsCall``) and ``plugins``, and
+``create_app`` supplies. Other domains import only the names below: the call row and its
+summary, the call states and triggers (enums owned by the state machine), the typed call
+events they subscribe to, the TwiML-level instructions they answer a call with, the
+provider-neutral webhook values, and :class:`TelephonyService` for placing and steering
+calls. The HTTP routers live in ``telephony.api`` and ``telephony.webhooks_api``, and the
+sandbox carrier's in ``telephony.sandbox``; ``create_app`` mounts them.
 """
 
-from omnivox.telephony.calls import call_summary, get_visible_call
+from omnivox.telephony.calls import call_summary, get_visible_call, summary_of
 from omnivox.telephony.domain_ports import AgentHoldsCall, ManualDialCheck
-from omnivox.telephony.fsm_types import Owner, OwnerKind
+from omnivox.telephony.errors import ProviderError
+from omnivox.telephony.events import (
+    CallCreated,
+    CallEnded,
+    CallEventBase,
+    CallLegChanged,
+    CallMuted,
+    CallPartDispositioned,
+    CallRecordingChanged,
+    CallStateChanged,
+    CallSummary,
+    CallSupervised,
+    CallUnmuted,
+    LegSummary,
+    OwnerRef,
+    RecordingRef,
+)
+from omnivox.telephony.fsm_table import SYSTEM_DISPOSITION_MACHINE
+from omnivox.telephony.fsm_types import (
+    PRE_ANSWER_STATES,
+    TALKING_STATES,
+    TERMINAL_STATES,
+    AnsweredBy,
+    CallState,
+    CancelRequested,
+    EndReason,
+    Owner,
+    OwnerKind,
+    ProviderStatus,
+    SystemHangup,
+    Trigger,
+)
 from omnivox.telephony.hooks import HookUrls
-from omnivox.telephony.instructions import Instruction, Play, Say
+from omnivox.telephony.instructions import (
+    Dial,
+    DialNumber,
+    Gather,
+    Hangup,
+    Instruction,
+    Play,
+    Record,
+    Redirect,
+    Say,
+)
+from omnivox.telephony.legs import agent_identity
 from omnivox.telephony.models import Call
-from omnivox.telephony.ports import RecordingStatusChanged
+from omnivox.telephony.ports import (
+    MachineDetectionMode,
+    ParticipantChange,
+    RecordingStatus,
+    RecordingStatusChanged,
+    VoiceRequest,
+    WebhookKind,
+)
+from omnivox.telephony.runtime import TelephonyRuntime, runtime_of
+from omnivox.telephony.sandbox.parties import PartyScript
 from omnivox.telephony.schemas import CallCreate, CallRead
+from omnivox.telephony.service import AgentUnavailable, TelephonyService
 
 __all__ = [
+    "PRE_ANSWER_STATES",
+    "SYSTEM_DISPOSITION_MACHINE",
+    "TALKING_STATES",
+    "TERMINAL_STATES",
     "AgentHoldsCall",
+    "AgentUnavailable",
+    "AnsweredBy",
     "Call",
     "CallCreate",
+    "CallCreated",
+    "CallEnded",
+    "CallEventBase",
+    "CallLegChanged",
+    "CallMuted",
+    "CallPartDispositioned",
     "CallRead",
+    "CallRecordingChanged",
+    "CallState",
+    "CallStateChanged",
+    "CallSummary",
+    "CallSupervised",
+    "CallUnmuted",
+    "CancelRequested",
+    "Dial",
+    "DialNumber",
+    "EndReason",
+    "Gather",
+    "Hangup",
     "HookUrls",
     "Instruction",
+    "LegSummary",
+    "MachineDetectionMode",
     "ManualDialCheck",
     "Owner",
     "OwnerKind",
+    "OwnerRef",
+    "ParticipantChange",
+    "PartyScript",
     "Play",
+    "ProviderError",
+    "ProviderStatus",
+    "Record",
+    "RecordingRef",
+    "RecordingStatus",
     "RecordingStatusChanged",
+    "Redirect",
     "Say",
+    "SystemHangup",
+    "TelephonyRuntime",
+    "TelephonyService",
+    "Trigger",
+    "VoiceRequest",
+    "WebhookKind",
+    "agent_identity",
     "call_summary",
     "get_visible_call",
+    "runtime_of",
+    "summary_of",
 ]

@@ -17,6 +17,7 @@ from omnivox.telephony.domain_ports import AgentHoldsCall
 from omnivox.telephony.fsm_types import TERMINAL_STATES
 from omnivox.telephony.ingress import leg_summary
 from omnivox.telephony.models import Call, CallLeg, Recording
+from omnivox.telephony.runtime import runtime_of
 from omnivox.telephony.schemas import (
     CallDetail,
     CallEventRead,
@@ -28,7 +29,6 @@ from omnivox.telephony.schemas import (
     TransferIn,
 )
 from omnivox.telephony.service import agent_identity
-from omnivox.telephony.webhooks_api import runtime_of
 
 router = APIRouter(prefix="/api/v1", tags=["calls"])
 TOKEN_TTL = 3600

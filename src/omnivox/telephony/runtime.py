@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omnivox.core.busy import Busy
@@ -190,3 +190,10 @@ def _sandbox(
     )
     provider = build_twilio_provider(creds, rest, sandbox_base_url=public + SANDBOX_PREFIX)
     return provider, carrier, [to_app, rest]
+
+
+def runtime_of(request: Request) -> TelephonyRuntime:
+    """The telephony runtime of the app serving the request (``create_app`` puts it on
+    ``app.state.telephony``)."""
+    runtime: TelephonyRuntime = request.app.state.telephony
+    return runtime

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from omnivox.accounts.schemas import E164
+from omnivox.accounts import E164
 from omnivox.telephony.fsm_types import TransferTargetKind
 
 

@@ -4,9 +4,8 @@ each is checked against the state machine, carried out in the call's conference,
 from __future__ import annotations
 
 import phonenumbers
-from sqlalchemy import select
 
-from omnivox.accounts import Organization
+from omnivox.accounts import Organization, find_active_user
 from omnivox.core.errors import InvalidInput
 from omnivox.core.security.principal import Principal
 from omnivox.telephony.control import (
@@ -53,16 +52,8 @@ async def transfer(ctl: CallControl, actor: Principal, call_id: str, req: Transf
 async def _transfer_target(ctl: CallControl, actor: Principal, req: TransferRequest) -> str:
     svc, inbound = ctl.svc, ctl.plugins.inbound
     if req.kind is TransferTargetKind.AGENT:
-        from omnivox.accounts.models import User
-
         async with svc.sessions() as session:
-            user = await session.scalar(
-                select(User).where(
-                    User.id == req.target,
-                    User.organization_id == actor.organization_id,
-                    User.is_active.is_(True),
-                )
-            )
+            user = await find_active_user(session, actor.organization_id, req.target)
         if user is None:
             raise InvalidInput.on("target", "no active agent with that id in your organisation")
         if user.id == actor.user_id:

@@ -15,16 +15,11 @@ from omnivox.http import PUBLIC
 from omnivox.telephony.errors import InvalidWebhookError
 from omnivox.telephony.instructions import Hangup
 from omnivox.telephony.ports import WebhookKind
-from omnivox.telephony.runtime import TelephonyRuntime
+from omnivox.telephony.runtime import runtime_of
 
 log = get_logger(__name__)
 router = APIRouter(include_in_schema=False)
 _ANSWERED_WITH_INSTRUCTIONS = {WebhookKind.VOICE, WebhookKind.GATHER, WebhookKind.DIAL}
-
-
-def runtime_of(request: Request) -> TelephonyRuntime:
-    runtime: TelephonyRuntime = request.app.state.telephony
-    return runtime
 
 
 @router.post("/hooks/telephony/{provider}/{kind}", dependencies=[PUBLIC])

@@ -10,9 +10,7 @@ so the caller hears it either way.
 
 from __future__ import annotations
 
-from omnivox.telephony.hooks import HookUrls
-from omnivox.telephony.instructions import Hangup, Instruction, Play, Record, Say
-from omnivox.telephony.ports import WebhookKind
+from omnivox.telephony import Hangup, HookUrls, Instruction, Play, Record, Say, WebhookKind
 
 MAX_MESSAGE_SECONDS = 120
 SILENCE_TIMEOUT_SECONDS = 5  # this much silence ends the message

@@ -11,15 +11,14 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import audit
-from omnivox.accounts.models import User
+from omnivox.accounts import User, audited_update, find_user, list_active_users
 from omnivox.core.errors import InvalidInput, NotFound
 from omnivox.core.events import EventBus
 from omnivox.core.logging import get_logger
 from omnivox.core.security.permissions import Permission, Role, has_permission
 from omnivox.core.security.principal import Principal
-from omnivox.routing import Queue
-from omnivox.telephony.ports import RecordingStatus, RecordingStatusChanged
+from omnivox.routing import find_queue
+from omnivox.telephony import RecordingStatus, RecordingStatusChanged
 from omnivox.voicemail import events
 from omnivox.voicemail.errors import VoicemailClosed
 from omnivox.voicemail.models import Voicemail
@@ -54,9 +53,9 @@ async def store_voicemail(
             "voicemail recording not kept", sid=recording.recording_sid, status=recording.status
         )
         return None
-    queue = await session.get(Queue, queue_id) if queue_id else None
+    queue = await find_queue(session, queue_id) if queue_id else None
     own = queue if queue is not None and queue.organization_id == org_id else None
-    user = await session.get(User, box_owner) if box_owner else None
+    user = await find_user(session, box_owner) if box_owner else None
     person = user if user is not None and user.organization_id == org_id else None
     box = own.name if own is not None else ORGANISATION_BOX
     vm = Voicemail(
@@ -133,11 +132,7 @@ async def get_voicemail(session: AsyncSession, actor: Principal, voicemail_id: s
 
 
 async def assignable_users(session: AsyncSession, org_id: str) -> list[User]:
-    users = await session.scalars(
-        select(User)
-        .where(User.organization_id == org_id, User.is_active.is_(True))
-        .order_by(User.name)
-    )
+    users = await list_active_users(session, org_id)
     return [u for u in users if has_permission(Role(u.role), Permission.CALLS_CONTROL)]
 
 
@@ -153,7 +148,7 @@ async def assign_voicemail(
     if vm.status == VoicemailStatus.DONE.value:
         raise VoicemailClosed("this voicemail is done; it cannot be reassigned")
     if user_id is not None:
-        user = await session.get(User, user_id)
+        user = await find_user(session, user_id)
         if user is None or user.organization_id != actor.organization_id or not user.is_active:
             raise InvalidInput.on("user_id", "no active user with that id in your organisation")
         if not has_permission(Role(user.role), Permission.CALLS_CONTROL):
@@ -163,7 +158,7 @@ async def assign_voicemail(
         "assigned_at": now if user_id else None,
         "status": (VoicemailStatus.ASSIGNED if user_id else VoicemailStatus.NEW).value,
     }
-    await audit.audited_update(
+    await audited_update(
         session, actor, vm, changes, action="voicemail.assign", entity_type="voicemail"
     )
     await events.publish(bus, *events.changed(vm, now))
@@ -187,7 +182,7 @@ async def mark_done(
         "done_at": now,
         "notes": notes.strip(),
     }
-    await audit.audited_update(
+    await audited_update(
         session, actor, vm, changes, action="voicemail.done", entity_type="voicemail"
     )
     await events.publish(bus, *events.changed(vm, now))

@@ -11,7 +11,7 @@ from omnivox.core.errors import InvalidInput
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.http import DB, Allow, State, form_dict, render
-from omnivox.routing import queues
+from omnivox.routing import list_queues
 from omnivox.voicemail import playback, service
 from omnivox.voicemail.models import Voicemail
 from omnivox.voicemail.schemas import VoicemailStatus
@@ -52,9 +52,7 @@ async def voicemail_page(
     rows = await service.list_voicemails(
         db, actor, service.VoicemailQuery(chosen, queue_id or None, 200)
     )
-    all_queues = (
-        await queues.list_queues(db, actor.organization_id) if actor.can(P.CALLS_READ) else []
-    )
+    all_queues = await list_queues(db, actor.organization_id) if actor.can(P.CALLS_READ) else []
     return render(
         request,
         "voicemail/voicemails.html",

@@ -8,8 +8,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from omnivox.accounts import auth, organizations
-from omnivox.accounts.models import Organization, User
+from omnivox.accounts import Organization, User, auth, get_organization
 from omnivox.core.errors import DomainError, NotAuthenticated
 from omnivox.core.security import tokens
 from omnivox.core.security.permissions import Permission as P
@@ -129,7 +128,7 @@ async def _pending(request: Request, db: DB, state: State) -> tuple[User, Organi
     if resolved is None or not resolved[0].mfa_pending:
         raise NotAuthenticated("sign in first")
     user = resolved[1]
-    return user, await organizations.get_organization(db, user.organization_id)
+    return user, await get_organization(db, user.organization_id)
 
 
 @router.get("/login/totp", dependencies=[PUBLIC])
@@ -182,5 +181,5 @@ async def logout(request: Request, db: DB, actor: Principal = Allow(P.OWN_ACCOUN
 
 @router.get("/")
 async def home(request: Request, db: DB, actor: Principal = Allow(P.HOME)) -> HTMLResponse:
-    org = await organizations.get_organization(db, actor.organization_id)
+    org = await get_organization(db, actor.organization_id)
     return render(request, "home.html", actor, org=org)

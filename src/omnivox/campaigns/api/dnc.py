@@ -11,8 +11,8 @@ from fastapi.responses import StreamingResponse
 
 from omnivox.campaigns import callbacks
 from omnivox.campaigns import dnc as service
-from omnivox.campaigns.api.uploads import parse_region, upload_form
-from omnivox.campaigns.imports import ENCODING
+from omnivox.campaigns.api.uploads import upload_form
+from omnivox.campaigns.imports import ENCODING, parse_region
 from omnivox.campaigns.schemas import (
     CallbackCreate,
     CallbackRead,

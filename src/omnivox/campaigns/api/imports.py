@@ -10,13 +10,8 @@ from fastapi.responses import StreamingResponse
 
 from omnivox.campaigns import imports as service
 from omnivox.campaigns import lists
-from omnivox.campaigns.api.uploads import (
-    parse_mapping,
-    parse_region,
-    start_in_background,
-    store_upload,
-    upload_form,
-)
+from omnivox.campaigns.api.uploads import start_in_background, store_upload, upload_form
+from omnivox.campaigns.imports import parse_mapping, parse_region
 from omnivox.campaigns.models import ContactImport
 from omnivox.campaigns.schemas import ImportRead
 from omnivox.core.security.permissions import Permission as P

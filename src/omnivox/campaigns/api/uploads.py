@@ -4,7 +4,6 @@ and the import run in the background."""
 from __future__ import annotations
 
 import asyncio
-import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,8 @@ from omnivox.campaigns import imports
 from omnivox.campaigns.errors import ImportRefused
 from omnivox.campaigns.models import ContactImport
 from omnivox.core.db import new_id
-from omnivox.core.errors import InvalidInput
 from omnivox.http import AppState
 
-_REGION = re.compile(r"^[A-Z]{2}$")
 _TASKS: set[asyncio.Task[Any]] = set()  # keep a reference so a running import is not collected
 
 
@@ -30,26 +27,6 @@ async def upload_form(request: Request) -> tuple[UploadFile, dict[str, str]]:
         raise ImportRefused.on("file", "choose a CSV file to upload")
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     return upload, fields
-
-
-def parse_region(text: str) -> str | None:
-    region = text.strip().upper()
-    if region and not _REGION.match(region):
-        raise InvalidInput.on("region", "use a two-letter country code such as US or GB")
-    return region or None
-
-
-def parse_mapping(text: str) -> dict[str, str]:
-    """``phone=Mobile,first_name=Given`` into a dict."""
-    mapping: dict[str, str] = {}
-    for part in text.split(","):
-        if not part.strip():
-            continue
-        target, sep, source = part.partition("=")
-        if not sep or not target.strip() or not source.strip():
-            raise InvalidInput.on("mapping", f"{part.strip()!r} is not field=Column")
-        mapping[target.strip()] = source.strip()
-    return mapping
 
 
 def _copy(upload: UploadFile, dest: Path) -> None:

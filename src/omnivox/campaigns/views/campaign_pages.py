@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from omnivox.accounts.dispositions import list_dispositions
+from omnivox.accounts import list_dispositions
 from omnivox.campaigns import campaigns as service
 from omnivox.campaigns import lists
 from omnivox.campaigns.schemas import CampaignCreate, CampaignUpdate

@@ -1,4 +1,4 @@
-"""`python -m omnivox.core.migration_check`: fail if the models and migrations disagree.
+"""`python -m omnivox.migration_check`: fail if the models and migrations disagree.
 
 Runs Alembic's autogenerate comparison against a fresh, fully migrated SQLite database
 (the equivalent of `alembic check`), so a model change without a migration fails CI.
