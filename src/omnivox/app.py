@@ -22,6 +22,7 @@ from omnivox.core.logging import configure_logging, get_logger
 from omnivox.core.security.permissions import Permission
 from omnivox.core.tasks import TaskSupervisor
 from omnivox.dialer.api import router as dialer_api
+from omnivox.dialer.views import router as dialer_views
 from omnivox.dialer.wiring import build_dialer
 from omnivox.media import MediaLinks
 from omnivox.media import api as media_api
@@ -183,3 +184,4 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
         app.include_router(sandbox_api)
         app.include_router(sandbox_softphone_router(core.carrier), prefix=SANDBOX_PREFIX)
     app.include_router(dialer_api)
+    app.include_router(dialer_views)

@@ -10,13 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import audit
-from omnivox.accounts.models import Disposition, Organization, Team, User
+from omnivox.accounts.models import Disposition, Organization, Team, TeamMember, User
 from omnivox.campaigns import events
 from omnivox.campaigns.errors import CampaignNotReady, CampaignTransitionRefused
 from omnivox.campaigns.models import Campaign, CampaignList, CampaignStatusChange, ContactList
 from omnivox.campaigns.schemas import DEFAULT_RETRY_RULES, CampaignCreate, CampaignUpdate
 from omnivox.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from omnivox.core.events import EventBus
+from omnivox.core.security.permissions import ROLE_PERMISSIONS, Permission
 from omnivox.core.security.principal import Principal
 from omnivox.routing import caller_ids
 
@@ -245,6 +246,49 @@ async def change_status(
     return campaign
 
 
+#: Who the history names when the dialler itself changes a campaign's status.
+DIALLER = "dialler (automatic)"
+
+
+async def pause_by_dialler(
+    session: AsyncSession, bus: EventBus | None, campaign_id: str, reason: str, now: datetime
+) -> bool:
+    """The dialler pauses an active campaign by itself, saying why (recorded in the
+    history, shown on the campaign page and the live floor). False if it was not active."""
+    campaign = await session.get(Campaign, campaign_id)
+    if campaign is None or campaign.status != "active":
+        return False
+    campaign.status = "paused"
+    session.add(
+        CampaignStatusChange(
+            campaign_id=campaign.id,
+            from_status="active",
+            to_status="paused",
+            actor_id=None,
+            actor_email=DIALLER,
+            at=now,
+            reason=reason,
+        )
+    )
+    await session.commit()
+    changed = events.campaign_status_changed(
+        campaign.organization_id, campaign.id, "active", "paused", now
+    )
+    await events.publish(bus, changed)
+    return True
+
+
+async def last_pause_reason(session: AsyncSession, campaign_id: str) -> str:
+    """Why the dialler paused the campaign, if its latest change was such a pause."""
+    last = await session.scalar(
+        select(CampaignStatusChange)
+        .where(CampaignStatusChange.campaign_id == campaign_id)
+        .order_by(CampaignStatusChange.at.desc(), CampaignStatusChange.id.desc())
+        .limit(1)
+    )
+    return last.reason if last is not None and last.to_status == "paused" else ""
+
+
 async def _check_ready(session: AsyncSession, campaign: Campaign) -> None:
     if not campaign.caller_ids:
         raise CampaignNotReady("add at least one caller ID before starting the campaign")
@@ -262,6 +306,49 @@ async def _check_ready(session: AsyncSession, campaign: Campaign) -> None:
     )
     if not lists:
         raise CampaignNotReady("attach at least one contact list before starting the campaign")
+    if not await campaign_agents(session, campaign):
+        raise CampaignNotReady(
+            "assign at least one agent (or a team with members) before starting the "
+            "campaign: nobody would take its calls"
+        )
+
+
+#: Roles whose users can work calls as agents.
+AGENT_ROLES = sorted(
+    role.value
+    for role, granted in ROLE_PERMISSIONS.items()
+    if Permission.AGENT_STATE_OWN in granted
+)
+
+
+async def campaign_agents(session: AsyncSession, campaign: Campaign) -> list[str]:
+    """Active users who can work the campaign's calls: assigned, or members of an assigned
+    team, with a role that takes calls."""
+    members = await session.scalars(
+        select(TeamMember.user_id).where(TeamMember.team_id.in_(campaign.team_ids or ["-"]))
+    )
+    wanted = set(campaign.agent_ids or []) | set(members.all())
+    if not wanted:
+        return []
+    rows = await session.scalars(
+        select(User.id).where(
+            User.id.in_(wanted),
+            User.organization_id == campaign.organization_id,
+            User.is_active.is_(True),
+            User.role.in_(AGENT_ROLES),
+        )
+    )
+    return sorted(rows.all())
+
+
+async def list_assignable_agents(session: AsyncSession, org_id: str) -> list[User]:
+    """The people a campaign page offers to assign: active users who take calls."""
+    rows = await session.scalars(
+        select(User)
+        .where(User.organization_id == org_id, User.is_active.is_(True), User.role.in_(AGENT_ROLES))
+        .order_by(User.name, User.id)
+    )
+    return list(rows.all())
 
 
 async def status_history(

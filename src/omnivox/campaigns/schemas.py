@@ -130,6 +130,7 @@ class StatusChangeRead(ReadModel):
     to_status: str
     actor_email: str
     at: datetime
+    reason: str = ""
 
 
 class ListCreate(Strict):

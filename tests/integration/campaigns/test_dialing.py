@@ -15,12 +15,14 @@ from omnivox.campaigns import (
     record_attempt_outcome,
     select_dialable_contacts,
 )
+from omnivox.core.security.permissions import Role
 
 NOON_NY = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)  # 13:00 New York, 02:00 Tokyo
 
 
 async def _setup(env: Env) -> tuple[dict[str, str], str, dict[str, str]]:
-    _org, headers = await admin(env)
+    org, headers = await admin(env)
+    agent = await env.user(org, "alex@acme.example.com", Role.AGENT)  # a campaign needs one
     list_id = await new_list(env, headers)
     ids = {}
     for phone, tz, prio in (
@@ -45,6 +47,7 @@ async def _setup(env: Env) -> tuple[dict[str, str], str, dict[str, str]]:
             "window_start": "09:00",
             "window_end": "21:00",
             "max_attempts": 3,
+            "agent_ids": [agent],
         },
         headers=headers,
     )
