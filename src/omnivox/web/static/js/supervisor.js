@@ -17,7 +17,8 @@ async function act(fn) {
 }
 
 async function reload() {
-  agents = new Map((await api("GET", "/api/v1/agents")).map((a) => [a.user_id, a]));
+  // The people on the floor: agents, and anyone else only while signed in as one.
+  agents = new Map((await api("GET", "/api/v1/agents?floor=true")).map((a) => [a.user_id, a]));
   calls = new Map((await api("GET", "/api/v1/calls?active=true")).map((c) => [c.id, c]));
   render();
   await loadTiles();
@@ -98,6 +99,11 @@ function onEvent(event) {
   if (event.name === "agent.state_changed") {
     const known = agents.get(data.user_id);
     if (!known) return reload();
+    if (data.state === "offline" && known.role !== "agent") {  // off the floor again
+      agents.delete(data.user_id);
+      render();
+      return;
+    }
     agents.set(data.user_id, { ...known, state: data.state, reason: data.reason, since: data.since,
                                current_call_id: data.call_id, missed_count: data.missed_count });
     render();
