@@ -90,7 +90,8 @@ function render() {
       <td>${escapeHtml(party(c))}</td><td>${escapeHtml(c.direction)}</td>
       <td data-testid="call-state">${escapeHtml(c.state.replace("_", " "))}</td><td>${escapeHtml(nameOf(c.agent_id))}</td>
       <td data-since="${escapeHtml(c.answered_at ?? c.created_at)}">${since(c.answered_at ?? c.created_at)}</td>
-      <td>${["listen", "whisper", "barge"].map((m) => `<button class="small" data-supervise="${m}" data-id="${escapeHtml(c.id)}">${m}</button>`).join(" ")}</td>
+      <td>${["listen", "whisper", "barge"].map((m) => `<button class="small" data-supervise="${m}" data-id="${escapeHtml(c.id)}">${m}</button>`).join(" ")}
+          ${c.state === "wrap_up" ? "" : `<button class="small danger" data-hangup="${escapeHtml(c.id)}" data-testid="hangup-call" title="End this call for everyone on it">hang up</button>`}</td>
     </tr>`).join("");
 }
 
@@ -126,6 +127,13 @@ document.addEventListener("click", (e) => {
   const t = e.target;
   if (t.dataset?.logout) act(() => api("POST", `/api/v1/agents/${t.dataset.logout}/logout`));
   if (t.dataset?.supervise) act(() => api("POST", `/api/v1/calls/${t.dataset.id}/${t.dataset.supervise}`));
+  if (t.dataset?.hangup) {
+    const c = calls.get(t.dataset.hangup);
+    // Any call, in any state: the customer is hung up, its agent released or in wrap-up.
+    if (confirm(`Hang up the call with ${party(c) ?? "this customer"}?`)) {
+      act(async () => { calls.set(t.dataset.hangup, await api("POST", `/api/v1/calls/${t.dataset.hangup}/hangup`)); render(); });
+    }
+  }
 });
 
 setInterval(() => document.querySelectorAll("[data-since]").forEach((td) => { td.textContent = since(td.dataset.since); }), 1000);
