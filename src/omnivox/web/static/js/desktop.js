@@ -70,7 +70,7 @@ function renderControls() {
   const rec = activeRecording(call);
   const dot = $("recording-indicator");
   dot.hidden = !rec;
-  dot.textContent = rec?.status === "paused" ? "Recording paused" : "● Recording";
+  dot.textContent = !rec ? "" : rec.status === "paused" ? "Recording paused" : "● Recording";
   dot.classList.toggle("paused", rec?.status === "paused");
 }
 
