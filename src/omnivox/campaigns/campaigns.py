@@ -246,49 +246,6 @@ async def change_status(
     return campaign
 
 
-#: Who the history names when the dialler itself changes a campaign's status.
-DIALLER = "dialler (automatic)"
-
-
-async def pause_by_dialler(
-    session: AsyncSession, bus: EventBus | None, campaign_id: str, reason: str, now: datetime
-) -> bool:
-    """The dialler pauses an active campaign by itself, saying why (recorded in the
-    history, shown on the campaign page and the live floor). False if it was not active."""
-    campaign = await session.get(Campaign, campaign_id)
-    if campaign is None or campaign.status != "active":
-        return False
-    campaign.status = "paused"
-    session.add(
-        CampaignStatusChange(
-            campaign_id=campaign.id,
-            from_status="active",
-            to_status="paused",
-            actor_id=None,
-            actor_email=DIALLER,
-            at=now,
-            reason=reason,
-        )
-    )
-    await session.commit()
-    changed = events.campaign_status_changed(
-        campaign.organization_id, campaign.id, "active", "paused", now
-    )
-    await events.publish(bus, changed)
-    return True
-
-
-async def last_pause_reason(session: AsyncSession, campaign_id: str) -> str:
-    """Why the dialler paused the campaign, if its latest change was such a pause."""
-    last = await session.scalar(
-        select(CampaignStatusChange)
-        .where(CampaignStatusChange.campaign_id == campaign_id)
-        .order_by(CampaignStatusChange.at.desc(), CampaignStatusChange.id.desc())
-        .limit(1)
-    )
-    return last.reason if last is not None and last.to_status == "paused" else ""
-
-
 async def _check_ready(session: AsyncSession, campaign: Campaign) -> None:
     if not campaign.caller_ids:
         raise CampaignNotReady("add at least one caller ID before starting the campaign")

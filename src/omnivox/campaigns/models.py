@@ -71,8 +71,6 @@ class CampaignStatusChange(Base):
     actor_id: Mapped[str | None] = mapped_column(String(32), default=None)
     actor_email: Mapped[str] = mapped_column(String(254))
     at: Mapped[datetime] = mapped_column()
-    # Why, when the system made the change (the dialler pausing at the abandon cap).
-    reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class ContactList(Base):

@@ -130,7 +130,6 @@ class StatusChangeRead(ReadModel):
     to_status: str
     actor_email: str
     at: datetime
-    reason: str = ""
 
 
 class ListCreate(Strict):

@@ -15,7 +15,6 @@ import itertools
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts.models import Organization
 from omnivox.agents.events import AgentStateChanged
@@ -30,7 +29,6 @@ from omnivox.campaigns import (
     select_dialable_contacts,
     set_attempt_call,
 )
-from omnivox.campaigns.campaigns import pause_by_dialler
 from omnivox.campaigns.events import CampaignStarted, CampaignStatusChanged
 from omnivox.campaigns.models import Campaign
 from omnivox.core.clock import Clock
@@ -43,8 +41,7 @@ from omnivox.dialer.outcomes import feed_agent, follow_calls, record_outcome
 from omnivox.dialer.pacer import Pacer, policy_for
 from omnivox.dialer.pacing import EventKind
 from omnivox.telephony.calls import summary_of
-from omnivox.telephony.fsm_types import TERMINAL_STATES, CallState, Owner, OwnerKind
-from omnivox.telephony.models import Call
+from omnivox.telephony.fsm_types import TERMINAL_STATES, Owner, OwnerKind
 from omnivox.telephony.service import TelephonyService
 
 log = get_logger(__name__)
@@ -60,9 +57,6 @@ class Runner:
     task: asyncio.Task[None] | None = None
     idle: asyncio.Event = field(default_factory=asyncio.Event)
     leader: bool = False
-    # Calls placed while the campaign was at its abandon cap, until they end: each was
-    # meant to be certain to reach an agent; one abandoned all the same pauses the campaign.
-    capped_calls: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -169,8 +163,6 @@ class DialerEngine:
                 return False  # paused, completed, or the organisation was switched off
             runner.agent_ids = frozenset(settings.agent_user_ids)
             org = settings.organization_id
-            if runner.capped_calls and await self._stop_at_cap(session, runner, settings):
-                return False
             agents = await agents_now(session, org, settings.agent_user_ids, self.clock.now())
             calls = await calls_now(session, org, runner.campaign_id)
             window = await window_counts(
@@ -237,8 +229,6 @@ class DialerEngine:
             machine_detection=amd_mode(settings),
         )
         runner.pacer.tell(EventKind.DIAL_PLACED, now, call.id)
-        if runner.pacer.capped:
-            runner.capped_calls.add(call.id)
         async with self.svc.sessions() as session:
             await set_attempt_call(session, attempt_id, call.id)
             fresh = await session.get(type(call), call.id)
@@ -247,45 +237,6 @@ class DialerEngine:
             # It ended before the attempt was linked (refused by the carrier): the outcome
             # handler found no attempt then, so record it here.
             await record_outcome(self.gate, summary, self.clock.now())
-        return True
-
-    async def _stop_at_cap(
-        self, session: AsyncSession, runner: Runner, settings: DialSettings
-    ) -> bool:
-        """A call placed at the cap was abandoned all the same (its agent did not take it):
-        nothing this campaign places can be called certain, so it pauses, saying why."""
-        rows = (
-            await session.execute(
-                select(Call.id, Call.state).where(Call.id.in_(runner.capped_calls))
-            )
-        ).all()
-        abandoned = [cid for cid, state in rows if state == CallState.ABANDONED]
-        runner.capped_calls -= {cid for cid, state in rows if state in TERMINAL}
-        if not abandoned:
-            return False
-        now = self.clock.now()
-        window = await window_counts(
-            session,
-            settings.organization_id,
-            runner.campaign_id,
-            now,
-            settings.abandon_window_hours,
-        )
-        reason = (
-            f"Paused by the dialler at {now:%Y-%m-%d %H:%M} UTC: at the abandon cap "
-            f"({window.rate:.1%} of {window.live_answers} live answers in the last "
-            f"{settings.abandon_window_hours} h; cap {float(settings.abandon_rate_cap):.1%}) "
-            "a call placed for a ready agent was abandoned all the same: no agent took it "
-            "within 2 seconds. Check that the campaign's agents are connected and answering, "
-            "then resume it."
-        )
-        log.warning(
-            "campaign paused at the abandon cap",
-            campaign_id=runner.campaign_id,
-            call_id=abandoned[0],
-            abandon_rate=window.rate,
-        )
-        await pause_by_dialler(session, self.svc.bus, runner.campaign_id, reason, now)
         return True
 
     def _caller_id(self, settings: DialSettings) -> str:

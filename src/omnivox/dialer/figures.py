@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.campaigns import get_dial_settings
-from omnivox.campaigns.campaigns import last_pause_reason
 from omnivox.campaigns.models import Campaign
 from omnivox.dialer.floor import CAMPAIGN, agents_now, window_counts
 from omnivox.dialer.pacer import at_cap, cap_notice
@@ -46,7 +45,7 @@ async def campaign_figures(db: AsyncSession, campaign: Campaign, now: datetime) 
     )
     cap = float(settings.abandon_rate_cap)
     capped = at_cap(window, cap)
-    active, paused = settings.status == "active", settings.status == "paused"
+    active = settings.status == "active"
     return {
         "campaign_id": campaign.id,
         "status": settings.status,
@@ -61,10 +60,9 @@ async def campaign_figures(db: AsyncSession, campaign: Campaign, now: datetime) 
         "abandon_window_hours": settings.abandon_window_hours,
         "at_cap": capped,
         # Why the campaign dials less than it could (at its cap), or stopped by itself.
-        "cap_notice": cap_notice(window, cap, settings.abandon_window_hours)
+        "cap_notice": cap_notice(window, cap, settings.abandon_window_hours, agents)
         if capped and active
         else None,
-        "paused_reason": await last_pause_reason(db, campaign.id) if paused else "",
         "agents": agents.by_state(),
         "agents_assigned": len(settings.agent_user_ids),
         # Lines held (ringing, waiting, talking) per agent ready or talking.

@@ -115,7 +115,7 @@ class Pacer:
         # from every event meanwhile): only calls an agent can take at once are placed.
         self.capped = at_cap(window, cap)
         if self.capped:
-            wanted = min(wanted, certain_dials(snap))
+            wanted = min(wanted, certain_dials(snap, agents.certain))
         room = snap.line_limit - snap.lines_in_use
         return max(0, min(wanted, room, snap.dial_limit))
 
@@ -125,20 +125,28 @@ def at_cap(window: WindowCounts, cap: float) -> bool:
     return window.live_answers > 0 and window.rate >= cap
 
 
-def certain_dials(snap: PacingSnapshot) -> int:
+def certain_dials(snap: PacingSnapshot, certain_agents: int) -> int:
     """Calls whose answer an agent can take with certainty: at most one per ready agent
-    (counting the calls already placed and not yet with an agent), and none while an
-    answered call is waiting for one."""
+    who can be counted on (not one back from a call they let go), counting the calls
+    already placed and not yet with an agent; none while an answered call waits for one."""
     if snap.waiting_since:
         return 0
-    return ProgressivePolicy().decide(snap)
+    return ProgressivePolicy().decide(snap._replace(ready_agents=certain_agents))
 
 
-def cap_notice(window: WindowCounts, cap: float, hours: int) -> str:
+def cap_notice(window: WindowCounts, cap: float, hours: int, agents: AgentsNow) -> str:
     """What the campaign page and the live floor say while the campaign is at its cap."""
-    return (
+    note = (
         f"At the abandon cap: {window.rate:.1%} of {window.live_answers} live answers in the "
         f"last {hours} h were abandoned (cap {cap:.1%}). Dialling only what agents can take "
-        "at once (one call per ready agent, none while a call waits for an agent); the "
-        "campaign pauses if one of those calls is abandoned all the same."
+        "at once: one call per ready agent, none while a call waits for an agent."
     )
+    skipped = len(agents.ready) - agents.certain
+    if skipped:
+        who = "agent is" if skipped == 1 else "agents are"
+        note += (
+            f" {skipped} ready {who} not counted: the last call offered to them was abandoned "
+            "because they did not take it (counted again once they take a call, or come "
+            "back from a break)."
+        )
+    return note

@@ -36,13 +36,14 @@ def settings(mode: str) -> DialSettings:
     )
 
 
-def agents(ready: int, talking: int = 0) -> AgentsNow:
+def agents(ready: int, talking: int = 0, let_go: int = 0) -> AgentsNow:
     return AgentsNow(
         ready=[(f"u{i}", T0 - timedelta(seconds=60 - i)) for i in range(ready)],
         paused=0,
         talking_since=[T0 - timedelta(seconds=30)] * talking,
         wrapping_since=[],
         offline=0,
+        let_go=frozenset(f"u{i}" for i in range(let_go)),
     )
 
 
@@ -92,3 +93,14 @@ def test_at_the_cap_predictive_drops_to_what_it_can_connect() -> None:
 def test_no_live_answers_yet_is_not_at_the_cap() -> None:
     _wanted, capped = decide("progressive", agents(1), calls(), WindowCounts(0, 0))
     assert not capped
+
+
+@pytest.mark.parametrize("mode", ["progressive", "predictive"])
+def test_at_the_cap_an_agent_who_let_their_last_call_go_is_not_counted(mode: str) -> None:
+    # Three ready agents, one of whom did not take the last call offered to them.
+    wanted, capped = decide(mode, agents(3, let_go=1), calls(), AT_CAP)
+    assert capped and wanted == 2
+    alone, _ = decide(mode, agents(1, let_go=1), calls(), AT_CAP)
+    assert alone == 0  # the one agent left does not take calls: nothing is dialled
+    under, _ = decide("progressive", agents(1, let_go=1), calls(), UNDER)
+    assert under == 1  # under the cap, the mode's own policy decides

@@ -56,7 +56,6 @@ async function loadTiles() {
       <dl><dt>Dialled</dt><dd>${s.dialled}</dd><dt>Answered</dt><dd>${s.answered}</dd>
       <dt>Abandoned (${s.abandon_window_hours} h)</dt><dd class="${s.at_cap ? "error" : ""}">${pct(s.abandon_rate)} of ${s.live_answers} (cap ${pct(s.abandon_rate_cap)})</dd>
       <dt>AMD rate</dt><dd>${pct(s.amd_rate)}</dd><dt>Dial ratio</dt><dd>${s.dial_ratio.toFixed(2)}</dd></dl>
-      ${s.paused_reason ? `<p class="error" data-testid="campaign-paused-reason">${escapeHtml(s.paused_reason)}</p>` : ""}
       ${s.cap_notice ? `<p class="error" data-testid="campaign-cap-notice">${escapeHtml(s.cap_notice)}</p>` : ""}</div>`;
   }).join("") : `<p class="small">No active campaigns.</p>`;
 }
