@@ -71,7 +71,7 @@ def check_audio(
     if total > max_bytes:
         shown, limit = _mb(total), _mb(max_bytes)
         if shown == limit:  # just over: megabytes to one decimal would read as equal
-            shown, limit = f"{total:,} bytes", f"{max_bytes:,} bytes"
+            shown, limit = f"{shown} ({total:,} bytes)", f"{limit} ({max_bytes:,} bytes)"
         raise AudioError(Problem.TOO_LARGE, f"the file is {shown}; the limit is {limit}")
     actual = _sniff(data)
     if actual is not claimed:

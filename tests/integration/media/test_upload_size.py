@@ -14,7 +14,10 @@ from omnivox.routing.audio import MAX_BYTES
     ("size", "shown"),
     [
         (int(12.5 * 1024 * 1024), "the file is 12.5 MB; the limit is 10.0 MB"),
-        (MAX_BYTES + 1, "the file is 10,485,761 bytes; the limit is 10,485,760 bytes"),
+        (
+            MAX_BYTES + 1,
+            "the file is 10.0 MB (10,485,761 bytes); the limit is 10.0 MB (10,485,760 bytes)",
+        ),
     ],
 )
 async def test_an_oversized_upload_is_refused_with_its_real_size(
