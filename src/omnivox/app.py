@@ -27,6 +27,7 @@ from omnivox.core.tasks import TaskSupervisor
 from omnivox.dialer.api import router as dialer_api
 from omnivox.dialer.contacts import previewing_agents
 from omnivox.dialer.dial_rules import check_manual_dial
+from omnivox.dialer.views import router as dialer_views
 from omnivox.dialer.wiring import build_dialer
 from omnivox.http import PUBLIC, AppState, Requires
 from omnivox.http.errors import install_error_handlers
@@ -196,6 +197,7 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
     if core.carrier is not None:
         _mount_sandbox(app, core.carrier)
     app.include_router(dialer_api)
+    app.include_router(dialer_views)
 
 
 def _mount_sandbox(app: FastAPI, carrier: SandboxCarrier) -> None:

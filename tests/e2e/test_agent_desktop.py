@@ -118,8 +118,18 @@ def test_dial_hold_transfer_and_disposition(
     alex.get_by_test_id("hold").click()
     expect(alex.get_by_test_id("call-state")).to_have_text("on hold")
     expect(sam.locator("#calls [data-testid=call-state]")).to_have_text("on hold", timeout=LIVE)
-    alex.get_by_test_id("hold").click()  # refused by the backend: already on hold
-    expect(alex.get_by_test_id("desktop-error")).to_contain_text("cannot hold")
+    # On hold, the desktop offers Resume, not Hold (issue 14) ...
+    expect(alex.get_by_test_id("hold")).to_be_hidden()
+    # ... and the backend refuses a hold all the same, whoever sends it.
+    refusal = alex.evaluate(
+        """async () => {
+             const { api } = await import("/static/js/live.js");
+             const me = await api("GET", "/api/v1/agents/me/state");
+             return api("POST", `/api/v1/calls/${me.current_call_id}/hold`)
+               .then(() => "held", (e) => e.message);
+           }"""
+    )
+    assert "cannot hold" in refusal
     expect(alex.get_by_test_id("call-state")).to_have_text("on hold")
     alex.get_by_test_id("resume").click()
     expect(alex.get_by_test_id("call-state")).to_have_text("connected")

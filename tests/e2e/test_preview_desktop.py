@@ -141,6 +141,8 @@ def _finish_call(page: Any, code: str) -> None:
 
 def test_preview_skip_call_and_manual_dial(pia: Any, setup: dict[str, str]) -> None:
     page = pia
+    asked: list[str] = []  # GET /calls/{id}/contact: once per campaign call (issue 14)
+    page.on("request", lambda r: asked.append(r.url) if r.url.endswith("/contact") else None)
     expect(page.get_by_test_id("campaign-desk")).to_be_visible()
     page.get_by_test_id("desk-campaign").select_option(setup["preview"])
     expect(page.get_by_test_id("desk-script")).to_have_text(
@@ -175,3 +177,4 @@ def test_preview_skip_call_and_manual_dial(pia: Any, setup: dict[str, str]) -> N
     rows.filter(has_text="Hopper").get_by_test_id("manual-dial").click()
     expect(page.get_by_test_id("call-party")).to_have_text("+14155550711")
     _finish_call(page, "SALE")
+    assert len(asked) == 2 and len(set(asked)) == 2  # two campaign calls, asked once each

@@ -18,7 +18,7 @@ from omnivox.accounts.audit import audited_update
 from omnivox.accounts.audit import record as record_audit
 from omnivox.accounts.audit import snapshot as audit_snapshot
 from omnivox.accounts.dispositions import list_dispositions
-from omnivox.accounts.models import Organization, User
+from omnivox.accounts.models import Organization, TeamMember, User
 from omnivox.accounts.organizations import (
     find_organization_by_slug,
     get_organization,
@@ -47,7 +47,7 @@ from omnivox.accounts.schemas import (
     ShortName,
     TimeZoneName,
 )
-from omnivox.accounts.teams import list_skills
+from omnivox.accounts.teams import list_skills, list_teams
 from omnivox.accounts.users import get_user, list_users
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "Organization",
     "ReferenceGuard",
     "ShortName",
+    "TeamMember",
     "TimeZoneName",
     "User",
     "audit_snapshot",
@@ -79,6 +80,7 @@ __all__ = [
     "list_holidays",
     "list_skills",
     "list_team_member_ids",
+    "list_teams",
     "list_users",
     "record_audit",
     "skill_levels",

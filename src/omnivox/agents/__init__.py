@@ -15,7 +15,7 @@ from omnivox.agents.errors import AgentNotFound, AgentStateConflict
 from omnivox.agents.events import AgentStateChanged
 from omnivox.agents.fsm_types import AgentState
 from omnivox.agents.handlers import AgentGate, follow_calls
-from omnivox.agents.models import AgentStatus
+from omnivox.agents.models import AgentStateHistory, AgentStatus
 from omnivox.agents.repository import (
     find_state,
     holds_call,
@@ -38,6 +38,7 @@ __all__ = [
     "AgentState",
     "AgentStateChanged",
     "AgentStateConflict",
+    "AgentStateHistory",
     "AgentStatus",
     "end_call",
     "find_state",

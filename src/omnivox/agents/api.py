@@ -82,9 +82,16 @@ async def time_in_state(
 
 @router.get("", response_model=list[AgentStatusRead])
 async def list_agents(
-    db: DB, state: State, actor: Principal = Allow(P.AGENTS_SUPERVISE)
+    db: DB,
+    state: State,
+    actor: Principal = Allow(P.AGENTS_SUPERVISE),
+    floor: bool = Query(
+        False,
+        description="only the people on the floor: agents by role, and anyone else while "
+        "signed in as an agent (not offline)",
+    ),
 ) -> list[AgentStatusRead]:
-    return await reports.list_agents(db, actor.organization_id, state.clock.now())
+    return await reports.list_agents(db, actor.organization_id, state.clock.now(), floor=floor)
 
 
 @router.get("/{user_id}", response_model=AgentStatusRead)

@@ -35,3 +35,9 @@ class BreakReasonNotFound(NotFound):
 
 class SystemBreakReason(Conflict):
     code = "system-break-reason"
+
+
+class DispositionRequired(Conflict):
+    """Available (or a break) asked for in wrap-up before the call's outcome is saved."""
+
+    code = "disposition-required"

@@ -47,9 +47,13 @@ def _to_read(user: User, status: AgentStatus | None, now: datetime) -> AgentStat
     )
 
 
-async def list_agents(session: AsyncSession, org_id: str, now: datetime) -> list[AgentStatusRead]:
-    """Active agents of the organisation with their state and time in it (one query)."""
-    return [_to_read(u, s, now) for u, s in await repository.list_agents(session, org_id)]
+async def list_agents(
+    session: AsyncSession, org_id: str, now: datetime, *, floor: bool = False
+) -> list[AgentStatusRead]:
+    """Active agents of the organisation with their state and time in it (one query);
+    ``floor``: only those on the floor (see ``repository.list_agents``)."""
+    rows = await repository.list_agents(session, org_id, floor=floor)
+    return [_to_read(u, s, now) for u, s in rows]
 
 
 async def get_agent(

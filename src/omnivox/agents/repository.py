@@ -16,7 +16,7 @@ from omnivox.accounts import User
 from omnivox.agents.errors import AgentNotFound
 from omnivox.agents.fsm import AgentSnapshot, AgentState, HistoryEntry
 from omnivox.agents.models import AgentStateHistory, AgentStatus
-from omnivox.core.security.permissions import ROLE_PERMISSIONS, Permission
+from omnivox.core.security.permissions import ROLE_PERMISSIONS, Permission, Role
 
 #: Roles that work calls, i.e. can be agents.
 AGENT_ROLES = sorted(
@@ -127,13 +127,21 @@ def append_history(
     )
 
 
-async def list_agents(session: AsyncSession, org_id: str) -> list[tuple[User, AgentStatus | None]]:
+async def list_agents(
+    session: AsyncSession, org_id: str, *, floor: bool = False
+) -> list[tuple[User, AgentStatus | None]]:
+    """Everyone who can work as an agent; ``floor``: only the people on the floor, i.e.
+    agents by role, and anyone else (a supervisor, an admin) while signed in as an agent
+    (not offline), so an administrator who never takes calls is not listed as an agent."""
     query = (
         select(User, AgentStatus)
         .outerjoin(AgentStatus, AgentStatus.user_id == User.id)
         .where(User.organization_id == org_id, User.role.in_(AGENT_ROLES), User.is_active)
         .order_by(User.name, User.id)
     )
+    if floor:
+        working = AgentStatus.state.is_not(None) & (AgentStatus.state != AgentState.OFFLINE)
+        query = query.where((User.role == Role.AGENT.value) | working)
     return [(u, s) for u, s in (await session.execute(query)).all()]
 
 

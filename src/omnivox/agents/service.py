@@ -38,6 +38,7 @@ from omnivox.agents.fsm import (
     apply,
 )
 from omnivox.agents.schemas import AgentStateWrite
+from omnivox.agents.wrap_up import check_disposition_saved
 from omnivox.core.events import EventBus
 from omnivox.core.logging import get_logger
 from omnivox.core.security.principal import Principal
@@ -106,9 +107,12 @@ def _event_for(data: AgentStateWrite, at: datetime, by: Actor) -> AgentEvent:
 async def set_own_state(
     session: AsyncSession, bus: EventBus, actor: Principal, data: AgentStateWrite, now: datetime
 ) -> Transition:
-    """The agent chooses available, a break (with an organisation reason) or offline."""
+    """The agent chooses available, a break (with an organisation reason) or offline.
+    Each is refused in wrap-up until the call's disposition is saved."""
     if data.reason is not None:
         await break_reasons.check_choosable(session, actor.organization_id, data.reason)
+    # Offline too: signing off and on again must not be a way round the disposition.
+    await check_disposition_saved(session, actor.organization_id, actor.user_id)
     return await _change(
         session,
         bus,

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import (
     Organization,
+    TeamMember,
+    User,
     audit_snapshot,
     audited_update,
     disposition_codes,
@@ -26,6 +28,7 @@ from omnivox.campaigns.models import Campaign, CampaignList, CampaignStatusChang
 from omnivox.campaigns.schemas import DEFAULT_RETRY_RULES, CampaignCreate, CampaignUpdate
 from omnivox.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from omnivox.core.events import EventBus
+from omnivox.core.security.permissions import ROLE_PERMISSIONS, Permission
 from omnivox.core.security.principal import Principal
 from omnivox.media import find_audio_id
 from omnivox.routing import check_presentable_caller_ids, presentable_caller_ids
@@ -271,6 +274,49 @@ async def _check_ready(session: AsyncSession, campaign: Campaign) -> None:
     )
     if not lists:
         raise CampaignNotReady("attach at least one contact list before starting the campaign")
+    if not await campaign_agents(session, campaign):
+        raise CampaignNotReady(
+            "assign at least one agent (or a team with members) before starting the "
+            "campaign: nobody would take its calls"
+        )
+
+
+#: Roles whose users can work calls as agents.
+AGENT_ROLES = sorted(
+    role.value
+    for role, granted in ROLE_PERMISSIONS.items()
+    if Permission.AGENT_STATE_OWN in granted
+)
+
+
+async def campaign_agents(session: AsyncSession, campaign: Campaign) -> list[str]:
+    """Active users who can work the campaign's calls: assigned, or members of an assigned
+    team, with a role that takes calls."""
+    members = await session.scalars(
+        select(TeamMember.user_id).where(TeamMember.team_id.in_(campaign.team_ids or ["-"]))
+    )
+    wanted = set(campaign.agent_ids or []) | set(members.all())
+    if not wanted:
+        return []
+    rows = await session.scalars(
+        select(User.id).where(
+            User.id.in_(wanted),
+            User.organization_id == campaign.organization_id,
+            User.is_active.is_(True),
+            User.role.in_(AGENT_ROLES),
+        )
+    )
+    return sorted(rows.all())
+
+
+async def list_assignable_agents(session: AsyncSession, org_id: str) -> list[User]:
+    """The people a campaign page offers to assign: active users who take calls."""
+    rows = await session.scalars(
+        select(User)
+        .where(User.organization_id == org_id, User.is_active.is_(True), User.role.in_(AGENT_ROLES))
+        .order_by(User.name, User.id)
+    )
+    return list(rows.all())
 
 
 async def status_history(

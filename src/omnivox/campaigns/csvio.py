@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -19,6 +20,7 @@ MAX_HEADER = 200  # characters per header name
 RAW_KEEP = 1000  # characters of a rejected row kept for the report
 _DELIMITERS = (",", ";", "\t", "|")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SURROGATE = re.compile("[\udc80-\udcff]")
 
 TARGETS = ("phone", "first_name", "last_name", "email", "timezone", "priority")
 _SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -106,6 +108,37 @@ class Record:
     line: int  # where the record starts in the file (1 = the header)
     cells: list[str] | None  # None when the record could not be read
     error: str = ""
+    raw: str = ""  # what could be read of a record that could not, for the report
+
+
+def undecodable(text: str) -> int | None:
+    """The first byte of ``text`` that was not UTF-8 (a text decoded with
+    ``errors="surrogateescape"`` keeps such a byte as a lone surrogate), or None."""
+    for ch in text:
+        if "\udc80" <= ch <= "\udcff":
+            return ord(ch) - 0xDC00
+    return None
+
+
+def _readable(cells: list[str]) -> str:
+    """The record with its undecodable bytes shown as U+FFFD, safe to store and export."""
+    joined = ",".join(cells)[:RAW_KEEP]
+    return joined.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _not_utf8(cells: list[str], headers: list[str]) -> str | None:
+    """Why a record read with ``surrogateescape`` is not UTF-8 text, or None if it is."""
+    if not _SURROGATE.search("".join(cells)):
+        return None
+    for i, cell in enumerate(cells):
+        byte = undecodable(cell)
+        if byte is not None:
+            column = headers[i] if i < len(headers) else f"column {i + 1}"
+            return (
+                f"not UTF-8 text (byte 0x{byte:02X} in {column!r}); save the file as "
+                "CSV UTF-8, or fix this row"
+            )
+    return None
 
 
 class RecordReader:
@@ -115,6 +148,11 @@ class RecordReader:
         first = text.readline()
         if not first.strip():
             raise CsvRefused("the file is empty or its first line (the header) is blank")
+        byte = undecodable(first)
+        if byte is not None:
+            raise CsvRefused(
+                f"the header line is not UTF-8 text (byte 0x{byte:02X}); save the file as CSV UTF-8"
+            )
         self.delimiter = detect_delimiter(first)
         header_rows = list(csv.reader([first], delimiter=self.delimiter))
         self.headers = [h.strip() for h in header_rows[0]] if header_rows else []
@@ -133,7 +171,12 @@ class RecordReader:
                 yield Record(start, None, f"unreadable record: {exc}")
                 continue
             if cells and any(c.strip() for c in cells):
-                yield Record(start, cells)
+                # A row in another encoding (one Latin-1 name) is refused on its own.
+                problem = _not_utf8(cells, self.headers)
+                if problem is not None:
+                    yield Record(start, None, problem, _readable(cells))
+                else:
+                    yield Record(start, cells)
 
 
 def raw_of(cells: list[str] | None) -> str:

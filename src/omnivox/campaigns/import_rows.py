@@ -109,7 +109,8 @@ class RowClassifier:
             phone, values = self._validate(cells)
         except Reject as exc:
             batch.rejected += 1
-            batch.problems.append((record.line, "rejected", exc.reason[:300], raw_of(cells)))
+            raw = raw_of(cells) if cells is not None else record.raw
+            batch.problems.append((record.line, "rejected", exc.reason[:300], raw))
             return
         key = phone_key(phone)
         if key in self.ctx.seen:

@@ -23,7 +23,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from omnivox.accounts import find_organization
 from omnivox.campaigns import campaigns as campaign_service
 from omnivox.campaigns import events, lists
-from omnivox.campaigns.csvio import CsvRefused, RecordReader, build_mapping, csv_text
+from omnivox.campaigns.csvio import (
+    CsvRefused,
+    RecordReader,
+    build_mapping,
+    csv_text,
+    undecodable,
+)
 from omnivox.campaigns.errors import ImportBusy, ImportRefused
 from omnivox.campaigns.import_rows import Batch, ImportContext, RowClassifier, next_batch
 from omnivox.campaigns.import_writer import load_number_sets, write_batch
@@ -38,6 +44,9 @@ from omnivox.core.security.principal import Principal
 log = get_logger(__name__)
 STALE_AFTER = timedelta(minutes=10)
 ENCODING = "utf-8-sig"  # UTF-8, with or without a byte-order mark
+# A byte that is not UTF-8 is kept as a lone surrogate, so the row holding it is rejected
+# on its own (``csvio.RecordReader``) rather than failing the whole import.
+DECODE_ERRORS = "surrogateescape"
 PEEK_BYTES = 64 * 1024
 
 _REGION = re.compile(r"^[A-Z]{2}$")
@@ -73,27 +82,40 @@ def parse_mapping(text: str) -> dict[str, str]:
 
 
 def check_file(path: Path, mapping: dict[str, str]) -> None:
-    """Refuse, before anything is stored, a file that is not UTF-8 CSV with a phone column."""
+    """Refuse, before anything is stored, a file that is not UTF-8 CSV with a phone column.
+
+    A row in another encoding further on (one Latin-1 name) is rejected on its own with its
+    line number when the file is imported; refused here is a file whose header, or every
+    row in its first 64 KB, is not UTF-8: a file saved in another encoding altogether."""
     with path.open("rb") as raw:
         head = raw.read(PEEK_BYTES)
     if not head.strip():
         raise ImportRefused.on("file", "the file is empty")
-    try:
-        text = head.decode(ENCODING)
-    except UnicodeDecodeError as exc:
-        cut = len(head) == PEEK_BYTES and exc.start >= len(head) - 4  # a character split
-        if not cut:  # by the peek boundary is fine; anything else is not UTF-8
-            raise ImportRefused.on(
-                "file", f"the file is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8"
-            ) from None
-        text = head[: exc.start].decode(ENCODING)
+    text = head.decode(ENCODING, errors=DECODE_ERRORS)
     if "\x00" in text[:4096]:
         raise ImportRefused.on("file", "the file is binary, not CSV text")
+    lines = text.splitlines()
+    if len(head) == PEEK_BYTES and len(lines) > 1:
+        lines.pop()  # the peek may have cut the last line (and a character) short
+    _check_encoding(lines)
     try:
-        reader = RecordReader(io.StringIO(text.split("\n", 1)[0] + "\n"))
+        reader = RecordReader(io.StringIO(lines[0] + "\n"))
         build_mapping(reader.headers, mapping)
     except CsvRefused as exc:
         raise ImportRefused.on("file", str(exc)) from None
+
+
+def _check_encoding(lines: list[str]) -> None:
+    """The header, or every data row seen, not UTF-8: the file is in another encoding."""
+    rows = [(n, undecodable(line)) for n, line in enumerate(lines, start=1) if line.strip()]
+    bad = [(n, byte) for n, byte in rows if byte is not None]
+    data_rows = sum(1 for n, _byte in rows if n > 1)
+    if bad and (bad[0][0] == 1 or len(bad) == data_rows):
+        line, byte = bad[0]
+        raise ImportRefused.on(
+            "file",
+            f"the file is not UTF-8 text (line {line}, byte 0x{byte:02X}); save it as CSV UTF-8",
+        )
 
 
 async def prepare_import(
@@ -290,7 +312,7 @@ async def _stream(
 ) -> None:
     is_pg = (await session.connection()).dialect.name == "postgresql"
     with path.open("rb") as raw:
-        text = io.TextIOWrapper(raw, encoding=ENCODING, newline="")
+        text = io.TextIOWrapper(raw, encoding=ENCODING, errors=DECODE_ERRORS, newline="")
         reader = await asyncio.to_thread(RecordReader, text)
         mapping = build_mapping(reader.headers, row.options.get("mapping") or {})
         classifier = RowClassifier(ctx, mapping)
@@ -365,4 +387,4 @@ async def rejections_csv(session: AsyncSession, import_id: str) -> AsyncIterator
 
 
 def read_text(data: bytes) -> IO[str]:
-    return io.TextIOWrapper(io.BytesIO(data), encoding=ENCODING, newline="")
+    return io.TextIOWrapper(io.BytesIO(data), encoding=ENCODING, errors=DECODE_ERRORS, newline="")

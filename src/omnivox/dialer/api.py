@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from omnivox.accounts import get_organization
 from omnivox.agents import holds_call
@@ -28,17 +28,14 @@ from omnivox.core.security.principal import Principal
 from omnivox.dialer import manual, preview
 from omnivox.dialer.attempts import find_attempt_of_call
 from omnivox.dialer.dial_rules import check_manual_dial
-from omnivox.dialer.dial_settings import get_dial_settings
 from omnivox.dialer.engine import DialerEngine
-from omnivox.dialer.floor import CAMPAIGN, agents_now, window_counts
+from omnivox.dialer.figures import campaign_figures
 from omnivox.http import DB, Allow, State
 from omnivox.routing import check_presentable_caller_ids
 from omnivox.telephony import (
-    TERMINAL_STATES,
     Call,
     CallCreate,
     CallRead,
-    CallState,
     Owner,
     OwnerKind,
     call_summary,
@@ -54,50 +51,7 @@ async def live_stats(
     campaign_id: str, db: DB, state: State, actor: Principal = Allow(P.CAMPAIGNS_READ)
 ) -> dict[str, Any]:
     campaign = await get_campaign(db, actor.organization_id, campaign_id)  # tenant check
-    settings = await get_dial_settings(db, campaign.id)
-    now = state.clock.now()
-    mine = (
-        Call.organization_id == actor.organization_id,
-        Call.owner_kind == CAMPAIGN,
-        Call.owner_id == campaign.id,
-    )
-    dialled, answered, machines = (
-        await db.execute(
-            select(
-                func.count(),
-                func.count().filter(Call.answered_at.is_not(None)),
-                func.count().filter(func.coalesce(Call.end_reason, "") == "machine"),
-            ).where(*mine)
-        )
-    ).one()
-    window = await window_counts(
-        db, actor.organization_id, campaign.id, now, settings.abandon_window_hours
-    )
-    agents = await agents_now(db, actor.organization_id, settings.agent_user_ids, now)
-    live = len(agents.ready) + len(agents.talking_since)
-    open_lines = await db.scalar(
-        select(func.count()).where(
-            *mine,
-            Call.state.not_in([*TERMINAL_STATES, CallState.WRAP_UP]),
-        )
-    )
-    return {
-        "campaign_id": campaign.id,
-        "status": settings.status,
-        "dial_mode": settings.dial_mode,
-        "dialled": int(dialled),
-        "answered": int(answered),
-        "amd_rate": int(machines) / int(answered) if answered else 0.0,
-        "abandoned": window.abandons,
-        "live_answers": window.live_answers,
-        "abandon_rate": window.rate,
-        "abandon_rate_cap": float(settings.abandon_rate_cap),
-        "abandon_window_hours": settings.abandon_window_hours,
-        "at_cap": window.live_answers > 0 and window.rate >= float(settings.abandon_rate_cap),
-        "agents": agents.by_state(),
-        # Lines held (ringing, waiting, talking) per agent ready or talking.
-        "dial_ratio": (int(open_lines or 0) / live) if live else 0.0,
-    }
+    return await campaign_figures(db, campaign, state.clock.now())
 
 
 # --- preview and manual campaigns: the agent's routes ----------------------------------------

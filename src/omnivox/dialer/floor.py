@@ -13,9 +13,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.agents import AgentState, AgentStatus
+from omnivox.agents import AgentState, AgentStateHistory, AgentStatus
 from omnivox.dialer.contacts import previewing_agents
-from omnivox.telephony import PRE_ANSWER_STATES, TALKING_STATES, Call, CallState
+from omnivox.telephony import (
+    PRE_ANSWER_STATES,
+    TALKING_STATES,
+    Call,
+    CallEventRow,
+    CallState,
+    Trigger,
+)
 
 CAMPAIGN = "campaign"
 RINGING = PRE_ANSWER_STATES
@@ -29,6 +36,14 @@ class AgentsNow:
     talking_since: list[datetime]  # on a call, or reserved for one (a line is theirs)
     wrapping_since: list[datetime]
     offline: int
+    # Ready agents back from a dialler call they let go: it was answered, offered to them,
+    # and abandoned because they did not take it. Not counted as certain at the abandon cap.
+    let_go: frozenset[str] = frozenset()
+
+    @property
+    def certain(self) -> int:
+        """Ready agents who can be counted on to take a call now."""
+        return sum(1 for user_id, _since in self.ready if user_id not in self.let_go)
 
     def by_state(self) -> dict[str, int]:
         return {
@@ -73,6 +88,7 @@ async def agents_now(
         key=_second,
     )
     return AgentsNow(
+        let_go=await _let_go(session, org_id, [user_id for user_id, _since in ready]),
         ready=ready,
         paused=sum(r.state == AgentState.BREAK for r in rows),
         talking_since=[
@@ -81,6 +97,41 @@ async def agents_now(
         wrapping_since=[r.since for r in rows if r.state == AgentState.WRAP_UP],
         offline=len(agent_ids) - len(rows) + sum(r.state == AgentState.OFFLINE for r in rows),
     )
+
+
+async def _let_go(session: AsyncSession, org_id: str, ready: list[str]) -> frozenset[str]:
+    """Of the ``ready`` agents, those whose latest change was being released from a call
+    the system then hung up as abandoned (nobody took it within 2 seconds): their offer
+    rang and they did not take it. A customer who hung up first, a machine the dialler
+    kept, or an agent who came back from a break by their own choice does not count."""
+    if not ready:
+        return frozenset()
+    rows = await session.scalars(
+        select(AgentStatus.user_id)
+        .join(
+            AgentStateHistory,
+            and_(
+                AgentStateHistory.user_id == AgentStatus.user_id,
+                AgentStateHistory.seq == AgentStatus.version,
+            ),
+        )
+        .join(
+            CallEventRow,
+            and_(
+                CallEventRow.call_id == AgentStateHistory.call_id,
+                CallEventRow.trigger == Trigger.SYSTEM_HANGUP,
+                CallEventRow.to_state == CallState.ABANDONED,
+                CallEventRow.applied.is_(True),
+            ),
+        )
+        .where(
+            AgentStatus.organization_id == org_id,
+            AgentStatus.user_id.in_(ready),
+            AgentStateHistory.from_state == AgentState.RESERVED,
+            AgentStateHistory.to_state == AgentState.AVAILABLE,
+        )
+    )
+    return frozenset(rows.all())
 
 
 def _second(pair: tuple[str, datetime]) -> datetime:

@@ -111,10 +111,42 @@ class Pacer:
             day_end=max(self.seconds(now), day_seconds),
         )
         wanted = self.policy.decide(snap)
-        # At the cap the campaign falls back to one call per ready agent until the rate
-        # is back under it (the policy still learns from every event meanwhile).
-        self.capped = window.live_answers > 0 and window.rate >= cap
+        # At the cap the cap is a hard stop, whatever the mode (the policy still learns
+        # from every event meanwhile): only calls an agent can take at once are placed.
+        self.capped = at_cap(window, cap)
         if self.capped:
-            wanted = min(wanted, ProgressivePolicy().decide(snap))
+            wanted = min(wanted, certain_dials(snap, agents.certain))
         room = snap.line_limit - snap.lines_in_use
         return max(0, min(wanted, room, snap.dial_limit))
+
+
+def at_cap(window: WindowCounts, cap: float) -> bool:
+    """The campaign's abandon rate in its legal window has reached its cap."""
+    return window.live_answers > 0 and window.rate >= cap
+
+
+def certain_dials(snap: PacingSnapshot, certain_agents: int) -> int:
+    """Calls whose answer an agent can take with certainty: at most one per ready agent
+    who can be counted on (not one back from a call they let go), counting the calls
+    already placed and not yet with an agent; none while an answered call waits for one."""
+    if snap.waiting_since:
+        return 0
+    return ProgressivePolicy().decide(snap._replace(ready_agents=certain_agents))
+
+
+def cap_notice(window: WindowCounts, cap: float, hours: int, agents: AgentsNow) -> str:
+    """What the campaign page and the live floor say while the campaign is at its cap."""
+    note = (
+        f"At the abandon cap: {window.rate:.1%} of {window.live_answers} live answers in the "
+        f"last {hours} h were abandoned (cap {cap:.1%}). Dialling only what agents can take "
+        "at once: one call per ready agent, none while a call waits for an agent."
+    )
+    skipped = len(agents.ready) - agents.certain
+    if skipped:
+        who = "agent is" if skipped == 1 else "agents are"
+        note += (
+            f" {skipped} ready {who} not counted: the last call offered to them was abandoned "
+            "because they did not take it (counted again once they take a call, or come "
+            "back from a break)."
+        )
+    return note

@@ -54,6 +54,9 @@ def _html_error(request: Request, status: int, title: str, detail: str) -> Respo
         )
         resp.headers["HX-Retarget"] = "#flash"
         resp.headers["HX-Reswap"] = "innerHTML"
+        # The whole partial, even from an element with hx-select (the campaign page's
+        # lifecycle buttons select #campaign, which the error has not: it showed nothing).
+        resp.headers["HX-Reselect"] = "[role=alert]"
         return resp
     return templates.TemplateResponse(
         request,

@@ -55,17 +55,24 @@ LIMITS: Mapping[AudioKind, DurationLimits] = MappingProxyType(
 
 
 def check_audio(
-    data: bytes, filename: str, kind: AudioKind, max_bytes: int = MAX_BYTES
+    data: bytes,
+    filename: str,
+    kind: AudioKind,
+    max_bytes: int = MAX_BYTES,
+    *,
+    size: int | None = None,
 ) -> AudioInfo:
-    """Validate one upload for ``kind``; raises ``AudioError`` with the reason."""
+    """Validate one upload for ``kind``; raises ``AudioError`` with the reason. ``size``:
+    the whole file's, when ``data`` is only its beginning (a reader stops past the limit)."""
     claimed = _claimed_format(filename)
     if not data:
         raise AudioError(Problem.EMPTY, "the file is empty")
-    if len(data) > max_bytes:
-        raise AudioError(
-            Problem.TOO_LARGE,
-            f"the file is {_mb(len(data))}; the limit is {_mb(max_bytes)}",
-        )
+    total = max(size or 0, len(data))
+    if total > max_bytes:
+        shown, limit = _mb(total), _mb(max_bytes)
+        if shown == limit:  # just over: megabytes to one decimal would read as equal
+            shown, limit = f"{shown} ({total:,} bytes)", f"{limit} ({max_bytes:,} bytes)"
+        raise AudioError(Problem.TOO_LARGE, f"the file is {shown}; the limit is {limit}")
     actual = _sniff(data)
     if actual is not claimed:
         raise AudioError(

@@ -32,10 +32,13 @@ KIND_LABELS: dict[AudioKind, str] = {
 }
 
 
-async def validate(data: bytes, filename: str, kind: AudioKind) -> AudioInfo:
-    """``check_audio`` on a worker thread (an MP3 is walked frame by frame)."""
+async def validate(
+    data: bytes, filename: str, kind: AudioKind, size: int | None = None
+) -> AudioInfo:
+    """``check_audio`` on a worker thread (an MP3 is walked frame by frame); ``size``: the
+    whole upload's, when ``data`` holds only its beginning."""
     try:
-        return await asyncio.to_thread(check_audio, data, filename, kind)
+        return await asyncio.to_thread(check_audio, data, filename, kind, size=size)
     except AudioError as exc:
         raise AudioRejected(exc) from None
 
@@ -50,8 +53,9 @@ async def upload_audio(
     name: str,
     data_dir: Path,
     now: datetime,
+    size: int | None = None,
 ) -> AudioFile:
-    info = await validate(data, filename, kind)
+    info = await validate(data, filename, kind, size)
     file_id = new_id()
     relative = storage.relative_path(actor.organization_id, file_id, info.format.value)
     final = storage.absolute(data_dir, relative)

@@ -21,10 +21,11 @@ from omnivox.media.models import AudioFile
 
 @dataclass(frozen=True)
 class Upload:
-    data: bytes
+    data: bytes  # at most one byte past the limit
     filename: str
     kind: AudioKind
     name: str
+    size: int  # the whole file's, which may be more than ``data`` holds
 
 
 def parse_kind(text: str) -> AudioKind:
@@ -44,7 +45,11 @@ async def read_upload(request: Request) -> Upload:
     # One byte past the limit is enough for the validator to say "too large" without
     # holding an arbitrarily big body in memory.
     data = await upload.read(MAX_BYTES + 1)
-    return Upload(data, upload.filename or "", kind, str(form.get("name", "")))
+    size = len(data)
+    if size > MAX_BYTES:  # count the rest (already spooled by the server) to say its size
+        while chunk := await upload.read(1024 * 1024):
+            size += len(chunk)
+    return Upload(data, upload.filename or "", kind, str(form.get("name", "")), size)
 
 
 async def receive(
@@ -58,6 +63,7 @@ async def receive(
         filename=upload.filename,
         kind=upload.kind,
         name=upload.name,
+        size=upload.size,
         data_dir=Path(state.settings.data_dir),
         now=state.clock.now(),
     )

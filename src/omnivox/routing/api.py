@@ -10,8 +10,11 @@ from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.http import DB, Allow, JsonCrud, State, add_json_crud, in_org
 from omnivox.routing import queues
+from omnivox.routing.call_backs import schedule_call_back
 from omnivox.routing.models import Queue
 from omnivox.routing.schemas import (
+    CallBackIn,
+    CallBackRead,
     Member,
     MembersWrite,
     NumberRead,
@@ -100,3 +103,27 @@ async def delete_number(
 ) -> Response:
     await queues.delete_number(db, actor, number_id)
     return Response(status_code=204)
+
+
+@router.post("/calls/{call_id}/callback", response_model=CallBackRead, status_code=201)
+async def call_back(
+    call_id: str,
+    data: CallBackIn,
+    db: DB,
+    state: State,
+    actor: Principal = Allow(P.CALLS_CONTROL),
+) -> CallBackRead:
+    """Call the customer of an inbound (queue) call back at an agreed time: the callback
+    waits in the call's queue until then, and is offered to its agents when it is due."""
+    entry = await schedule_call_back(
+        db, actor, call_id, data.due_local, data.timezone, data.notes, state.clock.now()
+    )
+    assert entry.callback_number is not None and entry.not_before is not None
+    return CallBackRead(
+        id=entry.id,
+        call_id=call_id,
+        queue_id=entry.queue_id,
+        number=entry.callback_number,
+        due_at=entry.not_before,
+        timezone=str(entry.detail["timezone"]),
+    )

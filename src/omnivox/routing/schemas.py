@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    NaiveDatetime,
     ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
@@ -135,3 +137,21 @@ class TransferTargetRead(BaseModel):
     id: str
     name: str
     kind: Literal["agent", "queue"] = "agent"
+
+
+class CallBackIn(Strict):
+    """When to call the customer back: wall-clock time in ``timezone`` (an IANA zone; by
+    default the organisation's)."""
+
+    due_local: NaiveDatetime
+    timezone: str | None = Field(default=None, max_length=64)
+    notes: str = Field(default="", max_length=4000)
+
+
+class CallBackRead(BaseModel):
+    id: str
+    call_id: str
+    queue_id: str
+    number: str
+    due_at: datetime
+    timezone: str

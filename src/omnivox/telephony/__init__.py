@@ -11,7 +11,7 @@ calls. The HTTP routers live in ``telephony.api`` and ``telephony.webhooks_api``
 sandbox carrier's in ``telephony.sandbox``; ``create_app`` mounts them.
 """
 
-from omnivox.telephony.calls import call_summary, get_visible_call, summary_of
+from omnivox.telephony.calls import call_summary, get_call, get_visible_call, summary_of
 from omnivox.telephony.domain_ports import AgentHoldsCall, ManualDialCheck
 from omnivox.telephony.errors import ProviderError
 from omnivox.telephony.events import (
@@ -58,7 +58,7 @@ from omnivox.telephony.instructions import (
     Say,
 )
 from omnivox.telephony.legs import agent_identity
-from omnivox.telephony.models import Call
+from omnivox.telephony.models import Call, CallEventRow, CallLeg
 from omnivox.telephony.ports import (
     MachineDetectionMode,
     ParticipantChange,
@@ -85,6 +85,8 @@ __all__ = [
     "CallCreated",
     "CallEnded",
     "CallEventBase",
+    "CallEventRow",
+    "CallLeg",
     "CallLegChanged",
     "CallMuted",
     "CallPartDispositioned",
@@ -128,6 +130,7 @@ __all__ = [
     "WebhookKind",
     "agent_identity",
     "call_summary",
+    "get_call",
     "get_visible_call",
     "runtime_of",
     "summary_of",

@@ -24,6 +24,7 @@ from omnivox.telephony.fsm_types import (
     DispositionSubmitted,
     HoldEnded,
     HoldStarted,
+    SupervisorHungUp,
     TransferTargetKind,
 )
 from omnivox.telephony.models import Call, CallEventRow, CallLeg
@@ -155,15 +156,31 @@ async def resume(ctl: CallControl, actor: Principal, call_id: str) -> Call:
 
 
 async def hang_up(ctl: CallControl, actor: Principal, call_id: str) -> Call:
-    """The agent ends the call: the customer is hung up and the agent enters wrap-up."""
+    """End the call, whatever state it is in (the state machine says how it ends): its
+    agent's hang-up, or a supervisor's. The customer's leg is hung up and every other leg
+    ended; the agent follows the call (wrap-up after talking, released from an offer)."""
     svc = ctl.svc
     call = await _load(svc, actor, call_id)
-    event = AgentHungUp(at=svc.clock.now(), agent_id=call.agent_id or actor.user_id)
+    now = svc.clock.now()
+    # ``_load`` let in only the call's agent and holders of calls:supervise.
+    event: AgentHungUp | SupervisorHungUp = (
+        AgentHungUp(at=now, agent_id=actor.user_id)
+        if call.agent_id == actor.user_id
+        else SupervisorHungUp(at=now, supervisor_id=actor.user_id)
+    )
     _check(call, event, "hang up")
     if call.provider_sid:
         with contextlib.suppress(ProviderError):
             await svc.provider.hang_up(call.provider_sid)
-    call = await _record(svc, call.id, event)
+    async with svc.sessions() as session:
+        fresh = await session.get(Call, call.id)
+        if fresh is None:
+            raise NotFound("call not found")
+        result = await svc.apply_and_announce(session, fresh, event)
+        ended_first = fsm.RejectionReason.CALL_ENDED
+        if isinstance(result, fsm.Rejection) and result.reason is not ended_first:
+            raise CallActionRefused(f"the call changed meanwhile: {result.detail}")
+        call = fresh  # ended meanwhile (the customer hung up first): ended all the same
     await svc.legs.end_all(call)
     return call
 

@@ -149,6 +149,35 @@ def _with_agent(table: _Table) -> None:
     _add(table, talking, T.PROVIDER_FAILED, Rule(S.WRAP_UP, _R.NETWORK_FAILURE))
 
 
+def _hang_ups(table: _Table) -> None:
+    """Every call that has not ended can be hung up, by its agent or by a supervisor, and
+    each hang-up records how the call ended:
+
+    * not answered yet: cancelled (the click-to-call the agent gave up on);
+    * answered, no agent with the customer yet: abandoned, as any live answer dropped
+      without an agent is (it counts against a campaign's abandon rate);
+    * served by the system (voicemail, a callback booked): completed as self-service;
+    * talking: wrap-up, where the agent dispositions it (rows in ``_with_agent`` for the
+      agent's own hang-up);
+    * wrap-up: the call has ended already; the disposition or the wrap-up timer ends it.
+
+    A machine the dialler took back from its agent (``answered_machine``) is no longer the
+    agent's: only a supervisor (or the dialler's own drop) ends it.
+    """
+    agent, supervisor = T.AGENT_HUNG_UP, T.SUPERVISOR_HUNG_UP
+    canceled = Rule(S.CANCELED, _R.CANCELED)
+    abandoned = Rule(S.ABANDONED, _R.ABANDONED, SYSTEM_DISPOSITION_ABANDONED)
+    served = Rule(S.COMPLETED, _R.SELF_SERVICE, SYSTEM_DISPOSITION_SELF_SERVICE)
+    for trigger in (agent, supervisor):
+        _add(table, PRE_ANSWER_STATES, trigger, canceled)
+        _add(table, {S.ANSWERED_HUMAN}, trigger, abandoned)
+        _add(table, {S.SELF_SERVICE}, trigger, served)
+    machine = Rule(S.COMPLETED, _R.MACHINE, SYSTEM_DISPOSITION_MACHINE)
+    _add(table, {S.ANSWERED_MACHINE}, supervisor, machine)
+    _add(table, TALKING_STATES, supervisor, Rule(S.WRAP_UP, _R.SUPERVISOR_HANGUP))
+    _add(table, {S.WRAP_UP}, supervisor, Rule(None))
+
+
 def _wrap_up(table: _Table) -> None:
     """Wrap-up: the call has ended; provider confirmations are accepted as no-ops."""
     _add(table, {S.WRAP_UP}, T.PROVIDER_COMPLETED, Rule(None))
@@ -165,7 +194,7 @@ def _wrap_up(table: _Table) -> None:
 
 def _build_table() -> _Table:
     table: _Table = {}
-    for phase in (_placing, _answered, _self_service, _with_agent, _wrap_up):
+    for phase in (_placing, _answered, _self_service, _with_agent, _hang_ups, _wrap_up):
         phase(table)
     return table
 

@@ -76,6 +76,7 @@ class Owner:
 
 class EndReason(StrEnum):
     AGENT_HANGUP = "agent_hangup"
+    SUPERVISOR_HANGUP = "supervisor_hangup"
     CUSTOMER_HANGUP = "customer_hangup"
     BUSY = "busy"
     NO_ANSWER = "no_answer"
@@ -176,6 +177,7 @@ class Trigger(StrEnum):
     CONFERENCE_STARTED = "conference_started"
     CONFERENCE_ENDED = "conference_ended"
     AGENT_HUNG_UP = "agent_hung_up"
+    SUPERVISOR_HUNG_UP = "supervisor_hung_up"
     SYSTEM_HANGUP = "system_hangup"
     SYSTEM_SERVED = "system_served"
     CANCEL = "cancel"
@@ -307,6 +309,14 @@ class AgentHungUp:
 
 
 @dataclass(frozen=True, slots=True)
+class SupervisorHungUp:
+    """A supervisor ended someone else's call (from the live floor)."""
+
+    at: datetime
+    supervisor_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class SystemHangup:
     """Omnivox itself dropped an answered call (no agent free, or a machine)."""
 
@@ -356,6 +366,7 @@ CallEvent = (
     | ConferenceStarted
     | ConferenceEnded
     | AgentHungUp
+    | SupervisorHungUp
     | SystemHangup
     | SystemServed
     | CancelRequested

@@ -260,6 +260,8 @@ class TelephonyService:
             call = await session.get(Call, call_id)
             if call is None or call.provider_sid is not None:
                 return call
+            if CallState(call.state) in TERMINAL_STATES:  # hung up before it was placed
+                return call
             return await self._dial(session, call, None)
 
     async def _dial(

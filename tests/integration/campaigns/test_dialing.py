@@ -9,6 +9,7 @@ from tests.integration.campaigns.helpers import admin, new_list
 from tests.support import Env
 
 from omnivox.campaigns import is_dnc
+from omnivox.core.security.permissions import Role
 from omnivox.dialer.attempts import begin_attempt, record_attempt_outcome
 from omnivox.dialer.contacts import select_dialable_contacts
 from omnivox.dialer.dial_settings import get_dial_settings
@@ -17,7 +18,8 @@ NOON_NY = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)  # 13:00 New York, 02:00 Toky
 
 
 async def _setup(env: Env) -> tuple[dict[str, str], str, dict[str, str]]:
-    _org, headers = await admin(env)
+    org, headers = await admin(env)
+    agent = await env.user(org, "alex@acme.example.com", Role.AGENT)  # a campaign needs one
     list_id = await new_list(env, headers)
     ids = {}
     for phone, tz, prio in (
@@ -42,6 +44,7 @@ async def _setup(env: Env) -> tuple[dict[str, str], str, dict[str, str]]:
             "window_start": "09:00",
             "window_end": "21:00",
             "max_attempts": 3,
+            "agent_ids": [agent],
         },
         headers=headers,
     )

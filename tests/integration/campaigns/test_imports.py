@@ -110,16 +110,28 @@ async def test_malformed_files_are_refused_and_nothing_is_stored(env: Env) -> No
     assert resp.json() == []
 
 
-async def test_bad_encoding_after_the_first_chunk_fails_whole_import(env: Env) -> None:
+async def test_a_row_in_another_encoding_is_rejected_on_its_own(env: Env) -> None:
+    """Issue 14: one Latin-1 row used to fail a whole 5,000-row import ("byte 5938 of a
+    chunk", nothing imported); now that row alone is rejected, with its line number,
+    whether the up-front check can see it or not."""
     _org, headers = await admin(env)
     list_id = await new_list(env, headers)
     good = "".join(f"415555{i:04d},Name{i}\n" for i in range(1000, 5000))
-    content = ("phone,name\n" + good).encode() + "4155559999,Jos\xe9\n".encode("latin-1")
-    assert len(content) > 64 * 1024  # the up-front check cannot see the bad byte
+    content = (
+        b"phone,name\n4155550999,Early\n"
+        + "4155550998,Ren\xe9e\n".encode("latin-1")  # line 3, inside the first 64 KB
+        + good.encode()
+        + "4155559999,Jos\xe9\n".encode("latin-1")  # line 4004, after the first 64 KB
+    )
+    assert len(content) > 64 * 1024
     done = await run_upload(env, headers, list_id, content, region="US")
-    assert done["status"] == "failed" and "not UTF-8" in done["error"]
-    assert done["imported"] == 0
-    assert await _contacts(env, headers, list_id) == []
+    assert done["status"] == "done", done
+    assert (done["imported"], done["rejected"]) == (4001, 2)
+    report = await env.client.get(f"/api/v1/imports/{done['id']}/rejections.csv", headers=headers)
+    rows = list(csv.reader(io.StringIO(report.text)))[1:]
+    assert [(r[0], r[1]) for r in rows] == [("3", "rejected"), ("4004", "rejected")]
+    assert "not UTF-8 text (byte 0xE9 in 'name')" in rows[0][2]
+    assert rows[1][3] == "4155559999,Jos\ufffd"  # kept readable in the report
 
 
 async def test_dedupe_across_the_campaigns_lists(env: Env) -> None:

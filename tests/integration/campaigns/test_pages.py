@@ -5,10 +5,13 @@ from __future__ import annotations
 from tests.integration.campaigns.helpers import admin, new_list, run_upload
 from tests.support import Env
 
+from omnivox.core.security.permissions import Role
+
 
 async def test_pages_show_stored_data_and_forms_change_it(sqlite_env: Env) -> None:
     env = sqlite_env
-    _org, headers = await admin(env)
+    org, headers = await admin(env)
+    agent = await env.user(org, "alex@acme.example.com", Role.AGENT)
     list_id = await new_list(env, headers, "Spring leads")
     await run_upload(env, headers, list_id, b"phone,first_name\n4155550101,Ada\n", region="US")
     hx = {**headers, "HX-Request": "true"}
@@ -43,6 +46,7 @@ async def test_pages_show_stored_data_and_forms_change_it(sqlite_env: Env) -> No
             "calling_days": ["0", "1", "2"],
             "retry_rules": "NO_ANSWER=60x3",
             "max_attempts": "4",
+            "agent_ids": agent,  # a campaign starts only with someone to take its calls
         },
         headers=hx,
     )

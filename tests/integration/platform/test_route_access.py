@@ -46,6 +46,7 @@ JSON_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/calls/{call_id}/transfer": {"kind": "external", "target": "+14155550123"},
     "/api/v1/calls/{call_id}/conference": {"number": "+14155550123"},
     "/api/v1/calls/{call_id}/disposition": {"code": "SALE"},
+    "/api/v1/calls/{call_id}/callback": {"due_local": "2030-01-01T10:00"},
     "/api/v1/queues/{queue_id}": {"name": "Mine"},
     "/api/v1/queues/{queue_id}/members": {"members": []},
     "/api/v1/lists/{list_id}/contacts": {"phone": "+14155550123"},

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from omnivox.accounts import list_dispositions
+from omnivox.accounts import list_dispositions, list_teams
 from omnivox.campaigns import campaigns as service
 from omnivox.campaigns import lists
 from omnivox.campaigns.schemas import CampaignCreate, CampaignUpdate
@@ -68,7 +68,7 @@ async def campaigns_page(
 async def create_campaign(
     request: Request, db: DB, actor: Principal = Allow(P.CAMPAIGNS_WRITE)
 ) -> Response:
-    data = _campaign_form(await form_dict(request, lists=("list_ids",)))
+    data = _campaign_form(await form_dict(request, lists=("list_ids", "agent_ids", "team_ids")))
     campaign = await service.create_campaign(db, actor, parse(CampaignCreate, data))
     return Response(status_code=204, headers={"HX-Redirect": f"/campaigns/{campaign.id}"})
 
@@ -84,6 +84,8 @@ async def _detail(
         c=campaign,
         list_ids=await service.list_ids_of(db, campaign.id),
         lists=await lists.list_lists(db, actor.organization_id),
+        agents=await service.list_assignable_agents(db, actor.organization_id),
+        teams=await list_teams(db, actor.organization_id),
         history=await service.status_history(db, actor.organization_id, campaign.id),
         dispositions=await list_dispositions(db, actor.organization_id),
         transitions=service.TRANSITIONS[campaign.status],
@@ -104,8 +106,10 @@ async def save_campaign(
     campaign_id: str, request: Request, db: DB, actor: Principal = Allow(P.CAMPAIGNS_WRITE)
 ) -> HTMLResponse:
     await service.get_campaign(db, actor.organization_id, campaign_id)  # tenant first
-    data = _campaign_form(await form_dict(request, lists=("list_ids", "calling_days")))
-    data.setdefault("list_ids", [])
+    fields = ("list_ids", "calling_days", "agent_ids", "team_ids")
+    data = _campaign_form(await form_dict(request, lists=fields))
+    for many in ("list_ids", "agent_ids", "team_ids"):  # nothing selected: none
+        data.setdefault(many, [])
     await service.update_campaign(db, actor, campaign_id, parse(CampaignUpdate, data))
     return await _detail(request, db, actor, campaign_id, "Campaign saved.")
 

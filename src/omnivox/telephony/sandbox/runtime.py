@@ -27,11 +27,17 @@ class Runtime:
         self._parked: set[asyncio.Task[Any]] = set()
         self._deadlines: dict[int, datetime] = {}
         self._ids = itertools.count()
+        self._closing = False
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str | None = None) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        if self._closing:
+            # Work started by a task being cancelled at shutdown (a participant leaving its
+            # conference sends a webhook): it never runs, so nothing reaches for the HTTP
+            # clients the app closes next.
+            task.cancel()
         return task
 
     async def sleep(self, seconds: float) -> None:
@@ -112,6 +118,11 @@ class Runtime:
         await self.settle()
 
     async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        """Cancel every task, and every task their cancellation starts, until none is left
+        (the app closes the carrier's HTTP clients only after this)."""
+        self._closing = True
+        while self._tasks:
+            pending = list(self._tasks)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)

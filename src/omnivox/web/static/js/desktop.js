@@ -3,12 +3,15 @@
 import { api, connectEvents, escapeHtml, since } from "/static/js/live.js";
 import { createSoftphone, fetchToken } from "/static/js/softphone.js";
 import { createCampaignDesk } from "/static/js/campaign_desk.js";
+import { activeRecording, bindShortcuts, holdStartedAt, mayTransfer, validActions } from "/static/js/call_controls.js";
 
 const $ = (id) => document.getElementById(id);
 const me = $("desktop").dataset.userId;
 let agent = null;      // GET /api/v1/agents/me/state
 let call = null;       // GET /api/v1/calls/{id}
 let contact = null;    // GET /api/v1/calls/{id}/contact (campaign calls only)
+let contactAsked = null;  // the call whose contact was asked for: once per call
+const myZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 let offer = null;      // {callSid, from}
 let phone = null;
 
@@ -29,7 +32,7 @@ async function refresh() {
   if (!call || (contact && contact.forCall !== call.id)) contact = null;
   render();
   desk.sync(Boolean(call));
-  if (call) { loadHistory(call.id); loadContact(call.id); }
+  if (call) { loadHistory(call.id); loadContact(call); }
 }
 
 function party(c) {
@@ -48,6 +51,8 @@ function render() {
     $("call-state").textContent = call.state.replace("_", " ");
     $("customer-number").textContent = call.direction === "outbound" ? call.to : call.from;
   }
+  renderControls();
+  renderCallback();
   $("incoming").hidden = !offer;
   // The softphone leg comes from our own number; the customer is on the call we hold.
   if (offer) $("incoming-from").textContent = call ? party(call) : offer.from;
@@ -57,15 +62,52 @@ function render() {
   $("incoming-label").textContent = callback ? "Call back" : "From";
 }
 
-async function loadContact(callId) {
-  if (contact && contact.forCall === callId) return;
-  try {
-    contact = { forCall: callId, ...(await api("GET", `/api/v1/calls/${callId}/contact`)) };
-  } catch { contact = null; }  // not a campaign call: the card shows the number only
-  const c = contact?.contact;
-  $("contact-details").hidden = !c;
-  $("callback-fields").hidden = !c;
-  if (c) showDetails(c);
+// Only the controls valid in the call's state, the recording indicator, the hold timer.
+function renderControls() {
+  const valid = validActions(call, me);
+  document.querySelectorAll("[data-call]").forEach((btn) => { btn.hidden = !valid.has(btn.dataset.call); });
+  document.querySelector("details.transfer").hidden = !mayTransfer(call, me);
+  const rec = activeRecording(call);
+  const dot = $("recording-indicator");
+  dot.hidden = !rec;
+  dot.textContent = !rec ? "" : rec.status === "paused" ? "Recording paused" : "● Recording";
+  dot.classList.toggle("paused", rec?.status === "paused");
+}
+
+// The campaign contact of a campaign call, asked for once per call; other calls have none.
+async function loadContact(c) {
+  if (contactAsked === c.id) return;
+  contactAsked = c.id;
+  contact = null;
+  if (c.owner.kind === "campaign") {
+    try {
+      contact = { forCall: c.id, ...(await api("GET", `/api/v1/calls/${c.id}/contact`)) };
+    } catch { contact = null; }  // placed by hand to a number outside the lists
+  }
+  const found = contact?.contact;
+  $("contact-details").hidden = !found;
+  if (found) showDetails(found);
+  renderCallback();
+}
+
+// A callback can be scheduled for a campaign contact (in the contact's time) or for the
+// customer of a call that came through a queue (in the agent's own time).
+function callbackKind() {
+  if (!call) return null;
+  if (contact?.contact && contact.forCall === call.id) return "contact";
+  return call.owner.kind === "queue" ? "queue" : null;
+}
+
+function renderCallback() {
+  const kind = callbackKind();
+  $("callback-fields").hidden = !kind;
+  $("callback-when").textContent = kind === "queue"
+    ? `Call back at (your time, ${myZone})` : "Call back at (the contact's local time)";
+  $("callback-personal").hidden = kind !== "contact";
+  const code = document.querySelector("[data-testid=disposition-code]");
+  const category = code.selectedOptions[0]?.dataset.category;
+  // "Call back later" needs its time.
+  $("disposition-form").elements.callback_at.required = Boolean(kind) && category === "callback";
 }
 
 function showDetails(c) {
@@ -117,10 +159,15 @@ function onEvent(event) {
   }
 }
 
-setInterval(() => {
+function tick() {
   $("agent-state-timer").textContent = agent?.since ? since(agent.since) : "";
   $("call-timer").textContent = call?.answered_at ? since(call.answered_at) : "";
-}, 1000);
+  const held = holdStartedAt(call);
+  $("hold-timer").hidden = !held;
+  $("hold-timer").textContent = held ? `on hold ${since(held)}` : "";
+  $("wrap-up-timer").textContent = agent?.state === "wrap_up" && agent.since ? since(agent.since) : "";
+}
+setInterval(tick, 1000);
 
 document.querySelectorAll("[data-action]").forEach((btn) => btn.addEventListener("click", () => act(async () => {
   const state = btn.dataset.action;
@@ -166,10 +213,15 @@ $("conference-form").addEventListener("submit", (e) => { e.preventDefault(); act
 $("disposition-form").addEventListener("submit", (e) => { e.preventDefault(); act(async () => {
   const form = new FormData(e.target);
   const callbackAt = form.get("callback_at");
-  if (callbackAt && contact) {  // scheduled first: a refused time keeps the form open
+  const kind = callbackKind();
+  // Scheduled first: a refused time keeps the form open.
+  if (callbackAt && kind === "contact") {
     await api("POST", "/api/v1/callbacks", {
       contact_id: contact.contact.id, campaign_id: contact.campaign_id, due_local: callbackAt,
       agent_id: form.get("callback_personal") === "on" ? me : null, notes: form.get("notes") || "" });
+  } else if (callbackAt && kind === "queue") {
+    await api("POST", `/api/v1/calls/${call.id}/callback`, {
+      due_local: callbackAt, timezone: myZone, notes: form.get("notes") || "" });
   }
   await api("POST", `/api/v1/calls/${call.id}/disposition`, { code: form.get("code"), notes: form.get("notes") || null });
   e.target.reset();
@@ -194,6 +246,9 @@ async function startPhone() {
     $("phone-status").textContent = err.message;
   }
 }
+
+document.querySelector("[data-testid=disposition-code]").addEventListener("change", renderCallback);
+bindShortcuts();
 
 const desk = createCampaignDesk({ act, refresh, showContact });
 connectEvents({ onEvent, onResync: () => act(async () => { await refresh(); await desk.load(); }) });

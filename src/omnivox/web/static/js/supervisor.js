@@ -17,7 +17,8 @@ async function act(fn) {
 }
 
 async function reload() {
-  agents = new Map((await api("GET", "/api/v1/agents")).map((a) => [a.user_id, a]));
+  // The people on the floor: agents, and anyone else only while signed in as one.
+  agents = new Map((await api("GET", "/api/v1/agents?floor=true")).map((a) => [a.user_id, a]));
   calls = new Map((await api("GET", "/api/v1/calls?active=true")).map((c) => [c.id, c]));
   render();
   await loadTiles();
@@ -53,8 +54,9 @@ async function loadTiles() {
     const s = live[i];
     return `<div class="tile" data-campaign="${escapeHtml(c.name)}"><h3>${escapeHtml(c.name)} <span class="small">${escapeHtml(s.status)} · ${escapeHtml(s.dial_mode)}</span></h3>
       <dl><dt>Dialled</dt><dd>${s.dialled}</dd><dt>Answered</dt><dd>${s.answered}</dd>
-      <dt>Abandoned (window)</dt><dd class="${s.at_cap ? "error" : ""}">${pct(s.abandon_rate)} of ${s.live_answers}</dd>
-      <dt>AMD rate</dt><dd>${pct(s.amd_rate)}</dd><dt>Dial ratio</dt><dd>${s.dial_ratio.toFixed(2)}</dd></dl></div>`;
+      <dt>Abandoned (${s.abandon_window_hours} h)</dt><dd class="${s.at_cap ? "error" : ""}">${pct(s.abandon_rate)} of ${s.live_answers} (cap ${pct(s.abandon_rate_cap)})</dd>
+      <dt>AMD rate</dt><dd>${pct(s.amd_rate)}</dd><dt>Dial ratio</dt><dd>${s.dial_ratio.toFixed(2)}</dd></dl>
+      ${s.cap_notice ? `<p class="error" data-testid="campaign-cap-notice">${escapeHtml(s.cap_notice)}</p>` : ""}</div>`;
   }).join("") : `<p class="small">No active campaigns.</p>`;
 }
 
@@ -87,7 +89,8 @@ function render() {
       <td>${escapeHtml(party(c))}</td><td>${escapeHtml(c.direction)}</td>
       <td data-testid="call-state">${escapeHtml(c.state.replace("_", " "))}</td><td>${escapeHtml(nameOf(c.agent_id))}</td>
       <td data-since="${escapeHtml(c.answered_at ?? c.created_at)}">${since(c.answered_at ?? c.created_at)}</td>
-      <td>${["listen", "whisper", "barge"].map((m) => `<button class="small" data-supervise="${m}" data-id="${escapeHtml(c.id)}">${m}</button>`).join(" ")}</td>
+      <td>${["listen", "whisper", "barge"].map((m) => `<button class="small" data-supervise="${m}" data-id="${escapeHtml(c.id)}">${m}</button>`).join(" ")}
+          ${c.state === "wrap_up" ? "" : `<button class="small danger" data-hangup="${escapeHtml(c.id)}" data-testid="hangup-call" title="End this call for everyone on it">hang up</button>`}</td>
     </tr>`).join("");
 }
 
@@ -96,6 +99,11 @@ function onEvent(event) {
   if (event.name === "agent.state_changed") {
     const known = agents.get(data.user_id);
     if (!known) return reload();
+    if (data.state === "offline" && known.role !== "agent") {  // off the floor again
+      agents.delete(data.user_id);
+      render();
+      return;
+    }
     agents.set(data.user_id, { ...known, state: data.state, reason: data.reason, since: data.since,
                                current_call_id: data.call_id, missed_count: data.missed_count });
     render();
@@ -118,6 +126,13 @@ document.addEventListener("click", (e) => {
   const t = e.target;
   if (t.dataset?.logout) act(() => api("POST", `/api/v1/agents/${t.dataset.logout}/logout`));
   if (t.dataset?.supervise) act(() => api("POST", `/api/v1/calls/${t.dataset.id}/${t.dataset.supervise}`));
+  if (t.dataset?.hangup) {
+    const c = calls.get(t.dataset.hangup);
+    // Any call, in any state: the customer is hung up, its agent released or in wrap-up.
+    if (confirm(`Hang up the call with ${party(c) ?? "this customer"}?`)) {
+      act(async () => { calls.set(t.dataset.hangup, await api("POST", `/api/v1/calls/${t.dataset.hangup}/hangup`)); render(); });
+    }
+  }
 });
 
 setInterval(() => document.querySelectorAll("[data-since]").forEach((td) => { td.textContent = since(td.dataset.since); }), 1000);

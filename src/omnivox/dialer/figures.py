@@ -1,0 +1,69 @@
+"""A campaign's live figures, from stored data only (calls, agent states, its status
+history): the JSON of ``/api/v1/campaigns/{id}/live`` (the live floor's tiles) and the
+campaign page's figures show the same numbers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omnivox.campaigns import Campaign
+from omnivox.dialer.dial_settings import get_dial_settings
+from omnivox.dialer.floor import CAMPAIGN, agents_now, window_counts
+from omnivox.dialer.pacer import at_cap, cap_notice
+from omnivox.telephony import TERMINAL_STATES, Call, CallState
+
+
+async def campaign_figures(db: AsyncSession, campaign: Campaign, now: datetime) -> dict[str, Any]:
+    """Dialled, answered, AMD rate, the abandon rate in the legal window against the cap
+    (and what the dialler does about it), agents by state, lines per agent."""
+    org_id = campaign.organization_id
+    settings = await get_dial_settings(db, campaign.id)
+    mine = (
+        Call.organization_id == org_id,
+        Call.owner_kind == CAMPAIGN,
+        Call.owner_id == campaign.id,
+    )
+    dialled, answered, machines = (
+        await db.execute(
+            select(
+                func.count(),
+                func.count().filter(Call.answered_at.is_not(None)),
+                func.count().filter(func.coalesce(Call.end_reason, "") == "machine"),
+            ).where(*mine)
+        )
+    ).one()
+    window = await window_counts(db, org_id, campaign.id, now, settings.abandon_window_hours)
+    agents = await agents_now(db, org_id, settings.agent_user_ids, now)
+    live = len(agents.ready) + len(agents.talking_since)
+    open_lines = await db.scalar(
+        select(func.count()).where(*mine, Call.state.not_in([*TERMINAL_STATES, CallState.WRAP_UP]))
+    )
+    cap = float(settings.abandon_rate_cap)
+    capped = at_cap(window, cap)
+    active = settings.status == "active"
+    return {
+        "campaign_id": campaign.id,
+        "status": settings.status,
+        "dial_mode": settings.dial_mode,
+        "dialled": int(dialled),
+        "answered": int(answered),
+        "amd_rate": int(machines) / int(answered) if answered else 0.0,
+        "abandoned": window.abandons,
+        "live_answers": window.live_answers,
+        "abandon_rate": window.rate,
+        "abandon_rate_cap": cap,
+        "abandon_window_hours": settings.abandon_window_hours,
+        "at_cap": capped,
+        # Why the campaign dials less than it could (at its cap), or stopped by itself.
+        "cap_notice": cap_notice(window, cap, settings.abandon_window_hours, agents)
+        if capped and active
+        else None,
+        "agents": agents.by_state(),
+        "agents_assigned": len(settings.agent_user_ids),
+        # Lines held (ringing, waiting, talking) per agent ready or talking.
+        "dial_ratio": (int(open_lines or 0) / live) if live else 0.0,
+    }
