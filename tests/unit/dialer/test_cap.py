@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from omnivox.campaigns import DialSettings
+from omnivox.dialer.dial_settings import DialSettings
 from omnivox.dialer.floor import AgentsNow, CallsNow, WindowCounts
 from omnivox.dialer.pacer import Pacer, policy_for
 
