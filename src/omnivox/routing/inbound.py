@@ -22,11 +22,10 @@ from omnivox.core.errors import InvalidInput
 from omnivox.core.logging import get_logger
 from omnivox.media import AudioKind, MediaLinks, hold_music_url, prompt
 from omnivox.routing import direct
-from omnivox.routing.acd import Router
-from omnivox.routing.floor import open_now, ready_agents
+from omnivox.routing.floor import open_now
 from omnivox.routing.models import InboundNumber, Queue, QueueEntry
+from omnivox.routing.offering import load_pass, mark_offered
 from omnivox.routing.ports import HeldAgents, VoicemailPort
-from omnivox.routing.types import QueueConfig, Strategy, WaitingCall
 from omnivox.routing.waiting import QueueWaiting, offerable
 from omnivox.telephony import (
     Call,
@@ -340,7 +339,7 @@ class InboundRouting:
         lock = self._locks.setdefault(org_id, asyncio.Lock())
         async with lock, self.svc.sessions() as session:
             now = self.svc.clock.now()
-            router, entries, queues = await self._load(session, org_id, now)
+            router, entries, queues = await load_pass(session, org_id, now, self.held_agents)
             made = 0
             for _ in range(MAX_DECLINE_PASSES):
                 offers = router.next_assignments(now)
@@ -361,60 +360,12 @@ class InboundRouting:
                     router.remove_call(offer.call.id)
             return made
 
-    async def _load(
-        self, session: AsyncSession, org_id: str, now: datetime
-    ) -> tuple[Router, dict[str, QueueEntry], dict[str, Queue]]:
-        router = Router()
-        queues = {
-            q.id: q
-            for q in await session.scalars(select(Queue).where(Queue.organization_id == org_id))
-        }
-        for q in queues.values():
-            router.upsert_queue(
-                QueueConfig(q.id, Strategy(q.strategy), q.priority, q.service_level_seconds)
-            )
-        entries = {
-            e.call_id: e
-            for e in await session.scalars(
-                select(QueueEntry).where(
-                    QueueEntry.organization_id == org_id,
-                    QueueEntry.status == "waiting",
-                    offerable(now),  # a callback to try again later keeps its place unseen
-                )
-            )
-        }
-        for e in entries.values():
-            required = queues[e.queue_id].required_skills or {}
-            router.enqueue(
-                WaitingCall(e.call_id, e.queue_id, e.enqueued_at, required_skills=required)
-            )
-        for candidate in await ready_agents(session, org_id, now, self.held_agents):
-            router.agent_ready(candidate)
-        return router, entries, queues
-
     async def _claim(
         self, session: AsyncSession, entry: QueueEntry, agent_id: str, now: datetime
     ) -> str | None:
         """Offer the entry to the agent; the id of the call to ring them for, or None."""
         call_id = await self.waiting.callback_call(entry)  # a callback rings on its own call
-        claimed = await session.execute(
-            update(QueueEntry)
-            .where(
-                QueueEntry.id == entry.id,
-                QueueEntry.status == "waiting",
-                QueueEntry.version == entry.version,
-            )
-            .values(
-                status="offered",
-                offered_to=agent_id,
-                offered_at=now,
-                call_id=call_id,
-                version=entry.version + 1,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        await session.commit()
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        if not await mark_offered(session, entry, agent_id, now, call_id):
             if call_id != entry.call_id:
                 await self.waiting.drop_unused(call_id)
             return None  # another node offered it first
