@@ -107,6 +107,8 @@ class Floor:
             "/api/v1/agents/me/line", headers=agent.headers, json={"holding": holding}
         )
         assert resp.status_code == 200, resp.text
+        # The carrier's call set-up (0.2 s), then the browser answers at once.
+        await self.carrier.advance(self.carrier.timing.dial_setup_seconds)
         await self.settle()
         return await self.line(agent)
 
