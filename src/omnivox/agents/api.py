@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import AwareDatetime
 
 from omnivox.agents import break_reasons, reports, service
-from omnivox.agents.fsm import AgentState
 from omnivox.agents.schemas import (
     AgentStateWrite,
     AgentStatusRead,
@@ -21,7 +20,6 @@ from omnivox.agents.schemas import (
     LineRequest,
     TimeInStateReport,
 )
-from omnivox.core.errors import Conflict
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.telephony.lines import LineView
@@ -51,10 +49,6 @@ async def set_my_state(
     return await reports.get_agent(db, actor.organization_id, actor.user_id, now)
 
 
-class AgentOffline(Conflict):
-    code = "agent-offline"
-
-
 def _line_read(view: LineView | None) -> LineRead:
     if view is None:
         return LineRead(status="none", since=None, sid=None, call_id=None, drop_reason=None)
@@ -76,12 +70,12 @@ async def read_my_line(request: Request, actor: Principal = Allow(P.AGENT_STATE_
 
 @router.post("/me/line", response_model=LineRead)
 async def request_my_line(
-    data: LineRequest, request: Request, db: DB, actor: Principal = Allow(P.AGENT_STATE_OWN)
+    data: LineRequest, request: Request, actor: Principal = Allow(P.AGENT_STATE_OWN)
 ) -> LineRead:
     """The desktop's softphone is registered: connect its line (a connected line it still
-    holds is kept; any other is replaced). The browser answers the line by itself."""
-    if await service.get_state(db, actor.organization_id, actor.user_id) is AgentState.OFFLINE:
-        raise AgentOffline("you are offline: go available (or on a break) to connect your line")
+    holds is kept; any other is replaced). The browser answers the line by itself. The
+    desktop asks before going available, so the first call already finds the line up;
+    going offline hangs it up."""
     lines = runtime_of(request).service.lines
     view = await lines.request(actor.organization_id, actor.user_id, holding=data.holding)
     return _line_read(view)

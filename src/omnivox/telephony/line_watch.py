@@ -37,7 +37,7 @@ from omnivox.telephony.fsm_types import (
     TransferTargetKind,
 )
 from omnivox.telephony.instructions import Hangup, Say
-from omnivox.telephony.models import Call, CallLeg
+from omnivox.telephony.models import Call, CallEventRow, CallLeg
 from omnivox.telephony.plugins import CallPlugins
 from omnivox.telephony.service import TelephonyService
 from omnivox.telephony.transfers import _transfer_to_queue
@@ -112,16 +112,27 @@ class LineWatch:
         await _transfer_to_queue(CallControl(svc, self.plugins), row, started, call.owner_id)
 
     async def _end(self, call: Call, user_id: str) -> None:
-        svc = self.svc
+        svc, now = self.svc, self.svc.clock.now()
         async with svc.sessions() as session:
             row = await session.get(Call, call.id)
             assert row is not None
-            await svc.apply_and_announce(
-                session,
-                row,
-                AgentHungUp(at=svc.clock.now(), agent_id=user_id),
-                {"reason": "the agent's line was lost and did not come back"},
+            session.add(  # why the agent "hung up", in the call's history
+                CallEventRow(
+                    call_id=row.id,
+                    organization_id=row.organization_id,
+                    at=now,
+                    recorded_at=now,
+                    event="AgentLineLost",
+                    from_state=row.state,
+                    to_state=row.state,
+                    applied=False,
+                    reason="line-lost",
+                    detail=f"the agent's line was lost, not back within {self.grace_seconds:g} s",
+                    payload={"agent_id": user_id},
+                )
             )
+            await session.commit()
+            await svc.apply_and_announce(session, row, AgentHungUp(at=now, agent_id=user_id))
         if row.provider_sid:
             try:
                 await svc.provider.instruct_call(
