@@ -430,8 +430,8 @@ async def _line_leg_moved(
         if call_is_over(call):  # the call ended while the line was on its way: home
             await svc.lines.release(leg)
             return
+        await _leg_joined(svc, session, call, leg)  # the answer is waiting: connect first
         await _announce_leg(svc, call, leg, ProviderStatus.IN_PROGRESS, None)
-        await _leg_joined(svc, session, call, leg)
     elif event.event == "participant-leave" and leg.status != "left":
         leg.status, leg.left_at, leg.provider_sid = "left", now, None
         await session.commit()

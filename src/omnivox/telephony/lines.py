@@ -237,13 +237,19 @@ class LineService:
                 if other is not None and not call_is_over(other):
                     return None  # busy on another call
             sid, line_id, gen = line.provider_sid, line.id, line.generation
-            leg = await _new_line_leg(session, call, user_id, sid)
-            call_id = call.id
-
-            def into(row: AgentLine) -> None:
-                row.call_id = call_id
-
-            await _patch(session, line, into)
+            # The leg and the line's move, in one transaction (the answer is waiting): the
+            # line claimed only if nobody changed it since it was read.
+            leg = await _new_line_leg(session, call, user_id, sid, commit=False)
+            claimed = await session.execute(
+                update(AgentLine)
+                .where(AgentLine.id == line_id, AgentLine.version == line.version)
+                .values(call_id=call.id, version=line.version + 1)
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                await session.rollback()
+                return None
+            await session.commit()
             leg_id = leg.id
         try:
             await d.provider.instruct_call(sid, (self._into_call(call, leg_id, line_id, gen),))
@@ -483,9 +489,11 @@ async def _patch(
     raise ConcurrentUpdateError(f"line {line.id} kept changing")
 
 
-async def _new_line_leg(session: AsyncSession, call: Call, user_id: str, sid: str) -> CallLeg:
-    """The line's leg in ``call``'s conference (committed). The line's SID is unique
-    among legs: an earlier call's leg that still holds it lets it go."""
+async def _new_line_leg(
+    session: AsyncSession, call: Call, user_id: str, sid: str, *, commit: bool = True
+) -> CallLeg:
+    """The line's leg in ``call``'s conference (committed unless told not to). The line's
+    SID is unique among legs: an earlier call's leg that still holds it lets it go."""
     await session.execute(
         update(CallLeg)
         .where(CallLeg.provider_sid == sid)
@@ -501,7 +509,10 @@ async def _new_line_leg(session: AsyncSession, call: Call, user_id: str, sid: st
         provider_sid=sid,
     )
     session.add(leg)
-    await session.commit()
+    if commit:
+        await session.commit()
+    else:
+        await session.flush()
     return leg
 
 
