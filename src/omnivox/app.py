@@ -14,6 +14,7 @@ from omnivox.accounts.views import router as accounts_views
 from omnivox.agents import holds_call
 from omnivox.agents.api import router as agents_router
 from omnivox.agents.handlers import AgentGate, follow_calls
+from omnivox.agents.line import follow_lines
 from omnivox.agents.views import router as agents_views
 from omnivox.campaigns.api import router as campaigns_api
 from omnivox.campaigns.views import router as campaigns_views
@@ -185,6 +186,7 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
     # Agents first, then routing, then the dialler: an agent freed by a call's end is
     # available before routing and the pacer look for one.
     follow_calls(gate, bus)
+    follow_lines(gate, core.service.lines, bus)
     follow_routing(routing, bus)
     dialer.engine.follow(bus)
     app.state.telephony = runtime

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime
 
 from omnivox.agents import break_reasons, reports, service
@@ -17,11 +17,14 @@ from omnivox.agents.schemas import (
     BreakReasonRead,
     BreakReasonUpdate,
     HistoryEntryRead,
+    LineRead,
+    LineRequest,
     TimeInStateReport,
 )
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.http import DB, Allow, JsonCrud, State, add_json_crud, in_org
+from omnivox.telephony import LineView, runtime_of
 
 router = APIRouter(prefix="/api/v1/agents", tags=["agents"])
 
@@ -44,6 +47,38 @@ async def set_my_state(
     now = state.clock.now()
     await service.set_own_state(db, state.bus, actor, data, now)
     return await reports.get_agent(db, actor.organization_id, actor.user_id, now)
+
+
+def _line_read(view: LineView | None) -> LineRead:
+    if view is None:
+        return LineRead(status="none", since=None, sid=None, call_id=None, drop_reason=None)
+    return LineRead(
+        status=view.status.value,
+        since=view.since,
+        sid=view.provider_sid,
+        call_id=view.call_id,
+        drop_reason=view.drop_reason,
+    )
+
+
+@router.get("/me/line", response_model=LineRead)
+async def read_my_line(request: Request, actor: Principal = Allow(P.AGENT_STATE_OWN)) -> LineRead:
+    """The agent's line: the softphone leg calls reach them on with no click."""
+    lines = runtime_of(request).service.lines
+    return _line_read(await lines.find(actor.organization_id, actor.user_id))
+
+
+@router.post("/me/line", response_model=LineRead)
+async def request_my_line(
+    data: LineRequest, request: Request, actor: Principal = Allow(P.AGENT_STATE_OWN)
+) -> LineRead:
+    """The desktop's softphone is registered: connect its line (a connected line it still
+    holds is kept; any other is replaced). The browser answers the line by itself. The
+    desktop asks before going available, so the first call already finds the line up;
+    going offline hangs it up."""
+    lines = runtime_of(request).service.lines
+    view = await lines.request(actor.organization_id, actor.user_id, holding=data.holding)
+    return _line_read(view)
 
 
 add_json_crud(

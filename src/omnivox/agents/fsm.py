@@ -20,6 +20,8 @@ Decisions worth knowing:
   it; the count restarts when the agent comes back from ``offline`` (a new shift).
 * Nobody, not even a supervisor, can force an agent out of ``on_call``: that would leave a
   live customer without an owner. The call must end first (call control, not agent state).
+* The agent's own outbound call that nobody answered (busy, no answer) takes them from
+  ``reserved`` to ``wrap_up``, for notes, like a call that was answered.
 * The one way out of ``on_call`` without wrap-up is ``withdraw``: the system took the call
   back (the dialler's answering-machine detection decided "machine" after the agent had
   been connected); there is nothing for the agent to disposition, so she is available.
@@ -48,6 +50,7 @@ from omnivox.agents.fsm_types import (
     OfferRejected,
     OfferReleased,
     OfferTimedOut,
+    OwnCallFailed,
     Reserve,
     TakeBreak,
     Trigger,
@@ -55,6 +58,7 @@ from omnivox.agents.fsm_types import (
 )
 
 __all__ = [
+    "LINE_LOST_REASON",
     "MISSED_REASON",
     "TABLE",
     "Actor",
@@ -71,6 +75,7 @@ __all__ = [
     "OfferRejected",
     "OfferReleased",
     "OfferTimedOut",
+    "OwnCallFailed",
     "Rejection",
     "RejectionReason",
     "Reserve",
@@ -85,11 +90,21 @@ __all__ = [
 
 #: The break reason the machine sets on its own when an offer is not answered in time.
 MISSED_REASON = "missed"
+#: The break reason the system sets when an agent's line drops (``agents/line.py``).
+LINE_LOST_REASON = "line_lost"
 
 S = AgentState
 
 
-_CALL_EVENTS = (CallStarted, OfferRejected, OfferReleased, OfferTimedOut, CallEnded, CallWithdrawn)
+_CALL_EVENTS = (
+    CallStarted,
+    OfferRejected,
+    OfferReleased,
+    OfferTimedOut,
+    CallEnded,
+    CallWithdrawn,
+    OwnCallFailed,
+)
 
 
 def classify(event: AgentEvent) -> Trigger:
@@ -111,6 +126,7 @@ _SIMPLE: dict[type, Trigger] = {
     OfferTimedOut: Trigger.OFFER_TIMEOUT,
     CallEnded: Trigger.END_CALL,
     CallWithdrawn: Trigger.WITHDRAW,
+    OwnCallFailed: Trigger.OWN_CALL_FAILED,
     FinishWrapUp: Trigger.FINISH_WRAP_UP,
 }
 
@@ -158,7 +174,9 @@ class Rejection:
 
 
 def _actor(event: AgentEvent) -> Actor:
-    if isinstance(event, Reserve | OfferReleased | OfferTimedOut | CallEnded | CallWithdrawn):
+    if isinstance(
+        event, Reserve | OfferReleased | OfferTimedOut | CallEnded | CallWithdrawn | OwnCallFailed
+    ):
         return Actor.SYSTEM
     if isinstance(event, OfferRejected):
         return Actor.SELF

@@ -54,6 +54,7 @@ def _build_table() -> dict[tuple[AgentState, Trigger], Rule]:
     add({S.RESERVED}, T.OFFER_TIMEOUT, Rule(S.BREAK, missed=True, releases_offer=True))
     add({S.ON_CALL}, T.END_CALL, Rule(S.WRAP_UP))
     add({S.ON_CALL}, T.WITHDRAW, Rule(S.AVAILABLE))  # a machine taken back: no wrap-up
+    add({S.RESERVED}, T.OWN_CALL_FAILED, Rule(S.WRAP_UP))  # busy / no answer: notes
     add({S.WRAP_UP}, T.END_CALL, Rule(None))  # duplicate hang-up notifications
     add({S.WRAP_UP}, T.FINISH_WRAP_UP, Rule(S.AVAILABLE))
     return table

@@ -114,6 +114,15 @@ class CallWithdrawn:
 
 
 @dataclass(frozen=True, slots=True)
+class OwnCallFailed:
+    """The agent's own outbound call (click-to-call, preview, manual) ended before anyone
+    answered (busy, no answer, failed): wrap-up for notes, not straight back to work."""
+
+    at: datetime
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class FinishWrapUp:
     at: datetime
     by: Actor = Actor.SYSTEM
@@ -130,6 +139,7 @@ AgentEvent = (
     | OfferTimedOut
     | CallEnded
     | CallWithdrawn
+    | OwnCallFailed
     | FinishWrapUp
 )
 
@@ -148,4 +158,5 @@ class Trigger(StrEnum):
     OFFER_TIMEOUT = "offer_timeout"
     END_CALL = "end_call"
     WITHDRAW = "withdraw"
+    OWN_CALL_FAILED = "own_call_failed"
     FINISH_WRAP_UP = "finish_wrap_up"

@@ -26,6 +26,8 @@ from omnivox.telephony import (
     TERMINAL_STATES,
     CallState,
     CallStateChanged,
+    Direction,
+    OwnerKind,
     Trigger,
 )
 
@@ -132,8 +134,23 @@ async def _follow(gate: AgentGate, session: AsyncSession, event: CallStateChange
         await service.end_call(session, org_id, agent_id, call_id, now, bus=bus)
     elif state is CallState.COMPLETED and previous is CallState.WRAP_UP and agent_id:
         await service.finish_wrap_up(session, org_id, agent_id, now, bus=bus)
+    elif state in _ENDED_UNCONNECTED and previous in PRE_ANSWER_STATES and _own(event):
+        assert agent_id is not None
+        # Their own call was not answered (busy, no answer): wrap-up, for their notes.
+        await service.own_call_failed(session, org_id, agent_id, call_id, now, bus=bus)
     elif state in _ENDED_UNCONNECTED and previous in _BEFORE_AGENT and agent_id:
         await service.release_offer(session, org_id, agent_id, call_id, now, bus=bus)
+
+
+def _own(event: CallStateChanged) -> bool:
+    """The agent's own outbound call (click-to-call, preview, manual dial): it names its
+    agent from the moment it is placed; the dialler's calls get one only when answered."""
+    call = event.call
+    return (
+        call.agent_id is not None
+        and call.direction is Direction.OUTBOUND
+        and call.owner.kind in (OwnerKind.AGENT, OwnerKind.CAMPAIGN)
+    )
 
 
 async def _hand_over(

@@ -31,7 +31,9 @@ from omnivox.core.errors import InvalidInput
 MAX_REPORT_DAYS = 366
 
 
-def _to_read(user: User, status: AgentStatus | None, now: datetime) -> AgentStatusRead:
+def _to_read(
+    user: User, status: AgentStatus | None, now: datetime, line: str | None = None
+) -> AgentStatusRead:
     since = status.since if status else None
     return AgentStatusRead(
         user_id=user.id,
@@ -44,23 +46,30 @@ def _to_read(user: User, status: AgentStatus | None, now: datetime) -> AgentStat
         seconds_in_state=max(0.0, (now - since).total_seconds()) if since else None,
         current_call_id=status.current_call_id if status else None,
         missed_count=status.missed_count if status else 0,
+        line=line or "none",
     )
 
 
 async def list_agents(
     session: AsyncSession, org_id: str, now: datetime, *, floor: bool = False
 ) -> list[AgentStatusRead]:
-    """Active agents of the organisation with their state and time in it (one query);
-    ``floor``: only those on the floor (see ``repository.list_agents``)."""
-    rows = await repository.list_agents(session, org_id, floor=floor)
-    return [_to_read(u, s, now) for u, s in rows]
+    """Active agents of the organisation with their state, time in it and line (two
+    queries, whatever the number of agents); ``floor``: only those on the floor (see
+    ``repository.list_agents``)."""
+    lines = await repository.line_states(session, org_id)
+    return [
+        _to_read(u, s, now, lines.get(u.id))
+        for u, s in await repository.list_agents(session, org_id, floor=floor)
+    ]
 
 
 async def get_agent(
     session: AsyncSession, org_id: str, user_id: str, now: datetime
 ) -> AgentStatusRead:
     user = await repository.get_agent_user(session, org_id, user_id)  # 404 if not ours
-    return _to_read(user, await repository.find_status(session, org_id, user_id), now)
+    lines = await repository.line_states(session, org_id, user_id)
+    status = await repository.find_status(session, org_id, user_id)
+    return _to_read(user, status, now, lines.get(user_id))
 
 
 async def agent_history(

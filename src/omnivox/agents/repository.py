@@ -17,6 +17,7 @@ from omnivox.agents.errors import AgentNotFound
 from omnivox.agents.fsm import AgentSnapshot, AgentState, HistoryEntry
 from omnivox.agents.models import AgentStateHistory, AgentStatus
 from omnivox.core.security.permissions import ROLE_PERMISSIONS, Permission, Role
+from omnivox.telephony import AgentLine
 
 #: Roles that work calls, i.e. can be agents.
 AGENT_ROLES = sorted(
@@ -143,6 +144,16 @@ async def list_agents(
         working = AgentStatus.state.is_not(None) & (AgentStatus.state != AgentState.OFFLINE)
         query = query.where((User.role == Role.AGENT.value) | working)
     return [(u, s) for u, s in (await session.execute(query)).all()]
+
+
+async def line_states(
+    session: AsyncSession, org_id: str, user_id: str | None = None
+) -> dict[str, str]:
+    """Agents' line statuses (agents who never asked for a line are absent)."""
+    query = select(AgentLine.user_id, AgentLine.status).where(AgentLine.organization_id == org_id)
+    if user_id is not None:
+        query = query.where(AgentLine.user_id == user_id)
+    return {uid: status for uid, status in (await session.execute(query)).all()}
 
 
 async def list_history(

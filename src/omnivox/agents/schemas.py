@@ -55,6 +55,24 @@ class AgentStatusRead(BaseModel):
     seconds_in_state: float | None
     current_call_id: str | None
     missed_count: int
+    # The agent's line: none (never asked for one), connecting, connected, dropped, off.
+    line: str = "none"
+
+
+class LineRequest(_Strict):
+    """The desktop asks for its line; ``holding``: the line call its softphone still has
+    (none after a reload), so a line the carrier still reports but the browser lost is
+    replaced."""
+
+    holding: str | None = Field(default=None, max_length=64)
+
+
+class LineRead(BaseModel):
+    status: str  # none | connecting | connected | dropped | off
+    since: datetime | None
+    sid: str | None  # the line call, as the softphone sees it
+    call_id: str | None  # the call the line is in now
+    drop_reason: str | None
 
 
 class HistoryEntryRead(BaseModel):

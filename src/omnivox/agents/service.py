@@ -31,6 +31,7 @@ from omnivox.agents.fsm import (
     OfferRejected,
     OfferReleased,
     OfferTimedOut,
+    OwnCallFailed,
     Rejection,
     Reserve,
     TakeBreak,
@@ -238,6 +239,50 @@ async def withdraw_call(
     """on_call -> available without wrap-up: the system took the call back (a machine the
     dialler's detection recognised after the agent was connected)."""
     return await _change(session, bus, org_id, user_id, CallWithdrawn(now, call_id))
+
+
+async def own_call_failed(
+    session: AsyncSession, org_id: str, user_id: str, call_id: str, now: datetime, *, bus: EventBus
+) -> Transition:
+    """reserved -> wrap_up: the agent's own call was not answered (busy, no answer);
+    they write their notes in wrap-up rather than going straight back to work."""
+    return await _change(session, bus, org_id, user_id, OwnCallFailed(now, call_id))
+
+
+async def settle_unanswered_offer(
+    session: AsyncSession,
+    org_id: str,
+    user_id: str,
+    call_id: str,
+    now: datetime,
+    *,
+    refused: bool,
+    rang_out: bool,
+    bus: EventBus,
+) -> Transition:
+    """An offered call the agent's softphone did not take: refused (they pressed reject)
+    makes them available again; rung out makes them missed (a break, counted); otherwise
+    (the offer was withdrawn) available."""
+    if refused:
+        return await reject_offer(session, org_id, user_id, call_id, now, bus=bus)
+    if rang_out:
+        return await time_out_offer(session, org_id, user_id, call_id, now, bus=bus)
+    return await release_offer(session, org_id, user_id, call_id, now, bus=bus)
+
+
+async def take_out_for_lost_line(
+    session: AsyncSession, org_id: str, user_id: str, reason: str, now: datetime, *, bus: EventBus
+) -> Transition:
+    """The agent's line dropped: a break with the system reason ``reason`` (an offer they
+    were being made goes back to routing)."""
+    return await _change(session, bus, org_id, user_id, TakeBreak(now, reason, Actor.SYSTEM))
+
+
+async def back_from_lost_line(
+    session: AsyncSession, org_id: str, user_id: str, now: datetime, *, bus: EventBus
+) -> Transition:
+    """The agent's line is connected again: available, by the system."""
+    return await _change(session, bus, org_id, user_id, GoAvailable(now, Actor.SYSTEM))
 
 
 async def finish_wrap_up(

@@ -2,11 +2,13 @@
 safe-harbour message; a machine gets the voicemail drop or a hang-up.
 
 The customer joins the call's conference at once, with no wait music; the longest-idle
-free agent of the campaign is reserved (compare-and-set: one reservation wins) and their
-softphone dialled into it. A timer on the injected clock fires 2 seconds after the answer:
-if the call is not ``connected`` by then it is dropped (``SystemHangup`` first, so a late
-agent can no longer connect), the customer hears the safe-harbour message and the line
-hangs up. The call records it as abandoned with the system disposition.
+ready agent of the campaign (available, with a connected line) is reserved
+(compare-and-set: one reservation wins) and their line moved into the conference: no
+ringing, no click (``telephony/lines.py``). A line the carrier no longer has releases that
+agent and the next ready one is tried. A timer on the injected clock fires 2 seconds after
+the answer: if the call is not ``connected`` by then it is dropped (``SystemHangup`` first,
+so a late agent can no longer connect), the customer hears the safe-harbour message and
+the line hangs up. The call records it as abandoned with the system disposition.
 """
 
 from __future__ import annotations
@@ -44,14 +46,12 @@ from omnivox.telephony import (
     SystemHangup,
     TelephonyService,
     VoiceRequest,
-    agent_identity,
     summary_of,
 )
 
 log = get_logger(__name__)
 SAFE_HARBOUR_SECONDS = 2.0
 DEFAULT_SAFE_HARBOUR = "Sorry, all our agents are busy. We will try you again later. Goodbye."
-AGENT_OFFER_SECONDS = 10  # the agent's softphone rings at most this long
 TAKEN_BACK_MESSAGE = "Answering machine — handled by the dialler"
 
 
@@ -80,21 +80,38 @@ class CampaignAnswering:
             )
         for user_id, _since in ready.ready:  # longest idle first
             if await self.gate.reserve(call.organization_id, user_id, call.id):
-                self._spawn(self._ring_agent(call, user_id), f"campaign agent {call.id}")
+                self._spawn(self._bridge_agent(call, user_id), f"campaign agent {call.id}")
                 break
         # Not the telephony service's leg tasks: its drain() must never wait on a timer.
         self._spawn(self._deadline(call.id, answered_at), f"safe harbour {call.id}")
         # Silence, not music: the customer starts the conference and an agent joins it.
         return (self.svc.customer_conference(call, waits_for_agent=False, wait_url=""),)
 
-    async def _ring_agent(self, call: Call, user_id: str) -> None:
-        await self.svc.legs.add(
-            call,
-            role="agent",
-            target=f"client:{agent_identity(user_id)}",
-            user_id=user_id,
-            timeout_seconds=AGENT_OFFER_SECONDS,
-        )
+    async def _bridge_agent(self, call: Call, user_id: str) -> None:
+        """Move the reserved agent's line into the call; a line that is gone releases them
+        and the next ready agent is reserved and tried, while the 2 seconds last."""
+        tried = {user_id}
+        while True:
+            if await self.svc.lines.bridge(call, user_id) is not None:
+                return
+            await release_reserved(self.gate, call.organization_id, call.id)
+            answered_at = call.answered_at or self.svc.clock.now()
+            if (self.svc.clock.now() - answered_at).total_seconds() >= SAFE_HARBOUR_SECONDS:
+                return
+            async with self.svc.sessions() as session:
+                settings = await get_dial_settings(session, call.owner_id)
+                ready = await agents_now(
+                    session, call.organization_id, settings.agent_user_ids, self.svc.clock.now()
+                )
+            for candidate, _since in ready.ready:
+                if candidate in tried:
+                    continue
+                tried.add(candidate)
+                if await self.gate.reserve(call.organization_id, candidate, call.id):
+                    user_id = candidate
+                    break
+            else:
+                return  # nobody else: the safe-harbour timer ends the call
 
     async def _deadline(self, call_id: str, answered_at: datetime) -> None:
         elapsed = (self.svc.clock.now() - answered_at).total_seconds()

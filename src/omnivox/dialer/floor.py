@@ -18,9 +18,11 @@ from omnivox.dialer.contacts import previewing_agents
 from omnivox.telephony import (
     PRE_ANSWER_STATES,
     TALKING_STATES,
+    AgentLine,
     Call,
     CallEventRow,
     CallState,
+    LineStatus,
     Trigger,
 )
 
@@ -31,8 +33,9 @@ TALKING = TALKING_STATES
 
 @dataclass(frozen=True)
 class AgentsNow:
-    ready: list[tuple[str, datetime]]  # (user id, available since), longest idle first
-    paused: int
+    # (user id, available since), longest idle first: available with a connected line
+    ready: list[tuple[str, datetime]]
+    paused: int  # on a break, or available with no line (the dialler cannot reach them)
     talking_since: list[datetime]  # on a call, or reserved for one (a line is theirs)
     wrapping_since: list[datetime]
     offline: int
@@ -45,13 +48,16 @@ class AgentsNow:
         """Ready agents who can be counted on to take a call now."""
         return sum(1 for user_id, _since in self.ready if user_id not in self.let_go)
 
+    no_line: int = 0  # available, but their softphone's line is not connected
+
     def by_state(self) -> dict[str, int]:
         return {
             "available": len(self.ready),
             "on_call": len(self.talking_since),
             "wrap_up": len(self.wrapping_since),
-            "break": self.paused,
+            "break": self.paused - self.no_line,
             "offline": self.offline,
+            "no_line": self.no_line,
         }
 
 
@@ -79,18 +85,32 @@ async def agents_now(
     )
     # An agent reading a previewed contact is about to dial it: not ready for this dialler.
     previewing = set(await session.scalars(previewing_agents(org_id, now)))
+    # Only a connected line reaches an agent within the 2 seconds: an agent available
+    # without one (no softphone, a dropped line, a restart) gets no dialler calls.
+    lined = set(
+        await session.scalars(
+            select(AgentLine.user_id).where(
+                AgentLine.organization_id == org_id,
+                AgentLine.user_id.in_(agent_ids),
+                AgentLine.status == LineStatus.CONNECTED.value,
+            )
+        )
+    )
+    available = [r for r in rows if r.state == AgentState.AVAILABLE]
     ready = sorted(
         (
             (r.user_id, r.since)
-            for r in rows
-            if r.state == AgentState.AVAILABLE and r.user_id not in previewing
+            for r in available
+            if r.user_id not in previewing and r.user_id in lined
         ),
         key=_second,
     )
+    no_line = sum(r.user_id not in lined for r in available)
     return AgentsNow(
         let_go=await _let_go(session, org_id, [user_id for user_id, _since in ready]),
         ready=ready,
-        paused=sum(r.state == AgentState.BREAK for r in rows),
+        paused=sum(r.state == AgentState.BREAK for r in rows) + no_line,
+        no_line=no_line,
         talking_since=[
             r.since for r in rows if r.state in (AgentState.RESERVED, AgentState.ON_CALL)
         ],

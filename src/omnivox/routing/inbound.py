@@ -379,6 +379,10 @@ class InboundRouting:
             call = await session.get(Call, call_id)
         if call is None:
             return
+        # Auto-answer: the agent's connected line is moved into the call (no ringing, no
+        # click); an agent without one has their softphone rung, as an accept queue does.
+        if queue.answer_mode == "auto" and await self.svc.lines.bridge(call, agent_id):
+            return
         await self.svc.legs.add(
             call,
             role="agent",

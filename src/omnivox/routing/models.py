@@ -52,6 +52,9 @@ class Queue(Base):
     overflow_kind: Mapped[str | None] = mapped_column(String(16), default=None)
     overflow_target: Mapped[str | None] = mapped_column(String(64), default=None)
     offer_timeout_seconds: Mapped[int] = mapped_column(Integer, default=15)
+    # How an offer reaches an agent: "accept" rings their softphone (accept or reject,
+    # a ring-out is a missed offer); "auto" moves their connected line into the call.
+    answer_mode: Mapped[str] = mapped_column(String(8), default="accept")
     required_skills: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     greeting: Mapped[str] = mapped_column(Text, default="Thank you for calling. Please hold.")
     # Position and estimated-wait announcements while waiting (None: music only).

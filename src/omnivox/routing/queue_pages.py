@@ -37,6 +37,7 @@ QUEUE_LABELS = {
     "overflow_kind": "Overflow",
     "overflow_target": "Overflow target",
     "offer_timeout_seconds": "Ring time per offer",
+    "answer_mode": "Answering",
     "required_skills": "Required skills",
     "greeting": "Greeting",
     "announce_every_seconds": "Announcement interval",
@@ -58,7 +59,14 @@ def _queue_data(form: dict[str, Any]) -> dict[str, Any]:
     """The form as QueueWrite input; fields the form does not carry keep their defaults."""
     data: dict[str, Any] = {
         k: form[k]
-        for k in ("name", "strategy", "priority", "service_level_seconds", "greeting")
+        for k in (
+            "name",
+            "strategy",
+            "priority",
+            "service_level_seconds",
+            "greeting",
+            "answer_mode",
+        )
         if k in form
     }
     data.update(
@@ -101,6 +109,7 @@ def _values(source: Queue | QueueWrite) -> dict[str, Any]:
         "overflow_queue": target if kind == OverflowKind.QUEUE else "",
         "overflow_number": target if kind == OverflowKind.EXTERNAL else "",
         "offer_timeout_seconds": source.offer_timeout_seconds,
+        "answer_mode": source.answer_mode,
         "skills": {k: str(v) for k, v in (source.required_skills or {}).items()},
         "greeting": source.greeting,
         "announce_every_seconds": source.announce_every_seconds or "",

@@ -39,6 +39,9 @@ class QueueWrite(Strict):
     overflow_kind: OverflowKind | None = None
     overflow_target: str | None = Field(default=None, max_length=64)
     offer_timeout_seconds: int = Field(default=15, ge=5, le=120)
+    # accept: the agent's softphone rings, they accept or reject (a ring-out is missed);
+    # auto: the agent's connected line is moved into the call, no click.
+    answer_mode: Literal["accept", "auto"] = "accept"
     required_skills: dict[str, int] = Field(default_factory=dict, max_length=20)
     greeting: str = Field(default="Thank you for calling. Please hold.", max_length=500)
     # Seconds between position / estimated-wait announcements; None: music only.

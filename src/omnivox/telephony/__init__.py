@@ -27,6 +27,8 @@ from omnivox.telephony.events import (
     CallSupervised,
     CallUnmuted,
     LegSummary,
+    LineConnected,
+    LineDropped,
     OwnerRef,
     RecordingRef,
 )
@@ -38,6 +40,7 @@ from omnivox.telephony.fsm_types import (
     AnsweredBy,
     CallState,
     CancelRequested,
+    Direction,
     EndReason,
     Owner,
     OwnerKind,
@@ -58,7 +61,8 @@ from omnivox.telephony.instructions import (
     Say,
 )
 from omnivox.telephony.legs import agent_identity
-from omnivox.telephony.models import Call, CallEventRow, CallLeg
+from omnivox.telephony.lines import LineService, LineStatus, LineView
+from omnivox.telephony.models import AgentLine, Call, CallEventRow, CallLeg
 from omnivox.telephony.ports import (
     MachineDetectionMode,
     ParticipantChange,
@@ -78,6 +82,7 @@ __all__ = [
     "TALKING_STATES",
     "TERMINAL_STATES",
     "AgentHoldsCall",
+    "AgentLine",
     "AgentUnavailable",
     "AnsweredBy",
     "Call",
@@ -100,12 +105,18 @@ __all__ = [
     "CancelRequested",
     "Dial",
     "DialNumber",
+    "Direction",
     "EndReason",
     "Gather",
     "Hangup",
     "HookUrls",
     "Instruction",
     "LegSummary",
+    "LineConnected",
+    "LineDropped",
+    "LineService",
+    "LineStatus",
+    "LineView",
     "MachineDetectionMode",
     "ManualDialCheck",
     "Owner",

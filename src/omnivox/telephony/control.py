@@ -19,8 +19,10 @@ from omnivox.telephony import calls, fsm
 from omnivox.telephony.errors import ProviderError
 from omnivox.telephony.events import CallMuted, CallPartDispositioned, CallUnmuted
 from omnivox.telephony.fsm_types import (
+    TERMINAL_STATES,
     AgentHungUp,
     CallEvent,
+    CallState,
     DispositionSubmitted,
     HoldEnded,
     HoldStarted,
@@ -108,6 +110,44 @@ async def _part_disposition(
         )
     )
     return call
+
+
+async def _notes_after_unanswered(
+    svc: TelephonyService, actor: Principal, call: Call, code: str, notes: str | None
+) -> Call:
+    """The agent's own call ended unanswered (busy, no answer) and they wrapped up: their
+    code and notes go into the call's history and its notes; the call's outcome stays
+    the carrier's (nobody answered), and their wrap-up ends."""
+    if svc.agents is None or not await svc.agents.finish_wrap_up(
+        call.organization_id, actor.user_id, call.id
+    ):
+        raise CallActionRefused(f"cannot disposition: the call is {call.state.replace('_', ' ')}")
+    now = svc.clock.now()
+    async with svc.sessions() as session:
+        row = await session.get(Call, call.id)
+        assert row is not None
+        session.add(
+            CallEventRow(
+                call_id=row.id,
+                organization_id=row.organization_id,
+                at=now,
+                recorded_at=now,
+                event="AgentNotes",
+                from_state=row.state,
+                to_state=row.state,
+                applied=False,
+                reason="notes-after-unanswered",
+                detail=f"{code} by the agent after the call went unanswered",
+                payload={"agent_id": actor.user_id, "code": code, "notes": notes},
+            )
+        )
+
+        def note(c: Call) -> None:
+            c.disposition_notes = notes or c.disposition_notes
+            c.disposition_agent_id = actor.user_id
+
+        await calls.patch_call(session, row, note)
+    return row
 
 
 def _check(call: Call, event: CallEvent, action: str) -> None:
@@ -232,6 +272,8 @@ async def disposition(
         raise InvalidInput.on("code", f"unknown disposition {code!r}")
     if call.agent_id != actor.user_id:
         return await _part_disposition(svc, actor, call, code.upper(), notes)
+    if CallState(call.state) in TERMINAL_STATES:
+        return await _notes_after_unanswered(svc, actor, call, code.upper(), notes)
     event = DispositionSubmitted(
         at=svc.clock.now(), code=code.upper(), agent_id=actor.user_id, notes=notes
     )

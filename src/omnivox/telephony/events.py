@@ -162,6 +162,32 @@ class CallSupervised(CallEventBase):
     supervisor_id: str
 
 
+def line_audience(organization_id: str, user_id: str) -> Audience:
+    """The agent, and whoever supervises agents in the organisation."""
+    return Audience.user(organization_id, user_id, Permission.AGENTS_SUPERVISE.value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LineConnected(DomainEvent):
+    """The agent's softphone answered their line: a call can reach them with no click.
+    ``call_id``: the call the line went straight back into (a reload mid-call)."""
+
+    NAME = "line.connected"
+    user_id: str
+    call_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LineDropped(DomainEvent):
+    """The agent's line ended (browser closed or reloaded, network gone, never answered,
+    or the agent went offline: ``reason``). ``call_id``: the call it was in."""
+
+    NAME = "line.dropped"
+    user_id: str
+    reason: str
+    call_id: str | None
+
+
 __all__ = [
     "CallCreated",
     "CallEnded",
@@ -175,7 +201,10 @@ __all__ = [
     "CallSupervised",
     "CallUnmuted",
     "LegSummary",
+    "LineConnected",
+    "LineDropped",
     "OwnerRef",
     "RecordingRef",
     "call_audience",
+    "line_audience",
 ]

@@ -38,6 +38,17 @@ class HookUrls:
     def recording(self, call_id: str) -> str:
         return self.url(WebhookKind.RECORDING, call=call_id)
 
+    # The agent's line (telephony/lines.py): each dial is a generation of the line row.
+    def line_voice(self, line_id: str, generation: int) -> str:
+        return self.url(WebhookKind.VOICE, line=line_id, gen=str(generation))
+
+    def line_status(self, line_id: str, generation: int) -> str:
+        return self.url(WebhookKind.STATUS, line=line_id, gen=str(generation))
+
+    def line_back(self, line_id: str, generation: int, call_id: str) -> str:
+        """The Dial action of a line in a call's conference: the call is over for it."""
+        return self.url(WebhookKind.DIAL, line=line_id, gen=str(generation), call=call_id)
+
     def verification_url(self, path: str, query: str) -> str:
         """The URL the provider signed, rebuilt from our public base (not the proxy's view)."""
         return f"{self.public_base}{path}" + (f"?{query}" if query else "")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.core.logging import get_logger
 from omnivox.telephony import calls
+from omnivox.telephony.errors import ProviderError
 from omnivox.telephony.events import (
     CallLegChanged,
     CallRecordingChanged,
@@ -22,18 +24,24 @@ from omnivox.telephony.fsm_types import (
     CallState,
     ConferenceEnded,
     ConferenceStarted,
+    Direction,
+    OwnerKind,
     ProviderStatus,
+    SystemHangup,
     TransferCompleted,
     TransferConferenced,
     TransferFailed,
     TransferTargetKind,
 )
 from omnivox.telephony.instructions import Dial, DialConference, Hangup, Instruction, Say
+from omnivox.telephony.legs import is_line_leg
+from omnivox.telephony.lines import call_is_over
 from omnivox.telephony.models import Call, CallLeg, Recording
 from omnivox.telephony.plugins import CallPlugins
 from omnivox.telephony.ports import (
     CallStatusChanged,
     ConferenceChanged,
+    DialFinished,
     DigitsGathered,
     MachineDetected,
     RecordingStatusChanged,
@@ -44,6 +52,7 @@ from omnivox.telephony.service import TelephonyService
 
 log = get_logger(__name__)
 UNKNOWN_NUMBER_MESSAGE = "Sorry, this number is not in service. Goodbye."
+NOBODY_MESSAGE = "Sorry, we cannot take your call right now. Goodbye."
 CONFERENCE_EVENTS = ("start", "end", "join", "leave")
 _LEG_LIVE = {ProviderStatus.IN_PROGRESS}
 _LEG_GONE = {
@@ -62,6 +71,12 @@ class HookReply:
     instructions: tuple[Instruction, ...] = ()
 
 
+class LineWatcher(Protocol):
+    """Decides what becomes of a call whose agent's line dropped (``line_watch.py``)."""
+
+    def watch(self, call_id: str, user_id: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class Ingress:
     """Verified, normalised webhooks in; the call's new state, its follow-up work and the
@@ -69,9 +84,36 @@ class Ingress:
 
     svc: TelephonyService
     plugins: CallPlugins
+    lines: LineWatcher | None = None  # None: a line dropped mid-call is only recorded
 
     async def handle(self, event: WebhookEvent, query: Mapping[str, str]) -> HookReply:
+        if "line" in query:
+            return await _line(self.svc, self.lines, event, query)
         return await _handle(self.svc, self.plugins, event, query)
+
+
+async def _line(
+    svc: TelephonyService,
+    watcher: LineWatcher | None,
+    event: WebhookEvent,
+    query: Mapping[str, str],
+) -> HookReply:
+    """Webhooks about an agent's line (``telephony/lines.py``)."""
+    line_id = query["line"]
+    try:
+        gen = int(query.get("gen", ""))
+    except ValueError:
+        log.warning("line webhook without a generation", line_id=line_id)
+        return HookReply((Hangup(),))
+    if isinstance(event, VoiceRequest):
+        return HookReply(await svc.lines.answered(line_id, gen, event.call_sid))
+    if isinstance(event, DialFinished):
+        return HookReply(await svc.lines.back(line_id, gen, query.get("call", "")))
+    if isinstance(event, CallStatusChanged):
+        dropped = await svc.lines.status(line_id, gen, event.status, event.call_sid)
+        if dropped is not None and dropped.call_id and watcher is not None:
+            watcher.watch(dropped.call_id, dropped.user_id)
+    return HookReply()
 
 
 async def _handle(
@@ -212,6 +254,8 @@ async def _leg_status(
         await _leg_left(svc, session, call, leg, was_joined)
         # Routing reads an unanswered agent leg as a declined (busy) or missed offer.
         await _announce_leg(svc, call, leg, event.status, was_joined)
+        if not was_joined:
+            await _release_own_call(svc, session, call, leg)
         return
     else:
         await session.commit()
@@ -281,6 +325,35 @@ async def _leg_left(
         await svc.apply_and_announce(session, call, ConferenceEnded(at=now))
 
 
+async def _release_own_call(
+    svc: TelephonyService, session: AsyncSession, call: Call, leg: CallLeg
+) -> None:
+    """The agent never took the rung leg of their own outbound call (they have no line):
+    the customer, who answered, is not left waiting for nobody. After the leg's
+    announcement, so the agent's offer is first counted as missed or refused."""
+    if (
+        leg.role != "agent"
+        or not leg.user_id
+        or leg.user_id != call.agent_id
+        or call.direction != Direction.OUTBOUND.value
+        or call.owner_kind == OwnerKind.QUEUE.value  # callbacks: routing offers them again
+    ):
+        return
+    await session.refresh(call)
+    if CallState(call.state) is not CallState.ANSWERED_HUMAN:
+        return
+    result = await svc.apply_and_announce(
+        session, call, SystemHangup(at=svc.clock.now(), reason="the agent did not answer")
+    )
+    if CallState(call.state) is CallState.ABANDONED and call.provider_sid:
+        try:
+            await svc.provider.instruct_call(
+                call.provider_sid, (Say(text=NOBODY_MESSAGE), Hangup())
+            )
+        except ProviderError as exc:
+            log.info("customer already gone", call_id=call.id, error=str(exc), result=str(result))
+
+
 def _transfer_target(leg: CallLeg) -> tuple[TransferTargetKind, str]:
     target = leg.target.removeprefix("warm:")
     if leg.user_id:
@@ -322,6 +395,8 @@ async def _conference(
             c.customer_joined_at = now
 
     await svc.patch_call(session, call, note)
+    if event.call_sid and event.call_sid != call.provider_sid:
+        await _line_leg_moved(svc, session, call, event)
     if customer_joined:
         # An agent who answered before the customer was in the conference connects now.
         leg = await session.scalar(
@@ -331,6 +406,36 @@ async def _conference(
         )
         if leg is not None:
             await _connect_agent(svc, session, call, leg)
+
+
+async def _line_leg_moved(
+    svc: TelephonyService, session: AsyncSession, call: Call, event: ConferenceChanged
+) -> None:
+    """An agent's line arrived in or left the call's conference. A line has no status
+    callback of its own in the call (it is the agent's for the session), so its joining
+    is the agent's answer, and its leaving is only recorded: the line's own status
+    callback tells a drop from a move back (``telephony/lines.py``)."""
+    if event.event not in ("participant-join", "participant-leave"):
+        return
+    leg = await session.scalar(
+        select(CallLeg).where(CallLeg.call_id == call.id, CallLeg.provider_sid == event.call_sid)
+    )
+    if leg is None or not is_line_leg(leg):
+        return
+    now = svc.clock.now()
+    if event.event == "participant-join" and leg.status == "joining":
+        leg.status, leg.joined_at = "joined", now
+        await session.commit()
+        await session.refresh(call)
+        if call_is_over(call):  # the call ended while the line was on its way: home
+            await svc.lines.release(leg)
+            return
+        await _leg_joined(svc, session, call, leg)  # the answer is waiting: connect first
+        await _announce_leg(svc, call, leg, ProviderStatus.IN_PROGRESS, None)
+    elif event.event == "participant-leave" and leg.status != "left":
+        leg.status, leg.left_at, leg.provider_sid = "left", now, None
+        await session.commit()
+        await _announce_leg(svc, call, leg, ProviderStatus.COMPLETED, True)
 
 
 async def _connect_agent(

@@ -3,6 +3,7 @@ into the call's conference, ended with it, and handed over on transfers."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -38,6 +39,16 @@ def participant_label(role: str, leg_id: str) -> str:
     return f"{role}-{leg_id}"
 
 
+#: ``CallLeg.target`` of an agent's line in a call's conference (``telephony/lines.py``).
+LINE_PREFIX = "line:"
+
+
+def is_line_leg(leg: CallLeg) -> bool:
+    """The agent's line moved into the call, rather than a leg dialled for it: it is
+    given back to the agent when their part ends, never hung up."""
+    return leg.target.startswith(LINE_PREFIX)
+
+
 def agent_identity(user_id: str) -> str:
     """The softphone identity of an agent (Twilio client name)."""
     return f"agent_{user_id}"
@@ -50,6 +61,8 @@ class LegDeps:
     clock: Clock
     urls: HookUrls
     tasks: TaskSupervisor
+    # Gives an agent's line back to them (``LineService.release``).
+    release_line: Callable[[CallLeg], Awaitable[None]]
 
 
 class LegService:
@@ -123,7 +136,9 @@ class LegService:
             return list((await session.scalars(query.order_by(CallLeg.joined_at))).all())
 
     async def hang_up_leg(self, leg: CallLeg) -> None:
-        if leg.provider_sid:
+        if is_line_leg(leg):
+            await self.deps.release_line(leg)
+        elif leg.provider_sid:
             await hang_up_quietly(self.deps.provider, leg.provider_sid)
 
     async def end_all(self, call: Call) -> None:

@@ -116,3 +116,32 @@ class Recording(Base):
     duration_seconds: Mapped[int | None] = mapped_column(Integer, default=None)
     url: Mapped[str | None] = mapped_column(String(500), default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AgentLine(Base):
+    """An agent's line: the softphone leg their browser holds for the session
+    (``telephony/lines.py``). While idle it waits in the agent's own conference; a call
+    moves it into the call's conference and gives it back when the call ends, so the
+    agent talks to the customer with no click and no ringing."""
+
+    __tablename__ = "agent_lines"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    # connecting | connected | dropped | off
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    # Each dial of the line is a new generation; webhooks about an older one are stale.
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    provider_sid: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The call whose conference the line is in now (None: the agent's own conference).
+    call_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    requested_at: Mapped[datetime | None] = mapped_column(default=None)
+    connected_at: Mapped[datetime | None] = mapped_column(default=None)
+    dropped_at: Mapped[datetime | None] = mapped_column(default=None)
+    drop_reason: Mapped[str | None] = mapped_column(String(32), default=None)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

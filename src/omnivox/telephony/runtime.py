@@ -22,6 +22,7 @@ from omnivox.core.tasks import TaskSupervisor
 from omnivox.telephony.control import CallControl
 from omnivox.telephony.hooks import HookUrls
 from omnivox.telephony.ingress import Ingress
+from omnivox.telephony.line_watch import LineWatch
 from omnivox.telephony.plugins import CallPlugins
 from omnivox.telephony.ports import TelephonyProvider, WebhookKind
 from omnivox.telephony.providers.twilio import TwilioCredentials, build_twilio_provider
@@ -62,7 +63,8 @@ class TelephonyRuntime:
         self.service = core.service
         self.carrier = core.carrier
         self.plugins = plugins
-        self.ingress = Ingress(core.service, plugins)
+        self.line_watch = LineWatch(core.service, plugins)
+        self.ingress = Ingress(core.service, plugins, self.line_watch)
         self.control = CallControl(core.service, plugins)
         self.tasks = core.service.tasks
         self._clients = core.clients
@@ -91,6 +93,9 @@ class TelephonyRuntime:
 
     async def start(self, *, background: bool = True) -> None:
         await reconcile_open_calls(self.service)  # a restart may have missed webhooks
+        # Agents' lines the carrier no longer has are dropped: after a restart, calls reach
+        # only agents whose browsers connect their line again.
+        await self.service.lines.reconcile()
         if background:
             self.busy.add(+1)
             self.tasks.run(self._sweep(), "telephony sweep")
@@ -115,10 +120,13 @@ class TelephonyRuntime:
             self.busy.add(-1)
 
     async def quiesce(self) -> None:
-        """Wait until the sweep is asleep on the clock (tests on a manual clock)."""
+        """Wait until the sweep and the lines' grace timers are asleep on the clock (tests
+        on a manual clock)."""
         await self.busy.quiesce()
+        await self.line_watch.quiesce()
 
     async def stop(self) -> None:
+        await self.line_watch.stop()
         await self.tasks.stop()
         if self.carrier is not None:
             await self.carrier.close()

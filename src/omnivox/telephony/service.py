@@ -53,6 +53,7 @@ from omnivox.telephony.legs import (
     agent_identity,
     hang_up_quietly,
 )
+from omnivox.telephony.lines import LineDeps, LineService
 from omnivox.telephony.models import Call
 from omnivox.telephony.ports import (
     MachineDetection,
@@ -112,8 +113,18 @@ class TelephonyService:
         self.tasks = deps.tasks
         self.agents = deps.agents
         self.metrics = deps.metrics
+        self.lines = LineService(
+            LineDeps(deps.provider, deps.sessions, deps.clock, deps.urls, deps.bus)
+        )
         self.legs = LegService(
-            LegDeps(deps.provider, deps.sessions, deps.clock, deps.urls, deps.tasks)
+            LegDeps(
+                deps.provider,
+                deps.sessions,
+                deps.clock,
+                deps.urls,
+                deps.tasks,
+                release_line=self.lines.release,
+            )
         )
 
     # --- announcing ----------------------------------------------------------------------
@@ -340,6 +351,10 @@ class TelephonyService:
         self.tasks.spawn(self._add_agent_leg(call, user_id), f"agent leg {call.id}")
 
     async def _add_agent_leg(self, call: Call, user_id: str) -> None:
+        """The agent's own call (click-to-call, preview, manual): their connected line is
+        moved into it, no click; an agent without a line has their softphone rung."""
+        if await self.lines.bridge(call, user_id) is not None:
+            return
         await self.legs.add(
             call, role="agent", target=f"client:{agent_identity(user_id)}", user_id=user_id
         )

@@ -2,7 +2,9 @@
 
 The production Twilio provider code places and controls the calls; the sandbox carrier runs
 the simulated far end on the test's ManualClock. Agents' browser legs are sandbox softphone
-sessions that answer what they are offered, as a browser would.
+sessions that answer what they are offered, as a browser would; like the desktop, each
+agent's browser asks for its line once available and answers it by itself
+(``telephony/lines.py``), so calls reach them with no click.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from tests.support import Env
 
 from omnivox.accounts.models import Organization
 from omnivox.core.security.permissions import Role
+from omnivox.telephony.lines import LINE_PARAM
 from omnivox.telephony.models import Call, CallEventRow
 from omnivox.telephony.runtime import TelephonyRuntime
 from omnivox.telephony.sandbox.carrier import SandboxCarrier
-from omnivox.telephony.sandbox.model import SandboxCall
+from omnivox.telephony.sandbox.model import SandboxCall, SandboxConference
 from omnivox.telephony.sandbox.parties import PartyScript
 from omnivox.telephony.sandbox.softphones import SoftphoneSession
 from omnivox.telephony.service import agent_identity
@@ -37,6 +40,7 @@ class Agent:
     phone: SoftphoneSession
     answer: bool | str = True  # True: answer offers; False: let them ring; "reject"
     offers: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[dict[str, Any]] = field(default_factory=list)  # line calls, auto-answered
 
 
 @dataclass
@@ -75,7 +79,11 @@ class Floor:
             await self.settle()
             done += step
 
-    async def agent(self, org: str, name: str, role: Role = Role.AGENT) -> Agent:
+    async def agent(
+        self, org: str, name: str, role: Role = Role.AGENT, *, line: bool = True
+    ) -> Agent:
+        """A signed-in agent, available; ``line``: their browser connects its line (as
+        the desktop does), else they have a softphone but no line (rung for offers)."""
         email = f"{name}@acme.example.com"
         user_id = await self.env.user(org, email, role)
         headers = await self.env.token(email)
@@ -89,18 +97,52 @@ class Floor:
         assert ready.status_code == 200, ready.text
         self._tasks.append(asyncio.create_task(self._browser(agent)))
         self.agents[name] = agent
+        if line:
+            await self.connect_line(agent)
         return agent
 
+    async def connect_line(self, agent: Agent, holding: str | None = None) -> Any:
+        """The desktop asks for its line; the browser answers it when it rings."""
+        resp = await self.env.client.post(
+            "/api/v1/agents/me/line", headers=agent.headers, json={"holding": holding}
+        )
+        assert resp.status_code == 200, resp.text
+        # The carrier's call set-up (0.2 s), then the browser answers at once.
+        await self.carrier.advance(self.carrier.timing.dial_setup_seconds)
+        await self.settle()
+        return await self.line(agent)
+
+    async def line(self, agent: Agent) -> dict[str, Any]:
+        resp = await self.env.client.get("/api/v1/agents/me/line", headers=agent.headers)
+        assert resp.status_code == 200, resp.text
+        line: dict[str, Any] = resp.json()
+        return line
+
+    def reload(self, agent: Agent) -> None:
+        """The agent's browser reloads (or loses the network): its softphone session ends,
+        and the calls it had answered (the line) end with it; a new session registers."""
+        self.carrier.softphones.unregister(agent.phone)
+        agent.phone = self.carrier.softphones.register(
+            agent_identity(agent.user_id), self.env.settings.sandbox.account_sid
+        )
+        self._tasks.append(asyncio.create_task(self._browser(agent)))
+
     async def _browser(self, agent: Agent) -> None:
-        """What the agent's browser does: answer offers (or not)."""
-        while True:
-            msg = await agent.phone.outbox.get()
-            if msg.get("type") == "incoming":
+        """What the agent's browser does: answer its line, and offers (or not)."""
+        phone = agent.phone
+        while agent.phone is phone:
+            msg = await phone.outbox.get()
+            if msg.get("type") == "incoming" and LINE_PARAM in (msg.get("params") or {}):
+                agent.lines.append(msg)  # the desktop answers its line by itself
+                self.carrier.softphones.handle(
+                    phone, {"type": "answer", "call_sid": msg["call_sid"]}
+                )
+            elif msg.get("type") == "incoming":
                 agent.offers.append(msg)
                 if agent.answer:
                     kind = "reject" if agent.answer == "reject" else "answer"
                     self.carrier.softphones.handle(
-                        agent.phone, {"type": kind, "call_sid": msg["call_sid"]}
+                        phone, {"type": kind, "call_sid": msg["call_sid"]}
                     )
 
     async def call(
@@ -123,6 +165,15 @@ class Floor:
         async with self.env.sessions() as s:
             query = select(CallEventRow).where(CallEventRow.call_id == call_id)
             return list((await s.scalars(query.order_by(CallEventRow.id))).all())
+
+    async def conference(self, call_id: str) -> SandboxConference:
+        """The call's own conference on the carrier (agents' line conferences aside)."""
+        name = (await self.row(call_id)).conference_name
+        return next(c for c in self.carrier.conferences.values() if c.friendly_name == name)
+
+    def customer_calls(self) -> dict[str, SandboxCall]:
+        """Calls the carrier placed, the agents' lines aside."""
+        return {sid: c for sid, c in self.carrier.calls.items() if c.softphone_identity is None}
 
     def customer_leg(self, call: Call) -> SandboxCall:
         assert call.provider_sid

@@ -45,7 +45,7 @@ async def test_supervisor_listens_whispers_and_barges(sqlite_env: Env) -> None:
         listen = await f.post(sam, f"/api/v1/calls/{call_id}/listen")
         assert listen.status_code == 200 and listen.json()["muted"]
         await f.advance(3)
-        conf = next(iter(f.carrier.conferences.values()))
+        conf = await f.conference(call_id)
         supervisor_leg = listen.json()["id"]
         whisper = await f.post(sam, f"/api/v1/calls/{call_id}/whisper")
         assert whisper.json()["id"] == supervisor_leg and whisper.json()["coaching"]
@@ -69,7 +69,7 @@ async def test_two_supervisors_listen_to_one_call_at_once(sqlite_env: Env) -> No
         second = await f.post(kim, f"/api/v1/calls/{call_id}/listen")
         assert first.status_code == second.status_code == 200, second.text
         await f.advance(3)
-        conf = next(iter(f.carrier.conferences.values()))
+        conf = await f.conference(call_id)
         listening = [p for p in conf.participants.values() if p.muted]
         assert len(listening) == 2
         labels = [p.label for p in conf.participants.values()]
@@ -143,7 +143,7 @@ async def test_mute_and_unmute_the_agent(sqlite_env: Env) -> None:
         await f.advance(4)
         muted = await f.post(alex, f"/api/v1/calls/{call_id}/mute")
         assert muted.status_code == 200 and muted.json()["muted"]
-        conf = next(iter(f.carrier.conferences.values()))
+        conf = await f.conference(call_id)
         assert [p.muted for p in conf.participants.values()].count(True) == 1
         assert not (await f.post(alex, f"/api/v1/calls/{call_id}/unmute")).json()["muted"]
 

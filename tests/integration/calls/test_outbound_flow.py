@@ -27,7 +27,7 @@ async def test_answered_call_held_transferred_conferenced_and_dispositioned(env:
         assert held.status_code == 200 and held.json()["state"] == "on_hold"
         await f.settle()
         assert f.customer_leg(call).status == "in-progress"
-        conf = next(iter(f.carrier.conferences.values()))
+        conf = await f.conference(call_id)
         assert any(p.hold for p in conf.participants.values())
         again = await f.post(alex, f"/api/v1/calls/{call_id}/hold")
         assert again.status_code == 409 and "on hold" in again.json()["detail"]
@@ -122,14 +122,21 @@ async def test_an_agent_on_break_cannot_place_a_call(sqlite_env: Env) -> None:
         assert resp.status_code == 409 and "available" in resp.json()["detail"]
         calls = await sqlite_env.client.get("/api/v1/calls", headers=alex.headers)
         assert calls.status_code == 403  # agents do not list the organisation's calls
-        assert f.carrier.calls == {}  # nothing was dialled
+        assert f.customer_calls() == {}  # nothing was dialled
 
 
 async def test_a_busy_number_frees_the_agent(sqlite_env: Env) -> None:
+    """Their own call that nobody answered puts the agent in wrap-up for a note (issue 14),
+    then their disposition frees them."""
     async with floor(sqlite_env) as (f, org):
         alex = await f.agent(org, "alex")
-        await f.call(alex, PartyScript(behaviour=PartyBehaviour.BUSY, ring_seconds=1))
+        call_id = await f.call(alex, PartyScript(behaviour=PartyBehaviour.BUSY, ring_seconds=1))
         await f.advance(3)
+        assert await f.agent_state(alex) == "wrap_up"
+        noted = await f.post(
+            alex, f"/api/v1/calls/{call_id}/disposition", {"code": "CALLBACK", "notes": "busy"}
+        )
+        assert noted.status_code == 200, noted.text
         assert await f.agent_state(alex) == "available"
 
 
@@ -151,7 +158,7 @@ async def test_manual_dialling_obeys_dnc_and_the_calling_window(sqlite_env: Env)
         )
         assert late.status_code == 409 and "calling window" in late.json()["detail"]
         assert "Australia/Sydney" in late.json()["detail"]
-        assert f.carrier.calls == {} and await f.agent_state(alex) == "available"
+        assert f.customer_calls() == {} and await f.agent_state(alex) == "available"
         audit = await sqlite_env.client.get(
             "/api/v1/audit-log?entity_type=dnc_entry", headers=admin.headers
         )

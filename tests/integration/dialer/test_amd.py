@@ -26,7 +26,7 @@ from tests.support import Env
 from omnivox.agents.models import AgentStateHistory
 from omnivox.campaigns.models import ContactAttempt
 from omnivox.core.events import DomainEvent
-from omnivox.telephony.models import CallEventRow
+from omnivox.telephony.models import CallEventRow, CallLeg
 from omnivox.telephony.sandbox.legs import detection
 from omnivox.telephony.sandbox.model import AmdRequest, LogEntry
 from omnivox.telephony.sandbox.parties import GreetingEnd, PartyBehaviour, PartyScript
@@ -135,8 +135,13 @@ async def test_machine_reaching_a_free_agent_is_taken_back_and_dropped_after_the
             assert notice.data["user_id"] == alex.user_id
             assert notice.data["call"]["id"] == call.id
             assert notice.data["message"] == "Answering machine — handled by the dialler"
-            agent_legs = [c for c in f.carrier.calls.values() if c.softphone_identity]
-            assert agent_legs and all(c.is_final for c in agent_legs)
+            # The agent's leg left the call: their line is back in their own conference.
+            line = (await f.line(alex))["sid"]
+            home = f.carrier.find_call(line)
+            assert not home.is_final and home.conference_sid is not None
+            assert f.carrier.conferences[home.conference_sid].friendly_name == (
+                f"line-{alex.user_id}"
+            )
 
             # The line: the drop started when the greeting had ended, never over it.
             log = leg.log
@@ -187,7 +192,13 @@ async def test_hang_up_campaign_asks_for_early_detection_and_hangs_up_at_machine
             ended = _first(leg.log, "ended")
             assert (ended.at - amd.at).total_seconds() <= 0.5
             # The agent had been given it (connected or still ringing) and was taken back.
-            assert alex.offers
+            async with env.sessions() as s:
+                given = await s.scalar(
+                    select(CallLeg.id).where(
+                        CallLeg.call_id == call.id, CallLeg.user_id == alex.user_id
+                    )
+                )
+            assert given is not None
             assert [e.data["user_id"] for e in taken_back] == [alex.user_id]
             assert await f.agent_state(alex) == "available"
             history = await _agent_history(env, alex)

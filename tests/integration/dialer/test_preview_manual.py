@@ -205,8 +205,10 @@ async def test_preview_holds_the_next_contact_for_one_agent(env: Env) -> None:
 async def test_preview_call_connects_the_agent_who_placed_it(env: Env) -> None:
     env.clock.set(NOON)
     async with floor(env) as (f, org):
-        alex, bea = await f.agent(org, "alex"), await f.agent(org, "bea")
-        alex.answer = False  # she picks up by hand, 4 s after the customer answers
+        # No line (the line's auto-answer: test_agent_line.py): her softphone rings and
+        # she picks up by hand, 4 s after the customer answers.
+        alex, bea = await f.agent(org, "alex", line=False), await f.agent(org, "bea")
+        alex.answer = False
         cid, list_id, admin = await _setup(
             f,
             org,
@@ -292,6 +294,10 @@ async def test_unanswered_preview_call_frees_the_agent_and_counts(env: Env) -> N
         await f.advance(4)
         [call] = await campaign_calls(f, cid)
         assert call.state == "busy"
+        # Her own call went unanswered: wrap-up for a note (issue 14), then free.
+        assert await f.agent_state(alex) == "wrap_up"
+        noted = await f.post(alex, f"/api/v1/calls/{call.id}/disposition", {"code": "CALLBACK"})
+        assert noted.status_code == 200, noted.text
         assert await f.agent_state(alex) == "available"
         [attempt] = await _attempts(env)
         row = await _row(env, nobody)

@@ -51,7 +51,12 @@ async def test_live_answer_without_free_agent_hears_safe_harbour(env: Env) -> No
     env.clock.set(NOON)
     async with floor(env) as (f, org):
         alex = await f.agent(org, "alex")
-        alex.answer = False  # her softphone rings but she never picks up
+        # Her browser is gone but the carrier's word of it (the line's status callback) has
+        # not arrived yet: her line still looks connected, so the dialler reserves her and
+        # tries to move it, which the carrier refuses.
+        line = f.carrier.find_call((await f.line(alex))["sid"])
+        line.status_callback = None
+        f.carrier.end_call(line, "completed")
         cid, boss = await campaign(f, org, [alex])
         await add_contacts(
             f, org, await _list_of(env, boss.headers, cid), [("+14155550002", "UTC", PERSON)]
@@ -68,7 +73,11 @@ async def test_live_answer_without_free_agent_hears_safe_harbour(env: Env) -> No
             assert (call.ended_at - call.answered_at).total_seconds() <= 2.5
             said = [e.detail.get("text") for e in f.customer_leg(call).log if e.kind == "say"]
             assert "Sorry we missed you, this is Acme, we will call again." in said
-            assert await f.agent_state(alex) == "available"  # the reservation was withdrawn
+            # The reservation was withdrawn; her line is known lost (a break) until her
+            # browser connects it again.
+            assert await f.agent_state(alex) == "break"
+            await f.connect_line(alex)
+            assert await f.agent_state(alex) == "available"
             async with env.sessions() as s:
                 contact = await s.scalar(select(Contact))
                 attempt = await s.scalar(select(ContactAttempt))

@@ -121,6 +121,7 @@ async def test_queue_create_edit_and_list(env: Env) -> None:
             strategy="round_robin",
             priority="7",
             offer_timeout_seconds="25",
+            answer_mode="auto",
             service_level_seconds="45",
             max_wait_seconds="120",
             overflow_kind="queue",
@@ -147,6 +148,7 @@ async def test_queue_create_edit_and_list(env: Env) -> None:
         "overflow_kind": "queue",
         "overflow_target": billing.id,
         "offer_timeout_seconds": 25,
+        "answer_mode": "auto",
         "required_skills": {spanish.id: 7},
         "greeting": "Hola, please hold.",
         "announce_every_seconds": 60,
@@ -158,6 +160,7 @@ async def test_queue_create_edit_and_list(env: Env) -> None:
     assert f'<option value="{billing.id}" selected>' in again
     assert '<option value="7" selected>at least 7</option>' in again
     assert 'name="callback_enabled" checked' in again
+    assert '<option value="auto" selected>' in again
     # The retry settings are shown as saved, with their meaning in words.
     assert re.search(
         r'try again \(0-5 more times\) <input name="callback_retries"[^>]*value="3"', again

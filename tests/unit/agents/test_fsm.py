@@ -26,6 +26,7 @@ from omnivox.agents.fsm import (
     OfferRejected,
     OfferReleased,
     OfferTimedOut,
+    OwnCallFailed,
     Rejection,
     RejectionReason,
     Reserve,
@@ -173,6 +174,18 @@ def test_a_withdrawn_call_frees_the_agent_without_wrap_up() -> None:
     assert result.entry == HistoryEntry(S.ON_CALL, S.AVAILABLE, None, "c1", at(4), Actor.SYSTEM)
 
 
+def test_an_own_call_nobody_answered_goes_to_wrap_up_for_notes() -> None:
+    result = ok(apply(snap(S.RESERVED, "c2"), OwnCallFailed(at(3), "c2")))
+    assert result.after == AgentSnapshot(S.WRAP_UP, at(3), None, "c2", 0)
+    assert result.released_call_id is None
+    assert result.entry == HistoryEntry(S.RESERVED, S.WRAP_UP, None, "c2", at(3), Actor.SYSTEM)
+    # Another call's failure, or one while not reserved, moves nobody.
+    assert refused(apply(snap(S.RESERVED, "c2"), OwnCallFailed(at(3), "c9")))
+    assert refused(apply(snap(S.AVAILABLE), OwnCallFailed(at(3), "c2")))
+    # Wrap-up then ends as any other: with the agent's notes.
+    assert ok(apply(result.after, FinishWrapUp(at(9), Actor.SELF))).after.state is S.AVAILABLE
+
+
 def test_force_from_reserved_releases_the_offer() -> None:
     result = ok(apply(snap(S.RESERVED, "c9"), GoOffline(at(1), Actor.SUPERVISOR)))
     assert result.released_call_id == "c9" and result.after.call_id is None
@@ -205,6 +218,7 @@ _SAMPLE_EVENTS: list[AgentEvent] = [
     OfferTimedOut(T0, "c"),
     CallEnded(T0, "c"),
     CallWithdrawn(T0, "c"),
+    OwnCallFailed(T0, "c"),
     FinishWrapUp(T0),
 ]
 
@@ -225,6 +239,7 @@ events: st.SearchStrategy[AgentEvent] = st.one_of(
     st.builds(OfferTimedOut, instants, calls),
     st.builds(CallEnded, instants, calls),
     st.builds(CallWithdrawn, instants, calls),
+    st.builds(OwnCallFailed, instants, calls),
     st.builds(FinishWrapUp, instants, actors),
 )
 CALL_STATES = {S.RESERVED, S.ON_CALL, S.WRAP_UP}

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Mapping
 from email.utils import format_datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 
@@ -134,7 +135,11 @@ class SandboxCarrier:
             parent_call_sid=parent_call_sid,
         )
         if to.startswith("client:"):
-            call.softphone_identity = to.removeprefix("client:")
+            # Custom parameters ride on the client URI's query (``client:alice?x=1``), as
+            # with Twilio; the browser reads them before it answers.
+            identity, _, query = to.removeprefix("client:").partition("?")
+            call.softphone_identity = identity
+            call.client_params = dict(parse_qsl(query))
         self.calls[call.sid] = call
         self.log(call, "created", direction=direction, from_=from_, to=to)
         return call

@@ -140,7 +140,8 @@ async def stay(
     finally:
         if conf.participants.get(call.sid) is participant:
             # Interrupted (redirect, hang-up): leave in the background, as we may be cancelled.
-            carrier.runtime.spawn(leave(carrier, conf, call.sid))
+            # Only this participant: a new document may already have put the call back in.
+            carrier.runtime.spawn(leave(carrier, conf, call.sid, participant))
 
 
 async def add_participant_call(
@@ -162,14 +163,21 @@ async def add_participant_call(
     carrier.end_call(call, "completed")
 
 
-async def leave(carrier: Switch, conf: SandboxConference, call_sid: str) -> None:
-    participant = conf.participants.pop(call_sid, None)
-    if participant is None:
+async def leave(
+    carrier: Switch,
+    conf: SandboxConference,
+    call_sid: str,
+    only: SandboxParticipant | None = None,
+) -> None:
+    """The call leaves the conference (``only``: if it is still that participant)."""
+    participant = conf.participants.get(call_sid)
+    if participant is None or (only is not None and participant is not only):
         return
+    del conf.participants[call_sid]
     participant.left.set()
     participant.waiting_over.set()
     call = carrier.calls.get(call_sid)
-    if call is not None:
+    if call is not None and call.conference_sid == conf.sid:
         call.conference_sid = None
         carrier.log(call, "conference-leave", conference=conf.friendly_name)
     await announce(carrier, conf, "participant-leave", participant)

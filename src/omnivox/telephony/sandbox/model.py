@@ -93,6 +93,8 @@ class SandboxCall:
     conference_sid: str | None = None
     bridged_to: str | None = None  # the other leg of a <Dial><Number|Client>
     softphone_identity: str | None = None
+    # Custom parameters for the browser, from ``client:<identity>?name=value`` in ``To``.
+    client_params: dict[str, str] = field(default_factory=dict)
     log: list[LogEntry] = field(default_factory=list)
     digits: list[str] = field(default_factory=list)
     digits_arrived: asyncio.Event = field(default_factory=asyncio.Event)

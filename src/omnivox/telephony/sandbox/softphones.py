@@ -21,6 +21,7 @@ class SoftphoneSession:
     identity: str
     account_sid: str
     outbox: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    answered: set[str] = field(default_factory=set)  # calls this browser picked up
 
     def send(self, message: dict[str, Any]) -> None:
         self.outbox.put_nowait(message)
@@ -38,8 +39,15 @@ class SoftphoneRegistry:
         return session
 
     def unregister(self, session: SoftphoneSession) -> None:
+        """The browser went away (tab closed or reloaded, network gone): as with the Voice
+        SDK, the calls it had answered end with it."""
         if self._sessions.get(session.identity) is session:
             del self._sessions[session.identity]
+        for sid in session.answered:
+            call = self._carrier.calls.get(sid)
+            if call is not None and not call.is_final:
+                self._carrier.end_call(call, "completed", HungUpBy="client-gone")
+        session.answered.clear()
 
     async def ring(self, call: SandboxCall) -> bool:
         """Offer the call to the registered browser; True once it answers in time."""
@@ -54,6 +62,7 @@ class SoftphoneRegistry:
                     "parent_call_sid": call.parent_call_sid,
                     "from": call.from_,
                     "to": call.to,
+                    "params": dict(call.client_params),
                 }
             )
         answered = await carrier.runtime.wait(call.answered, float(call.timeout_seconds))
@@ -77,6 +86,7 @@ class SoftphoneRegistry:
             return "unknown call"
         kind = message.get("type")
         if kind == "answer" and call.status == "ringing":
+            session.answered.add(call.sid)
             carrier.runtime.spawn(legs.answer(carrier, call), name=f"answer {call.sid}")
         elif kind == "reject" and call.status == "ringing":
             carrier.end_call(call, "busy")

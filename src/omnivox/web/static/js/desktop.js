@@ -14,6 +14,16 @@ let contactAsked = null;  // the call whose contact was asked for: once per call
 const myZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 let offer = null;      // {callSid, from}
 let phone = null;
+let phoneReady = false;
+// The agent's line (telephony/lines.py): the call the softphone holds for the session, so
+// calls reach the agent with no click. ``line`` is the server's view, ``lineSid`` the call
+// this page's softphone answered as its line.
+let line = { status: "none" };
+let lineSid = null;
+let lineTries = 0;
+let lineTimer = null;
+let clickedAccept = false;  // the last call was taken by a click (no auto-answer tone)
+let tones = 0;
 
 function showError(message) {
   const box = $("desktop-error");
@@ -24,6 +34,68 @@ function showError(message) {
 async function act(fn) {
   try { showError(""); await fn(); } catch (err) { showError(err.message); await refresh(); }
 }
+
+// --- the line -----------------------------------------------------------------------------
+
+// connected / connecting / reconnecting / lost / off: what the agent needs to know about it.
+function showLine(health) {
+  const el = $("line-status");
+  el.textContent = health;
+  el.dataset.health = health;
+  el.className = `line-${health}`;
+}
+
+function lineHealth() {
+  if (line.status === "connected" && line.sid && line.sid === lineSid) return "connected";
+  if (!agent || agent.state === "offline") return "off";
+  if (lineTries >= 5) return "lost";
+  if (line.status === "dropped" || !phoneReady) return "reconnecting";
+  return "connecting";
+}
+
+// Ask for the line (kept if this page still holds it); retried with back-off while the
+// agent is signed in and their line is not connected. One request at a time: a line being
+// dialled is given the time to ring before another is asked for.
+let lineAsked = 0;
+async function ensureLine(retrying = false) {
+  if (!phoneReady || !agent || agent.state === "offline") { showLine(lineHealth()); return; }
+  if (lineHealth() === "connected") { lineTries = 0; showLine("connected"); return; }
+  if (!retrying && line.status === "connecting" && Date.now() - lineAsked < 8000) return;
+  clearTimeout(lineTimer);
+  lineAsked = Date.now();
+  try {
+    line = await api("POST", "/api/v1/agents/me/line", { holding: lineSid });
+  } catch (err) { showError(err.message); }
+  showLine(lineHealth());
+  // Not connected within a while: ask again (a new line), backing off, "lost" meanwhile.
+  lineTries += 1;
+  lineTimer = setTimeout(() => { if (lineHealth() !== "connected") ensureLine(true); },
+                         Math.min(8000 * 2 ** Math.min(lineTries - 1, 2), 30000));
+}
+
+async function readLine() {
+  line = await api("GET", "/api/v1/agents/me/line");
+  showLine(lineHealth());
+}
+
+// A short tone when a call was connected with no click (WebAudio, no asset).
+let audio = null;
+function unlockAudio() {
+  try { audio ??= new (window.AudioContext || window.webkitAudioContext)(); audio.resume(); } catch { audio = null; }
+}
+function tone() {
+  tones += 1;
+  $("desktop").dataset.tones = String(tones);
+  if (!audio) return;
+  const osc = audio.createOscillator(), gain = audio.createGain();
+  osc.frequency.value = 880;
+  gain.gain.setValueAtTime(0.15, audio.currentTime);
+  gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.25);
+  osc.connect(gain).connect(audio.destination);
+  osc.start();
+  osc.stop(audio.currentTime + 0.25);
+}
+document.addEventListener("click", unlockAudio, { capture: true });
 
 async function refresh() {
   agent = await api("GET", "/api/v1/agents/me/state");
@@ -152,8 +224,23 @@ function showTakenBack(message) {
 
 function onEvent(event) {
   const data = event.data;
+  if (event.name === "line.connected" && data.user_id === me) {
+    lineTries = 0;
+    return readLine();
+  }
+  if (event.name === "line.dropped" && data.user_id === me) {
+    return readLine().then(() => { if (data.reason !== "offline") ensureLine(); });
+  }
+  if (event.name === "agent.state_changed" && data.user_id === me && data.state === "on_call"
+      && data.previous_state === "reserved") {
+    if (!clickedAccept) tone();  // connected with no click: a dialler call, our own, auto-answer
+    clickedAccept = false;
+  }
+  if (event.name === "agent.state_changed" && data.user_id === me && data.state === "offline") {
+    lineSid = null;
+  }
   if (event.name === "call.taken_back" && data.user_id === me) { showTakenBack(data.message); return refresh(); }
-  if (event.name === "agent.state_changed" && data.user_id === me) return refresh();
+  if (event.name === "agent.state_changed" && data.user_id === me) return refresh().then(() => ensureLine());
   if (event.name.startsWith("call.") && data.call) {
     if (data.call.agent_id === me || (call && call.id === data.call.id)) return refresh();
   }
@@ -172,8 +259,15 @@ setInterval(tick, 1000);
 document.querySelectorAll("[data-action]").forEach((btn) => btn.addEventListener("click", () => act(async () => {
   const state = btn.dataset.action;
   const body = state === "break" ? { state, reason: $("break-reason").value } : { state };
+  // The line first: the first call of the session must already find it up.
+  if (state !== "offline" && phoneReady && lineHealth() !== "connected" && line.status !== "connecting") {
+    lineAsked = Date.now();
+    line = await api("POST", "/api/v1/agents/me/line", { holding: lineSid });
+    showLine(lineHealth());
+  }
   agent = await api("PUT", "/api/v1/agents/me/state", body);
   render();
+  if (state === "offline") { lineSid = null; await readLine(); } else await ensureLine();
 })));
 
 document.querySelectorAll("[data-call]").forEach((btn) => btn.addEventListener("click", () => act(async () => {
@@ -229,16 +323,38 @@ $("disposition-form").addEventListener("submit", (e) => { e.preventDefault(); ac
   await refresh();
 }); });
 
-$("accept").addEventListener("click", () => { if (offer) { phone.accept(offer.callSid); offer = null; render(); } });
+$("accept").addEventListener("click", () => { if (offer) { clickedAccept = true; phone.accept(offer.callSid); offer = null; render(); } });
 $("reject").addEventListener("click", () => { if (offer) { phone.reject(offer.callSid); offer = null; render(); } });
 
 async function startPhone() {
   try {
     phone = createSoftphone(await fetchToken(), {
-      ready: () => { $("phone-status").textContent = "ready"; },
-      incoming: (o) => { offer = o; render(); },
-      ended: (sid) => { if (offer && offer.callSid === sid) { offer = null; render(); } },
-      status: () => {},
+      ready: () => {
+        $("phone-status").textContent = "ready";
+        phoneReady = true;
+        lineTries = 0;
+        ensureLine();
+      },
+      incoming: (o) => {
+        if (o.line) {  // our line: answered by the desktop itself, never offered
+          lineSid = o.callSid;
+          phone.accept(o.callSid);
+          return;
+        }
+        offer = o;
+        render();
+      },
+      ended: (sid) => {
+        if (sid === lineSid) { lineSid = null; showLine(lineHealth()); }
+        if (offer && offer.callSid === sid) { offer = null; render(); }
+      },
+      status: (sid, status) => { if (sid === lineSid && status === "reconnecting") showLine("reconnecting"); },
+      disconnected: () => {
+        $("phone-status").textContent = "reconnecting…";
+        phoneReady = false;
+        lineSid = null;  // the line ends with the connection; the customer's call does not
+        showLine(lineHealth());
+      },
       error: (msg) => { $("phone-status").textContent = msg; },
     });
     phone.connect();
@@ -251,5 +367,10 @@ document.querySelector("[data-testid=disposition-code]").addEventListener("chang
 bindShortcuts();
 
 const desk = createCampaignDesk({ act, refresh, showContact });
-connectEvents({ onEvent, onResync: () => act(async () => { await refresh(); await desk.load(); }) });
+connectEvents({ onEvent, onResync: () => act(async () => {
+  await refresh();
+  await desk.load();
+  await readLine();
+  await ensureLine();
+}) });
 startPhone();

@@ -1,7 +1,14 @@
 // Browser softphone: one interface over the Twilio Voice SDK (production) and the sandbox
 // carrier's WebSocket softphone (local runs and tests). The desktop only sees these events:
-// ready(identity), incoming({callSid, from, to}), ended(callSid), status(callSid, status),
-// error(message).
+// ready(identity), incoming({callSid, from, to, line}), ended(callSid), status(callSid, status),
+// disconnected(), error(message).
+//
+// ``line`` marks the agent's line (telephony/lines.py): the call Omnivox dials to keep the
+// agent connected for the session, which the desktop answers by itself. The softphone
+// reconnects by itself when its connection drops (a network blip, a server restart).
+
+export const LINE_PARAM = "ovx_line";
+export const LINE_FROM = "client:omnivox_line";
 
 export async function fetchToken() {
   const resp = await fetch("/api/v1/telephony/token", { credentials: "same-origin" });
@@ -9,26 +16,42 @@ export async function fetchToken() {
   return resp.json();
 }
 
+function isLine(params, from) {
+  return Boolean(params && params[LINE_PARAM]) || from === LINE_FROM;
+}
+
 class SandboxSoftphone {
   constructor(info, on) {
     this.info = info;
     this.on = on;
     this.ws = null;
+    this.retry = 500;
   }
 
   connect() {
     const proto = location.protocol === "https:" ? "wss" : "ws";
-    this.ws = new WebSocket(`${proto}://${location.host}${this.info.sandbox_softphone_url}`);
-    this.ws.addEventListener("open", () =>
-      this.ws.send(JSON.stringify({ type: "register", token: this.info.token })));
-    this.ws.addEventListener("message", (msg) => this.#handle(JSON.parse(msg.data)));
-    this.ws.addEventListener("close", () => this.on.error("softphone disconnected"));
+    const ws = new WebSocket(`${proto}://${location.host}${this.info.sandbox_softphone_url}`);
+    this.ws = ws;
+    ws.addEventListener("open", () => ws.send(JSON.stringify({ type: "register", token: this.info.token })));
+    ws.addEventListener("message", (msg) => this.#handle(JSON.parse(msg.data)));
+    ws.addEventListener("close", () => {
+      if (this.ws !== ws) return;
+      this.on.disconnected();
+      setTimeout(() => this.#reconnect(), this.retry);
+      this.retry = Math.min(this.retry * 2, 10000);
+    });
+  }
+
+  async #reconnect() {
+    try { this.info = await fetchToken(); } catch (err) { this.on.error(err.message); }
+    this.connect();
   }
 
   #handle(m) {
-    if (m.type === "registered") this.on.ready(m.identity);
-    else if (m.type === "incoming") this.on.incoming({ callSid: m.call_sid, from: m.from, to: m.to });
-    else if (m.type === "canceled") this.on.ended(m.call_sid);
+    if (m.type === "registered") { this.retry = 500; this.on.ready(m.identity); }
+    else if (m.type === "incoming") {
+      this.on.incoming({ callSid: m.call_sid, from: m.from, to: m.to, line: isLine(m.params, m.from) });
+    } else if (m.type === "canceled") this.on.ended(m.call_sid);
     else if (m.type === "call-status") {
       this.on.status(m.call_sid, m.status);
       if (["completed", "busy", "no-answer", "canceled", "failed"].includes(m.status)) this.on.ended(m.call_sid);
@@ -36,7 +59,7 @@ class SandboxSoftphone {
   }
 
   #send(type, callSid, extra = {}) {
-    this.ws.send(JSON.stringify({ type, call_sid: callSid, ...extra }));
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type, call_sid: callSid, ...extra }));
   }
 
   accept(callSid) { this.#send("answer", callSid); }
@@ -54,17 +77,25 @@ class TwilioSoftphone {
 
   connect() {
     // window.Twilio comes from /static/vendor/twilio-voice/twilio.min.js (npm @twilio/voice-sdk).
-    this.device = new window.Twilio.Device(this.info.token, { closeProtection: true });
+    // allowIncomingWhileBusy: offers (accept/reject queues, transfers) still ring while the
+    // line is up.
+    this.device = new window.Twilio.Device(this.info.token, { closeProtection: true, allowIncomingWhileBusy: true });
     this.device.on("registered", () => this.on.ready(this.info.identity));
+    this.device.on("unregistered", () => this.on.disconnected());
     this.device.on("error", (err) => this.on.error(err.message));
     this.device.on("tokenWillExpire", async () => this.device.updateToken((await fetchToken()).token));
     this.device.on("incoming", (call) => {
       const sid = call.parameters.CallSid;
+      const params = Object.fromEntries(call.customParameters ?? []);
       this.calls.set(sid, call);
       call.on("disconnect", () => this.on.ended(sid));
       call.on("cancel", () => this.on.ended(sid));
       call.on("accept", () => this.on.status(sid, "in-progress"));
-      this.on.incoming({ callSid: sid, from: call.parameters.From, to: call.parameters.To });
+      // A network blip: the SDK restores the media by itself (ICE restart).
+      call.on("reconnecting", () => this.on.status(sid, "reconnecting"));
+      call.on("reconnected", () => this.on.status(sid, "in-progress"));
+      this.on.incoming({ callSid: sid, from: call.parameters.From, to: call.parameters.To,
+                         line: isLine(params, call.parameters.From) });
     });
     this.device.register();
   }

@@ -76,6 +76,7 @@ function render() {
       <td data-since="${escapeHtml(a.since ?? "")}">${since(a.since)}</td>
       <td>${a.current_call_id ? escapeHtml(party(calls.get(a.current_call_id)) ?? "on a call") : "—"}</td>
       <td>${a.missed_count}</td>
+      <td class="line-${escapeHtml(a.line)}" data-testid="agent-line">${escapeHtml(a.line === "none" ? "—" : a.line)}</td>
       <td><select data-force="${escapeHtml(a.user_id)}" aria-label="Force state">${options}</select>
           <button class="small" data-logout="${escapeHtml(a.user_id)}">Log out</button></td>
     </tr>`).join("");
@@ -108,6 +109,13 @@ function onEvent(event) {
                                current_call_id: data.call_id, missed_count: data.missed_count });
     render();
     tilesSoon();
+  } else if (event.name === "line.connected" || event.name === "line.dropped") {
+    const known = agents.get(data.user_id);
+    if (!known) return reload();
+    // A dropped line shows at once, before the agent's state follows it.
+    const line = event.name === "line.connected" ? "connected" : (data.reason === "offline" ? "off" : "dropped");
+    agents.set(data.user_id, { ...known, line });
+    render();
   } else if (event.name.startsWith("call.") && data.call) {
     calls.set(data.call.id, data.call);
     render();
