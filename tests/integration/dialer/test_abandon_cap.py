@@ -23,11 +23,14 @@ from omnivox.telephony.sandbox.parties import PartyScript
 PERSON = PartyScript(ring_seconds=3)
 
 
-async def test_at_the_cap_an_agent_who_takes_nothing_gets_no_more_calls(env: Env) -> None:
+async def test_at_the_cap_the_campaign_dials_only_for_agents_it_can_count_on(env: Env) -> None:
+    """The agent's line makes "available but takes nothing" impossible for the dialler (a
+    connected line is bridged with no click); an abandon now comes from a line lost while
+    a customer rings. After it the campaign is at its cap: it dials nothing while nobody is
+    ready, and then one call per ready agent, never more."""
     env.clock.set(NOON)
     async with floor(env) as (f, org):
         alex = await f.agent(org, "alex")
-        alex.answer = False  # available, but takes nothing: every answer would be abandoned
         cid, boss = await campaign(f, org, [alex])  # progressive, 3 % cap
         phones = [(f"+1415555{i:04d}", "UTC", PERSON) for i in range(12)]
         await add_contacts(f, org, await list_of(f, boss, cid), phones)
@@ -36,28 +39,26 @@ async def test_at_the_cap_an_agent_who_takes_nothing_gets_no_more_calls(env: Env
         try:
             started = await env.client.post(f"/api/v1/campaigns/{cid}/start", headers=boss.headers)
             assert started.status_code == 200, started.text
-            await run(f, 45)  # before the fix: an abandon every ~6 s, and dialling went on
+            await run(f, 1)  # the first call rings (3 s)
+            f.reload(alex)  # Alex's browser goes away: the line drops while it rings
+            await run(f, 30)
             calls = await campaign_calls(f, cid)
-            # The first abandon puts the campaign at its cap (1 of 1 live answers); Alex let
-            # that call go, so at the cap nobody is counted on and nothing more is dialled.
+            # Answered with nobody to take it: abandoned (safe harbour), and at the cap
+            # (1 of 1 live answers) nothing more is dialled while Alex is away.
             assert [c.state for c in calls] == ["abandoned"]
-            assert await f.agent_state(alex) == "available"
+            assert await f.agent_state(alex) != "available"
             figures = (
                 await env.client.get(f"/api/v1/campaigns/{cid}/live", headers=boss.headers)
             ).json()
             assert figures["status"] == "active" and figures["at_cap"] is True
             assert figures["cap_notice"].startswith("At the abandon cap: 100.0% of 1 live")
-            assert "1 ready agent is not counted" in figures["cap_notice"]
-            page = await env.client.get(f"/campaigns/{cid}/figures", headers=boss.headers)
-            assert "1 ready agent is not counted" in page.text
 
-            # Alex comes back from a break (at the desk again): one call for one agent.
-            for state in ({"state": "break", "reason": "lunch"}, {"state": "available"}):
-                moved = await env.client.put(
-                    "/api/v1/agents/me/state", headers=alex.headers, json=state
-                )
-                assert moved.status_code == 200, moved.text
-            alex.answer = True
+            # Alex is back: line connected, available. At the cap: one call for one agent.
+            await f.connect_line(alex)
+            moved = await env.client.put(
+                "/api/v1/agents/me/state", headers=alex.headers, json={"state": "available"}
+            )
+            assert moved.status_code == 200, moved.text
             await run(f, 8)
             calls = await campaign_calls(f, cid)
             assert [c.state for c in calls] == ["abandoned", "connected"]

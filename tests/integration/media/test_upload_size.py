@@ -4,9 +4,10 @@ was refused as "the file is 10.0 MB; the limit is 10.0 MB")."""
 from __future__ import annotations
 
 import pytest
-from omnivox.routing.audio import MAX_BYTES
 from tests.integration.media.test_audio_library import _admin, _rows, _stored, _upload
 from tests.support import Env
+
+from omnivox.media import AUDIO_MAX_BYTES as MAX_BYTES
 
 
 @pytest.mark.parametrize(
