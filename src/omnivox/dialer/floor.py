@@ -130,8 +130,9 @@ async def _let_go(session: AsyncSession, org_id: str, ready: list[str]) -> froze
         select(AgentStatus.user_id)
         .join(
             AgentStateHistory,
-            and_(
+            and_(  # the row of the agent's latest change (``at`` uses the user/at index)
                 AgentStateHistory.user_id == AgentStatus.user_id,
+                AgentStateHistory.at == AgentStatus.since,
                 AgentStateHistory.seq == AgentStatus.version,
             ),
         )

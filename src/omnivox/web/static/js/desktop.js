@@ -101,7 +101,8 @@ async function refresh() {
   agent = await api("GET", "/api/v1/agents/me/state");
   const id = agent.current_call_id;
   call = id ? await api("GET", `/api/v1/calls/${id}`) : null;
-  if (!call || (contact && contact.forCall !== call.id)) contact = null;
+  // Kept while the call comes and goes from a refresh: it is asked for once per call.
+  if (call && contact && contact.forCall !== call.id) contact = null;
   render();
   desk.sync(Boolean(call));
   if (call) { loadHistory(call.id); loadContact(call); }
