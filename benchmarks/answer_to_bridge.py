@@ -108,7 +108,7 @@ class Bench:
             if await check():
                 return
             await asyncio.sleep(every)
-        raise TimeoutError(what)
+        raise TimeoutError(f"{what} ({getattr(self, 'last_state', '')})")
 
     # --- people ---------------------------------------------------------------------------
 
@@ -241,6 +241,7 @@ class Bench:
 
     async def agent_state(self, desk: Desk) -> str:
         got = await self.client.get("/api/v1/agents/me/state", headers=desk.headers)
+        self.last_state = got.json()
         return str(got.json()["state"])
 
     # --- series ---------------------------------------------------------------------------
@@ -269,7 +270,7 @@ class Bench:
             async def free() -> bool:
                 return await self.agent_state(desk) == "available"
 
-            await self.until(free, 10, "agent free")
+            await self.until(free, 10, f"agent free after {call_id}")
         return ids
 
     async def dialler(self, org_id: str, desks: list[Desk], count: int) -> list[str]:

@@ -188,7 +188,8 @@ async def _voice(
     def learn_sid(c: Call) -> None:  # the voice request may beat the REST response
         c.provider_sid = c.provider_sid or sid
 
-    await svc.patch_call(session, call, learn_sid)
+    if call.provider_sid != sid:  # no write (and no wait) when it is known already
+        await svc.patch_call(session, call, learn_sid)
     if CallState(call.state) in {CallState.COMPLETED, CallState.CANCELED, CallState.ABANDONED}:
         return HookReply((Hangup(),))
     if "step" in query and plugins.inbound is not None:
@@ -394,7 +395,9 @@ async def _conference(
         if customer_joined and c.customer_joined_at is None:
             c.customer_joined_at = now
 
-    await svc.patch_call(session, call, note)
+    learns = bool(event.conference_sid) and call.conference_sid != event.conference_sid
+    if learns or (customer_joined and call.customer_joined_at is None):
+        await svc.patch_call(session, call, note)
     if event.call_sid and event.call_sid != call.provider_sid:
         await _line_leg_moved(svc, session, call, event)
     if customer_joined:
@@ -431,6 +434,7 @@ async def _line_leg_moved(
             await svc.lines.release(leg)
             return
         await _leg_joined(svc, session, call, leg)  # the answer is waiting: connect first
+        await session.refresh(leg)  # a concurrent write on the call rolled the session back
         await _announce_leg(svc, call, leg, ProviderStatus.IN_PROGRESS, None)
     elif event.event == "participant-leave" and leg.status != "left":
         leg.status, leg.left_at, leg.provider_sid = "left", now, None
