@@ -16,8 +16,10 @@ RINGS_LONG = PartyScript(behaviour=PartyBehaviour.ANSWER, ring_seconds=20)
 
 async def test_the_agent_hangs_up_their_own_call_they_never_took(sqlite_env: Env) -> None:
     async with floor(sqlite_env) as (f, org):
-        alex = await f.agent(org, "alex")
-        alex.answer = False  # the offer of his own call rings; he never takes it (or reloads)
+        # No line (a connected line takes his own call with no click): the offer of his own
+        # call rings his softphone; he never takes it (or reloads).
+        alex = await f.agent(org, "alex", line=False)
+        alex.answer = False
         call_id = await f.call(alex, ANSWERS)
         await f.advance(4)
         call = await f.row(call_id)
@@ -36,7 +38,7 @@ async def test_the_agent_hangs_up_their_own_call_they_never_took(sqlite_env: Env
 
 async def test_a_supervisor_hangs_up_a_call_nobody_took(sqlite_env: Env) -> None:
     async with floor(sqlite_env) as (f, org):
-        alex = await f.agent(org, "alex")
+        alex = await f.agent(org, "alex", line=False)  # rung for his own call, never takes it
         sam = await f.agent(org, "sam", role=Role.SUPERVISOR)
         alex.answer = False
         call_id = await f.call(alex, ANSWERS)
@@ -84,7 +86,8 @@ async def test_hanging_up_while_it_rings_cancels_the_call(sqlite_env: Env) -> No
         call = await f.row(call_id)
         assert (call.state, call.end_reason) == ("canceled", "canceled")
         assert f.customer_leg(call).is_final
-        assert await f.agent_state(alex) == "available"
+        # An own call that did not connect goes to wrap-up for notes (the agent's line).
+        assert await f.agent_state(alex) == "wrap_up"
 
 
 async def test_an_agent_cannot_hang_up_someone_elses_call(sqlite_env: Env) -> None:
