@@ -123,9 +123,9 @@ def test_the_desktop_follows_the_call_and_wants_its_disposition(
     _ready(flo)
     flo.get_by_test_id("dial-number").fill(CUSTOMER)
     flo.get_by_test_id("dial").click()
-    expect(flo.get_by_test_id("incoming")).to_be_visible(timeout=8_000)
-    flo.keyboard.press("Alt+Shift+A")  # accept
-    expect(flo.get_by_test_id("call-state")).to_have_text("connected")
+    # Her own call comes over her line: connected with no click, no offer to accept.
+    expect(flo.get_by_test_id("call-state")).to_have_text("connected", timeout=8_000)
+    expect(flo.get_by_test_id("incoming")).to_be_hidden()
     expect(flo.get_by_test_id("hangup")).to_be_visible()
     assert _shown(flo) == {"hold", "mute", "recording/start", "hangup"}
     expect(flo.get_by_test_id("recording-indicator")).to_be_hidden()
@@ -167,7 +167,7 @@ def test_the_desktop_follows_the_call_and_wants_its_disposition(
     assert asked == []  # not a campaign call: its contact is never asked for
 
 
-def test_a_supervisor_hangs_up_a_call_nobody_took_from_the_live_floor(
+def test_a_supervisor_hangs_up_a_call_from_the_live_floor(
     pages: Any, server: Server, admin: dict[str, str]
 ) -> None:
     _sandbox(
@@ -188,16 +188,16 @@ def test_a_supervisor_hangs_up_a_call_nobody_took_from_the_live_floor(
 
     flo.get_by_test_id("dial-number").fill(CUSTOMER)
     flo.get_by_test_id("dial").click()
-    expect(flo.get_by_test_id("incoming")).to_be_visible(timeout=8_000)  # never accepted
     row = hal.locator("#calls tr", has_text=CUSTOMER)
-    expect(row.get_by_test_id("call-state")).to_have_text("answered human", timeout=8_000)
+    expect(row.get_by_test_id("call-state")).to_have_text("connected", timeout=8_000)
     hal.once("dialog", lambda d: d.accept())
     row.get_by_test_id("hangup-call").click()
-    expect(hal.locator("#calls tr", has_text=CUSTOMER)).to_have_count(0, timeout=LIVE)
-    expect(flo.get_by_test_id("agent-state")).to_have_text("available", timeout=LIVE)
-    expect(flo.get_by_test_id("incoming")).to_be_hidden()
+    # Ended by the supervisor while talking: the call waits for its disposition in wrap-up.
+    expect(row.get_by_test_id("call-state")).to_have_text("wrap up", timeout=LIVE)
+    # Ended by the supervisor while talking: the agent still owes the outcome.
+    expect(flo.get_by_test_id("agent-state")).to_have_text("wrap up", timeout=LIVE)
     agent_row = hal.locator("tr[data-agent='flo@acme.example.com'] [data-testid=agent-state]")
-    expect(agent_row).to_have_text("available", timeout=LIVE)
+    expect(agent_row).to_have_text("wrap up", timeout=LIVE)
     live = [
         c
         for c in _sandbox(server, admin, "GET", "/calls")
