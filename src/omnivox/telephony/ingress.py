@@ -454,7 +454,10 @@ async def _connect_agent(
         and call.customer_joined_at is not None
     ):
         await svc.apply_and_announce(
-            session, call, AgentConnected(at=svc.clock.now(), agent_id=leg.user_id)
+            session,
+            call,
+            AgentConnected(at=svc.clock.now(), agent_id=leg.user_id),
+            only_from=frozenset({CallState.ANSWERED_HUMAN}),
         )
 
 

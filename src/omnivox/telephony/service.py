@@ -143,11 +143,29 @@ class TelephonyService:
         await self.announce(CallCreated(audience=audience, at=at, call=summary))
 
     async def apply_and_announce(
-        self, session: AsyncSession, call: Call, event: CallEvent, raw: dict[str, str] | None = None
+        self,
+        session: AsyncSession,
+        call: Call,
+        event: CallEvent,
+        raw: dict[str, str] | None = None,
+        *,
+        only_from: frozenset[CallState] | None = None,
     ) -> fsm.Transition | fsm.Rejection:
-        """Apply one event, commit, and announce a state change (the common path)."""
+        """Apply one event, commit, and announce a state change (the common path).
+
+        ``only_from``: an internal event two webhooks may both decide on (the agent
+        connecting when the customer's and the agent's joins cross) is applied only while
+        the call is in one of these states; the loser of the race records nothing, rather
+        than a refused duplicate in the call's history."""
         now = self.clock.now()
         for _attempt in range(calls.MAX_STALE_RETRIES):
+            if only_from is not None and CallState(call.state) not in only_from:
+                return fsm.Rejection(
+                    state=CallState(call.state),
+                    event=event,
+                    reason=fsm.RejectionReason.DUPLICATE,
+                    detail="already applied by a concurrent webhook",
+                )
             result = calls.apply_event(session, call, event, now=now, raw=raw)
             if isinstance(result, fsm.Transition) and result.entered_wrap_up:
                 call.wrap_up_deadline = now + timedelta(seconds=self.policy.wrap_up_seconds)
