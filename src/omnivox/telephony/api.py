@@ -4,11 +4,12 @@ call can be transferred is routing's (``routing.api``)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
+from omnivox.core.errors import PermissionDenied
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.http import DB, Allow
@@ -28,7 +29,7 @@ from omnivox.telephony.schemas import (
     TokenRead,
     TransferIn,
 )
-from omnivox.telephony.service import agent_identity
+from omnivox.telephony.service import agent_identity, monitor_identity
 
 router = APIRouter(prefix="/api/v1", tags=["calls"])
 TOKEN_TTL = 3600
@@ -231,10 +232,21 @@ async def disposition(
 
 
 @router.get("/telephony/token", response_model=TokenRead)
-async def softphone_token(request: Request, actor: Principal = Allow(P.SOFTPHONE)) -> TokenRead:
-    """A Voice access token for the browser softphone (sandbox: its WebSocket URL too)."""
+async def softphone_token(
+    request: Request,
+    purpose: Literal["desk", "monitor"] = "desk",
+    actor: Principal = Allow(P.SOFTPHONE),
+) -> TokenRead:
+    """A Voice access token for the browser softphone (sandbox: its WebSocket URL too).
+    ``desk``: the agent desktop's; ``monitor``: the live floor page's, which supervision
+    legs ring."""
     runtime = runtime_of(request)
-    identity = agent_identity(actor.user_id)
+    if purpose == "monitor":
+        if not actor.can(P.CALLS_SUPERVISE):
+            raise PermissionDenied("a monitor softphone needs calls:supervise")
+        identity = monitor_identity(actor.user_id)
+    else:
+        identity = agent_identity(actor.user_id)
     token = runtime.service.provider.create_access_token(identity, ttl_seconds=TOKEN_TTL)
     # A path: the browser opens it on the host it loaded the page from.
     ws = "/sandbox/softphone" if runtime.carrier is not None else None

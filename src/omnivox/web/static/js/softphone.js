@@ -10,10 +10,12 @@
 export const LINE_PARAM = "ovx_line";
 export const LINE_FROM = "client:omnivox_line";
 
-export async function fetchToken() {
-  const resp = await fetch("/api/v1/telephony/token", { credentials: "same-origin" });
+// ``purpose``: "desk" (the agent desktop) or "monitor" (the live floor page, which
+// listen, whisper and barge legs ring). A reconnect asks again for the same purpose.
+export async function fetchToken(purpose = "desk") {
+  const resp = await fetch(`/api/v1/telephony/token?purpose=${purpose}`, { credentials: "same-origin" });
   if (!resp.ok) throw new Error(`softphone token refused (${resp.status})`);
-  return resp.json();
+  return { ...(await resp.json()), purpose };
 }
 
 function isLine(params, from) {
@@ -43,7 +45,7 @@ class SandboxSoftphone {
   }
 
   async #reconnect() {
-    try { this.info = await fetchToken(); } catch (err) { this.on.error(err.message); }
+    try { this.info = await fetchToken(this.info.purpose); } catch (err) { this.on.error(err.message); }
     this.connect();
   }
 
@@ -83,7 +85,7 @@ class TwilioSoftphone {
     this.device.on("registered", () => this.on.ready(this.info.identity));
     this.device.on("unregistered", () => this.on.disconnected());
     this.device.on("error", (err) => this.on.error(err.message));
-    this.device.on("tokenWillExpire", async () => this.device.updateToken((await fetchToken()).token));
+    this.device.on("tokenWillExpire", async () => this.device.updateToken((await fetchToken(this.info.purpose)).token));
     this.device.on("incoming", (call) => {
       const sid = call.parameters.CallSid;
       const params = Object.fromEntries(call.customParameters ?? []);
