@@ -371,3 +371,59 @@ def test_a_supervisor_listens_whispers_and_barges_from_the_live_floor_alone(
     _sandbox(server, admin, "POST", f"/calls/{customer['sid']}/hangup")
     expect(row.get_by_test_id("call-state")).to_have_text("wrap up", timeout=8_000)
     expect(row.get_by_test_id("listen")).to_have_count(0)
+
+
+THIRD_PARTY = "+14155550164"
+CONFERENCED = "+14155550165"
+
+
+def test_the_agent_sees_who_is_on_a_conference_drops_the_third_party_and_leaves(
+    pages: Any, server: Server, admin: dict[str, str]
+) -> None:
+    add_people(server, (("kai", "agent"),))
+    for number in (CONFERENCED, THIRD_PARTY):
+        _sandbox(
+            server,
+            admin,
+            "PUT",
+            f"/numbers/{number}/script",
+            json={"behaviour": "answer", "ring_seconds": 1},
+        )
+    kai = pages()
+    _sign_in(kai, server, "kai", "/agent")
+    _ready(kai)
+    kai.get_by_test_id("dial-number").fill(CONFERENCED)
+    kai.get_by_test_id("dial").click()
+    expect(kai.get_by_test_id("call-state")).to_have_text("connected", timeout=8_000)
+    expect(kai.get_by_test_id("participants")).to_be_hidden()  # two people: no list
+
+    def conference() -> None:
+        panel = kai.get_by_test_id("transfer-panel")
+        if not panel.evaluate("d => d.open"):
+            panel.locator("summary").click()
+        kai.locator("#conference-form input[name=number]").fill(THIRD_PARTY)
+        kai.get_by_test_id("conference").click()
+        expect(kai.get_by_test_id("call-state")).to_have_text("in conference", timeout=8_000)
+        expect(kai.get_by_test_id("participant")).to_have_text(
+            [f"{CONFERENCED} (customer)", "You", f"{THIRD_PARTY} Drop"]
+        )
+
+    conference()
+    kai.get_by_test_id("drop-participant").click()
+    expect(kai.get_by_test_id("call-state")).to_have_text("connected", timeout=8_000)
+    expect(kai.get_by_test_id("participants")).to_be_hidden()
+
+    conference()
+    kai.get_by_test_id("leave-call").click()
+    # The customer and the third party talk on without the agent.
+    expect(kai.get_by_test_id("participant")).to_have_text(
+        [f"{CONFERENCED} (customer)", THIRD_PARTY], timeout=8_000
+    )
+    expect(kai.get_by_test_id("leave-call")).to_be_hidden()
+    live = {
+        c["to"]: c["status"]
+        for c in _sandbox(server, admin, "GET", "/calls")
+        if c["to"] in (CONFERENCED, THIRD_PARTY) and c["status"] == "in-progress"
+    }
+    assert live == {CONFERENCED: "in-progress", THIRD_PARTY: "in-progress"}
+    expect(kai.get_by_test_id("desktop-error")).to_be_hidden()

@@ -164,6 +164,21 @@ async def conference(
     return LegRead.model_validate(leg_summary(leg))
 
 
+@router.post("/calls/{call_id}/participants/{leg_id}/drop", response_model=CallRead)
+async def drop_participant(
+    call_id: str, leg_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> CallRead:
+    ctl = runtime_of(request).control
+    return _read(await transfers.drop_participant(ctl, actor, call_id, leg_id))
+
+
+@router.post("/calls/{call_id}/leave", response_model=CallRead)
+async def leave_conference(
+    call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> CallRead:
+    return _read(await transfers.leave_conference(runtime_of(request).control, actor, call_id))
+
+
 async def _recording(
     request: Request, actor: Principal, call_id: str, action: str
 ) -> dict[str, Any]:

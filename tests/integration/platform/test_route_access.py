@@ -189,7 +189,7 @@ async def _other_token(env: Env, org: str) -> str:
         return token.id
 
 
-async def _other_call(env: Env, org: str) -> str:
+async def _other_call(env: Env, org: str, conference: str = "ovx-theirs") -> str:
     from omnivox.telephony.models import Call
 
     async with env.sessions() as s:
@@ -202,11 +202,28 @@ async def _other_call(env: Env, org: str) -> str:
             provider="twilio",
             from_number="+14155550100",
             to_number="+14155550101",
-            conference_name="ovx-theirs",
+            conference_name=conference,
         )
         s.add(call)
         await s.commit()
         return call.id
+
+
+async def _other_leg(env: Env, org: str) -> str:
+    from omnivox.telephony.models import CallLeg
+
+    call_id = await _other_call(env, org, "ovx-theirs-with-a-third-party")
+    async with env.sessions() as s:
+        leg = CallLeg(
+            call_id=call_id,
+            organization_id=org,
+            role="third_party",
+            target="+14155550102",
+            status="joined",
+        )
+        s.add(leg)
+        await s.commit()
+        return leg.id
 
 
 async def _other_break_reason(env: Env, org: str) -> str:
@@ -354,6 +371,7 @@ FACTORIES: dict[str, Factory] = {
     },
     "break_reason_id": _other_break_reason,
     "call_id": _other_call,
+    "leg_id": _other_leg,
     "user_id": _other_user,
     "team_id": _other_team,
     "skill_id": _other_skill,

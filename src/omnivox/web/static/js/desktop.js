@@ -3,7 +3,7 @@
 import { api, connectEvents, escapeHtml, since } from "/static/js/live.js";
 import { createSoftphone, fetchToken } from "/static/js/softphone.js";
 import { createCampaignDesk } from "/static/js/campaign_desk.js";
-import { activeRecording, bindShortcuts, holdStartedAt, mayTransfer, validActions } from "/static/js/call_controls.js";
+import { activeRecording, bindShortcuts, holdStartedAt, mayLeave, mayTransfer, participants, validActions } from "/static/js/call_controls.js";
 
 const $ = (id) => document.getElementById(id);
 const me = $("desktop").dataset.userId;
@@ -145,6 +145,11 @@ function renderControls() {
   dot.hidden = !rec;
   dot.textContent = !rec ? "" : rec.status === "paused" ? "Recording paused" : "● Recording";
   dot.classList.toggle("paused", rec?.status === "paused");
+  const people = participants(call, me, call ? party(call) : "");
+  $("participants").hidden = !people.length;
+  $("participant-list").innerHTML = people.map((p) => `<li data-testid="participant">${escapeHtml(p.label)}${
+    p.droppable ? ` <button type="button" class="small danger" data-drop="${escapeHtml(p.id)}" data-testid="drop-participant">Drop</button>` : ""}</li>`).join("");
+  $("leave-call").hidden = !mayLeave(call, me);
 }
 
 // The campaign contact of a campaign call, asked for once per call; other calls have none.
@@ -276,6 +281,17 @@ document.querySelectorAll("[data-call]").forEach((btn) => btn.addEventListener("
   await api("POST", `/api/v1/calls/${call.id}/${btn.dataset.call}`);
   await refresh();
 })));
+
+$("participant-list").addEventListener("click", (e) => {
+  const leg = e.target.dataset?.drop;
+  if (leg) act(async () => { await api("POST", `/api/v1/calls/${call.id}/participants/${leg}/drop`); await refresh(); });
+});
+
+$("leave-call").addEventListener("click", () => act(async () => {
+  if (!call) throw new Error("there is no call to leave");
+  await api("POST", `/api/v1/calls/${call.id}/leave`);
+  await refresh();
+}));
 
 $("dial-form").addEventListener("submit", (e) => { e.preventDefault(); act(async () => {
   await api("POST", "/api/v1/calls", { to: new FormData(e.target).get("to") });
