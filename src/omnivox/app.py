@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 
 from omnivox.accounts.api import router as accounts_api
@@ -33,6 +34,7 @@ from omnivox.dialer.wiring import build_dialer
 from omnivox.http import PUBLIC, AppState, Requires
 from omnivox.http.errors import install_error_handlers
 from omnivox.http.middleware import RequestContextMiddleware
+from omnivox.http.security_headers import SecurityHeadersMiddleware
 from omnivox.media import MediaLinks
 from omnivox.media import api as media_api
 from omnivox.media import views as media_views
@@ -61,6 +63,7 @@ from omnivox.web.ws import EventHub
 from omnivox.web.ws import router as events_ws_router
 
 log = get_logger(__name__)
+DOCS_URL = "/api/docs"
 
 
 def create_app(
@@ -104,10 +107,16 @@ def create_app(
             await engine.dispose()
 
     app = FastAPI(
-        title="Omnivox", version="0.1.0", lifespan=lifespan, docs_url="/api/docs", redoc_url=None
+        title="Omnivox", version="0.1.0", lifespan=lifespan, docs_url=DOCS_URL, redoc_url=None
     )
     app.state.omnivox = state
     install_error_handlers(app)
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        production=settings.is_production,
+        twilio=settings.telephony == "twilio",
+        api_docs=(DOCS_URL, _api_docs_page(app)),
+    )
     app.add_middleware(RequestContextMiddleware, metrics=state.metrics)
     _include_pages_and_apis(app)
     _wire_telephony(app, state)
@@ -118,6 +127,18 @@ def create_app(
     app.state.agent_holds_call = holds_call  # telephony's call routes ask agents
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     return app
+
+
+def _api_docs_page(app: FastAPI) -> str:
+    """The docs page as FastAPI serves it, so its inline script can be allowed by hash."""
+    page = get_swagger_ui_html(
+        openapi_url=app.openapi_url or "",
+        title=f"{app.title} - Swagger UI",
+        oauth2_redirect_url=app.swagger_ui_oauth2_redirect_url,
+        init_oauth=app.swagger_ui_init_oauth,
+        swagger_ui_parameters=app.swagger_ui_parameters,
+    )
+    return bytes(page.body).decode()
 
 
 def _include_pages_and_apis(app: FastAPI) -> None:
