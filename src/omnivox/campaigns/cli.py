@@ -21,7 +21,12 @@ contacts_app = typer.Typer(help="Contacts and CSV imports.", no_args_is_help=Tru
 
 
 async def _import(
-    database_url: str, file: Path, org: str, list_name: str, options: imports.ImportOptions
+    database_url: str,
+    file: Path,
+    org: str,
+    list_name: str,
+    options: imports.ImportOptions,
+    limits: imports.ImportLimits,
 ) -> ContactImport:
     from omnivox.accounts import find_organization_by_slug
 
@@ -48,7 +53,9 @@ async def _import(
                 bar.update(max(0, current.bytes_read - done))
                 done = max(done, current.bytes_read)
 
-            return await imports.run_import(sessions, None, clock, row.id, on_progress=advance)
+            return await imports.run_import(
+                sessions, None, clock, row.id, on_progress=advance, limits=limits
+            )
     finally:
         await engine.dispose()
 
@@ -63,12 +70,15 @@ def import_contacts(
         str, typer.Option("--map", help="Column mapping, e.g. phone=Mobile,first_name=Given.")
     ] = "",
 ) -> None:
-    """Import a CSV file into a contact list, streaming it (any size)."""
+    """Import a CSV file into a contact list, streaming it (any size in bytes; at most
+    OMNIVOX_MAX_IMPORT_ROWS rows)."""
     try:
         options = imports.ImportOptions(
             region=imports.parse_region(region), mapping=imports.parse_mapping(map_)
         )
-        row = asyncio.run(_import(load_settings().database_url, file, org, list_name, options))
+        settings = load_settings()
+        limits = imports.ImportLimits.of(settings)
+        row = asyncio.run(_import(settings.database_url, file, org, list_name, options, limits))
     except DomainError as exc:
         raise fail(exc.detail) from None
     typer.echo(

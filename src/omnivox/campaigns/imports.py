@@ -35,6 +35,7 @@ from omnivox.campaigns.import_rows import Batch, ImportContext, RowClassifier, n
 from omnivox.campaigns.import_writer import load_number_sets, write_batch
 from omnivox.campaigns.models import CampaignList, Contact, ContactImport, ImportRejection
 from omnivox.core.clock import Clock
+from omnivox.core.config import Settings
 from omnivox.core.errors import InvalidInput
 from omnivox.core.events import Audience, EventBus
 from omnivox.core.logging import get_logger
@@ -51,6 +52,18 @@ PEEK_BYTES = 64 * 1024
 
 _REGION = re.compile(r"^[A-Z]{2}$")
 Progress = Callable[[ContactImport], Awaitable[None] | None]
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """The deployment's bounds on one import (``OMNIVOX_MAX_IMPORT_*``)."""
+
+    max_rows: int = Settings.model_fields["max_import_rows"].default
+    max_rejections: int = Settings.model_fields["max_import_rejections"].default
+
+    @classmethod
+    def of(cls, settings: Settings) -> ImportLimits:
+        return cls(settings.max_import_rows, settings.max_import_rejections)
 
 
 @dataclass(frozen=True)
@@ -260,8 +273,10 @@ async def run_import(
     *,
     batch_size: int = 5000,
     on_progress: Progress | None = None,
+    limits: ImportLimits | None = None,
 ) -> ContactImport:
     """Run a prepared import to its end (done or failed), publishing progress per batch."""
+    limits = limits or ImportLimits()
     async with sessions() as session:
         row = await session.get(ContactImport, import_id)
         if row is None or row.status != "pending":
@@ -271,7 +286,7 @@ async def run_import(
             row.status = "running"
             ctx = await _context(session, row, clock.now())
             await session.commit()
-            await _stream(session, bus, clock, row, ctx, path, batch_size, on_progress)
+            await _stream(session, bus, clock, row, ctx, path, batch_size, on_progress, limits)
         except (Exception, asyncio.CancelledError) as exc:
             await session.rollback()
             await session.refresh(row)  # the rollback expired it; reload without lazy IO
@@ -309,6 +324,7 @@ async def _stream(
     path: Path,
     batch_size: int,
     on_progress: Progress | None,
+    limits: ImportLimits,
 ) -> None:
     is_pg = (await session.connection()).dialect.name == "postgresql"
     with path.open("rb") as raw:
@@ -331,7 +347,14 @@ async def _stream(
                 batch = await pending
                 if not batch.finished:
                     pending = parse()
-                await write_batch(session, batch, row.id, is_pg)
+                if row.rows_total + batch.rows > limits.max_rows:
+                    raise ImportRefused(
+                        f"the file has more than {limits.max_rows:,} rows, the most one import "
+                        "takes (OMNIVOX_MAX_IMPORT_ROWS); split it into smaller files"
+                    )
+                kept = max(0, limits.max_rejections - _problems(row))
+                await write_batch(session, batch, row.id, is_pg, keep_problems=kept)
+                row.rejections_not_kept += max(0, len(batch.problems) - kept)
                 _count(row, batch, clock.now())
                 if batch.finished:
                     break
@@ -348,6 +371,10 @@ async def _stream(
     row.status, row.finished_at, row.bytes_read = "done", clock.now(), row.size_bytes
     await session.commit()
     await _announce(bus, row, clock, on_progress)
+
+
+def _problems(row: ContactImport) -> int:
+    return row.rejected + row.duplicates + row.dnc
 
 
 def _count(row: ContactImport, batch: Batch, now: datetime) -> None:
@@ -374,16 +401,25 @@ async def _announce(
             await result
 
 
-async def rejections_csv(session: AsyncSession, import_id: str) -> AsyncIterator[str]:
-    """Every row not imported (rejected, duplicate, DNC) with its line and reason, as CSV."""
+async def rejections_csv(
+    session: AsyncSession, row: ContactImport, kept: int
+) -> AsyncIterator[str]:
+    """Every row not imported (rejected, duplicate, DNC) with its line and reason, as CSV;
+    past the first ``kept`` (OMNIVOX_MAX_IMPORT_REJECTIONS), a last line counts the rest."""
     yield csv_text([["line", "kind", "reason", "row"]])
     result = await session.stream_scalars(
         select(ImportRejection)
-        .where(ImportRejection.import_id == import_id)
+        .where(ImportRejection.import_id == row.id)
         .order_by(ImportRejection.line)
     )
     async for part in result.partitions(2000):
         yield csv_text([r.line, r.kind, r.reason, r.raw] for r in part)
+    if row.rejections_not_kept:
+        note = (
+            f"{row.rejections_not_kept:,} more rows were not imported; only the first "
+            f"{kept:,} are listed (OMNIVOX_MAX_IMPORT_REJECTIONS)"
+        )
+        yield csv_text([["", "not-listed", note, ""]])
 
 
 def read_text(data: bytes) -> IO[str]:

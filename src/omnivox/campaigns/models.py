@@ -227,6 +227,8 @@ class ContactImport(Base):
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     dnc: Mapped[int] = mapped_column(Integer, default=0)
+    # Problem rows beyond OMNIVOX_MAX_IMPORT_REJECTIONS: counted, their records not stored.
+    rejections_not_kept: Mapped[int] = mapped_column(Integer, default=0)
     created_by: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column()
     heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)

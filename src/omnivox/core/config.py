@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = Field(default=15, ge=1)
     metrics_token: SecretStr = SecretStr("")
     wrap_up_seconds: int = Field(default=120, ge=5, le=3600)
+    # CSV imports: one upload's bytes and rows, rejected-row records kept per import, and
+    # the free space the data directory must keep after an upload is stored.
+    max_import_bytes: int = Field(default=50_000_000, ge=1024)
+    max_import_rows: int = Field(default=500_000, ge=1)
+    max_import_rejections: int = Field(default=10_000, ge=0)
+    import_min_free_disk_bytes: int = Field(default=1_000_000_000, ge=0)
 
     @property
     def public_url(self) -> str:

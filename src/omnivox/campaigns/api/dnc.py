@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from omnivox.campaigns import callbacks
 from omnivox.campaigns import dnc as service
-from omnivox.campaigns.api.uploads import upload_form
+from omnivox.campaigns.api.uploads import too_large, upload_form
 from omnivox.campaigns.imports import ENCODING, parse_region
 from omnivox.campaigns.schemas import (
     CallbackCreate,
@@ -67,10 +67,10 @@ async def import_dnc(
     request: Request, db: DB, state: State, actor: Principal = Allow(P.DNC_WRITE)
 ) -> DncImportResult:
     """Multipart: ``file`` (CSV with a phone column), optional ``region``, ``campaign_id``."""
-    upload, fields = await upload_form(request)
+    upload, fields = await upload_form(request, MAX_DNC_UPLOAD, "the do-not-call file limit")
     data = await upload.read(MAX_DNC_UPLOAD + 1)
     if len(data) > MAX_DNC_UPLOAD:
-        raise InvalidInput.on("file", "at most 50 MB per do-not-call file")
+        raise too_large(MAX_DNC_UPLOAD, "the do-not-call file limit")
     try:
         text = await asyncio.to_thread(data.decode, ENCODING)
     except UnicodeDecodeError:

@@ -10,7 +10,12 @@ from fastapi.responses import StreamingResponse
 
 from omnivox.campaigns import imports as service
 from omnivox.campaigns import lists
-from omnivox.campaigns.api.uploads import start_in_background, store_upload, upload_form
+from omnivox.campaigns.api.uploads import (
+    check_free_space,
+    start_in_background,
+    store_upload,
+    upload_form,
+)
 from omnivox.campaigns.imports import parse_mapping, parse_region
 from omnivox.campaigns.models import ContactImport
 from omnivox.campaigns.schemas import ImportRead
@@ -30,7 +35,11 @@ async def begin_upload(
 ) -> ContactImport:
     """Shared by the API and the page: check the list, store the file, start the import."""
     await lists.get_list(db, actor.organization_id, list_id)  # other tenants' lists: 404 first
-    upload, fields = await upload_form(request)
+    settings = state.settings
+    await asyncio.to_thread(check_free_space, settings, request)
+    upload, fields = await upload_form(
+        request, settings.max_import_bytes, "OMNIVOX_MAX_IMPORT_BYTES"
+    )
     options = service.ImportOptions(
         region=parse_region(fields.get("region", "")),
         mapping=parse_mapping(fields.get("mapping", "")),
@@ -80,11 +89,11 @@ async def read_import(
 
 @router.get("/imports/{import_id}/rejections.csv")
 async def download_rejections(
-    import_id: str, db: DB, actor: Principal = Allow(P.CONTACTS_IMPORT)
+    import_id: str, db: DB, state: State, actor: Principal = Allow(P.CONTACTS_IMPORT)
 ) -> StreamingResponse:
     row = await service.get_import(db, actor.organization_id, import_id)
     return StreamingResponse(
-        service.rejections_csv(db, row.id),
+        service.rejections_csv(db, row, state.settings.max_import_rejections),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="rejected-{row.id}.csv"'},
     )

@@ -1,0 +1,30 @@
+"""trust (issue 15): capped rejected-row records of an import
+
+Revision ID: 0016
+Revises: 0013
+Create Date: 2026-12-06 07:20:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0016"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("contact_imports") as batch:
+        batch.add_column(
+            sa.Column("rejections_not_kept", sa.Integer(), nullable=False, server_default="0")
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("contact_imports") as batch:
+        batch.drop_column("rejections_not_kept")
