@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -18,6 +19,7 @@ from omnivox.agents.handlers import AgentGate, follow_calls
 from omnivox.agents.line import follow_lines
 from omnivox.agents.views import router as agents_views
 from omnivox.campaigns.api import router as campaigns_api
+from omnivox.campaigns.import_recovery import mark_abandoned as mark_abandoned_imports
 from omnivox.campaigns.views import router as campaigns_views
 from omnivox.core.buses import ConnectedBus, build_bus
 from omnivox.core.clock import Clock, SystemClock
@@ -87,6 +89,9 @@ def create_app(
             await check_migrated(engine)
         if isinstance(state.bus, ConnectedBus):
             await state.bus.start()
+        async with state.sessions() as session:  # imports a crashed process left running
+            stale = timedelta(seconds=settings.import_stale_seconds)
+            await mark_abandoned_imports(session, state.clock.now(), stale)
         runtime: TelephonyRuntime = app.state.telephony
         await runtime.start()
         await app.state.routing.provision_all(runtime.provision_number)

@@ -219,7 +219,8 @@ class ContactImport(Base):
     filename: Mapped[str] = mapped_column(String(255))
     size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     bytes_read: Mapped[int] = mapped_column(BigInteger, default=0)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # |running|done|failed
+    # pending | running | done | failed | interrupted (resume or discard) | discarded
+    status: Mapped[str] = mapped_column(String(16), default="pending")
     error: Mapped[str] = mapped_column(Text, default="")
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     rows_total: Mapped[int] = mapped_column(Integer, default=0)

@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     max_import_rows: int = Field(default=500_000, ge=1)
     max_import_rejections: int = Field(default=10_000, ge=0)
     import_min_free_disk_bytes: int = Field(default=1_000_000_000, ge=0)
+    # A running import beats after each batch; silent this long, its process is gone.
+    import_stale_seconds: int = Field(default=120, ge=10)
 
     @property
     def public_url(self) -> str:

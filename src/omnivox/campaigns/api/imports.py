@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from omnivox.campaigns import import_recovery, lists
 from omnivox.campaigns import imports as service
-from omnivox.campaigns import lists
 from omnivox.campaigns.api.uploads import (
     check_free_space,
     start_in_background,
@@ -21,9 +23,28 @@ from omnivox.campaigns.models import ContactImport
 from omnivox.campaigns.schemas import ImportRead
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.http import DB, Allow, State
+from omnivox.http import DB, Allow, AppState, State
 
 router = APIRouter(tags=["imports"])
+
+
+def stale_after(state: AppState) -> timedelta:
+    return timedelta(seconds=state.settings.import_stale_seconds)
+
+
+async def mark_abandoned(db: AsyncSession, state: AppState) -> None:
+    """Any node reading imports notices one whose worker has gone silent."""
+    await import_recovery.mark_abandoned(db, state.clock.now(), stale_after(state))
+
+
+async def resume_import(
+    db: AsyncSession, state: AppState, actor: Principal, import_id: str
+) -> ContactImport:
+    """Shared by the API and the page: put the import back in line and start its worker."""
+    await mark_abandoned(db, state)
+    row = await import_recovery.resume(db, actor, import_id, state.clock.now())
+    start_in_background(state, row)
+    return row
 
 
 def import_read(row: ContactImport) -> ImportRead:
@@ -49,7 +70,14 @@ async def begin_upload(
     path = await store_upload(state, upload)
     try:
         row = await service.prepare_import(
-            db, actor, list_id, path, upload.filename or "upload.csv", options, state.clock.now()
+            db,
+            actor,
+            list_id,
+            path,
+            upload.filename or "upload.csv",
+            options,
+            state.clock.now(),
+            stale_after=stale_after(state),
         )
     except BaseException:
         await asyncio.to_thread(Path(path).unlink, missing_ok=True)
@@ -74,17 +102,37 @@ async def upload_import(
 
 @router.get("/lists/{list_id}/imports", response_model=list[ImportRead])
 async def list_imports(
-    list_id: str, db: DB, actor: Principal = Allow(P.CONTACTS_IMPORT)
+    list_id: str, db: DB, state: State, actor: Principal = Allow(P.CONTACTS_IMPORT)
 ) -> list[ImportRead]:
     await lists.get_list(db, actor.organization_id, list_id)
+    await mark_abandoned(db, state)
     return [import_read(r) for r in await service.list_imports(db, actor.organization_id, list_id)]
 
 
 @router.get("/imports/{import_id}", response_model=ImportRead)
 async def read_import(
-    import_id: str, db: DB, actor: Principal = Allow(P.CONTACTS_IMPORT)
+    import_id: str, db: DB, state: State, actor: Principal = Allow(P.CONTACTS_IMPORT)
 ) -> ImportRead:
+    await mark_abandoned(db, state)
     return import_read(await service.get_import(db, actor.organization_id, import_id))
+
+
+@router.post("/imports/{import_id}/resume", response_model=ImportRead, status_code=202)
+async def resume(
+    import_id: str, db: DB, state: State, actor: Principal = Allow(P.CONTACTS_IMPORT)
+) -> ImportRead:
+    """Continue an interrupted import from its last committed batch (the uploaded file is
+    kept until the import ends). Answers at once; poll the import as after an upload."""
+    return import_read(await resume_import(db, state, actor, import_id))
+
+
+@router.post("/imports/{import_id}/discard", response_model=ImportRead)
+async def discard(
+    import_id: str, db: DB, state: State, actor: Principal = Allow(P.CONTACTS_IMPORT)
+) -> ImportRead:
+    """Throw an interrupted import away: its staged contacts, its report and its file."""
+    await mark_abandoned(db, state)
+    return import_read(await import_recovery.discard(db, actor, import_id, state.clock.now()))
 
 
 @router.get("/imports/{import_id}/rejections.csv")
