@@ -6,11 +6,12 @@ build their own. ``check_production`` lists every problem that must stop a produ
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused in production
@@ -60,8 +61,16 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # Sign-in throttle: failures allowed before growing delays, per account from one
+    # address, per address (password spraying) and per account from everywhere; failures
+    # are forgotten after login_lockout_minutes without one, which also caps a delay.
     login_max_failures: int = Field(default=5, ge=1)
+    login_address_max_failures: int = Field(default=20, ge=1)
+    login_account_max_failures: int = Field(default=50, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    login_throttle_max_rows: int = Field(default=100_000, ge=10)
+    # Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed.
+    trusted_proxies: str = ""
     metrics_token: SecretStr = SecretStr("")
     wrap_up_seconds: int = Field(default=120, ge=5, le=3600)
     # CSV imports: one upload's bytes and rows, rejected-row records kept per import, and
@@ -72,6 +81,23 @@ class Settings(BaseSettings):
     import_min_free_disk_bytes: int = Field(default=1_000_000_000, ge=0)
     # A running import beats after each batch; silent this long, its process is gone.
     import_stale_seconds: int = Field(default=120, ge=10)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _cidrs(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"OMNIVOX_TRUSTED_PROXIES: {part!r} is not an address or CIDR range"
+                ) from None
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        parts = (p.strip() for p in self.trusted_proxies.split(","))
+        return [ipaddress.ip_network(p, strict=False) for p in parts if p]
 
     @property
     def public_url(self) -> str:
