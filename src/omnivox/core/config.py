@@ -7,6 +7,7 @@ build their own. ``check_production`` lists every problem that must stop a produ
 from __future__ import annotations
 
 import ipaddress
+import secrets
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
@@ -16,6 +17,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused in production
 MIN_SECRET_KEY_LENGTH = 32
+MIN_METRICS_TOKEN_LENGTH = 16
+
+
+def _random_secret() -> SecretStr:
+    return SecretStr(secrets.token_urlsafe(32))
 
 
 class Environment(StrEnum):
@@ -33,12 +39,15 @@ class TwilioSettings(BaseModel):
 
 
 class SandboxSettings(BaseModel):
-    """The simulated carrier used by default on a laptop and in tests (never production)."""
+    """The simulated carrier used by default on a laptop and in tests (never production).
+
+    Its secrets are random per start unless set: a public default would let anyone who can
+    reach a laptop's server forge the carrier's webhooks or mint softphone tokens."""
 
     account_sid: str = "AC" + "5" * 32
-    auth_token: SecretStr = SecretStr("sandbox-auth-token")
+    auth_token: SecretStr = Field(default_factory=_random_secret)
     api_key_sid: str = "SK" + "5" * 32
-    api_key_secret: SecretStr = SecretStr("sandbox-api-key-secret-not-for-production")
+    api_key_secret: SecretStr = Field(default_factory=_random_secret)
 
 
 class Settings(BaseSettings):
@@ -135,6 +144,12 @@ def check_production(settings: Settings) -> list[str]:
         problems.append(
             "OMNIVOX_PUBLIC_BASE_URL is missing or not https://; Twilio webhooks and "
             "signature checks need the public URL"
+        )
+    if len(settings.metrics_token.get_secret_value()) < MIN_METRICS_TOKEN_LENGTH:
+        problems.append(
+            f"OMNIVOX_METRICS_TOKEN is missing or shorter than {MIN_METRICS_TOKEN_LENGTH} "
+            "characters; /metrics would be open to anyone (set a long random value and give "
+            "it to your Prometheus scraper)"
         )
     if settings.telephony == "sandbox":
         problems.append("OMNIVOX_TELEPHONY is 'sandbox'; production needs 'twilio'")
