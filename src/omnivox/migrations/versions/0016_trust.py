@@ -1,4 +1,4 @@
-"""trust (issue 15): capped rejected-row records of an import
+"""trust (issue 15): capped rejected-row records of an import; calls whose end is estimated
 
 Revision ID: 0016
 Revises: 0013
@@ -23,8 +23,14 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("rejections_not_kept", sa.Integer(), nullable=False, server_default="0")
         )
+    with op.batch_alter_table("calls") as batch:
+        batch.add_column(
+            sa.Column("end_estimated", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("calls") as batch:
+        batch.drop_column("end_estimated")
     with op.batch_alter_table("contact_imports") as batch:
         batch.drop_column("rejections_not_kept")
