@@ -94,7 +94,7 @@ def create_app(
             await mark_abandoned_imports(session, state.clock.now(), stale)
         runtime: TelephonyRuntime = app.state.telephony
         await runtime.start()
-        await app.state.routing.provision_all(runtime.provision_number)
+        await app.state.routing.follow_numbers(runtime.follow_numbers)
         await app.state.dialer.start()
         log.info(
             "omnivox started",
@@ -207,6 +207,7 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
             routing.overflow,
             routing.retry_due_callbacks,
             dialer.recovery.sweep,
+            lambda: routing.follow_numbers(runtime.follow_numbers),
         ),
     )
     # Agents first, then routing, then the dialler: an agent freed by a call's end is
