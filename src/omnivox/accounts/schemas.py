@@ -92,6 +92,9 @@ class OrganizationUpdate(Strict):
     default_caller_ids: list[E164] | None = Field(default=None, max_length=50)
     require_2fa: bool | None = None
     is_active: bool | None = None
+    # Lower than the deployment's OMNIVOX_MAX_IMPORT_BYTES / _ROWS to take effect; 0: none.
+    import_max_bytes: int | None = Field(default=None, ge=0, le=10**12)
+    import_max_rows: int | None = Field(default=None, ge=0, le=10**9)
 
 
 class OrganizationRead(ReadModel):
@@ -103,6 +106,8 @@ class OrganizationRead(ReadModel):
     default_caller_ids: list[str]
     require_2fa: bool
     is_active: bool
+    import_max_bytes: int
+    import_max_rows: int
     created_at: datetime
 
 

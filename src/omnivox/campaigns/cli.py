@@ -9,10 +9,12 @@ from typing import Annotated
 import typer
 
 from omnivox.campaigns import imports, lists
+from omnivox.campaigns.import_limits import ImportLimits
 from omnivox.campaigns.models import ContactImport
 from omnivox.campaigns.schemas import ListCreate
 from omnivox.console import fail, load_settings
 from omnivox.core.clock import SystemClock
+from omnivox.core.config import Settings
 from omnivox.core.db import check_migrated, create_engine, create_session_factory
 from omnivox.core.errors import DomainError
 from omnivox.core.security.principal import Principal
@@ -21,16 +23,15 @@ contacts_app = typer.Typer(help="Contacts and CSV imports.", no_args_is_help=Tru
 
 
 async def _import(
-    database_url: str,
+    settings: Settings,
     file: Path,
     org: str,
     list_name: str,
     options: imports.ImportOptions,
-    limits: imports.ImportLimits,
 ) -> ContactImport:
     from omnivox.accounts import find_organization_by_slug
 
-    engine = create_engine(database_url)
+    engine = create_engine(settings.database_url)
     try:
         await check_migrated(engine)
         sessions, clock = create_session_factory(engine), SystemClock()
@@ -39,6 +40,7 @@ async def _import(
             if found is None:
                 raise DomainError(f"no organisation with slug {org!r}")
             actor = Principal.system(found.id)
+            limits = ImportLimits.of(settings, found)
             target = await lists.find_list_by_name(session, found.id, list_name)
             if target is None:
                 target = await lists.create_list(session, actor, ListCreate(name=list_name))
@@ -71,14 +73,12 @@ def import_contacts(
     ] = "",
 ) -> None:
     """Import a CSV file into a contact list, streaming it (any size in bytes; at most
-    OMNIVOX_MAX_IMPORT_ROWS rows)."""
+    OMNIVOX_MAX_IMPORT_ROWS rows, or the organisation's lower limit)."""
     try:
         options = imports.ImportOptions(
             region=imports.parse_region(region), mapping=imports.parse_mapping(map_)
         )
-        settings = load_settings()
-        limits = imports.ImportLimits.of(settings)
-        row = asyncio.run(_import(settings.database_url, file, org, list_name, options, limits))
+        row = asyncio.run(_import(load_settings(), file, org, list_name, options))
     except DomainError as exc:
         raise fail(exc.detail) from None
     typer.echo(

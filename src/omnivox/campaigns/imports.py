@@ -34,6 +34,7 @@ from omnivox.campaigns.csvio import (
     undecodable,
 )
 from omnivox.campaigns.errors import ImportBusy, ImportRefused
+from omnivox.campaigns.import_limits import ImportLimits
 from omnivox.campaigns.import_recovery import INTERRUPTED, interrupted_message, mark_abandoned
 from omnivox.campaigns.import_rows import Batch, ImportContext, RowClassifier, next_batch
 from omnivox.campaigns.import_writer import load_number_sets, write_batch
@@ -56,18 +57,6 @@ PEEK_BYTES = 64 * 1024
 
 _REGION = re.compile(r"^[A-Z]{2}$")
 Progress = Callable[[ContactImport], Awaitable[None] | None]
-
-
-@dataclass(frozen=True)
-class ImportLimits:
-    """The deployment's bounds on one import (``OMNIVOX_MAX_IMPORT_*``)."""
-
-    max_rows: int = Settings.model_fields["max_import_rows"].default
-    max_rejections: int = Settings.model_fields["max_import_rejections"].default
-
-    @classmethod
-    def of(cls, settings: Settings) -> ImportLimits:
-        return cls(settings.max_import_rows, settings.max_import_rejections)
 
 
 @dataclass(frozen=True)
@@ -350,10 +339,10 @@ async def _stream(
                 batch = await pending
                 if not batch.finished:
                     pending = parse()
-                if row.rows_total + batch.rows > limits.max_rows:
+                if row.rows_total + batch.rows > limits.rows.value:
                     raise ImportRefused(
-                        f"the file has more than {limits.max_rows:,} rows, the most one import "
-                        "takes (OMNIVOX_MAX_IMPORT_ROWS); split it into smaller files"
+                        f"the file has more than {limits.rows.value:,} rows, the most one "
+                        f"import takes ({limits.rows.name}); split it into smaller files"
                     )
                 kept = max(0, limits.max_rejections - _problems(row))
                 await write_batch(session, batch, row.id, is_pg, keep_problems=kept)

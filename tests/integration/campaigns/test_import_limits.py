@@ -121,3 +121,60 @@ async def test_an_upload_is_refused_with_507_when_the_disk_is_short(sqlite_env: 
     assert "OMNIVOX_IMPORT_MIN_FREE_DISK_BYTES" in resp.json()["detail"]
     assert "free" in resp.json()["detail"]
     assert (await env.client.get(f"/api/v1/lists/{list_id}/imports", headers=headers)).json() == []
+
+
+async def test_an_organisation_sets_lower_limits_of_its_own(env: Env) -> None:
+    _org, headers = await admin(env)
+    list_id = await new_list(env, headers)
+    set_ = await env.client.patch(
+        "/api/v1/organization", headers=headers, json={"import_max_rows": 2}
+    )
+    assert set_.status_code == 200 and set_.json()["import_max_rows"] == 2
+    done = await run_upload(env, headers, list_id, _rows(3))
+    assert done["status"] == "failed"
+    assert "2 rows" in done["error"] and "organisation's import limit" in done["error"]
+
+    await env.client.patch(
+        "/api/v1/organization", headers=headers, json={"import_max_rows": 0, "import_max_bytes": 60}
+    )
+    resp = await upload(env, headers, list_id, _rows(5))
+    assert resp.status_code == 413
+    assert (
+        "60 bytes" in resp.json()["detail"]
+        and "organisation's import limit" in resp.json()["detail"]
+    )
+    # An organisation's limit only ever lowers the deployment's.
+    await env.client.patch(
+        "/api/v1/organization", headers=headers, json={"import_max_bytes": 10**9}
+    )
+    env.settings.max_import_bytes = 2000
+    resp = await upload(env, headers, list_id, _rows(300))
+    assert resp.status_code == 413 and "OMNIVOX_MAX_IMPORT_BYTES" in resp.json()["detail"]
+    refused = await env.client.patch(
+        "/api/v1/organization", headers=headers, json={"import_max_rows": -1}
+    )
+    assert refused.status_code == 422
+
+
+async def test_the_settings_page_sets_the_organisations_import_limits(sqlite_env: Env) -> None:
+    from tests.integration.platform.test_auth import login, page_csrf
+
+    env = sqlite_env
+    _org, headers = await admin(env)
+    await login(env, "boss@acme.example.com")
+    page = await env.client.get("/admin/settings")
+    assert 'data-testid="org-import-max-rows"' in page.text
+    saved = await env.client.post(
+        "/admin/settings/profile",
+        data={
+            "name": "Acme",
+            "timezone": "UTC",
+            "locale": "en-US",
+            "import_max_rows": "250",
+            "import_max_bytes": "",
+        },
+        headers={"X-CSRF-Token": page_csrf(page.text), "HX-Request": "true"},
+    )
+    assert saved.status_code == 200, saved.text
+    org = (await env.client.get("/api/v1/organization", headers=headers)).json()
+    assert (org["import_max_rows"], org["import_max_bytes"]) == (250, 0)

@@ -68,6 +68,8 @@ async def save_profile(
         n.strip() for n in data.get("default_caller_ids", "").split(",") if n.strip()
     ]
     data["require_2fa"] = data.get("require_2fa") == "on"
+    for limit in ("import_max_bytes", "import_max_rows"):
+        data[limit] = data.get(limit, "").strip() or "0"  # empty: no limit of its own
     data.pop("is_active", None)  # only a platform admin switches an organisation on or off
     await orgs.update_organization(
         db, actor, actor.organization_id, parse(OrganizationUpdate, data), guard=guard

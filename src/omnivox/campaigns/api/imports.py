@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from omnivox.accounts import find_organization
 from omnivox.campaigns import import_recovery, lists
 from omnivox.campaigns import imports as service
 from omnivox.campaigns.api.uploads import (
@@ -18,6 +19,7 @@ from omnivox.campaigns.api.uploads import (
     store_upload,
     upload_form,
 )
+from omnivox.campaigns.import_limits import ImportLimits, byte_limit
 from omnivox.campaigns.imports import parse_mapping, parse_region
 from omnivox.campaigns.models import ContactImport
 from omnivox.campaigns.schemas import ImportRead
@@ -43,7 +45,8 @@ async def resume_import(
     """Shared by the API and the page: put the import back in line and start its worker."""
     await mark_abandoned(db, state)
     row = await import_recovery.resume(db, actor, import_id, state.clock.now())
-    start_in_background(state, row)
+    org = await find_organization(db, actor.organization_id)
+    start_in_background(state, row, ImportLimits.of(state.settings, org))
     return row
 
 
@@ -57,10 +60,10 @@ async def begin_upload(
     """Shared by the API and the page: check the list, store the file, start the import."""
     await lists.get_list(db, actor.organization_id, list_id)  # other tenants' lists: 404 first
     settings = state.settings
-    await asyncio.to_thread(check_free_space, settings, request)
-    upload, fields = await upload_form(
-        request, settings.max_import_bytes, "OMNIVOX_MAX_IMPORT_BYTES"
-    )
+    org = await find_organization(db, actor.organization_id)
+    limit = byte_limit(settings, org)
+    await asyncio.to_thread(check_free_space, settings, request, limit.value)
+    upload, fields = await upload_form(request, limit.value, limit.name)
     options = service.ImportOptions(
         region=parse_region(fields.get("region", "")),
         mapping=parse_mapping(fields.get("mapping", "")),
@@ -82,7 +85,7 @@ async def begin_upload(
     except BaseException:
         await asyncio.to_thread(Path(path).unlink, missing_ok=True)
         raise
-    start_in_background(state, row)
+    start_in_background(state, row, ImportLimits.of(settings, org))
     return row
 
 

@@ -14,6 +14,7 @@ from starlette.types import Message
 
 from omnivox.campaigns import imports
 from omnivox.campaigns.errors import ImportNoSpace, ImportRefused, ImportTooLarge
+from omnivox.campaigns.import_limits import ImportLimits
 from omnivox.campaigns.models import ContactImport
 from omnivox.core.config import Settings
 from omnivox.core.db import new_id
@@ -66,15 +67,15 @@ async def upload_form(
     return upload, fields
 
 
-def check_free_space(settings: Settings, request: Request) -> None:
+def check_free_space(settings: Settings, request: Request, limit: int) -> None:
     """Refuse before reading an upload that would leave the data directory short of
     ``OMNIVOX_IMPORT_MIN_FREE_DISK_BYTES`` (its size counted at the declared length, or at
-    the limit when none is declared)."""
+    the byte ``limit`` when none is declared)."""
     data_dir = Path(settings.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     declared = request.headers.get("content-length", "")
-    size = min(int(declared), settings.max_import_bytes) if declared.isdigit() else 0
-    size = size or settings.max_import_bytes
+    size = min(int(declared), limit) if declared.isdigit() else 0
+    size = size or limit
     free = shutil.disk_usage(data_dir).free
     if free - size < settings.import_min_free_disk_bytes:
         raise ImportNoSpace(
@@ -97,15 +98,9 @@ async def store_upload(state: AppState, upload: UploadFile) -> Path:
     return dest
 
 
-def start_in_background(state: AppState, row: ContactImport) -> None:
+def start_in_background(state: AppState, row: ContactImport, limits: ImportLimits) -> None:
     task = asyncio.create_task(
-        imports.run_import(
-            state.sessions,
-            state.bus,
-            state.clock,
-            row.id,
-            limits=imports.ImportLimits.of(state.settings),
-        )
+        imports.run_import(state.sessions, state.bus, state.clock, row.id, limits=limits)
     )
     _TASKS.add(task)
     task.add_done_callback(_TASKS.discard)

@@ -1,4 +1,5 @@
-"""trust (issue 15): capped rejected-row records of an import; calls whose end is estimated
+"""trust (issue 15): import limits (per organisation, capped rejected-row records); calls
+whose end is estimated
 
 Revision ID: 0016
 Revises: 0013
@@ -19,6 +20,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("organizations") as batch:
+        batch.add_column(
+            sa.Column("import_max_bytes", sa.BigInteger(), nullable=False, server_default="0")
+        )
+        batch.add_column(
+            sa.Column("import_max_rows", sa.Integer(), nullable=False, server_default="0")
+        )
     with op.batch_alter_table("contact_imports") as batch:
         batch.add_column(
             sa.Column("rejections_not_kept", sa.Integer(), nullable=False, server_default="0")
@@ -30,6 +38,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("organizations") as batch:
+        batch.drop_column("import_max_rows")
+        batch.drop_column("import_max_bytes")
     with op.batch_alter_table("calls") as batch:
         batch.drop_column("end_estimated")
     with op.batch_alter_table("contact_imports") as batch:
