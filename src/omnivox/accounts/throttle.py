@@ -21,7 +21,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts.models import LoginThrottle
@@ -110,18 +111,32 @@ def _delay(failures: int, free: int, cap: timedelta) -> timedelta | None:
 async def register_failure(
     session: AsyncSession, email: str, address: str, now: datetime, policy: ThrottlePolicy
 ) -> None:
+    """Count a failure on each counter. Attackers send failures in parallel, so a counter
+    is created race-free (a savepoint; a twin insert loses quietly) and incremented by the
+    database, never read-modified-written."""
     await _prune(session, now, policy)
     for counter in _counters(email, address, policy):
-        row = await session.get(LoginThrottle, counter.key)
-        if row is None:
-            row = LoginThrottle(key=counter.key, failures=0, window_started_at=now)
-            session.add(row)
-        elif now - row.window_started_at > policy.window:
-            row.failures = 0  # quiet for a whole window: forgotten
-        row.failures += 1
-        row.window_started_at = now  # the last failure: the window runs from it
-        delay = _delay(row.failures, counter.free, policy.window)
-        row.locked_until = now + delay if delay else None
+        key = LoginThrottle.key == counter.key
+        if await session.scalar(select(LoginThrottle.key).where(key)) is None:
+            try:
+                async with session.begin_nested():
+                    session.add(LoginThrottle(key=counter.key, failures=0, window_started_at=now))
+            except IntegrityError:
+                pass  # a concurrent failure made it first
+        await session.execute(  # quiet for a whole window: forgotten
+            update(LoginThrottle)
+            .where(key, LoginThrottle.window_started_at < now - policy.window)
+            .values(failures=0)
+        )
+        failures = await session.scalar(
+            update(LoginThrottle)
+            .where(key)
+            .values(failures=LoginThrottle.failures + 1, window_started_at=now)
+            .returning(LoginThrottle.failures)
+        )
+        delay = _delay(int(failures or 0), counter.free, policy.window)
+        if delay:
+            await session.execute(update(LoginThrottle).where(key).values(locked_until=now + delay))
     await session.commit()
 
 

@@ -103,3 +103,19 @@ async def test_throttle_storage_is_bounded(sqlite_env: Env) -> None:
     async with env.sessions() as s:
         keys = list((await s.scalars(select(LoginThrottle.key))).all())
     assert not any("late@" in k for k in keys), "typed e-mails are stored only as digests"
+
+
+async def test_parallel_failures_from_one_address_are_all_counted(env: Env) -> None:
+    """Attackers send in parallel: no 500 from two requests creating one counter, and no
+    failure lost to a read-modify-write race."""
+    import asyncio
+
+    results = await asyncio.gather(
+        *(attempt(env, f"user{i}@acme.example.com", "Spring2026!") for i in range(8))
+    )
+    assert sorted(r.status_code for r in results) == [401] * 8
+    async with env.sessions() as s:
+        counted = await s.scalar(
+            select(LoginThrottle.failures).where(LoginThrottle.key == "addr:127.0.0.1")
+        )
+    assert counted == 8
