@@ -14,7 +14,7 @@ import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.campaigns.errors import ImportBusy, ImportRefused
@@ -35,20 +35,62 @@ def interrupted_message(row: ContactImport) -> str:
     )
 
 
+class ImportTakenOver(Exception):
+    """The worker's import was marked interrupted (it looked dead) and maybe resumed by
+    another worker: this one stops, touching nothing."""
+
+
 async def mark_abandoned(session: AsyncSession, now: datetime, stale_after: timedelta) -> int:
     """Mark interrupted every pending or running import silent for ``stale_after``."""
     beat = func.coalesce(ContactImport.heartbeat_at, ContactImport.created_at)
-    rows = (
-        await session.scalars(
-            select(ContactImport).where(ContactImport.status.in_(ACTIVE), beat < now - stale_after)
-        )
-    ).all()
+    silent = (ContactImport.status.in_(ACTIVE), beat < now - stale_after)
+    rows = (await session.scalars(select(ContactImport).where(*silent))).all()
+    marked = 0
     for row in rows:
-        row.status, row.error = INTERRUPTED, interrupted_message(row)
-        log.warning("import interrupted", import_id=row.id, rows=row.rows_total)
-    if rows:
-        await session.commit()
-    return len(rows)
+        # Conditional: a worker that beat since the read keeps its import.
+        result = await session.execute(
+            update(ContactImport)
+            .where(ContactImport.id == row.id, *silent)
+            .values(status=INTERRUPTED, error=interrupted_message(row))
+            .execution_options(synchronize_session=False)
+        )
+        if _count(result):
+            marked += 1
+            log.warning("import interrupted", import_id=row.id, rows=row.rows_total)
+    await session.commit()
+    return marked
+
+
+def _count(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def claim(session: AsyncSession, row: ContactImport, start: str, to: str) -> None:
+    """Move the import from ``start`` to ``to`` unless someone else moved it first (two
+    clicks on Resume, two nodes): compare-and-set in the database."""
+    result = await session.execute(
+        update(ContactImport)
+        .where(ContactImport.id == row.id, ContactImport.status == start)
+        .values(status=to)
+        .execution_options(synchronize_session=False)
+    )
+    if not _count(result):
+        await session.rollback()
+        await session.refresh(row)
+        raise ImportBusy(f"the import is {row.status} now, not {start}")
+    row.status = to
+
+
+async def still_running(session: AsyncSession, row: ContactImport, now: datetime) -> None:
+    """The worker's heartbeat, refused once its import was marked interrupted."""
+    result = await session.execute(
+        update(ContactImport)
+        .where(ContactImport.id == row.id, ContactImport.status == "running")
+        .values(heartbeat_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not _count(result):
+        raise ImportTakenOver(row.id)
 
 
 async def _interrupted(
@@ -75,7 +117,8 @@ async def resume(
         raise ImportRefused.on(
             "file", "the uploaded file is no longer on this server; discard the import"
         )
-    row.status, row.error, row.heartbeat_at = "pending", "", now
+    await claim(session, row, INTERRUPTED, "pending")
+    row.error, row.heartbeat_at = "", now
     await session.commit()
     log.info("import resumed", import_id=row.id, by=actor.email, rows=row.rows_total)
     return row
@@ -86,11 +129,12 @@ async def discard(
 ) -> ContactImport:
     """Throw an interrupted import away: its staged contacts, its report and its file."""
     row = await _interrupted(session, actor.organization_id, import_id, "discarded")
+    await claim(session, row, INTERRUPTED, "discarded")
     await session.execute(
         delete(Contact).where(Contact.import_id == row.id, Contact.status == "staged")
     )
     await session.execute(delete(ImportRejection).where(ImportRejection.import_id == row.id))
-    row.status, row.imported, row.finished_at = "discarded", 0, now
+    row.imported, row.finished_at = 0, now
     row.error = f"discarded by {actor.email} after {row.rows_total:,} rows; nothing was imported"
     await session.commit()
     if row.options.get("delete_file"):

@@ -35,7 +35,14 @@ from omnivox.campaigns.csvio import (
 )
 from omnivox.campaigns.errors import ImportBusy, ImportRefused
 from omnivox.campaigns.import_limits import ImportLimits
-from omnivox.campaigns.import_recovery import INTERRUPTED, interrupted_message, mark_abandoned
+from omnivox.campaigns.import_recovery import (
+    INTERRUPTED,
+    ImportTakenOver,
+    claim,
+    interrupted_message,
+    mark_abandoned,
+    still_running,
+)
 from omnivox.campaigns.import_rows import Batch, ImportContext, RowClassifier, next_batch
 from omnivox.campaigns.import_writer import load_number_sets, write_batch
 from omnivox.campaigns.models import CampaignList, Contact, ContactImport, ImportRejection
@@ -266,12 +273,17 @@ async def run_import(
         row = await session.get(ContactImport, import_id)
         if row is None or row.status != "pending":
             raise ImportBusy("the import is not waiting to run")
+        await claim(session, row, "pending", "running")  # one worker per import
         path, delete_file = Path(row.options["path"]), bool(row.options.get("delete_file"))
         try:
-            row.status, row.heartbeat_at = "running", clock.now()
+            row.heartbeat_at = clock.now()
             ctx = await _context(session, row, clock.now())
             await session.commit()
             await _stream(session, bus, clock, row, ctx, path, batch_size, on_progress, limits)
+        except ImportTakenOver:
+            await session.rollback()  # its last batch: the next worker redoes it
+            await session.refresh(row)
+            log.warning("import taken over; this worker stops", import_id=import_id)
         except asyncio.CancelledError:
             # The server is stopping: keep the committed batches to resume from.
             await session.rollback()
@@ -344,6 +356,11 @@ async def _stream(
                         f"the file has more than {limits.rows.value:,} rows, the most one "
                         f"import takes ({limits.rows.name}); split it into smaller files"
                     )
+                # The batch's first statement: it stops a worker whose import was taken
+                # over, and opens the transaction PostgreSQL's COPY then joins (a COPY
+                # first on the connection would commit on its own, out of reach of a
+                # rollback).
+                await still_running(session, row, clock.now())
                 kept = max(0, limits.max_rejections - _problems(row))
                 await write_batch(session, batch, row.id, is_pg, keep_problems=kept)
                 row.rejections_not_kept += max(0, len(batch.problems) - kept)

@@ -146,3 +146,48 @@ async def test_an_abandoned_import_found_by_any_node_can_be_discarded(
         headers,
         (await env.client.get(f"/api/v1/lists/{list_id}/imports", headers=headers)).json()[0]["id"],
     )
+
+
+async def test_a_worker_that_only_looked_dead_stops_and_the_resume_finishes(
+    env: Env, tmp_path: Path
+) -> None:
+    """A worker silent past the threshold is marked interrupted; when it wakes it stops at
+    its next batch (touching nothing), and the resumed import still has no duplicates."""
+    org, headers = await _admin(env)
+    list_id = await new_list(env, headers)
+    async with env.sessions() as s:
+        row = await imports.prepare_import(
+            s,
+            Principal.system(org),
+            list_id,
+            _csv(tmp_path),
+            "contacts.csv",
+            imports.ImportOptions(),
+            env.clock.now(),
+        )
+        import_id = row.id
+    seen = 0
+
+    async def stall(_row: ContactImport) -> None:
+        nonlocal seen
+        seen += 1
+        if seen == 1:  # the worker stalls after its first batch; a node notices
+            await env.clock.advance(env.settings.import_stale_seconds + 1)
+            listed = await env.client.get(f"/api/v1/imports/{import_id}", headers=headers)
+            assert listed.json()["status"] == "interrupted"
+
+    stopped = await imports.run_import(
+        env.sessions, None, env.clock, import_id, batch_size=8, on_progress=stall
+    )
+    assert stopped.status == "interrupted" and stopped.rows_total == 8
+    assert len(await _contacts(env, list_id, "staged")) == 8  # its unfinished batch undone
+    twice = [
+        env.client.post(f"/api/v1/imports/{import_id}/resume", headers=headers) for _ in range(2)
+    ]
+    first = await twice[0]
+    second = await twice[1]
+    assert (first.status_code, second.status_code) == (202, 409)
+    done = await wait_import(env, headers, import_id)
+    assert (done["status"], done["rows_total"], done["imported"]) == ("done", ROWS, 20)
+    phones = await _contacts(env, list_id, "new")
+    assert len(phones) == 20 == len(set(phones))
