@@ -191,3 +191,28 @@ async def test_a_worker_that_only_looked_dead_stops_and_the_resume_finishes(
     assert (done["status"], done["rows_total"], done["imported"]) == ("done", ROWS, 20)
     phones = await _contacts(env, list_id, "new")
     assert len(phones) == 20 == len(set(phones))
+
+
+async def test_the_list_page_resumes_and_discards(sqlite_env: Env, tmp_path: Path) -> None:
+    from tests.integration.platform.test_auth import page_csrf
+
+    env = sqlite_env
+    org, headers = await _admin(env)
+    list_id = await new_list(env, headers)
+    first = await _crashed_import(env, org, list_id, tmp_path)
+    await env.clock.advance(env.settings.import_stale_seconds + 1)
+    await login(env, "boss@acme.example.com")
+    page = await env.client.get(f"/lists/{list_id}")
+    hx = {"X-CSRF-Token": page_csrf(page.text), "HX-Request": "true"}
+    resumed = await env.client.post(f"/imports/{first}/resume", headers=hx)
+    assert resumed.status_code == 200 and 'data-testid="import-progress"' in resumed.text
+    done = await wait_import(env, headers, first)
+    assert (done["status"], done["imported"]) == ("done", 20)
+
+    second_list = await new_list(env, headers, "Second")
+    second = await _crashed_import(env, org, second_list, tmp_path)
+    await env.clock.advance(env.settings.import_stale_seconds + 1)
+    await env.client.get(f"/lists/{second_list}")  # the page notices it
+    discarded = await env.client.post(f"/imports/{second}/discard", headers=hx)
+    assert discarded.status_code == 200 and 'data-status="discarded"' in discarded.text
+    assert not await _contacts(env, second_list)
