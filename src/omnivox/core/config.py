@@ -87,6 +87,7 @@ class Settings(BaseSettings):
     max_import_bytes: int = Field(default=50_000_000, ge=1024)
     max_import_rows: int = Field(default=500_000, ge=1)
     max_import_rejections: int = Field(default=10_000, ge=0)
+    max_dnc_import_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     import_min_free_disk_bytes: int = Field(default=1_000_000_000, ge=0)
     # A running import beats after each batch; silent this long, its process is gone.
     import_stale_seconds: int = Field(default=120, ge=10)

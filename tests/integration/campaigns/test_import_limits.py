@@ -178,3 +178,21 @@ async def test_the_settings_page_sets_the_organisations_import_limits(sqlite_env
     assert saved.status_code == 200, saved.text
     org = (await env.client.get("/api/v1/organization", headers=headers)).json()
     assert (org["import_max_rows"], org["import_max_bytes"]) == (250, 0)
+
+
+async def test_a_do_not_call_upload_over_its_limit_is_refused_with_413(sqlite_env: Env) -> None:
+    env = sqlite_env
+    _org, headers = await admin(env)
+    env.settings.max_dnc_import_bytes = 1000
+    resp = await env.client.post(
+        "/api/v1/dnc/import",
+        files={"file": ("dnc.csv", _rows(200), "text/csv")},
+        headers=headers,
+    )
+    assert resp.status_code == 413
+    assert "1,000 bytes" in resp.json()["detail"]
+    assert "OMNIVOX_MAX_DNC_IMPORT_BYTES" in resp.json()["detail"]
+    small = await env.client.post(
+        "/api/v1/dnc/import", files={"file": ("dnc.csv", _rows(3), "text/csv")}, headers=headers
+    )
+    assert small.status_code == 200, small.text

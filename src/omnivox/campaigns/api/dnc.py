@@ -26,7 +26,6 @@ from omnivox.core.security.principal import Principal
 from omnivox.http import DB, Allow, State
 
 router = APIRouter(tags=["dnc"])
-MAX_DNC_UPLOAD = 50 * 1024 * 1024
 
 
 @router.get("/dnc", response_model=list[DncRead])
@@ -67,10 +66,11 @@ async def import_dnc(
     request: Request, db: DB, state: State, actor: Principal = Allow(P.DNC_WRITE)
 ) -> DncImportResult:
     """Multipart: ``file`` (CSV with a phone column), optional ``region``, ``campaign_id``."""
-    upload, fields = await upload_form(request, MAX_DNC_UPLOAD, "the do-not-call file limit")
-    data = await upload.read(MAX_DNC_UPLOAD + 1)
-    if len(data) > MAX_DNC_UPLOAD:
-        raise too_large(MAX_DNC_UPLOAD, "the do-not-call file limit")
+    limit, setting = state.settings.max_dnc_import_bytes, "OMNIVOX_MAX_DNC_IMPORT_BYTES"
+    upload, fields = await upload_form(request, limit, setting)
+    data = await upload.read(limit + 1)  # read whole: it is parsed in memory
+    if len(data) > limit:
+        raise too_large(limit, setting)
     try:
         text = await asyncio.to_thread(data.decode, ENCODING)
     except UnicodeDecodeError:
