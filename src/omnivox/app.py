@@ -31,6 +31,7 @@ from omnivox.dialer.dial_rules import check_manual_dial
 from omnivox.dialer.views import router as dialer_views
 from omnivox.dialer.wiring import build_dialer
 from omnivox.http import PUBLIC, AppState, Requires
+from omnivox.http.db_retry import RetrySafeRequests
 from omnivox.http.errors import install_error_handlers
 from omnivox.http.middleware import RequestContextMiddleware
 from omnivox.media import MediaLinks
@@ -108,6 +109,7 @@ def create_app(
     )
     app.state.omnivox = state
     install_error_handlers(app)
+    app.add_middleware(RetrySafeRequests)
     app.add_middleware(RequestContextMiddleware, metrics=state.metrics)
     _include_pages_and_apis(app)
     _wire_telephony(app, state)

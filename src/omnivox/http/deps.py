@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.core.errors import NotAuthenticated, PermissionDenied
@@ -26,8 +27,17 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with app_state(request).sessions() as session:
+    session = app_state(request).sessions()
+    try:
         yield session
+    finally:
+        try:
+            await session.close()
+        except DBAPIError as exc:
+            # Closing rolls back; on a connection that is gone there is nothing to roll
+            # back, and the request's own outcome (committed or not) stands.
+            if not exc.connection_invalidated:
+                raise
 
 
 DB = Annotated[AsyncSession, Depends(db_session)]
