@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
@@ -92,6 +92,7 @@ class OrganizationUpdate(Strict):
     default_caller_ids: list[E164] | None = Field(default=None, max_length=50)
     require_2fa: bool | None = None
     is_active: bool | None = None
+    api_token_max_days: int | None = Field(default=None, ge=1, le=3650)
 
 
 class OrganizationRead(ReadModel):
@@ -103,6 +104,7 @@ class OrganizationRead(ReadModel):
     default_caller_ids: list[str]
     require_2fa: bool
     is_active: bool
+    api_token_max_days: int
     created_at: datetime
 
 
@@ -298,7 +300,17 @@ class TotpCode(Strict):
 
 class ApiTokenCreate(Strict):
     name: ShortName
-    expires_in_days: int | None = Field(default=90, ge=1, le=3650)
+    # Every token expires; the organisation's api_token_max_days bounds it further.
+    expires_in_days: int = Field(default=90, ge=1, le=3650)
+    scope: Literal["read", "role", "custom"] = Field(
+        default="role",
+        description=(
+            "read: the read permissions of your role; role: everything your role may do "
+            "except creating tokens; custom: exactly `permissions` (which may include "
+            "tokens:manage), none beyond your role or your own token's scope."
+        ),
+    )
+    permissions: list[str] = Field(default_factory=list, max_length=64)
 
 
 class ApiTokenRead(ReadModel):
@@ -308,7 +320,12 @@ class ApiTokenRead(ReadModel):
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
+    revoked_reason: str | None = None
     last_used_at: datetime | None
+    last_used_from: str | None = None
+    scopes: list[str] | None = Field(
+        default=None, description="Permission names it may use; null: its user's whole role."
+    )
 
 
 class ApiTokenCreated(ApiTokenRead):

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.core.errors import NotAuthenticated, PermissionDenied
 from omnivox.core.security import tokens
-from omnivox.core.security.permissions import Permission
+from omnivox.core.security.permissions import Permission, permissions_of
 from omnivox.core.security.principal import Principal
 from omnivox.http.state import AppState, app_state
 
@@ -62,7 +62,8 @@ async def current_principal(request: Request, session: DB) -> Principal:
     now = state.clock.now()
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        principal = await state.principals.by_token(session, header[7:].strip(), now)
+        origin = request.client.host if request.client else None
+        principal = await state.principals.by_token(session, header[7:].strip(), now, origin)
         if principal is None:
             raise NotAuthenticated("the API token is invalid, expired or revoked")
     else:
@@ -87,6 +88,8 @@ class Requires:
         self, principal: Annotated[Principal, Depends(current_principal)]
     ) -> Principal:
         if not principal.can(self.permission):
+            if principal.scope is not None and self.permission in permissions_of(principal.role):
+                raise PermissionDenied(f"this API token's scope lacks {self.permission}")
             raise PermissionDenied(f"your role ({principal.role}) lacks {self.permission}")
         return principal
 

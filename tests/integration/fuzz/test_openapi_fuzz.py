@@ -9,7 +9,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from tests.support import run_sync
 
-from omnivox.accounts import auth, organizations, users
+from omnivox.accounts import api_tokens, auth, organizations, users
 from omnivox.accounts.schemas import ApiTokenCreate, OrganizationCreate, UserCreate
 from omnivox.app import create_app
 from omnivox.core.config import Settings
@@ -37,7 +37,7 @@ async def _seed(url: str) -> str:
         )
         from datetime import UTC, datetime
 
-        _, secret = await auth.create_api_token(
+        _, secret = await api_tokens.create_api_token(
             s, auth.principal_of(user, "system"), ApiTokenCreate(name="fuzz"), datetime.now(UTC)
         )
     await engine.dispose()

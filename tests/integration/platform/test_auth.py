@@ -212,7 +212,8 @@ async def test_api_tokens_are_hashed_expire_and_revoke(sqlite_env: Env) -> None:
     env = sqlite_env
     org = await env.org("acme")
     await env.user(org, "a@acme.example.com", Role.AGENT)
-    h = await env.token("a@acme.example.com")
+    # A token that may mint tokens (by default one may not: test_token_scopes.py).
+    h = await env.token("a@acme.example.com", scope="custom", permissions=["tokens:manage"])
     made = await env.client.post(
         "/api/v1/tokens", headers=h, json={"name": "crm", "expires_in_days": 1}
     )
@@ -222,15 +223,25 @@ async def test_api_tokens_are_hashed_expire_and_revoke(sqlite_env: Env) -> None:
         stored = [t.token_hash for t in await s.scalars(select(ApiToken))]
         assert secret not in stored and all(len(x) == 64 for x in stored)
     crm = {"Authorization": f"Bearer {secret}"}
-    assert (await env.client.get("/api/v1/me", headers=crm)).status_code == 200
+    # Its scope is the minting token's: tokens:manage, not own-account.
+    assert (await env.client.get("/api/v1/me", headers=crm)).status_code == 403
+    assert (await env.client.get("/api/v1/tokens", headers=crm)).status_code == 403
     await env.clock.advance(86400 + 1)
-    expired = await env.client.get("/api/v1/me", headers=crm)
+    expired = await env.client.post("/api/v1/tokens", headers=crm, json={"name": "y"})
     assert expired.status_code == 401 and "expired" in expired.json()["detail"]
 
-    other = (await env.client.post("/api/v1/tokens", headers=h, json={"name": "x"})).json()
+    other = (
+        await env.client.post(
+            "/api/v1/tokens", headers=h, json={"name": "x", "expires_in_days": 30}
+        )
+    ).json()
     revoked = await env.client.delete(f"/api/v1/tokens/{other['id']}", headers=h)
     assert revoked.json()["revoked_at"] is not None
-    dead = await env.client.get("/api/v1/me", headers={"Authorization": f"Bearer {other['token']}"})
+    dead = await env.client.post(
+        "/api/v1/tokens",
+        headers={"Authorization": f"Bearer {other['token']}"},
+        json={"name": "z"},
+    )
     assert dead.status_code == 401
     assert (
         await env.client.get("/api/v1/me", headers={"Authorization": "Bearer nonsense"})

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.routing import RouteContext
 from tests.support import Env
 
-from omnivox.accounts import auth, organizations, teams, users
+from omnivox.accounts import api_tokens, auth, organizations, teams, users
 from omnivox.accounts.schemas import ApiTokenCreate, HolidayCreate, SkillCreate, TeamCreate
 from omnivox.core.security.permissions import ROLE_PERMISSIONS, Permission, Role
 from omnivox.core.security.principal import Principal
@@ -125,7 +125,7 @@ async def test_wrong_role_is_refused_everywhere(sqlite_env: Env) -> None:
     headers: dict[Role, dict[str, str]] = {}
     for role in Role:
         await sqlite_env.user(org, f"{role.value}@acme.example.com", role)
-        headers[role] = await sqlite_env.token(f"{role.value}@acme.example.com")
+        headers[role] = await sqlite_env.token(f"{role.value}@acme.example.com", whole_role=True)
     checked = 0
     for method, path, route in app_routes(app):
         needed = declared_access(route)
@@ -183,7 +183,7 @@ async def _other_token(env: Env, org: str) -> str:
     async with env.sessions() as s:
         user = await users.find_user_by_email(s, "victim@other.example.com")
         assert user is not None
-        token, _ = await auth.create_api_token(
+        token, _ = await api_tokens.create_api_token(
             s, auth.principal_of(user, "system"), ApiTokenCreate(name="theirs"), env.clock.now()
         )
         return token.id
@@ -385,7 +385,7 @@ async def test_other_tenants_objects_answer_404(sqlite_env: Env) -> None:
     app: FastAPI = sqlite_env.app  # type: ignore[assignment]
     mine, theirs = await sqlite_env.org("mine"), await sqlite_env.org("theirs")
     await sqlite_env.user(mine, "boss@mine.example.com", Role.ORG_ADMIN)
-    headers = await sqlite_env.token("boss@mine.example.com")
+    headers = await sqlite_env.token("boss@mine.example.com", whole_role=True)
     ids = {"user_id": await _other_user(sqlite_env, theirs)}
     for name, factory in FACTORIES.items():
         if name not in ids:
@@ -412,7 +412,7 @@ async def test_other_tenants_objects_answer_404(sqlite_env: Env) -> None:
 async def test_platform_routes_refuse_org_admins(sqlite_env: Env, path: str) -> None:
     org = await sqlite_env.org("acme")
     await sqlite_env.user(org, "boss@acme.example.com", Role.ORG_ADMIN)
-    headers = await sqlite_env.token("boss@acme.example.com")
+    headers = await sqlite_env.token("boss@acme.example.com", whole_role=True)
     method = "GET" if _is_api(path) else "POST"
     resp = await _send(sqlite_env, method, path, {"organization_id": org}, headers)
     assert resp.status_code == 403

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from omnivox.accounts import auth
+from omnivox.accounts import api_tokens, auth
 from omnivox.accounts.models import User
 from omnivox.accounts.schemas import ApiTokenCreate, PasswordChange, TotpCode
 from omnivox.core.errors import NotAuthenticated
@@ -27,7 +27,7 @@ async def _me(db: DB, actor: Principal) -> User:
 
 async def _page(request: Request, db: DB, actor: Principal, **extra: Any) -> HTMLResponse:
     user = await _me(db, actor)
-    tokens = await auth.list_api_tokens(db, actor)
+    tokens = await api_tokens.list_api_tokens(db, actor.user_id)
     return render(
         request,
         "account.html",
@@ -47,14 +47,16 @@ async def account_page(
 
 @router.post("/password")
 async def change_password(
-    request: Request, db: DB, actor: Principal = Allow(P.OWN_ACCOUNT)
+    request: Request, db: DB, state: State, actor: Principal = Allow(P.OWN_ACCOUNT)
 ) -> HTMLResponse:
-    await auth.change_password(db, actor, parse(PasswordChange, await form_dict(request)))
+    data = parse(PasswordChange, await form_dict(request))
+    revoked = await auth.change_password(db, actor, data, state.clock.now())
+    tokens = f" {revoked} API token(s) were revoked." if revoked else ""
     return render(
         request,
         "partials/flash.html",
         actor,
-        message="Password changed. Other sessions were signed out.",
+        message=f"Password changed. Other sessions were signed out.{tokens}",
     )
 
 
@@ -105,15 +107,15 @@ async def create_token(
 ) -> HTMLResponse:
     data = await form_dict(request)
     if data.get("expires_in_days") == "":
-        data["expires_in_days"] = None
-    _token, secret = await auth.create_api_token(
+        del data["expires_in_days"]
+    _token, secret = await api_tokens.create_api_token(
         db, actor, parse(ApiTokenCreate, data), state.clock.now()
     )
     return render(
         request,
         "partials/tokens.html",
         actor,
-        tokens=await auth.list_api_tokens(db, actor),
+        tokens=await api_tokens.list_api_tokens(db, actor.user_id),
         new_token=secret,
     )
 
@@ -126,11 +128,11 @@ async def revoke_token(
     state: State,
     actor: Principal = Allow(P.OWN_ACCOUNT),
 ) -> HTMLResponse:
-    await auth.revoke_api_token(db, actor, token_id, state.clock.now())
+    await api_tokens.revoke_api_token(db, actor, actor.user_id, token_id, state.clock.now())
     return render(
         request,
         "partials/tokens.html",
         actor,
-        tokens=await auth.list_api_tokens(db, actor),
+        tokens=await api_tokens.list_api_tokens(db, actor.user_id),
         new_token=None,
     )

@@ -1,0 +1,41 @@
+"""accounts: API token scopes, origin of last use, revocation reason; an organisation's
+maximum token lifetime
+
+Revision ID: 0017
+Revises: 0013
+Create Date: 2026-12-06 07:30:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0017"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("api_tokens") as batch:
+        batch.add_column(sa.Column("last_used_from", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("scopes", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("created_by_token_id", sa.String(length=32), nullable=True))
+        batch.add_column(sa.Column("revoked_reason", sa.String(length=64), nullable=True))
+    with op.batch_alter_table("organizations") as batch:
+        batch.add_column(
+            sa.Column("api_token_max_days", sa.Integer(), nullable=False, server_default="365")
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("organizations") as batch:
+        batch.drop_column("api_token_max_days")
+    with op.batch_alter_table("api_tokens") as batch:
+        batch.drop_column("revoked_reason")
+        batch.drop_column("created_by_token_id")
+        batch.drop_column("scopes")
+        batch.drop_column("last_used_from")
