@@ -111,9 +111,14 @@ async def authenticate(
     return user
 
 
+def second_factor_required(org: Organization | None, user: User) -> bool:
+    """The organisation requires it of everyone, or of this user's role."""
+    return org is not None and (org.require_2fa or user.role in (org.require_2fa_roles or []))
+
+
 async def needs_second_factor(session: AsyncSession, user: User) -> bool:
     org = await session.get(Organization, user.organization_id)
-    return user.totp_enabled or bool(org and org.require_2fa)
+    return user.totp_enabled or second_factor_required(org, user)
 
 
 async def start_session(
@@ -223,8 +228,8 @@ async def enable_totp(session: AsyncSession, actor: Principal, code: str, now: d
 async def disable_totp(session: AsyncSession, actor: Principal, code: str, now: datetime) -> None:
     user = await _own_user(session, actor)
     org = await session.get(Organization, user.organization_id)
-    if org and org.require_2fa:
-        raise Conflict("your organisation requires two-factor sign-in")
+    if second_factor_required(org, user):
+        raise Conflict("your organisation requires two-factor sign-in for your role")
     if not user.totp_enabled or _totp_ok(user, code, now) is None:
         raise InvalidInput.on("code", "not valid")
     user.totp_enabled, user.totp_secret, user.totp_last_step = False, None, None

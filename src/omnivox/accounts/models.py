@@ -34,6 +34,8 @@ class Organization(Base):
     locale: Mapped[str] = mapped_column(String(16), default="en-US")
     default_caller_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     require_2fa: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Roles that must sign in with a second factor even when require_2fa is off.
+    require_2fa_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # The longest an API token of this organisation may live (no token lives for ever).
     api_token_max_days: Mapped[int] = mapped_column(Integer, default=365)

@@ -287,3 +287,47 @@ async def test_session_expires(sqlite_env: Env) -> None:
     await login(env, "a@acme.example.com")
     await env.clock.advance(timedelta(hours=12).total_seconds() + 1)
     assert (await env.client.get("/")).status_code == 303
+
+
+async def test_two_factor_required_for_chosen_roles_only(sqlite_env: Env) -> None:
+    """An organisation may require a second factor of its admins and supervisors but not
+    its agents; it is enforced at sign-in and cannot be switched off by those it binds."""
+    env = sqlite_env
+    org = await env.org("acme")
+    await env.user(org, "boss@acme.example.com", Role.ORG_ADMIN)
+    await env.user(org, "sup@acme.example.com", Role.SUPERVISOR)
+    await env.user(org, "al@acme.example.com", Role.AGENT)
+    boss = await env.token("boss@acme.example.com")
+    bad = await env.client.patch(
+        "/api/v1/organization", headers=boss, json={"require_2fa_roles": ["janitor"]}
+    )
+    assert bad.status_code == 422 and "require_2fa_roles" in bad.text
+    saved = await env.client.patch(
+        "/api/v1/organization",
+        headers=boss,
+        json={"require_2fa_roles": ["org_admin", "supervisor"]},
+    )
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["require_2fa_roles"] == ["org_admin", "supervisor"]
+
+    agent = await login(env, "al@acme.example.com")
+    assert agent.headers["location"] == "/"  # type: ignore[attr-defined]
+    env.client.cookies.clear()
+    sup = await login(env, "sup@acme.example.com")
+    assert sup.headers["location"].startswith("/login/totp")  # type: ignore[attr-defined]
+    # Half signed in: nothing but the second step.
+    assert (await env.client.get("/agent")).status_code in (303, 401)
+    page = await env.client.get("/login/totp")
+    secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', page.text)
+    assert secret, "a supervisor without a second factor enrols now"
+    code = pyotp.TOTP(secret.group(1)).at(env.clock.now())
+    assert (await env.client.post("/login/totp", data={"code": code})).status_code == 303
+    # The supervisor cannot turn it off again.
+    await env.clock.advance(31)
+    sup_api = await env.token("sup@acme.example.com")
+    off = await env.client.post(
+        "/api/v1/me/totp/disable",
+        headers=sup_api,
+        json={"code": pyotp.TOTP(secret.group(1)).at(env.clock.now())},
+    )
+    assert off.status_code == 409 and "requires two-factor" in off.json()["detail"]

@@ -1,5 +1,5 @@
 """accounts: API token scopes, origin of last use, revocation reason; an organisation's
-maximum token lifetime
+maximum token lifetime and the roles that must sign in with a second factor
 
 Revision ID: 0017
 Revises: 0013
@@ -29,10 +29,14 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("api_token_max_days", sa.Integer(), nullable=False, server_default="365")
         )
+        batch.add_column(
+            sa.Column("require_2fa_roles", sa.JSON(), nullable=False, server_default="[]")
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("organizations") as batch:
+        batch.drop_column("require_2fa_roles")
         batch.drop_column("api_token_max_days")
     with op.batch_alter_table("api_tokens") as batch:
         batch.drop_column("revoked_reason")
