@@ -17,6 +17,7 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -58,7 +59,19 @@ def _check_local_time(value: time) -> time:
     return value
 
 
-LocalTime = Annotated[time, AfterValidator(_check_local_time)]
+# A wall-clock time in the organisation's zone. OpenAPI's "time" format is RFC 3339's
+# full-time, which needs an offset; these have none, so the contract states the pattern.
+LocalTime = Annotated[
+    time,
+    AfterValidator(_check_local_time),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$",
+            "examples": ["09:00", "17:30:00"],
+        }
+    ),
+]
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 E164 = Annotated[str, AfterValidator(_check_e164)]
 Slug = Annotated[str, AfterValidator(_check_slug)]

@@ -24,7 +24,11 @@ _NAMED_FIELD = re.compile(r"\(([a-z_][a-z0-9_]*)\)")
 
 
 def wants_json(request: Request) -> bool:
-    path = request.url.path
+    return answers_json(request.url.path)
+
+
+def answers_json(path: str) -> bool:
+    """Errors on this path are problem details (API, webhooks); elsewhere, pages."""
     return path.startswith(("/api/", "/hooks/", "/sandbox/")) or path in {
         "/openapi.json",
         "/readyz",
