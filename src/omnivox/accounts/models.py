@@ -36,6 +36,9 @@ class Organization(Base):
     require_2fa: Mapped[bool] = mapped_column(Boolean, default=False)
     # Roles that must sign in with a second factor even when require_2fa is off.
     require_2fa_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # "organisation": supervisors see every agent; "teams": only those who share a team
+    # with them (live floor, monitoring, agent actions, calls) — see accounts/reach.py.
+    supervisor_scope: Mapped[str] = mapped_column(String(16), default="organisation")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # The longest an API token of this organisation may live (no token lives for ever).
     api_token_max_days: Mapped[int] = mapped_column(Integer, default=365)

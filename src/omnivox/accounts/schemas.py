@@ -105,6 +105,7 @@ class OrganizationUpdate(Strict):
     default_caller_ids: list[E164] | None = Field(default=None, max_length=50)
     require_2fa: bool | None = None
     require_2fa_roles: list[Role] | None = Field(default=None, max_length=len(Role))
+    supervisor_scope: Literal["organisation", "teams"] | None = None
     is_active: bool | None = None
     api_token_max_days: int | None = Field(default=None, ge=1, le=3650)
 
@@ -118,6 +119,7 @@ class OrganizationRead(ReadModel):
     default_caller_ids: list[str]
     require_2fa: bool
     require_2fa_roles: list[str]
+    supervisor_scope: str
     is_active: bool
     api_token_max_days: int
     created_at: datetime

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
+from omnivox.accounts import reach_of
 from omnivox.core.errors import PermissionDenied
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
@@ -57,6 +58,9 @@ async def list_calls(
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[CallRead]:
     query = select(Call).where(Call.organization_id == actor.organization_id)
+    reach = await reach_of(db, actor)
+    if reach is not None:  # a supervisor bounded by teams: their agents' calls
+        query = query.where(Call.agent_id.in_(reach))
     if state:
         query = query.where(Call.state == state)
     if active:

@@ -1,5 +1,6 @@
 """accounts: API token scopes, origin of last use, revocation reason; an organisation's
-maximum token lifetime and the roles that must sign in with a second factor
+maximum token lifetime, the roles that must sign in with a second factor, and whether
+supervisors are bounded by their teams
 
 Revision ID: 0017
 Revises: 0013
@@ -32,10 +33,19 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("require_2fa_roles", sa.JSON(), nullable=False, server_default="[]")
         )
+        batch.add_column(
+            sa.Column(
+                "supervisor_scope",
+                sa.String(length=16),
+                nullable=False,
+                server_default="organisation",
+            )
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("organizations") as batch:
+        batch.drop_column("supervisor_scope")
         batch.drop_column("require_2fa_roles")
         batch.drop_column("api_token_max_days")
     with op.batch_alter_table("api_tokens") as batch:
