@@ -35,7 +35,7 @@ def policy_for(settings: DialSettings) -> PacingPolicy:
         return ProgressivePolicy()
     ctx = PolicyContext(
         abandon_target=float(settings.abandon_rate_cap),
-        daily_window=settings.abandon_window_hours <= 24,
+        daily_window=settings.daily_window,
         amd=False,
         ring_timeout_s=RING_TIMEOUT_S,
     )
@@ -103,6 +103,7 @@ class Pacer:
             waiting_since=tuple(sorted(self.seconds(t) for t in calls.waiting_since)),
             window_abandons=window.abandons,
             window_live_answers=window.live_answers,
+            window_amd_false_positives=window.amd_false_positives,
             line_limit=LINES_PER_AGENT * active,
             dial_limit=MAX_DIALS_PER_TICK,
             # The dialling day began when this campaign's loop started (``origin``): the

@@ -24,5 +24,7 @@ async def figures_partial(
     actor: Principal = Allow(P.CAMPAIGNS_READ),
 ) -> HTMLResponse:
     campaign = await get_campaign(db, actor.organization_id, campaign_id)  # tenant check
-    figures = await campaign_figures(db, campaign, state.clock.now())
+    figures = await campaign_figures(
+        db, campaign, state.clock.now(), state.settings.amd_delay_sample_calls
+    )
     return render(request, "campaigns/figures.html", actor, c=campaign, f=figures)
