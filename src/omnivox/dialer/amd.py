@@ -38,13 +38,19 @@ MACHINE_VERDICTS = tuple(v.value for v in AnsweredBy if v.is_machine)
 
 
 async def review_call(
-    session: AsyncSession, actor: Principal, call_id: str, verdict: str, now: datetime
+    session: AsyncSession,
+    actor: Principal,
+    call_id: str,
+    verdict: str,
+    now: datetime,
+    campaign_id: str | None = None,
 ) -> AmdReview:
-    """Record (or replace) the actor's verdict on AMD's verdict for a campaign call."""
+    """Record (or replace) the actor's verdict on AMD's verdict for a campaign call (of
+    ``campaign_id`` when given: the review page of one campaign)."""
     call = await session.scalar(
         select(Call).where(Call.id == call_id, Call.organization_id == actor.organization_id)
     )
-    if call is None:
+    if call is None or (campaign_id is not None and call.owner_id != campaign_id):
         raise NotFound("call not found")
     if not await _may_review(session, actor, call):
         raise PermissionDenied(
