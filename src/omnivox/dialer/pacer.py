@@ -137,10 +137,16 @@ def certain_dials(snap: PacingSnapshot, certain_agents: int) -> int:
 
 def cap_notice(window: WindowCounts, cap: float, hours: int, agents: AgentsNow) -> str:
     """What the campaign page and the live floor say while the campaign is at its cap."""
+    counted = (
+        f" (with {window.amd_false_positives:.1f} people AMD took for machines, counted as "
+        "answered and abandoned under the UK rule)"
+        if window.amd_false_positives
+        else ""
+    )
     note = (
         f"At the abandon cap: {window.rate:.1%} of {window.live_answers} live answers in the "
-        f"last {hours} h were abandoned (cap {cap:.1%}). Dialling only what agents can take "
-        "at once: one call per ready agent, none while a call waits for an agent."
+        f"last {hours} h were abandoned{counted} (cap {cap:.1%}). Dialling only what agents "
+        "can take at once: one call per ready agent, none while a call waits for an agent."
     )
     skipped = len(agents.ready) - agents.certain
     if skipped:

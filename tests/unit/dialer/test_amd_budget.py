@@ -5,10 +5,13 @@ policy the same estimate the live dialler does, and the two AMD scenarios run.""
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.unit.dialer.pacing_helpers import snap
 
+from omnivox.dialer.floor import AgentsNow, CallsNow, WindowCounts
+from omnivox.dialer.pacer import Pacer, at_cap, cap_notice
 from omnivox.dialer.pacing import OmnivoxPacer, PacingSnapshot, PolicyContext, build_policy
 from omnivox.dialer.pacing.budget import (
     BudgetConfig,
@@ -121,3 +124,35 @@ def test_uk_amd_day_counts_false_positives_and_stays_under_the_cap() -> None:
     assert num == day.human_abandons + day.amd_false_positives
     assert den == day.human_routed + day.amd_false_positives
     assert summarise([day], UK_1).abandon_max <= 0.01
+
+
+def test_the_live_pacer_passes_the_windows_false_positives_and_caps_on_them() -> None:
+    """The live dialler's Pacer hands the window's AMD false positives to the policy, and the
+    hard stop at the cap compares the rate as the UK rule counts it."""
+    t0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+    class Spy(OmnivoxPacer):
+        seen: list[float]
+
+        def decide(self, snapshot: PacingSnapshot) -> int:
+            self.seen.append(snapshot.window_amd_false_positives)
+            return super().decide(snapshot)
+
+    spy = Spy()
+    spy.seen = []
+    agents = AgentsNow(
+        ready=[("u1", t0 - timedelta(seconds=30))],
+        paused=0,
+        talking_since=[],
+        wrapping_since=[],
+        offline=0,
+    )
+    window = WindowCounts(abandons=1, live_answers=100, amd_false_positives=2.5)
+    Pacer(spy, t0 - timedelta(hours=1)).decide(
+        t0, agents, CallsNow([], []), window, 0.03, 8 * 3600.0
+    )
+    assert spy.seen == [2.5]
+    assert window.rate == pytest.approx(3.5 / 102.5)
+    assert at_cap(window, 0.03) and not at_cap(WindowCounts(1, 100), 0.03)
+    note = cap_notice(window, 0.03, 24, agents)
+    assert "3.4% of 100 live answers in the last 24 h were abandoned (with 2.5 people AMD" in note
