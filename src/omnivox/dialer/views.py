@@ -32,7 +32,14 @@ async def figures_partial(
     figures = await campaign_figures(
         db, campaign, state.clock.now(), state.settings.amd_delay_sample_calls
     )
-    return render(request, "campaigns/figures.html", actor, c=campaign, f=figures)
+    return render(
+        request,
+        "campaigns/figures.html",
+        actor,
+        c=campaign,
+        f=figures,
+        can_review=actor.can(P.CALLS_SUPERVISE),
+    )
 
 
 async def _review_page(

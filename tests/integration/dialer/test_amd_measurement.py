@@ -160,6 +160,7 @@ async def test_uk_abandon_rate_counts_amd_false_positives_estimated_then_reviewe
             assert "100.0 %: 1 machines marked by agents among 1 calls AMD passed to them" in text
             assert "no calls without AMD to compare" in text
             assert "0.00 in the window: 0 reviewed as people" in text
+            assert f'href="/campaigns/{cid}/amd-review"' in figures.text  # a supervisor's
         finally:
             await engine_of(f).stop()
 
@@ -220,6 +221,10 @@ async def test_reviews_are_the_agents_or_a_supervisors_within_the_tenant(
             assert stats["counts_amd_false_positives"] is False
             assert stats["amd_false_positives"] == 0.0 and stats["abandon_rate"] == 0.0
             assert stats["amd"]["false_positive"] == {"rate": 1.0, "count": 1, "sample": 1}
+            # Reporting reads the figures but reviews nothing: no link to the review page.
+            shown = await env.client.get(f"/campaigns/{cid}/figures", headers=rita)
+            assert shown.status_code == 200 and "AMD false positives, measured" in shown.text
+            assert "/amd-review" not in shown.text
         finally:
             await engine_of(f).stop()
 
