@@ -46,6 +46,7 @@ JSON_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/calls/{call_id}/transfer": {"kind": "external", "target": "+14155550123"},
     "/api/v1/calls/{call_id}/conference": {"number": "+14155550123"},
     "/api/v1/calls/{call_id}/disposition": {"code": "SALE"},
+    "/api/v1/calls/{call_id}/amd-review": {"verdict": "machine_passed"},
     "/api/v1/calls/{call_id}/callback": {"due_local": "2030-01-01T10:00"},
     "/api/v1/queues/{queue_id}": {"name": "Mine"},
     "/api/v1/queues/{queue_id}/members": {"members": []},
@@ -63,6 +64,7 @@ FORM_BODIES: dict[str, dict[str, str]] = {
     "/admin/queues/{queue_id}": {"name": "x"},
     "/admin/queues/{queue_id}/members": {"user_id": "x", "priority": "0"},
     "/voicemail/{voicemail_id}/assign": {"user_id": ""},
+    "/campaigns/{campaign_id}/amd-review/{call_id}": {"verdict": "machine_confirmed"},
 }
 
 
