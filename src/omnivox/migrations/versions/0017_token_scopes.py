@@ -3,7 +3,7 @@ maximum token lifetime, the roles that must sign in with a second factor, and wh
 supervisors are bounded by their teams
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-06 07:30:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
