@@ -24,6 +24,8 @@ from omnivox.core.security import tokens
 from omnivox.core.security.permissions import Permission, read_only
 from omnivox.core.security.principal import Principal
 
+REASON_LENGTH = 320  # ApiToken.revoked_reason: a sentence and an e-mail address
+
 
 def scope_for(actor: Principal, data: ApiTokenCreate) -> frozenset[Permission]:
     """What the new token may do: never more than its creator may (a token's creator is
@@ -117,8 +119,26 @@ async def revoke_api_token(
             before=before,
             after=audit.snapshot(token),
         )
+        await _revoke_descendants(session, token, now)
         await session.commit()
     return token
+
+
+async def _revoke_descendants(session: AsyncSession, token: ApiToken, now: datetime) -> None:
+    """Tokens a revoked token made (and theirs) die with it: revoking a leaked token must
+    not leave the tokens it minted alive."""
+    parents = [token.id]
+    while parents:
+        children = list(
+            await session.scalars(
+                select(ApiToken).where(
+                    ApiToken.created_by_token_id.in_(parents), ApiToken.revoked_at.is_(None)
+                )
+            )
+        )
+        for child in children:
+            child.revoked_at, child.revoked_reason = now, f"its parent {token.prefix}… was revoked"
+        parents = [c.id for c in children]
 
 
 async def revoke_all(session: AsyncSession, user_id: str, now: datetime, reason: str) -> int:
@@ -126,7 +146,7 @@ async def revoke_all(session: AsyncSession, user_id: str, now: datetime, reason:
     result = await session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_reason=reason)
+        .values(revoked_at=now, revoked_reason=reason[:REASON_LENGTH])
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -152,8 +172,9 @@ async def resolve_api_token(
 
 
 def scope_of(token: ApiToken) -> frozenset[Permission] | None:
-    """The token's permissions (None: the whole role, for tokens made before scopes)."""
-    if token.scopes is None:
-        return None
+    """The token's permissions. A token made before scopes has the role's permissions
+    but never ``tokens:manage`` (it cannot mint tokens that outlive it)."""
     known = {p.value: p for p in Permission}
+    if token.scopes is None:
+        return frozenset(known.values()) - {Permission.TOKENS_MANAGE}
     return frozenset(known[s] for s in token.scopes if s in known)

@@ -15,7 +15,13 @@ from omnivox.accounts.models import ApiToken, LoginThrottle, Organization, User,
 from omnivox.accounts.schemas import PasswordChange
 from omnivox.accounts.standing import may_act
 from omnivox.core.config import Settings
-from omnivox.core.errors import Conflict, InvalidInput, NotAuthenticated, RateLimited
+from omnivox.core.errors import (
+    Conflict,
+    InvalidInput,
+    NotAuthenticated,
+    PermissionDenied,
+    RateLimited,
+)
 from omnivox.core.security import tokens
 from omnivox.core.security.passwords import hash_password, needs_rehash, verify_password
 from omnivox.core.security.permissions import Role
@@ -205,15 +211,26 @@ async def complete_second_factor(
     return user
 
 
+def browser_only(actor: Principal, what: str) -> None:
+    """Credentials (password, second factor) change only from a signed-in browser: an API
+    token, even one of the whole role, must not be a way to take the account over."""
+    if actor.via == "token":
+        raise PermissionDenied(f"{what} needs a signed-in browser session, not an API token")
+
+
 def begin_totp_enrolment(user: User) -> tuple[str, str]:
-    """A fresh secret (kept until confirmed by a valid code) and its otpauth:// URI."""
-    if not user.totp_enabled or not user.totp_secret:
+    """A fresh secret (kept until confirmed by a valid code) and its otpauth:// URI. An
+    enabled secret is never shown again."""
+    if user.totp_enabled:
+        raise Conflict("two-factor sign-in is already enabled; turn it off to enrol again")
+    if not user.totp_secret:
         user.totp_secret = pyotp.random_base32()
     uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
     return user.totp_secret, uri
 
 
 async def enable_totp(session: AsyncSession, actor: Principal, code: str, now: datetime) -> None:
+    browser_only(actor, "enabling two-factor sign-in")
     user = await _own_user(session, actor)
     if user.totp_enabled:
         raise Conflict("two-factor sign-in is already enabled")
@@ -226,6 +243,7 @@ async def enable_totp(session: AsyncSession, actor: Principal, code: str, now: d
 
 
 async def disable_totp(session: AsyncSession, actor: Principal, code: str, now: datetime) -> None:
+    browser_only(actor, "turning two-factor sign-in off")
     user = await _own_user(session, actor)
     org = await session.get(Organization, user.organization_id)
     if second_factor_required(org, user):
@@ -248,6 +266,7 @@ async def change_password(
     session: AsyncSession, actor: Principal, data: PasswordChange, now: datetime
 ) -> int:
     """Returns how many API tokens were revoked with the old password."""
+    browser_only(actor, "changing your password")
     user = await _own_user(session, actor)
     if not verify_password(user.password_hash, data.current_password):
         raise InvalidInput.on("current_password", "is wrong")

@@ -155,7 +155,7 @@ class ApiToken(Base):
     scopes: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     # The token that created this one, if a token did (its scope and life bound this one).
     created_by_token_id: Mapped[str | None] = mapped_column(String(32), default=None)
-    revoked_reason: Mapped[str | None] = mapped_column(String(64), default=None)
+    revoked_reason: Mapped[str | None] = mapped_column(String(320), default=None)
 
 
 class UserSession(Base):

@@ -57,10 +57,26 @@ def mark_lost_connections(engine: AsyncEngine) -> None:
     event.listen(engine.sync_engine, "handle_error", _classify)
 
 
+_DRIVER_PATHS = ("/asyncpg/", "/sqlalchemy/pool/", "/sqlalchemy/engine/", "/aiosqlite/")
+
+
+def _from_the_driver(exc: BaseException) -> bool:
+    """Raised while talking to the database (a refused connect comes as a bare OSError
+    from asyncpg), not by Redis, the carrier or our own code."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if any(part in tb.tb_frame.f_code.co_filename for part in _DRIVER_PATHS):
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def is_database_lost(exc: BaseException) -> bool:
-    """The request failed because the database went away, not because of what it asked."""
-    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
-        return True
+    """The request failed because the database went away, not because of what it asked.
+    Only errors the database driver raised count: a refused connection to anything else
+    stays a 500 that is logged, and so does a bug."""
+    if isinstance(exc, sa_exc.DBAPIError):
+        return exc.connection_invalidated or _lost(exc)
     if isinstance(exc, sa_exc.TimeoutError):  # no pooled connection came free in time
         return True
-    return isinstance(exc, sa_exc.DBAPIError | OSError) and _lost(exc)
+    return isinstance(exc, OSError) and _from_the_driver(exc) and _lost(exc)

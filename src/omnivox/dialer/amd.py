@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from omnivox.accounts import reach_of, within
 from omnivox.core.errors import Conflict, NotFound, PermissionDenied
 from omnivox.core.security.permissions import Permission
 from omnivox.core.security.principal import Principal
@@ -87,8 +88,14 @@ async def review_call(
 async def _may_review(session: AsyncSession, actor: Principal, call: Call) -> bool:
     """The call's agent (also one it was taken back from while ringing: on its legs), or a
     supervisor of the organisation."""
-    if actor.can(Permission.CALLS_SUPERVISE) or call.agent_id == actor.user_id:
+    if call.agent_id == actor.user_id:
         return True
+    if actor.can(Permission.CALLS_SUPERVISE):
+        # A supervisor bounded by teams reviews their agents' calls, and calls that
+        # never reached an agent (most machine verdicts).
+        if call.agent_id is None or within(await reach_of(session, actor), call.agent_id):
+            return True
+        raise PermissionDenied("this call's agent is not in your teams")
     leg = await session.scalar(
         select(CallLeg.id).where(CallLeg.call_id == call.id, CallLeg.user_id == actor.user_id)
     )

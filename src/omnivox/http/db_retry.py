@@ -23,26 +23,44 @@ class RetrySafeRequests:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in SAFE_METHODS:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+
+        async def unmarked(message: Message) -> None:
+            if message["type"] == "http.response.start":  # the mark is ours, not the client's
+                message["headers"] = [
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != _MARK
+                ]
+            await send(message)
+
+        if scope["method"] not in SAFE_METHODS:
+            await self.app(scope, receive, unmarked)
             return
         lost = False
 
         async def first_try(message: Message) -> None:
             nonlocal lost
             if message["type"] == "http.response.start" and any(
-                k == _MARK for k, _v in message.get("headers", [])
+                k.lower() == _MARK for k, _v in message.get("headers", [])
             ):
                 lost = True
             if not lost:
-                await send(message)
+                await unmarked(message)
 
         await self.app(scope, receive, first_try)
         if not lost:
             return
         log.info("read retried after a lost database connection", path=scope["path"])
+        replayed = False
 
-        async def no_body() -> Message:  # a read's body was empty and is consumed
-            return {"type": "http.request", "body": b"", "more_body": False}
+        async def replay() -> Message:
+            # The read's (empty) body once more, then the client's own messages, so a
+            # streaming answer still hears a disconnect instead of spinning on a body.
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            return await receive()
 
-        await self.app(scope, no_body, send)
+        await self.app(scope, replay, unmarked)

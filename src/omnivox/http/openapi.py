@@ -98,12 +98,16 @@ def document_errors(app: FastAPI) -> None:
                     continue
                 responses = op.setdefault("responses", {})
                 for code in _errors_of(method, path, access.get((method, path)), op):
-                    responses[code] = _problem(code, path)
+                    if code == "422" or code not in responses:
+                        # FastAPI's own 422 is not what the handler sends; a code the route
+                        # documents itself (e.g. /readyz's 503) is left as it says.
+                        responses[code] = _problem(code, path)
                 if path == "/metrics":
                     responses["200"] = {
                         "description": "Prometheus text exposition.",
                         "content": {"text/plain": {"schema": {"type": "string"}}},
                     }
+                    responses["401"] = _problem("401", path)  # when a metrics token is set
         app.openapi_schema = schema
         return schema
 

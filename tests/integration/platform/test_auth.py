@@ -23,6 +23,13 @@ async def login(env: Env, email: str, password: str = PASSWORD, next_url: str = 
     )
 
 
+async def signed_in(env: Env, email: str) -> dict[str, str]:
+    """Sign in through the page (the client keeps the cookie); the CSRF header for the API."""
+    resp = await login(env, email)
+    assert resp.status_code == 303, resp.text  # type: ignore[attr-defined]
+    return {"X-CSRF-Token": page_csrf((await env.client.get("/")).text)}
+
+
 def page_csrf(html: str) -> str:
     found = re.search(r'"X-CSRF-Token": "([^"]+)"', html)
     assert found, "page carries no CSRF token"
@@ -164,7 +171,10 @@ async def test_totp_enrolment_and_second_factor_sign_in(sqlite_env: Env) -> None
     env = sqlite_env
     org = await env.org("acme")
     await env.user(org, "a@acme.example.com", Role.AGENT)
-    h = await env.token("a@acme.example.com")
+    token = await env.token("a@acme.example.com")
+    refused = await env.client.post("/api/v1/me/totp/setup", headers=token)
+    assert refused.status_code == 403 and "browser session" in refused.json()["detail"]
+    h = await signed_in(env, "a@acme.example.com")
     setup = (await env.client.post("/api/v1/me/totp/setup", headers=h)).json()
     totp = pyotp.TOTP(setup["secret"])
     assert setup["otpauth_uri"].startswith("otpauth://totp/")
@@ -173,6 +183,9 @@ async def test_totp_enrolment_and_second_factor_sign_in(sqlite_env: Env) -> None
     now = env.clock.now()
     ok = await env.client.post("/api/v1/me/totp/enable", headers=h, json={"code": totp.at(now)})
     assert ok.status_code == 204
+    again = await env.client.post("/api/v1/me/totp/setup", headers=h)
+    assert again.status_code == 409  # an enabled secret is never shown again
+    env.client.cookies.clear()
 
     resp = await login(env, "a@acme.example.com", next_url="/account")
     assert resp.headers["location"].startswith("/login/totp")
@@ -252,7 +265,14 @@ async def test_password_change(sqlite_env: Env) -> None:
     env = sqlite_env
     org = await env.org("acme")
     await env.user(org, "a@acme.example.com", Role.AGENT)
-    h = await env.token("a@acme.example.com")
+    token = await env.token("a@acme.example.com")
+    by_token = await env.client.post(
+        "/api/v1/me/password",
+        headers=token,
+        json={"current_password": PASSWORD, "new_password": "brand-new-pass-2"},
+    )
+    assert by_token.status_code == 403  # a leaked token cannot take the account over
+    h = await signed_in(env, "a@acme.example.com")
     wrong = await env.client.post(
         "/api/v1/me/password",
         headers=h,
@@ -265,6 +285,7 @@ async def test_password_change(sqlite_env: Env) -> None:
         json={"current_password": PASSWORD, "new_password": "brand-new-pass-2"},
     )
     assert ok.status_code == 204
+    env.client.cookies.clear()
     assert (await login(env, "a@acme.example.com")).status_code == 401
     assert (await login(env, "a@acme.example.com", "brand-new-pass-2")).status_code == 303
 
@@ -324,10 +345,10 @@ async def test_two_factor_required_for_chosen_roles_only(sqlite_env: Env) -> Non
     assert (await env.client.post("/login/totp", data={"code": code})).status_code == 303
     # The supervisor cannot turn it off again.
     await env.clock.advance(31)
-    sup_api = await env.token("sup@acme.example.com")
+    csrf = {"X-CSRF-Token": page_csrf((await env.client.get("/")).text)}
     off = await env.client.post(
         "/api/v1/me/totp/disable",
-        headers=sup_api,
+        headers=csrf,
         json={"code": pyotp.TOTP(secret.group(1)).at(env.clock.now())},
     )
     assert off.status_code == 409 and "requires two-factor" in off.json()["detail"]

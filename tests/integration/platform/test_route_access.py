@@ -476,6 +476,18 @@ async def test_a_team_bounded_supervisor_is_refused_other_teams_everywhere(
             s.add(call)
             await s.commit()
             calls[who] = call.id
+        from omnivox.telephony.models import CallLeg
+
+        leg = CallLeg(
+            call_id=calls["bea"],
+            organization_id=org,
+            role="third_party",
+            target="+14155550102",
+            status="joined",
+        )
+        s.add(leg)
+        await s.commit()
+        bea_leg = leg.id
     headers = await env.token("sam@acme.example.com", whole_role=True)
 
     listed = await env.client.get("/api/v1/agents", headers=headers)
@@ -489,17 +501,19 @@ async def test_a_team_bounded_supervisor_is_refused_other_teams_everywhere(
         if needed not in TEAM_BOUNDED:
             continue
         params = re.findall(r"\{(\w+)\}", path)
-        if params not in (["user_id"], ["call_id"]) or not path.startswith("/api/v1/"):
+        if not params or not set(params) <= {"user_id", "call_id", "leg_id"}:
             continue
-        if params == ["user_id"] and not path.startswith("/api/v1/agents/"):
+        if not path.startswith("/api/v1/"):
             continue
-        outside = {"user_id": bea, "call_id": calls["bea"]}
+        if "user_id" in params and not path.startswith("/api/v1/agents/"):
+            continue
+        outside = {"user_id": bea, "call_id": calls["bea"], "leg_id": bea_leg}
         resp = await _send(env, method, path, outside, headers)
         assert resp.status_code in (403, 404), f"{method} {path} -> {resp.status_code}"
         assert "teams" in resp.json()["detail"], f"{method} {path}: {resp.text[:200]}"
         probed += 1
         seen.append(f"{method} {path}")
-    assert probed >= 7, seen
+    assert probed >= 20, seen
     # Their own team's agent and call are theirs to act on.
     mine = await env.client.get(f"/api/v1/agents/{alex}", headers=headers)
     assert mine.status_code == 200

@@ -5,6 +5,7 @@ and origin shown, and revocation with the password, a reset or disabling the use
 from __future__ import annotations
 
 from sqlalchemy import select
+from tests.integration.platform.test_auth import signed_in
 from tests.support import PASSWORD, Env
 
 from omnivox.accounts.models import ApiToken, Organization
@@ -142,12 +143,14 @@ async def test_password_change_reset_and_disabling_revoke_tokens(sqlite_env: Env
     boss = await env.token("boss@acme.example.com")
 
     first = await env.token("al@acme.example.com")
+    csrf = await signed_in(env, "al@acme.example.com")  # credentials change in a browser
     changed = await env.client.post(
         "/api/v1/me/password",
-        headers=first,
+        headers=csrf,
         json={"current_password": PASSWORD, "new_password": "another long passphrase 2"},
     )
     assert changed.status_code == 204, changed.text
+    env.client.cookies.clear()
     assert (await env.client.get("/api/v1/me", headers=first)).status_code == 401
 
     second = await env.token("al@acme.example.com")
@@ -177,3 +180,43 @@ async def test_password_change_reset_and_disabling_revoke_tokens(sqlite_env: Env
         "the password was reset by boss@acme.example.com",
         "the user was disabled",
     ]
+
+
+async def test_revoking_a_token_revokes_what_it_minted_and_old_tokens_cannot_mint(
+    env: Env,
+) -> None:
+    """A leaked token's children die with it; a token made before scopes keeps its role
+    but not tokens:manage; a long administrator address fits the revocation reason (on
+    PostgreSQL too)."""
+    org = await env.org("acme")
+    boss_email = "the.longest.administrator.address.in.the.company@acme.example.com"
+    await env.user(org, boss_email, Role.ORG_ADMIN)
+    al = await env.user(org, "al@acme.example.com", Role.AGENT)
+    parent = await env.token(
+        "al@acme.example.com", scope="custom", permissions=["tokens:manage", "own-account"]
+    )
+    child = await _made(env, parent, scope="role", expires_in_days=30)
+    mine = (await env.client.get("/api/v1/tokens", headers=parent)).json()
+    parent_id = next(t["id"] for t in mine if t["id"] != child["id"])
+    revoked = await env.client.delete(f"/api/v1/tokens/{parent_id}", headers=parent)
+    assert revoked.status_code == 200
+    assert (await env.client.get("/api/v1/me", headers=_bearer(child))).status_code == 401
+
+    async with env.sessions() as s:
+        legacy = (await s.scalars(select(ApiToken).where(ApiToken.id == child["id"]))).one()
+        assert legacy.revoked_reason is not None and "parent" in legacy.revoked_reason
+    old = await env.token("al@acme.example.com")
+    async with env.sessions() as s:
+        for t in await s.scalars(select(ApiToken).where(ApiToken.revoked_at.is_(None))):
+            t.scopes = None  # as made before scopes existed
+        await s.commit()
+    assert (await env.client.get("/api/v1/me", headers=old)).status_code == 200
+    mint = await env.client.post("/api/v1/tokens", headers=old, json={"name": "x"})
+    assert mint.status_code == 403
+
+    boss = await env.token(boss_email, whole_role=True)
+    reset = await env.client.patch(
+        f"/api/v1/users/{al}", headers=boss, json={"password": "reset by the boss 123"}
+    )
+    assert reset.status_code == 200, reset.text
+    assert (await env.client.get("/api/v1/me", headers=old)).status_code == 401

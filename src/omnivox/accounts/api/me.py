@@ -52,6 +52,7 @@ async def change_password(
 
 @router.post("/me/totp/setup", response_model=TotpSetupRead)
 async def setup_totp(db: DB, actor: Principal = Allow(P.OWN_ACCOUNT)) -> TotpSetupRead:
+    auth.browser_only(actor, "enrolling two-factor sign-in")
     user = await db.get(User, actor.user_id)
     if user is None:
         raise NotAuthenticated("your account no longer exists")

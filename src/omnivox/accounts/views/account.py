@@ -64,6 +64,7 @@ async def change_password(
 async def totp_setup(
     request: Request, db: DB, actor: Principal = Allow(P.OWN_ACCOUNT)
 ) -> HTMLResponse:
+    auth.browser_only(actor, "enrolling two-factor sign-in")
     user = await _me(db, actor)
     secret, uri = auth.begin_totp_enrolment(user)
     await db.commit()
@@ -103,7 +104,7 @@ async def totp_disable(
 
 @router.post("/tokens")
 async def create_token(
-    request: Request, db: DB, state: State, actor: Principal = Allow(P.OWN_ACCOUNT)
+    request: Request, db: DB, state: State, actor: Principal = Allow(P.TOKENS_MANAGE)
 ) -> HTMLResponse:
     data = await form_dict(request)
     if data.get("expires_in_days") == "":
@@ -126,7 +127,7 @@ async def revoke_token(
     request: Request,
     db: DB,
     state: State,
-    actor: Principal = Allow(P.OWN_ACCOUNT),
+    actor: Principal = Allow(P.TOKENS_MANAGE),
 ) -> HTMLResponse:
     await api_tokens.revoke_api_token(db, actor, actor.user_id, token_id, state.clock.now())
     return render(

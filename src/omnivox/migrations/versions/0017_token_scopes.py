@@ -10,9 +10,12 @@ Create Date: 2026-12-06 07:30:00
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from alembic import op
+
+import omnivox.core.db
 
 revision: str = "0017"
 down_revision: str | None = "0014"
@@ -21,11 +24,19 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Tokens made without an expiry (the API allowed "never") expire a year from now:
+    # every token expires. Their scope stays NULL: the role, less tokens:manage.
+    tokens = sa.table("api_tokens", sa.column("expires_at", omnivox.core.db.UTCDateTime()))
+    op.execute(
+        tokens.update()
+        .where(tokens.c.expires_at.is_(None))
+        .values(expires_at=datetime.now(UTC) + timedelta(days=365))
+    )
     with op.batch_alter_table("api_tokens") as batch:
         batch.add_column(sa.Column("last_used_from", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("scopes", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("created_by_token_id", sa.String(length=32), nullable=True))
-        batch.add_column(sa.Column("revoked_reason", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("revoked_reason", sa.String(length=320), nullable=True))
     with op.batch_alter_table("organizations") as batch:
         batch.add_column(
             sa.Column("api_token_max_days", sa.Integer(), nullable=False, server_default="365")
