@@ -34,8 +34,10 @@ from omnivox.dialer.dial_rules import check_manual_dial
 from omnivox.dialer.views import router as dialer_views
 from omnivox.dialer.wiring import build_dialer
 from omnivox.http import PUBLIC, AppState, Requires
+from omnivox.http.db_retry import RetrySafeRequests
 from omnivox.http.errors import install_error_handlers
 from omnivox.http.middleware import RequestContextMiddleware
+from omnivox.http.openapi import document_errors
 from omnivox.http.security_headers import SecurityHeadersMiddleware
 from omnivox.media import MediaLinks
 from omnivox.media import api as media_api
@@ -116,7 +118,9 @@ def create_app(
     )
     app.state.omnivox = state
     install_error_handlers(app)
-    app.add_middleware(
+    document_errors(app)
+    app.add_middleware(RetrySafeRequests)
+    app.add_middleware(  # outside the retry: its 503s carry the headers too
         SecurityHeadersMiddleware,
         production=settings.is_production,
         twilio=settings.telephony == "twilio",

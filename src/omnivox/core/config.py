@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     import_min_free_disk_bytes: int = Field(default=1_000_000_000, ge=0)
     # A running import beats after each batch; silent this long, its process is gone.
     import_stale_seconds: int = Field(default=120, ge=10)
+    # A campaign's AMD delay figures come from its most recent answered calls, this many.
+    amd_delay_sample_calls: int = Field(default=500, ge=10, le=100_000)
+    # Machine-classified calls listed for review on the campaign's AMD review page.
+    amd_review_list_calls: int = Field(default=100, ge=1, le=5000)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -62,7 +62,7 @@ from omnivox.telephony.instructions import (
 )
 from omnivox.telephony.legs import agent_identity, monitor_identity
 from omnivox.telephony.lines import LineService, LineStatus, LineView
-from omnivox.telephony.models import AgentLine, Call, CallEventRow, CallLeg
+from omnivox.telephony.models import AgentLine, Call, CallEventRow, CallLeg, Recording
 from omnivox.telephony.ports import (
     MachineDetectionMode,
     ParticipantChange,
@@ -128,6 +128,7 @@ __all__ = [
     "ProviderError",
     "ProviderStatus",
     "Record",
+    "Recording",
     "RecordingRef",
     "RecordingStatus",
     "RecordingStatusChanged",

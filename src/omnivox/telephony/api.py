@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 
+from omnivox.accounts import reach_of
 from omnivox.core.errors import PermissionDenied
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
@@ -57,6 +58,9 @@ async def list_calls(
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[CallRead]:
     query = select(Call).where(Call.organization_id == actor.organization_id)
+    reach = await reach_of(db, actor)
+    if reach is not None:  # a supervisor bounded by teams: their agents' calls
+        query = query.where(Call.agent_id.in_(reach))
     if state:
         query = query.where(Call.state == state)
     if active:
@@ -72,16 +76,15 @@ async def customer_history(
     """Earlier calls with the same customer number (newest first), for the customer card."""
     call = await calls.get_visible_call(db, actor, call_id, holds)
     number = call.to_number if call.direction == "outbound" else call.from_number
-    rows = await db.scalars(
-        select(Call)
-        .where(
-            Call.organization_id == actor.organization_id,
-            Call.id != call.id,
-            (Call.to_number == number) | (Call.from_number == number),
-        )
-        .order_by(Call.created_at.desc())
-        .limit(20)
+    query = select(Call).where(
+        Call.organization_id == actor.organization_id,
+        Call.id != call.id,
+        (Call.to_number == number) | (Call.from_number == number),
     )
+    reach = await reach_of(db, actor)
+    if reach is not None:  # a bounded supervisor: not other teams' calls with this customer
+        query = query.where(Call.agent_id.in_(reach))
+    rows = await db.scalars(query.order_by(Call.created_at.desc()).limit(20))
     return [_read(c) for c in rows]
 
 
@@ -236,6 +239,15 @@ async def barge(
 ) -> LegRead:
     leg = await supervision.supervise(runtime_of(request).control, actor, call_id, "barge")
     return LegRead.model_validate(leg_summary(leg))
+
+
+@router.post("/calls/{call_id}/monitor/stop", status_code=204)
+async def stop_monitoring(
+    call_id: str, request: Request, actor: Principal = Allow(P.CALLS_SUPERVISE)
+) -> Response:
+    """End your listen/whisper/barge leg on the call (also while it still rings)."""
+    await supervision.stop_monitoring(runtime_of(request).control, actor, call_id)
+    return Response(status_code=204)
 
 
 @router.post("/calls/{call_id}/disposition", response_model=CallRead)

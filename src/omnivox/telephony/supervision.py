@@ -25,6 +25,7 @@ from omnivox.telephony.service import TelephonyService, monitor_identity
 #: How long a monitor leg rings the supervisor's live floor page before giving up: the
 #: page answers at once, so a long ring only means the page is not open.
 MONITOR_RING_SECONDS = 15
+MONITOR_PARAM = "ovx_monitor"
 SUPERVISABLE = frozenset({CallState.CONNECTED, CallState.ON_HOLD, CallState.IN_CONFERENCE})
 
 
@@ -69,7 +70,9 @@ async def supervise(ctl: CallControl, actor: Principal, call_id: str, mode: str)
         leg = await svc.legs.add(
             call,
             role="supervisor",
-            target=f"client:{monitor_identity(actor.user_id)}",
+            # The call rides along (a client custom parameter): the page answers only the
+            # leg of the call it is monitoring, never a stale one still ringing.
+            target=f"client:{monitor_identity(actor.user_id)}?{MONITOR_PARAM}={call.id}",
             user_id=actor.user_id,
             muted=mode == "listen",
             coach_sid=coach,
@@ -87,6 +90,22 @@ async def supervise(ctl: CallControl, actor: Principal, call_id: str, mode: str)
         )
     )
     return row
+
+
+async def stop_monitoring(ctl: CallControl, actor: Principal, call_id: str) -> int:
+    """Hang up the supervisor's own legs on the call (ringing or in): how many."""
+    svc = ctl.svc
+    if not actor.can(Permission.CALLS_SUPERVISE):
+        raise PermissionDenied("supervising calls needs calls:supervise")
+    call = await _load(svc, actor, call_id)
+    mine = [
+        leg
+        for leg in await svc.legs.legs(call.id)
+        if leg.role == "supervisor" and leg.user_id == actor.user_id
+    ]
+    for leg in mine:
+        await svc.legs.hang_up_leg(leg)
+    return len(mine)
 
 
 def _check_supervisable(call: Call, mode: str) -> None:

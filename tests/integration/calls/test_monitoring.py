@@ -121,3 +121,24 @@ async def test_only_a_supervisor_gets_a_monitor_softphone(sqlite_env: Env) -> No
             "/api/v1/telephony/token?purpose=spy", headers=sam.headers
         )
         assert bad.status_code == 422
+
+
+async def test_stopping_ends_the_monitor_leg_even_while_it_rings(sqlite_env: Env) -> None:
+    """Switching calls on the live floor stops the old leg on the server: one still ringing
+    must not be answered later and leave the supervisor on two calls."""
+    async with floor(sqlite_env) as (f, org):
+        alex = await f.agent(org, "alex")
+        sam = await f.agent(org, "sam", Role.SUPERVISOR, line=False)
+        call_id = await f.call(alex, ANSWERS)
+        await f.advance(4)
+        listen = await f.post(sam, f"/api/v1/calls/{call_id}/listen")
+        assert listen.status_code == 200
+        [ringing] = await _supervisor_legs(sqlite_env, call_id)
+        assert ringing.status == "joining" and "ovx_monitor=" + call_id in ringing.target
+        stop = await f.post(sam, f"/api/v1/calls/{call_id}/monitor/stop")
+        assert stop.status_code == 204, stop.text
+        await f.settle()
+        [gone] = await _supervisor_legs(sqlite_env, call_id)
+        assert gone.status == "left" and (await f.row(call_id)).state == "connected"
+        agent = await f.post(alex, f"/api/v1/calls/{call_id}/monitor/stop")
+        assert agent.status_code == 403

@@ -119,6 +119,9 @@ function render() {
   $("no-call").hidden = Boolean(hasCall);
   // Wrap-up of the call, or of one's part of a call transferred to someone else.
   $("disposition-form").hidden = !(call && agent && agent.state === "wrap_up");
+  // A dialler call AMD passed to us as a person: the agent can say it was a machine.
+  $("amd-review").hidden = !(call && call.owner.kind === "campaign" && agent
+    && ["on_call", "wrap_up"].includes(agent.state));
   if (call) {
     $("call-party").textContent = party(call);
     $("call-state").textContent = call.state.replace("_", " ");
@@ -213,8 +216,15 @@ function showHistory(rows) {
     : `<tr><td colspan="3" class="small">First call with this number.</td></tr>`;
 }
 
-// The dialler took a call back (AMD said "machine" after it reached us): say why.
-function showTakenBack(message) {
+// Mark AMD's verdict on a call (POST /api/v1/calls/{id}/amd-review); the answer is said.
+async function reviewAmd(callId, verdict, said) {
+  await api("POST", `/api/v1/calls/${callId}/amd-review`, { verdict });
+  showTakenBack(said);
+}
+
+// The dialler took a call back (AMD said "machine" after it reached us): say why, and let
+// the agent say it was a person they heard (an AMD false positive).
+function showTakenBack(message, callId = null) {
   let box = $("desktop-notice");
   if (!box) {
     box = Object.assign(document.createElement("div"), { id: "desktop-notice", className: "ok" });
@@ -223,6 +233,13 @@ function showTakenBack(message) {
     $("desktop-error").after(box);
   }
   box.textContent = message;
+  if (callId) {
+    const person = Object.assign(document.createElement("button"), { type: "button", textContent: "It was a person" });
+    person.dataset.testid = "amd-person-after-machine";
+    person.addEventListener("click", () => act(() => reviewAmd(callId, "person_after_machine",
+      "Thank you: marked as a person AMD took for a machine.")));
+    box.append(" ", person);
+  }
   box.hidden = false;
   clearTimeout(showTakenBack.timer);
   showTakenBack.timer = setTimeout(() => { box.hidden = true; }, 10000);
@@ -245,7 +262,7 @@ function onEvent(event) {
   if (event.name === "agent.state_changed" && data.user_id === me && data.state === "offline") {
     lineSid = null;
   }
-  if (event.name === "call.taken_back" && data.user_id === me) { showTakenBack(data.message); return refresh(); }
+  if (event.name === "call.taken_back" && data.user_id === me) { showTakenBack(data.message, data.call.id); return refresh(); }
   if (event.name === "agent.state_changed" && data.user_id === me) return refresh().then(() => ensureLine());
   if (event.name.startsWith("call.") && data.call) {
     if (data.call.agent_id === me || (call && call.id === data.call.id)) return refresh();
@@ -339,6 +356,9 @@ $("disposition-form").addEventListener("submit", (e) => { e.preventDefault(); ac
   call = null;
   await refresh();
 }); });
+
+$("amd-machine-passed").addEventListener("click", () => act(() => reviewAmd(call.id, "machine_passed",
+  "Thank you: marked as a machine AMD passed to you.")));
 
 $("accept").addEventListener("click", () => { if (offer) { clickedAccept = true; phone.accept(offer.callSid); offer = null; render(); } });
 $("reject").addEventListener("click", () => { if (offer) { phone.reject(offer.callSid); offer = null; render(); } });

@@ -1,6 +1,6 @@
 // Browser softphone: one interface over the Twilio Voice SDK (production) and the sandbox
 // carrier's WebSocket softphone (local runs and tests). The desktop only sees these events:
-// ready(identity), incoming({callSid, from, to, line}), ended(callSid), status(callSid, status),
+// ready(identity), incoming({callSid, from, to, line, params}), ended(callSid), status(callSid, status),
 // disconnected(), error(message).
 //
 // ``line`` marks the agent's line (telephony/lines.py): the call Omnivox dials to keep the
@@ -52,7 +52,8 @@ class SandboxSoftphone {
   #handle(m) {
     if (m.type === "registered") { this.retry = 500; this.on.ready(m.identity); }
     else if (m.type === "incoming") {
-      this.on.incoming({ callSid: m.call_sid, from: m.from, to: m.to, line: isLine(m.params, m.from) });
+      this.on.incoming({ callSid: m.call_sid, from: m.from, to: m.to, line: isLine(m.params, m.from),
+                         params: m.params ?? {} });
     } else if (m.type === "canceled") this.on.ended(m.call_sid);
     else if (m.type === "call-status") {
       this.on.status(m.call_sid, m.status);
@@ -97,7 +98,7 @@ class TwilioSoftphone {
       call.on("reconnecting", () => this.on.status(sid, "reconnecting"));
       call.on("reconnected", () => this.on.status(sid, "in-progress"));
       this.on.incoming({ callSid: sid, from: call.parameters.From, to: call.parameters.To,
-                         line: isLine(params, call.parameters.From) });
+                         line: isLine(params, call.parameters.From), params });
     });
     this.device.register();
   }

@@ -169,7 +169,7 @@ if (simulate) {
 // The page's own softphone (identity monitor_<user>): supervision legs ring it and it
 // answers them by itself, so listen, whisper and barge are one click each and switch the
 // same leg. The agent desktop the same person may have open is never rung.
-const monitor = { callId: null, mode: null, sid: null };
+const monitor = { callId: null, mode: null, sid: null, pending: null };
 let phone = null;
 let phoneReady = false;
 const VERB = { listen: "Listening to", whisper: "Whispering to the agent on", barge: "On the call with" };
@@ -183,7 +183,10 @@ function renderMonitor(note) {
 }
 
 function stopMonitoring(note) {
+  const callId = monitor.callId;
   if (monitor.sid) phone?.hangup(monitor.sid);
+  // The server ends the leg too: one still ringing here must not be answered later.
+  if (callId) api("POST", `/api/v1/calls/${callId}/monitor/stop`).catch(() => {});
   Object.assign(monitor, { callId: null, mode: null, sid: null });
   renderMonitor(note);
   render();
@@ -196,7 +199,8 @@ function supervise(callId, mode) {
   }
   act(async () => {
     if (monitor.callId && monitor.callId !== callId) stopMonitoring("");
-    await api("POST", `/api/v1/calls/${callId}/${mode}`);
+    monitor.pending = callId;  // its leg may ring before this request returns
+    try { await api("POST", `/api/v1/calls/${callId}/${mode}`); } finally { monitor.pending = null; }
     Object.assign(monitor, { callId, mode });
     renderMonitor();
     render();
@@ -206,7 +210,15 @@ function supervise(callId, mode) {
 async function startMonitor() {
   phone = createSoftphone(await fetchToken("monitor"), {
     ready: () => { phoneReady = true; $("monitor-line").textContent = "ready"; },
-    incoming: ({ callSid }) => { phone.accept(callSid); monitor.sid = callSid; renderMonitor(); },
+    incoming: ({ callSid, params }) => {
+      // Only the leg of the call being monitored; a stale one (an earlier call) is refused.
+      const wanted = monitor.pending ?? monitor.callId;
+      if (!wanted || params?.ovx_monitor !== wanted) { phone.reject(callSid); return; }
+      if (monitor.sid && monitor.sid !== callSid) phone.hangup(monitor.sid);
+      phone.accept(callSid);
+      monitor.sid = callSid;
+      renderMonitor();
+    },
     ended: (sid) => {
       if (sid !== monitor.sid) return;
       Object.assign(monitor, { callId: null, mode: null, sid: null });

@@ -1,8 +1,8 @@
 """trust (issue 15): import limits (per organisation, capped rejected-row records); calls
 whose end is estimated
 
-Revision ID: 0016
-Revises: 0013
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-06 07:20:00
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016"
-down_revision: str | None = "0013"
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
