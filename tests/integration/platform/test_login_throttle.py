@@ -119,3 +119,15 @@ async def test_parallel_failures_from_one_address_are_all_counted(env: Env) -> N
             select(LoginThrottle.failures).where(LoginThrottle.key == "addr:127.0.0.1")
         )
     assert counted == 8
+
+
+async def test_an_api_tokens_origin_is_the_client_behind_a_trusted_proxy(sqlite_env: Env) -> None:
+    env = sqlite_env
+    env.settings.trusted_proxies = "127.0.0.1/32"
+    org = await env.org("acme")
+    await env.user(org, "al@acme.example.com", Role.AGENT)
+    headers = await env.token("al@acme.example.com")
+    via = {**headers, "X-Forwarded-For": "203.0.113.5"}
+    assert (await env.client.get("/api/v1/me", headers=via)).status_code == 200
+    listed = await env.client.get("/api/v1/tokens", headers=via)
+    assert listed.json()[0]["last_used_from"] == "203.0.113.5"
