@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from omnivox.campaigns import callbacks
 from omnivox.campaigns import dnc as service
-from omnivox.campaigns.api.uploads import too_large, upload_form
+from omnivox.campaigns.api.uploads import multipart_body, too_large, upload_form
 from omnivox.campaigns.imports import ENCODING, parse_region
 from omnivox.campaigns.schemas import (
     CallbackCreate,
@@ -61,7 +61,14 @@ async def remove_dnc(dnc_id: str, db: DB, actor: Principal = Allow(P.DNC_WRITE))
     return Response(status_code=204)
 
 
-@router.post("/dnc/import", response_model=DncImportResult)
+@router.post(
+    "/dnc/import",
+    response_model=DncImportResult,
+    openapi_extra=multipart_body(
+        region="two-letter default region for national numbers, e.g. US",
+        campaign_id="the campaign's list rather than the organisation's",
+    ),
+)
 async def import_dnc(
     request: Request, db: DB, state: State, actor: Principal = Allow(P.DNC_WRITE)
 ) -> DncImportResult:

@@ -15,6 +15,7 @@ from omnivox.campaigns import import_recovery, lists
 from omnivox.campaigns import imports as service
 from omnivox.campaigns.api.uploads import (
     check_free_space,
+    multipart_body,
     start_in_background,
     store_upload,
     upload_form,
@@ -89,7 +90,16 @@ async def begin_upload(
     return row
 
 
-@router.post("/lists/{list_id}/imports", response_model=ImportRead, status_code=202)
+@router.post(
+    "/lists/{list_id}/imports",
+    response_model=ImportRead,
+    status_code=202,
+    openapi_extra=multipart_body(
+        region="two-letter default region for national numbers, e.g. US",
+        mapping="column mapping, e.g. phone=Mobile,first_name=Given",
+        campaign_id="import for this campaign (attaches the list to it)",
+    ),
+)
 async def upload_import(
     list_id: str,
     request: Request,

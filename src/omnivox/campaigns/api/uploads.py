@@ -20,7 +20,24 @@ from omnivox.core.config import Settings
 from omnivox.core.db import new_id
 from omnivox.http import AppState
 
-_TASKS: set[asyncio.Task[Any]] = set()  # keep a reference so a running import is not collected
+_TASKS: set[asyncio.Task[Any]] = set()
+
+
+def multipart_body(**fields: str) -> dict[str, Any]:
+    """The OpenAPI request body of an upload route (parsed by hand, to bound it while it
+    streams, so FastAPI cannot infer it): a CSV ``file`` and the named text fields."""
+    properties: dict[str, Any] = {"file": {"type": "string", "format": "binary"}}
+    properties |= {name: {"type": "string", "description": what} for name, what in fields.items()}
+    schema = {"type": "object", "required": ["file"], "properties": properties}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": schema}},
+        }
+    }
+
+
+# keep a reference so a running import is not collected
 # Room in a multipart body for the boundaries and the small form fields beside the file.
 FORM_OVERHEAD = 64 * 1024
 
