@@ -371,6 +371,10 @@ def test_a_supervisor_listens_whispers_and_barges_from_the_live_floor_alone(
     _sandbox(server, admin, "POST", f"/calls/{customer['sid']}/hangup")
     expect(row.get_by_test_id("call-state")).to_have_text("wrap up", timeout=8_000)
     expect(row.get_by_test_id("listen")).to_have_count(0)
+    # The server is shared by every browser test: leave no call behind.
+    ivy.get_by_test_id("disposition-code").select_option("SALE")
+    ivy.get_by_test_id("submit-disposition").click()
+    expect(ivy.get_by_test_id("agent-state")).to_have_text("available")
 
 
 THIRD_PARTY = "+14155550164"
@@ -427,3 +431,15 @@ def test_the_agent_sees_who_is_on_a_conference_drops_the_third_party_and_leaves(
     }
     assert live == {CONFERENCED: "in-progress", THIRD_PARTY: "in-progress"}
     expect(kai.get_by_test_id("desktop-error")).to_be_hidden()
+    # The customer hangs up; the call is still kai's to disposition. The server is shared
+    # by every browser test: leave no call behind.
+    [customer] = [
+        c
+        for c in _sandbox(server, admin, "GET", "/calls")
+        if c["to"] == CONFERENCED and c["status"] == "in-progress"
+    ]
+    _sandbox(server, admin, "POST", f"/calls/{customer['sid']}/hangup")
+    expect(kai.get_by_test_id("disposition-form")).to_be_visible(timeout=8_000)
+    kai.get_by_test_id("disposition-code").select_option("SALE")
+    kai.get_by_test_id("submit-disposition").click()
+    expect(kai.get_by_test_id("agent-state")).to_have_text("available")
