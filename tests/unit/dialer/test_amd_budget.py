@@ -5,6 +5,7 @@ policy the same estimate the live dialler does, and the two AMD scenarios run.""
 from __future__ import annotations
 
 import dataclasses
+import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -156,3 +157,31 @@ def test_the_live_pacer_passes_the_windows_false_positives_and_caps_on_them() ->
     assert at_cap(window, 0.03) and not at_cap(WindowCounts(1, 100), 0.03)
     note = cap_notice(window, 0.03, 24, agents)
     assert "3.4% of 100 live answers in the last 24 h were abandoned (with 2.5 people AMD" in note
+
+
+def test_a_daily_bound_takes_the_noise_of_the_rate_aimed_at_not_of_the_cap() -> None:
+    """Every day must hold: the day's count at the aimed rate r is Poisson with standard
+    deviation sqrt(r L), so the aim is the largest r with r + z sqrt(r / L) <= cap. The
+    margin taken at the cap (z sqrt(cap / L)) overstates the noise, the more so the more
+    of the cap the margin eats (a 1 % cap, ~1600 answers a day)."""
+    s = snap(now=14400.0)
+    answers = 800.0  # half the day gone: 1600 expected by the end
+    at_cap = aim_rate(UK, s, answers)
+    assert at_cap == pytest.approx(0.01 - 2.0 * math.sqrt(0.01 / 1600.0))  # 0.50 %
+    daily = dataclasses.replace(UK, margin_at_aim=True)
+    r = aim_rate(daily, s, answers)
+    assert r + 2.0 * math.sqrt(r / 1600.0) == pytest.approx(0.01)
+    assert r == pytest.approx(0.0061, abs=1e-4)  # 0.61 %: 0.21 % left over 0.4 % of AMD errors
+    assert r > at_cap
+    # The 30-day window keeps its calibrated margin (US scenarios unchanged, run for run).
+    us = BudgetConfig(target=0.03, z=0.75)
+    assert aim_rate(us, s, answers) == pytest.approx(0.03 - 0.75 * math.sqrt(0.03 / 1600.0))
+
+
+def test_the_daily_window_bounds_the_count_at_the_aim() -> None:
+    from omnivox.dialer.pacing.registry import omnivox_config
+
+    uk = omnivox_config(PolicyContext(abandon_target=0.01, daily_window=True, amd=True))
+    us = omnivox_config(PolicyContext(abandon_target=0.03))
+    assert uk.budget.margin_at_aim and uk.budget.z == 2.0
+    assert not us.budget.margin_at_aim and us.budget.z == 0.75

@@ -4,7 +4,9 @@ The law caps abandoned people / people answering over a regulatory window. With 
 abandoned and ``L`` people answering so far, and ``L̂`` expected by the end of the window, the
 pacer aims below the cap by a noise margin, so the *realised* window rate stays under it:
 
-    aim   = alpha - z * sqrt(alpha / L̂)
+    aim   = alpha - z * sqrt(alpha / L̂)          (30-day window: a calibrated margin)
+    aim   = r with r + z * sqrt(r / L̂) = alpha    (daily window: a one-sided bound on the
+                                                day's Poisson count at the rate aimed at)
     slack = aim * L - A                        (abandons still "owed" to the budget; < 0 if over)
     next  = aim + slack / L_h                  (spend or repay the slack over the answers
                                                 expected in the next ``spend_horizon_s``,
@@ -32,6 +34,9 @@ from omnivox.dialer.pacing.types import PacingSnapshot
 class BudgetConfig:
     target: float = 0.03  # the legal cap on abandons per live answer
     z: float = 0.75  # noise margin in standard deviations of the window's abandon count
+    # A daily window (UK): ``z`` is a one-sided bound on the day's abandon count, whose
+    # Poisson standard deviation is that of the rate aimed at, not of the cap (see aim_rate).
+    margin_at_aim: bool = False
     spend_horizon_s: float = 1800.0
     min_aim_share: float = 0.25  # never aim below this share of the cap
     # Spread slack over at least this many live answers: one abandon in a small team must
@@ -59,11 +64,22 @@ def next_abandon_rate(
 
 
 def aim_rate(cfg: BudgetConfig, snap: PacingSnapshot, answers: float) -> float:
-    """The rate aimed at for the whole window: the cap less the noise margin."""
+    """The rate aimed at for the whole window: the cap less the noise margin.
+
+    With ``margin_at_aim`` the margin is the Poisson standard deviation of the count at the
+    rate ``r`` aimed at: the largest ``r`` with ``r + z * sqrt(r / L̂) <= alpha``, i.e.
+    ``sqrt(r) = (sqrt(c² + 4 alpha) - c) / 2`` with ``c = z / sqrt(L̂)``. Otherwise it is
+    taken at the cap, ``alpha - z * sqrt(alpha / L̂)`` (the 30-day window's calibrated
+    margin)."""
     alpha = cfg.target
     elapsed = max(snap.now - snap.day_start, 300.0)
     expected = max(answers + answers / elapsed * max(snap.day_end - snap.now, 0.0), 1.0)
-    return max(alpha - cfg.z * math.sqrt(alpha / expected), cfg.min_aim_share * alpha)
+    if cfg.margin_at_aim:
+        c = cfg.z / math.sqrt(expected)
+        aim = ((math.sqrt(c * c + 4.0 * alpha) - c) / 2.0) ** 2
+    else:
+        aim = alpha - cfg.z * math.sqrt(alpha / expected)
+    return max(aim, cfg.min_aim_share * alpha)
 
 
 def pacing_abandon_rate(

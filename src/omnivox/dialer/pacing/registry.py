@@ -59,10 +59,11 @@ def build_policy(spec: str, ctx: PolicyContext | None = None) -> PacingPolicy:
 
 
 def omnivox_config(ctx: PolicyContext) -> PredictiveConfig:
-    # A daily window must hold every day: a wider noise margin than a 30-day window needs.
+    # A daily window must hold every day: a wider noise margin than a 30-day window needs,
+    # a one-sided bound on the day's count at the rate aimed at (budget.aim_rate).
     z = 2.0 if ctx.daily_window else 0.75
     return PredictiveConfig(
-        budget=BudgetConfig(target=ctx.abandon_target, z=z),
+        budget=BudgetConfig(target=ctx.abandon_target, z=z, margin_at_aim=ctx.daily_window),
         grace_s=0.0 if ctx.amd else 2.0,
         # Look as far ahead as a dial can still be answered (AMD decides up to 3 s later).
         horizon_s=math.ceil(ctx.ring_timeout_s + (3.0 if ctx.amd else 0.0)) + 2,
