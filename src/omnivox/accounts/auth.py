@@ -10,7 +10,7 @@ import pyotp
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import api_tokens, audit, throttle
+from omnivox.accounts import allow_lists, api_tokens, audit, throttle
 from omnivox.accounts.models import ApiToken, Organization, User, UserSession
 from omnivox.accounts.schemas import PasswordChange
 from omnivox.accounts.standing import may_act
@@ -83,6 +83,13 @@ async def authenticate(
         user.password_hash = hash_password(password)
     await throttle.clear_account(session, user.email, address)
     return user
+
+
+async def check_web_address(session: AsyncSession, user: User, address: str | None) -> None:
+    """Signing in from outside the organisation's web allow-list is refused (403)."""
+    org = await session.get(Organization, user.organization_id)
+    if org is not None:
+        allow_lists.check_access(org, "web", address)
 
 
 def second_factor_required(org: Organization | None, user: User) -> bool:

@@ -40,6 +40,9 @@ class Organization(Base):
     # "organisation": supervisors see every agent; "teams": only those who share a team
     # with them (live floor, monitoring, agent actions, calls) — see accounts/reach.py.
     supervisor_scope: Mapped[str] = mapped_column(String(16), default="organisation")
+    # CIDR ranges the web UI / API tokens may be used from; empty: anywhere (allow_lists.py).
+    ip_allow_web: Mapped[list[str]] = mapped_column(JSON, default=list)
+    ip_allow_api: Mapped[list[str]] = mapped_column(JSON, default=list)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # The longest an API token of this organisation may live (no token lives for ever).
     api_token_max_days: Mapped[int] = mapped_column(Integer, default=365)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import audit
+from omnivox.accounts.allow_lists import check_ranges, guard_self
 from omnivox.accounts.defaults import DEFAULT_DISPOSITIONS, DEFAULT_HOURS
 from omnivox.accounts.models import BusinessHours, Disposition, Holiday, Organization
 from omnivox.accounts.references import ReferenceGuard
@@ -94,9 +95,17 @@ async def update_organization(
     data: OrganizationUpdate,
     *,
     guard: ReferenceGuard,
+    address: str | None = None,
 ) -> Organization:
+    """``address``: where the actor is saving from, when they save an allow-list (they
+    must stay inside it: ``allow_lists.guard_self``)."""
     org = await get_organization(session, organization_id)
     changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
+    for field in ("ip_allow_web", "ip_allow_api"):
+        if field in changes:
+            changes[field] = check_ranges(changes[field], field)
+    if ("ip_allow_web" in changes or "ip_allow_api" in changes) and org.id == actor.organization_id:
+        guard_self(actor, address, changes.get("ip_allow_web"), changes.get("ip_allow_api"))
     if changes.get("default_caller_ids"):
         # Presenting another organisation's number is spoofing: refuse to list it at all.
         theirs = await guard.numbers_of_other_organizations(

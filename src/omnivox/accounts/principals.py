@@ -8,6 +8,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import api_tokens, auth
+from omnivox.accounts.allow_lists import Channel, check_access
+from omnivox.accounts.models import Organization
 from omnivox.core.security.principal import Principal
 from omnivox.http.principals import SessionPrincipal
 
@@ -20,13 +22,23 @@ class AccountPrincipals:
         if found is None:
             return None
         user, token = found
+        await _check_allowed(session, user.organization_id, "api", origin)
         return auth.principal_of(user, "token", token=token)
 
     async def by_session(
-        self, session: AsyncSession, session_id: str, now: datetime
+        self, session: AsyncSession, session_id: str, now: datetime, origin: str | None = None
     ) -> SessionPrincipal | None:
         resolved = await auth.resolve_session(session, session_id, now)
         if resolved is None:
             return None
         row, user = resolved
+        await _check_allowed(session, user.organization_id, "web", origin)
         return SessionPrincipal(auth.principal_of(user, "session", row.csrf_token), row.mfa_pending)
+
+
+async def _check_allowed(
+    session: AsyncSession, org_id: str, channel: Channel, origin: str | None
+) -> None:
+    org = await session.get(Organization, org_id)
+    if org is not None:
+        check_access(org, channel, origin)

@@ -106,6 +106,8 @@ class OrganizationUpdate(Strict):
     require_2fa: bool | None = None
     require_2fa_roles: list[Role] | None = Field(default=None, max_length=len(Role))
     supervisor_scope: Literal["organisation", "teams"] | None = None
+    ip_allow_web: list[str] | None = Field(default=None, max_length=100)
+    ip_allow_api: list[str] | None = Field(default=None, max_length=100)
     is_active: bool | None = None
     api_token_max_days: int | None = Field(default=None, ge=1, le=3650)
     # Lower than the deployment's OMNIVOX_MAX_IMPORT_BYTES / _ROWS to take effect; 0: none.
@@ -123,6 +125,8 @@ class OrganizationRead(ReadModel):
     require_2fa: bool
     require_2fa_roles: list[str]
     supervisor_scope: str
+    ip_allow_web: list[str]
+    ip_allow_api: list[str]
     is_active: bool
     api_token_max_days: int
     import_max_bytes: int

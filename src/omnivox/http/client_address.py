@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 
-from fastapi import Request
+from starlette.requests import HTTPConnection
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 MAX_LENGTH = 64  # the longest address worth keeping (IPv6 with a zone fits)
@@ -24,7 +24,7 @@ def _trusted(address: str, proxies: Sequence[Network]) -> bool:
     return any(ip in net for net in proxies)
 
 
-def client_address(request: Request, proxies: Sequence[Network]) -> str:
+def client_address(request: HTTPConnection, proxies: Sequence[Network]) -> str:
     peer = request.client.host if request.client else ""
     if not proxies or not _trusted(peer, proxies):
         return peer[:MAX_LENGTH]

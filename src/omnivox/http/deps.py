@@ -62,14 +62,14 @@ async def current_principal(request: Request, session: DB) -> Principal:
     state = app_state(request)
     now = state.clock.now()
     header = request.headers.get("authorization", "")
+    origin = client_address(request, state.settings.trusted_proxy_networks) or None
     if header.lower().startswith("bearer "):
-        origin = client_address(request, state.settings.trusted_proxy_networks) or None
         principal = await state.principals.by_token(session, header[7:].strip(), now, origin)
         if principal is None:
             raise NotAuthenticated("the API token is invalid, expired or revoked")
     else:
         sid = request.cookies.get(SESSION_COOKIE, "")
-        signed_in = await state.principals.by_session(session, sid, now) if sid else None
+        signed_in = await state.principals.by_session(session, sid, now, origin) if sid else None
         if signed_in is None or signed_in.mfa_pending:
             raise NotAuthenticated("sign in to continue")
         principal = signed_in.principal

@@ -33,7 +33,8 @@ class PrincipalSource(Protocol):
         ...
 
     async def by_session(
-        self, session: AsyncSession, session_id: str, now: datetime
+        self, session: AsyncSession, session_id: str, now: datetime, origin: str | None = None
     ) -> SessionPrincipal | None:
-        """The caller of browser session ``session_id``; None if unknown or expired."""
+        """The caller of browser session ``session_id``; None if unknown or expired.
+        Both refuse (403) a caller outside the organisation's IP allow-list."""
         ...

@@ -101,6 +101,7 @@ async def login(request: Request, db: DB, state: State) -> Response:
     address = client_address(request, state.settings.trusted_proxy_networks)
     try:
         user = await auth.authenticate(db, email, password, now, policy, address)
+        await auth.check_web_address(db, user, address)
         pending = await auth.needs_second_factor(db, user)
         new = await auth.start_session(
             db,

@@ -27,10 +27,11 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from omnivox.accounts import reach_of
+from omnivox.core.errors import PermissionDenied
 from omnivox.core.events import Audience, AudienceKind, BusResynced, DomainEvent, EventBus
 from omnivox.core.logging import get_logger
 from omnivox.core.security.principal import Principal
-from omnivox.http import SESSION_COOKIE, AppState
+from omnivox.http import SESSION_COOKIE, AppState, client_address
 
 log = get_logger(__name__)
 
@@ -55,11 +56,17 @@ def may_receive(principal: Principal, audience: Audience) -> bool:
     return False
 
 
-async def _resolve(state: AppState, session_id: str) -> Principal | None:
+async def _resolve(state: AppState, session_id: str, origin: str | None = None) -> Principal | None:
+    """The session's person, if it still may use the web UI from ``origin``."""
     if not session_id:
         return None
     async with state.sessions() as session:
-        signed_in = await state.principals.by_session(session, session_id, state.clock.now())
+        try:
+            signed_in = await state.principals.by_session(
+                session, session_id, state.clock.now(), origin
+            )
+        except PermissionDenied:  # outside the organisation's allow-list
+            return None
     if signed_in is None or signed_in.mfa_pending:
         return None
     return signed_in.principal
@@ -164,11 +171,13 @@ class EventHub:
         return hub
 
 
-async def _heartbeat(conn: _Connection, state: AppState, session_id: str, seconds: float) -> int:
+async def _heartbeat(
+    conn: _Connection, state: AppState, session_id: str, seconds: float, origin: str | None
+) -> int:
     """Returns a close code when the session is gone."""
     while True:
         await asyncio.sleep(seconds)
-        principal = await _resolve(state, session_id)
+        principal = await _resolve(state, session_id, origin)
         if principal is None:
             return CLOSE_NOT_SIGNED_IN
         conn.principal = principal  # a role change applies from now on
@@ -192,7 +201,8 @@ def events_router(*, heartbeat_seconds: float = 25.0, queue_size: int = 256) -> 
         if not _same_origin(websocket, state):
             await websocket.close(CLOSE_FORBIDDEN_ORIGIN, "cross-site WebSocket refused")
             return
-        principal = await _resolve(state, session_id)
+        origin = client_address(websocket, state.settings.trusted_proxy_networks) or None
+        principal = await _resolve(state, session_id, origin)
         if principal is None:
             await websocket.close(CLOSE_NOT_SIGNED_IN, "sign in to continue")
             return
@@ -210,7 +220,7 @@ def events_router(*, heartbeat_seconds: float = 25.0, queue_size: int = 256) -> 
         tasks: list[asyncio.Task[Any]] = [
             asyncio.create_task(conn.send_loop()),
             asyncio.create_task(conn.receive_loop()),
-            asyncio.create_task(_heartbeat(conn, state, session_id, heartbeat_seconds)),
+            asyncio.create_task(_heartbeat(conn, state, session_id, heartbeat_seconds, origin)),
             asyncio.create_task(_overflow(conn)),
         ]
         code: int | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from omnivox.accounts import organizations as orgs
 from omnivox.accounts.api.deps import Guard
@@ -10,7 +10,7 @@ from omnivox.accounts.models import Organization
 from omnivox.accounts.schemas import OrganizationCreate, OrganizationRead, OrganizationUpdate
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.http import DB, Allow, JsonCrud, add_json_crud
+from omnivox.http import DB, Allow, JsonCrud, State, add_json_crud, client_address
 
 router = APIRouter(tags=["organizations"])
 
@@ -55,11 +55,16 @@ async def read_own_organization(
 @router.patch("/organization", response_model=OrganizationRead)
 async def update_own_organization(
     data: OrganizationUpdate,
+    request: Request,
     db: DB,
+    state: State,
     guard: Guard,
     actor: Principal = Allow(P.ORG_SETTINGS_WRITE),
 ) -> OrganizationRead:
     # Only platform admins may switch an organisation off.
     data = data.model_copy(update={"is_active": None}) if data.is_active is not None else data
-    org = await orgs.update_organization(db, actor, actor.organization_id, data, guard=guard)
+    address = client_address(request, state.settings.trusted_proxy_networks)
+    org = await orgs.update_organization(
+        db, actor, actor.organization_id, data, guard=guard, address=address
+    )
     return OrganizationRead.model_validate(org)

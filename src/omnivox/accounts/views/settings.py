@@ -30,7 +30,9 @@ from omnivox.http import (
     DB,
     Allow,
     CrudPages,
+    State,
     add_crud_pages,
+    client_address,
     form_dict,
     in_org,
     parse,
@@ -61,7 +63,11 @@ async def settings_page(
 
 @router.post("/admin/settings/profile")
 async def save_profile(
-    request: Request, db: DB, guard: Guard, actor: Principal = Allow(P.ORG_SETTINGS_WRITE)
+    request: Request,
+    db: DB,
+    state: State,
+    guard: Guard,
+    actor: Principal = Allow(P.ORG_SETTINGS_WRITE),
 ) -> HTMLResponse:
     data = await form_dict(request, lists=("require_2fa_roles",))
     data.setdefault("require_2fa_roles", [])  # no box ticked: no role singled out
@@ -72,8 +78,19 @@ async def save_profile(
     for limit in ("import_max_bytes", "import_max_rows"):
         data[limit] = data.get(limit, "").strip() or "0"  # empty: no limit of its own
     data.pop("is_active", None)  # only a platform admin switches an organisation on or off
+    for field in ("ip_allow_web", "ip_allow_api"):
+        if field in data:
+            data[field] = [
+                r.strip() for r in data[field].replace("\n", ",").split(",") if r.strip()
+            ]
+    address = client_address(request, state.settings.trusted_proxy_networks)
     await orgs.update_organization(
-        db, actor, actor.organization_id, parse(OrganizationUpdate, data), guard=guard
+        db,
+        actor,
+        actor.organization_id,
+        parse(OrganizationUpdate, data),
+        guard=guard,
+        address=address,
     )
     ctx = await _settings_context(db, actor)
     return render(

@@ -1,6 +1,6 @@
 """accounts: API token scopes, origin of last use, revocation reason; an organisation's
 maximum token lifetime, the roles that must sign in with a second factor, and whether
-supervisors are bounded by their teams
+supervisors are bounded by their teams, and its IP allow-lists
 
 Revision ID: 0017
 Revises: 0014
@@ -44,6 +44,8 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("require_2fa_roles", sa.JSON(), nullable=False, server_default="[]")
         )
+        batch.add_column(sa.Column("ip_allow_web", sa.JSON(), nullable=False, server_default="[]"))
+        batch.add_column(sa.Column("ip_allow_api", sa.JSON(), nullable=False, server_default="[]"))
         batch.add_column(
             sa.Column(
                 "supervisor_scope",
@@ -57,6 +59,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("organizations") as batch:
         batch.drop_column("supervisor_scope")
+        batch.drop_column("ip_allow_api")
+        batch.drop_column("ip_allow_web")
         batch.drop_column("require_2fa_roles")
         batch.drop_column("api_token_max_days")
     with op.batch_alter_table("api_tokens") as batch:
