@@ -36,6 +36,7 @@ from omnivox.http.middleware import RequestContextMiddleware
 from omnivox.media import MediaLinks
 from omnivox.media import api as media_api
 from omnivox.media import views as media_views
+from omnivox.reporting import follow_reports
 from omnivox.routing.api import router as routing_api
 from omnivox.routing.handlers import follow as follow_routing
 from omnivox.routing.inbound import InboundRouting
@@ -189,6 +190,8 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
     follow_lines(gate, core.service.lines, bus)
     follow_routing(routing, bus)
     dialer.engine.follow(bus)
+    # Last: the rollups count what the domains above have already settled.
+    follow_reports(state.sessions, bus)
     app.state.telephony = runtime
     app.state.routing = routing
     app.state.dialer = dialer.engine

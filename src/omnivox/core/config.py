@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = Field(default=15, ge=1)
     metrics_token: SecretStr = SecretStr("")
     wrap_up_seconds: int = Field(default=120, ge=5, le=3600)
+    # Reports: the longest range one query may cover (bounds the rollup rows read), and
+    # how quickly a caller may hang up without counting as abandoned. The threshold is
+    # one of the rollups' fixed wait buckets, so it stays a formula over stored counts.
+    report_max_days: int = Field(default=400, ge=1, le=3660)
+    report_short_abandon_seconds: Literal[10, 20, 30, 45, 60, 90, 120, 180] = 10
 
     @property
     def public_url(self) -> str:

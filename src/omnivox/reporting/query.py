@@ -1,0 +1,220 @@
+"""The one query path behind every report, template, export and page: metrics x
+dimensions x filters over a range of local dates, read from the rollups only.
+
+Each rollup is read grouped by interval (and, for calls, by queue, whose service-level
+target decides which wait bucket counts), then folded into the requested time periods of
+the organisation's zone and the requested dimensions, and each metric's catalogue formula
+is applied to the folded totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Row, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omnivox.accounts import get_organization
+from omnivox.core.config import Settings
+from omnivox.reporting.catalogue import SHORT_ABANDONED, WITHIN_TARGET, Metric, Source, Unit
+from omnivox.reporting.facts import MAX_COLUMNS, SUM_COLUMNS
+from omnivox.reporting.intervals import WAIT_BUCKETS, as_utc, bucket_column
+from omnivox.reporting.models import AgentStateInterval, CallInterval
+from omnivox.reporting.names import Names, load_names, resolve_filters
+from omnivox.reporting.request import (
+    CALL_DIMENSIONS,
+    Plan,
+    ReportRequest,
+    check_request,
+)
+
+_ENTITY_DIMENSIONS = ("agent", "queue", "campaign")
+Key = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """Rows as ``{column: value}``; the columns in order (period, dimensions, metrics)."""
+
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+
+def local_bounds(start: date, end: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """UTC instants of local midnight on ``start`` and after ``end``."""
+    lo = datetime.combine(start, time(), tz)
+    hi = datetime.combine(end + timedelta(days=1), time(), tz)
+    return as_utc(lo), as_utc(hi)
+
+
+def period_of(at: datetime, tz: ZoneInfo, granularity: str) -> datetime:
+    """The start, in local time, of the period of ``granularity`` holding ``at``."""
+    local = as_utc(at).astimezone(tz)
+    if granularity == "15m":
+        return local
+    if granularity == "hour":
+        return local.replace(minute=0)
+    day = datetime.combine(local.date(), time(), tz)
+    if granularity == "week":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1) if granularity == "month" else day
+
+
+def _target_bucket(seconds: float | None) -> str | None:
+    """The wait bucket a queue's service-level target is counted at: the largest not
+    above it (None when the target is below the smallest bucket)."""
+    fitting = [b for b in WAIT_BUCKETS if seconds is not None and b <= seconds]
+    return bucket_column("answered", fitting[-1]) if fitting else None
+
+
+class _Folder:
+    """Totals per output key (period, dimension values)."""
+
+    def __init__(self, plan: Plan, tz: ZoneInfo) -> None:
+        self.plan, self.tz = plan, tz
+        self.totals: dict[Key, dict[str, float]] = {}
+
+    def key(self, interval_start: datetime, dims: Mapping[str, str]) -> Key:
+        period = (
+            period_of(interval_start, self.tz, self.plan.granularity)
+            if self.plan.granularity
+            else None
+        )
+        return (period, *(dims[d] for d in self.plan.dimensions))
+
+    def add(self, key: Key, values: Mapping[str, float]) -> None:
+        into = self.totals.setdefault(key, {})
+        for name, value in values.items():
+            if name in MAX_COLUMNS:
+                into[name] = max(into.get(name, 0.0), value)
+            else:
+                into[name] = into.get(name, 0.0) + value
+
+
+async def _fold_calls(
+    session: AsyncSession,
+    org_id: str,
+    bounds: tuple[datetime, datetime],
+    filters: Mapping[str, str],
+    names: Names,
+    folder: _Folder,
+    short_abandon: int,
+) -> None:
+    table = CallInterval.__table__.c
+    dims = [d for d in folder.plan.dimensions if d != "queue"]
+    group = [table.interval_start, table.queue_id, *(table[CALL_DIMENSIONS[d]] for d in dims)]
+    stmt = (
+        select(
+            *group,
+            *(func.sum(table[c]).label(c) for c in SUM_COLUMNS),
+            *(func.max(table[c]).label(c) for c in MAX_COLUMNS),
+        )
+        .where(
+            table.organization_id == org_id,
+            table.interval_start >= bounds[0],
+            table.interval_start < bounds[1],
+            *(table[CALL_DIMENSIONS[k]] == v for k, v in filters.items()),
+        )
+        .group_by(*group)
+    )
+    short = bucket_column("abandoned", short_abandon)
+    for row in await session.execute(stmt):
+        values = _call_values(row, names, short)
+        dim_values = {d: row._mapping[CALL_DIMENSIONS[d]] for d in folder.plan.dimensions}
+        folder.add(folder.key(row.interval_start, dim_values), values)
+
+
+def _call_values(row: Row[Any], names: Names, short: str) -> dict[str, float]:
+    m = row._mapping
+    values = {c: float(m[c] or 0) for c in SUM_COLUMNS + MAX_COLUMNS}
+    values[SHORT_ABANDONED] = values[short]
+    bucket = _target_bucket(names.targets.get(m["queue_id"])) if m["queue_id"] else None
+    values[WITHIN_TARGET] = values[bucket] if bucket else 0.0
+    queued = 1.0 if m["queue_id"] else 0.0
+    values["queue_offered"] = values["inbound_offered"] * queued
+    values["queue_handled"] = values["inbound_handled"] * queued
+    return values
+
+
+async def _fold_states(
+    session: AsyncSession,
+    org_id: str,
+    bounds: tuple[datetime, datetime],
+    filters: Mapping[str, str],
+    folder: _Folder,
+) -> None:
+    t = AgentStateInterval
+    group = [t.interval_start, t.agent_id, t.state, t.reason]
+    stmt = (
+        select(*group, func.sum(t.seconds).label("seconds"))
+        .where(
+            t.organization_id == org_id,
+            t.interval_start >= bounds[0],
+            t.interval_start < bounds[1],
+            *((t.agent_id == v) for k, v in filters.items() if k == "agent"),
+        )
+        .group_by(*group)
+    )
+    for row in await session.execute(stmt):
+        m = row._mapping
+        dims = {"agent": m["agent_id"], "break_reason": m["reason"]}
+        seconds = float(m["seconds"] or 0)
+        folder.add(folder.key(m["interval_start"], dims), {f"state:{m['state']}": seconds})
+
+
+def _format(metric: Metric, value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    if metric.unit is Unit.COUNT:
+        return round(value)
+    return round(value, 1 if metric.unit is Unit.SECONDS else 2)
+
+
+def _period_text(period: datetime, granularity: str) -> str:
+    return period.isoformat() if granularity in ("15m", "hour") else period.date().isoformat()
+
+
+def _rows(plan: Plan, folder: _Folder, names: Names) -> ReportResult:
+    columns = ["period"] if plan.granularity else []
+    for d in plan.dimensions:
+        columns += [d, f"{d}_id"] if d in _ENTITY_DIMENSIONS else [d]
+    columns += [m.name for m in plan.metrics]
+    rows = []
+    for key in sorted(folder.totals, key=lambda k: tuple("" if v is None else v for v in k)):
+        totals = folder.totals[key]
+        row: dict[str, Any] = {}
+        if plan.granularity:
+            row["period"] = _period_text(key[0], plan.granularity)
+        for dim, value in zip(plan.dimensions, key[1:], strict=True):
+            if dim in _ENTITY_DIMENSIONS:
+                row[dim] = names.label(dim, value) if value else None
+                row[f"{dim}_id"] = value or None
+            else:
+                row[dim] = value or None
+        for metric in plan.metrics:
+            row[metric.name] = _format(metric, metric.compute(totals))
+        rows.append(row)
+    return ReportResult(columns, rows)
+
+
+async def run_report(
+    session: AsyncSession, org_id: str, request: ReportRequest, settings: Settings
+) -> ReportResult:
+    """Check ``request`` and compute it for the organisation from the rollups."""
+    plan = check_request(request, settings.report_max_days)
+    org = await get_organization(session, org_id)
+    tz = ZoneInfo(org.timezone)
+    filters = await resolve_filters(session, org_id, plan.filters)
+    names = await load_names(session, org_id)
+    bounds = local_bounds(plan.start, plan.end, tz)
+    folder = _Folder(plan, tz)
+    if Source.CALLS in plan.sources:
+        short = settings.report_short_abandon_seconds
+        await _fold_calls(session, org_id, bounds, filters, names, folder, short)
+    if Source.AGENT_STATES in plan.sources:
+        await _fold_states(session, org_id, bounds, filters, folder)
+    return _rows(plan, folder, names)

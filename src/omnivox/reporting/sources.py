@@ -1,0 +1,162 @@
+"""Reading the raw records rollups are built from: calls with their applied state changes
+(telephony), voicemails (voicemail), sale dispositions and users (accounts), agent state
+history (agents). Each is read through its domain's surface; nothing here writes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omnivox.accounts import list_dispositions
+from omnivox.agents import AgentStateHistory
+from omnivox.reporting.facts import CallRecord, Change
+from omnivox.telephony import TERMINAL_STATES, Call, CallEventRow
+from omnivox.voicemail import Voicemail
+
+_SALE = "sale"
+_ENDED = [s.value for s in TERMINAL_STATES]
+
+
+async def sale_codes(session: AsyncSession, org_id: str) -> set[str]:
+    """Disposition codes the organisation counts as a sale (category ``sale``)."""
+    return {d.code for d in await list_dispositions(session, org_id) if d.category == _SALE}
+
+
+async def ended_calls(
+    session: AsyncSession, where: ColumnElement[bool], org_id: str
+) -> list[CallRecord]:
+    """Every call matching ``where`` that reached a final state, with its changes."""
+    ended = and_(where, Call.organization_id == org_id, Call.state.in_(_ENDED))
+    calls = list(await session.scalars(select(Call).where(ended).order_by(Call.id)))
+    if not calls:
+        return []
+    changes: dict[str, list[Change]] = defaultdict(list)
+    rows = await session.execute(
+        select(CallEventRow.call_id, CallEventRow.at, CallEventRow.to_state, CallEventRow.trigger)
+        .join(Call, Call.id == CallEventRow.call_id)
+        .where(ended, CallEventRow.applied.is_(True))
+        .order_by(CallEventRow.call_id, CallEventRow.at, CallEventRow.id)
+    )
+    for call_id, at, to_state, trigger in rows:
+        changes[call_id].append(Change(at, to_state, trigger))
+    messages = set(
+        await session.scalars(
+            select(Voicemail.call_id)
+            .join(Call, Call.id == Voicemail.call_id)
+            .where(ended, Voicemail.organization_id == org_id)
+        )
+    )
+    sales = await sale_codes(session, org_id)
+    return [_record(c, changes[c.id], c.id in messages, sales) for c in calls]
+
+
+def _record(call: Call, changes: Sequence[Change], voicemail: bool, sales: set[str]) -> CallRecord:
+    assert call.ended_at is not None, "a call in a final state has ended"
+    return CallRecord(
+        id=call.id,
+        organization_id=call.organization_id,
+        direction=call.direction,
+        owner_kind=call.owner_kind,
+        owner_id=call.owner_id,
+        state=call.state,
+        agent_id=call.agent_id,
+        answered_at=call.answered_at,
+        created_at=call.created_at,
+        ended_at=call.ended_at,
+        end_reason=call.end_reason,
+        disposition=call.disposition_code,
+        changes=tuple(changes),
+        has_voicemail=voicemail,
+        is_sale=call.disposition_code in sales,
+    )
+
+
+async def find_ended_call(session: AsyncSession, call_id: str) -> CallRecord | None:
+    """The call, if it has reached a final state."""
+    org_id = await session.scalar(select(Call.organization_id).where(Call.id == call_id))
+    if org_id is None:
+        return None
+    found = await ended_calls(session, Call.id == call_id, org_id)
+    return found[0] if found else None
+
+
+#: The call id column, for statements that test whether a call was counted.
+CALL_ID = Call.id
+
+
+def ended_call_ids(org_id: str, start: datetime, end: datetime) -> Select[str]:
+    """The ids of the organisation's calls that reached a final state in the range."""
+    return select(Call.id).where(
+        Call.organization_id == org_id,
+        Call.state.in_(_ENDED),
+        Call.ended_at >= start,
+        Call.ended_at < end,
+    )
+
+
+async def ended_between(
+    session: AsyncSession, org_id: str, start: datetime, end: datetime
+) -> list[CallRecord]:
+    return await ended_calls(session, and_(Call.ended_at >= start, Call.ended_at < end), org_id)
+
+
+async def state_history(
+    session: AsyncSession,
+    org_id: str,
+    start: datetime,
+    end: datetime,
+    user_id: str | None = None,
+) -> list[AgentStateHistory]:
+    """Every change in ``[start, end)``, with each agent's last change before ``start``
+    and first change from ``end`` on, ordered per agent by time and sequence."""
+    scope = AgentStateHistory.organization_id == org_id
+    if user_id is not None:
+        scope = and_(scope, AgentStateHistory.user_id == user_id)
+    # The state at ``start`` (each agent's latest change before it) and what closes the
+    # state running at ``end`` (each agent's first change from it on).
+    openings = await _edge_rows(session, scope, AgentStateHistory.at < start, func.max, last=True)
+    closings = await _edge_rows(session, scope, AgentStateHistory.at >= end, func.min, last=False)
+    rows = list(
+        await session.scalars(
+            select(AgentStateHistory)
+            .where(scope, AgentStateHistory.at >= start, AgentStateHistory.at < end)
+            .order_by(AgentStateHistory.user_id, AgentStateHistory.at, AgentStateHistory.seq)
+        )
+    )
+    rows.extend(openings + closings)
+    rows.sort(key=lambda r: (r.user_id, r.at, r.seq))
+    return rows
+
+
+async def _edge_rows(
+    session: AsyncSession,
+    scope: ColumnElement[bool],
+    side: ColumnElement[bool],
+    pick: Callable[..., Any],
+    *,
+    last: bool,
+) -> list[AgentStateHistory]:
+    """Per agent, the change at the latest (``last``) or earliest instant on ``side``; of
+    several at that instant, the latest or earliest in sequence."""
+    edge = (
+        select(AgentStateHistory.user_id, pick(AgentStateHistory.at).label("at"))
+        .where(scope, side)
+        .group_by(AgentStateHistory.user_id)
+        .subquery()
+    )
+    found: dict[str, AgentStateHistory] = {}
+    for row in await session.scalars(
+        select(AgentStateHistory).join(
+            edge,
+            and_(AgentStateHistory.user_id == edge.c.user_id, AgentStateHistory.at == edge.c.at),
+        )
+    ):
+        best = found.get(row.user_id)
+        if best is None or (row.seq > best.seq) == last:
+            found[row.user_id] = row
+    return list(found.values())
