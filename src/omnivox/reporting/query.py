@@ -183,6 +183,8 @@ def _rows(plan: Plan, folder: _Folder, names: Names) -> ReportResult:
     for d in plan.dimensions:
         columns += [d, f"{d}_id"] if d in _ENTITY_DIMENSIONS else [d]
     columns += [m.name for m in plan.metrics]
+    if not plan.dimensions and not plan.granularity and not folder.totals:
+        folder.totals[(None,)] = {}  # totals of nothing are zeros, not an empty report
     rows = []
     for key in sorted(folder.totals, key=lambda k: tuple("" if v is None else v for v in k)):
         totals = folder.totals[key]
