@@ -50,17 +50,21 @@ def _events(spec: Inbound | Outbound) -> tuple[list[tuple[float, S, T]], S, str 
     if isinstance(spec, Inbound):
         steps = [(0.0, S.ANSWERED_HUMAN, T.PROVIDER_ANSWERED)]
         if spec.abandon:
-            return steps + [(spec.wait, S.ABANDONED, T.PROVIDER_COMPLETED)], S.ABANDONED, "abandoned"
+            return (
+                [*steps, (spec.wait, S.ABANDONED, T.PROVIDER_COMPLETED)],
+                S.ABANDONED,
+                "abandoned",
+            )
         t = spec.wait
         steps.append((t, S.CONNECTED, T.AGENT_CONNECTED))
         return _talked(steps, t, spec.talk, spec.hold, spec.wrap)
     steps = [(0.0, S.DIALING, T.DIAL_PLACED)]
     if spec.machine:
         steps.append((spec.ring, S.ANSWERED_MACHINE, T.PROVIDER_ANSWERED_MACHINE))
-        return steps + [(spec.ring + 1, S.COMPLETED, T.SYSTEM_HANGUP)], S.COMPLETED, "machine"
+        return [*steps, (spec.ring + 1, S.COMPLETED, T.SYSTEM_HANGUP)], S.COMPLETED, "machine"
     steps.append((spec.ring, S.ANSWERED_HUMAN, T.PROVIDER_ANSWERED))
     if spec.abandon:
-        return steps + [(spec.ring + 2, S.ABANDONED, T.SYSTEM_HANGUP)], S.ABANDONED, "abandoned"
+        return [*steps, (spec.ring + 2, S.ABANDONED, T.SYSTEM_HANGUP)], S.ABANDONED, "abandoned"
     steps.append((spec.ring, S.CONNECTED, T.AGENT_CONNECTED))
     return _talked(steps, spec.ring, spec.talk, 0, spec.wrap)
 

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from decimal import Decimal
 
+from tests.integration.reporting.script import Inbound, Outbound, insert_call, insert_states
+from tests.support import Env
+
 from omnivox.campaigns import Campaign
 from omnivox.core.security.permissions import Role
 from omnivox.routing import Queue
-from tests.integration.reporting.script import Inbound, Outbound, insert_call, insert_states
-from tests.support import Env
 
 DAY = datetime(2026, 3, 10, tzinfo=UTC)
 

@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from tests.integration.reporting.shift import DAY, Shift, at, build_shift
+from tests.support import Env
 
 from omnivox.agents import AgentState, AgentStateChanged
 from omnivox.agents.fsm import Actor
-from omnivox.core.events import Audience
 from omnivox.core.errors import InvalidInput
+from omnivox.core.events import Audience
 from omnivox.reporting import (
     ReportRequest,
     abandon_compliance,
@@ -24,8 +26,6 @@ from omnivox.reporting import (
 )
 from omnivox.reporting.models import AgentStateInterval, CallInterval, CountedCall
 from omnivox.telephony import Call, CallEnded, CallState, summary_of
-from tests.integration.reporting.shift import DAY, Shift, at, build_shift
-from tests.support import Env
 
 D = date(2026, 3, 10)
 
@@ -151,7 +151,9 @@ async def test_campaign_performance(env: Env, shift: Shift) -> None:
 
 
 async def test_agent_performance_mixes_calls_and_state_time(env: Env, shift: Shift) -> None:
-    rows = await report(env, shift, metrics=get_template("agent_performance").metrics, by=("agent",))
+    rows = await report(
+        env, shift, metrics=get_template("agent_performance").metrics, by=("agent",)
+    )
     alice = next(r for r in rows if r["agent_id"] == shift.alice)
     assert alice["agent"] == "alice"
     assert alice["calls_with_agent"] == 3
