@@ -37,6 +37,7 @@ from omnivox.media import MediaLinks
 from omnivox.media import api as media_api
 from omnivox.media import views as media_views
 from omnivox.reporting import follow_reports
+from omnivox.reporting.api import router as reports_api
 from omnivox.routing.api import router as routing_api
 from omnivox.routing.handlers import follow as follow_routing
 from omnivox.routing.inbound import InboundRouting
@@ -141,6 +142,7 @@ def _include_pages_and_apis(app: FastAPI) -> None:
         number_pages,
         voicemail_api.router,
         voicemail_views.router,
+        reports_api,
     ):
         app.include_router(router)
 

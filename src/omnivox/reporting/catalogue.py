@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from omnivox.agents import AgentState
+
 
 class Unit(StrEnum):
     COUNT = "count"
@@ -269,13 +271,15 @@ _CALLS: list[tuple[str, str, Unit, str, Callable[[Totals], float | None]]] = [
     ),
 ]
 
-_WORKING = ("on_call", "wrap_up")
-_READY = ("available", "reserved", "on_call", "wrap_up")
-_LOGGED_IN = ("available", "reserved", "on_call", "wrap_up", "break")
+A = AgentState
+_WORKING = (A.ON_CALL, A.WRAP_UP)
+_READY = (A.AVAILABLE, A.RESERVED, A.ON_CALL, A.WRAP_UP)
+#: Every state but offline.
+_LOGGED_IN = (*_READY, A.BREAK)
 
 
-def _state_sum(states: tuple[str, ...]) -> Callable[[Totals], float]:
-    return lambda t: sum(t.get(f"state:{s}", 0.0) for s in states)
+def _state_sum(states: tuple[AgentState, ...]) -> Callable[[Totals], float]:
+    return lambda t: sum(t.get(f"state:{s.value}", 0.0) for s in states)
 
 
 _STATES: list[tuple[str, str, Unit, str, Callable[[Totals], float | None]]] = [
@@ -285,10 +289,10 @@ _STATES: list[tuple[str, str, Unit, str, Callable[[Totals], float | None]]] = [
             f"Time {s.replace('_', ' ')}",
             Unit.SECONDS,
             f"seconds agents spent in the state {s}"
-            + (" (split by break_reason)" if s == "break" else ""),
+            + (" (split by break_reason)" if s is A.BREAK else ""),
             _state_sum((s,)),
         )
-        for s in ("available", "reserved", "on_call", "wrap_up", "break")
+        for s in _LOGGED_IN
     ],
     (
         "time_logged_in",

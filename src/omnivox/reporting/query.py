@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import get_organization
 from omnivox.core.config import Settings
+from omnivox.reporting.access import check_agent_filter
 from omnivox.reporting.catalogue import SHORT_ABANDONED, WITHIN_TARGET, Metric, Source, Unit
 from omnivox.reporting.facts import MAX_COLUMNS, SUM_COLUMNS
 from omnivox.reporting.intervals import WAIT_BUCKETS, as_utc, bucket_column
@@ -95,16 +96,20 @@ class _Folder:
                 into[name] = into.get(name, 0.0) + value
 
 
+Scope = tuple[tuple[datetime, datetime], frozenset[str] | None]
+
+
 async def _fold_calls(
     session: AsyncSession,
     org_id: str,
-    bounds: tuple[datetime, datetime],
+    scope: Scope,
     filters: Mapping[str, str],
     names: Names,
     folder: _Folder,
     short_abandon: int,
 ) -> None:
     table = CallInterval.__table__.c
+    bounds, agents = scope
     dims = [d for d in folder.plan.dimensions if d != "queue"]
     group = [table.interval_start, table.queue_id, *(table[CALL_DIMENSIONS[d]] for d in dims)]
     stmt = (
@@ -118,6 +123,7 @@ async def _fold_calls(
             table.interval_start >= bounds[0],
             table.interval_start < bounds[1],
             *(table[CALL_DIMENSIONS[k]] == v for k, v in filters.items()),
+            *([] if agents is None else [table.agent_id.in_(agents)]),
         )
         .group_by(*group)
     )
@@ -143,11 +149,12 @@ def _call_values(row: Row[Any], names: Names, short: str) -> dict[str, float]:
 async def _fold_states(
     session: AsyncSession,
     org_id: str,
-    bounds: tuple[datetime, datetime],
+    scope: Scope,
     filters: Mapping[str, str],
     folder: _Folder,
 ) -> None:
     t = AgentStateInterval
+    bounds, agents = scope
     group = [t.interval_start, t.agent_id, t.state, t.reason]
     stmt = (
         select(*group, func.sum(t.seconds).label("seconds"))
@@ -156,6 +163,7 @@ async def _fold_states(
             t.interval_start >= bounds[0],
             t.interval_start < bounds[1],
             *((t.agent_id == v) for k, v in filters.items() if k == "agent"),
+            *([] if agents is None else [t.agent_id.in_(agents)]),
         )
         .group_by(*group)
     )
@@ -204,19 +212,25 @@ def _rows(plan: Plan, folder: _Folder, names: Names) -> ReportResult:
 
 
 async def run_report(
-    session: AsyncSession, org_id: str, request: ReportRequest, settings: Settings
+    session: AsyncSession,
+    org_id: str,
+    request: ReportRequest,
+    settings: Settings,
+    agents: frozenset[str] | None = None,
 ) -> ReportResult:
-    """Check ``request`` and compute it for the organisation from the rollups."""
+    """Check ``request`` and compute it for the organisation from the rollups; ``agents``
+    narrows every figure to those agents' (see ``access``)."""
     plan = check_request(request, settings.report_max_days)
     org = await get_organization(session, org_id)
     tz = ZoneInfo(org.timezone)
     filters = await resolve_filters(session, org_id, plan.filters)
+    check_agent_filter(agents, filters)
     names = await load_names(session, org_id)
     bounds = local_bounds(plan.start, plan.end, tz)
     folder = _Folder(plan, tz)
     if Source.CALLS in plan.sources:
         short = settings.report_short_abandon_seconds
-        await _fold_calls(session, org_id, bounds, filters, names, folder, short)
+        await _fold_calls(session, org_id, (bounds, agents), filters, names, folder, short)
     if Source.AGENT_STATES in plan.sources:
-        await _fold_states(session, org_id, bounds, filters, folder)
+        await _fold_states(session, org_id, (bounds, agents), filters, folder)
     return _rows(plan, folder, names)

@@ -100,7 +100,7 @@ async def test_bad_input_is_one_line_naming_the_problem(sqlite_env: Env, tmp_pat
             "ends (2026-03-01) before it starts (2026-03-10)",
         ),
         (("run", *RANGE, "--metrics", "calls", "--filter", "queue"), "is not key=value"),
-        (("run", *RANGE), "give either --template NAME or --metrics"),
+        (("run", *RANGE), "give either a template or metrics"),
         (("run", *RANGE, "--template", "nope"), "unknown template 'nope'"),
         (("run", "--org", "nobody", *RANGE[2:], "--metrics", "calls"), "no organisation"),
         (("run", *RANGE, "--metrics", "calls", "--format", "pdf"), "--format: 'pdf'"),

@@ -14,7 +14,6 @@ from alembic import op
 
 import omnivox.core.db
 
-
 revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
