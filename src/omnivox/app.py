@@ -38,6 +38,7 @@ from omnivox.media import api as media_api
 from omnivox.media import views as media_views
 from omnivox.reporting import follow_reports
 from omnivox.reporting.api import router as reports_api
+from omnivox.reporting.views import router as reports_views
 from omnivox.routing.api import router as routing_api
 from omnivox.routing.handlers import follow as follow_routing
 from omnivox.routing.inbound import InboundRouting
@@ -143,6 +144,7 @@ def _include_pages_and_apis(app: FastAPI) -> None:
         voicemail_api.router,
         voicemail_views.router,
         reports_api,
+        reports_views,
     ):
         app.include_router(router)
 
