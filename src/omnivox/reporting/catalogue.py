@@ -196,6 +196,20 @@ _CALLS: list[tuple[str, str, Unit, str, Callable[[Totals], float | None]]] = [
         _col("voicemails"),
     ),
     (
+        "callbacks_requested",
+        "Callbacks requested",
+        Unit.COUNT,
+        "inbound calls whose caller asked a queue to call them back",
+        _col("callbacks_requested"),
+    ),
+    (
+        "callbacks_completed",
+        "Callbacks completed",
+        Unit.COUNT,
+        "callback calls that reached the customer with an agent",
+        _col("callbacks_completed"),
+    ),
+    (
         "outbound_dials",
         "Dials (outbound)",
         Unit.COUNT,

@@ -14,6 +14,8 @@ Definitions (each metric's documented formula in :mod:`.catalogue` reads these c
 * Outbound: every outbound call is a *dial*; a *live answer* reached ``answered_human`` and
   did not end as a machine; a *machine* ended with reason ``machine``; a *connect* reached
   an agent; *abandoned* ended ``abandoned`` (a live answer dropped with no agent).
+* Callbacks in queue: *requested* counts the call whose caller asked to be called back;
+  *completed* counts the callback call that reached the customer with an agent.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ SUM_COLUMNS: tuple[str, ...] = (
     "holds",
     "transfers",
     "voicemails",
+    "callbacks_requested",
+    "callbacks_completed",
     "outbound_dials",
     "outbound_live_answers",
     "outbound_machines",
@@ -84,6 +88,8 @@ class CallRecord:
     changes: Sequence[Change]
     has_voicemail: bool = False
     is_sale: bool = False
+    asked_callback: bool = False  # the caller asked a queue to call them back
+    is_callback: bool = False  # the call is such a callback, and reached the customer
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +149,8 @@ def call_fact(record: CallRecord) -> CallFact:
         fact["conversions"] = 1 if record.is_sale else 0
     fact["holds"] = sum(1 for c in record.changes if c.trigger == Trigger.HOLD)
     fact["transfers"] = sum(1 for c in record.changes if c.trigger in _TRANSFERS)
+    fact["callbacks_requested"] = 1 if record.asked_callback else 0
+    fact["callbacks_completed"] = 1 if record.is_callback else 0
     if record.direction == Direction.INBOUND:
         fact["inbound_offered"] = 1
         fact["inbound_handled"] = 1 if connected is not None else 0

@@ -1,6 +1,7 @@
 """Reading the raw records rollups are built from: calls with their applied state changes
 (telephony), voicemails (voicemail), sale dispositions and users (accounts), agent state
-history (agents). Each is read through its domain's surface; nothing here writes."""
+history (agents), callbacks in queue (routing). Each is read through its domain's
+surface; nothing here writes."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omnivox.accounts import list_dispositions
 from omnivox.agents import AgentStateHistory
 from omnivox.reporting.facts import CallRecord, Change
+from omnivox.routing import callback_call_ids
 from omnivox.telephony import TERMINAL_STATES, Call, CallEventRow
 from omnivox.voicemail import Voicemail
 
 _SALE = "sale"
+_BATCH = 5000
 _ENDED = [s.value for s in TERMINAL_STATES]
 
 
@@ -52,10 +55,33 @@ async def ended_calls(
         )
     )
     sales = await sale_codes(session, org_id)
-    return [_record(c, changes[c.id], c.id in messages, sales) for c in calls]
+    asked, reached = await _callbacks(session, org_id, [c.id for c in calls])
+    return [
+        _record(c, changes[c.id], c.id in messages, sales, (c.id in asked, c.id in reached))
+        for c in calls
+    ]
 
 
-def _record(call: Call, changes: Sequence[Change], voicemail: bool, sales: set[str]) -> CallRecord:
+async def _callbacks(
+    session: AsyncSession, org_id: str, call_ids: list[str]
+) -> tuple[set[str], set[str]]:
+    """Routing's answer, asked in batches (a bound list per statement)."""
+    asked: set[str] = set()
+    reached: set[str] = set()
+    for i in range(0, len(call_ids), _BATCH):
+        a, r = await callback_call_ids(session, org_id, call_ids[i : i + _BATCH])
+        asked |= a
+        reached |= r
+    return asked, reached
+
+
+def _record(
+    call: Call,
+    changes: Sequence[Change],
+    voicemail: bool,
+    sales: set[str],
+    callbacks: tuple[bool, bool],
+) -> CallRecord:
     assert call.ended_at is not None, "a call in a final state has ended"
     return CallRecord(
         id=call.id,
@@ -73,6 +99,8 @@ def _record(call: Call, changes: Sequence[Change], voicemail: bool, sales: set[s
         changes=tuple(changes),
         has_voicemail=voicemail,
         is_sale=call.disposition_code in sales,
+        asked_callback=callbacks[0],
+        is_callback=callbacks[1],
     )
 
 

@@ -100,6 +100,12 @@ TEMPLATES: Mapping[str, Template] = {
         ),
         Template("dispositions", "Dispositions", ("calls", "conversions"), ("disposition",)),
         Template(
+            "callbacks",
+            "Callbacks in queue",
+            ("callbacks_requested", "callbacks_completed", "voicemails"),
+            ("queue",),
+        ),
+        Template(
             "agent_time",
             "Agent time and pause reasons",
             ("time_available", "time_reserved", "time_on_call", "time_wrap_up", "time_break"),

@@ -2,7 +2,8 @@
 queues other domains refer to.
 
 Other domains import only the names below: the pure router and hours, the number and queue
-rows, :func:`find_queue` and :func:`list_queues`, and which numbers an organisation may
+rows, :func:`find_queue` and :func:`list_queues`, which calls asked for or were a
+callback (:func:`callback_call_ids`, for reports), and which numbers an organisation may
 present as caller ID (:func:`check_presentable_caller_ids`, :func:`presentable_caller_ids`),
 which campaigns and the dialler check. What routing asks of later domains (voicemail, the
 dialler) it names in ``routing.ports`` and ``create_app`` supplies. The HTTP routers
@@ -16,7 +17,7 @@ from omnivox.routing.caller_ids import presentable as presentable_caller_ids
 from omnivox.routing.estimator import WaitEstimator
 from omnivox.routing.hours import BusinessHours, Holiday, HoursError, HoursStatus, WeeklyInterval
 from omnivox.routing.models import InboundNumber, Queue
-from omnivox.routing.queues import find_queue, list_queues
+from omnivox.routing.queues import callback_call_ids, find_queue, list_queues
 from omnivox.routing.types import (
     AgentCandidate,
     Offer,
@@ -48,6 +49,7 @@ __all__ = [
     "WaitEstimator",
     "WaitingCall",
     "WeeklyInterval",
+    "callback_call_ids",
     "check_presentable_caller_ids",
     "find_queue",
     "list_queues",

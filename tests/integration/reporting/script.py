@@ -29,6 +29,7 @@ class Inbound:
     wrap: float = 0
     abandon: bool = False
     disposition: str | None = None
+    served: bool = False  # served by the system after ``wait`` (a callback booked)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,13 @@ def _events(spec: Inbound | Outbound) -> tuple[list[tuple[float, S, T]], S, str 
                 [*steps, (spec.wait, S.ABANDONED, T.PROVIDER_COMPLETED)],
                 S.ABANDONED,
                 "abandoned",
+            )
+        if spec.served:
+            steps.append((spec.wait, S.SELF_SERVICE, T.SYSTEM_SERVED))
+            return (
+                [*steps, (spec.wait + 5, S.COMPLETED, T.PROVIDER_COMPLETED)],
+                S.COMPLETED,
+                (EndReason.SELF_SERVICE.value),
             )
         t = spec.wait
         steps.append((t, S.CONNECTED, T.AGENT_CONNECTED))

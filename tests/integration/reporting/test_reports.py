@@ -16,6 +16,7 @@ from omnivox.agents import AgentState, AgentStateChanged
 from omnivox.agents.fsm import Actor
 from omnivox.core.errors import InvalidInput
 from omnivox.core.events import Audience
+from omnivox.core.security.permissions import Role
 from omnivox.reporting import (
     ReportRequest,
     abandon_compliance,
@@ -25,6 +26,7 @@ from omnivox.reporting import (
     run_report,
 )
 from omnivox.reporting.models import AgentStateInterval, CallInterval, CountedCall
+from omnivox.routing import Queue
 from omnivox.telephony import Call, CallEnded, CallState, summary_of
 
 D = date(2026, 3, 10)
@@ -278,3 +280,55 @@ async def test_another_tenants_queue_is_refused_as_a_filter(env: Env, shift: Shi
     # And the other tenant's calls never show in this one's totals.
     await announce(env, other)
     assert (await report(env, shift, metrics=("calls",)))[0]["calls"] == 9
+
+
+async def test_callbacks_in_queue(env: Env) -> None:
+    from tests.integration.reporting.script import Inbound, Outbound, insert_call
+
+    from omnivox.routing.models import QueueEntry
+
+    org_id = await env.org("cb")
+    agent = await env.user(org_id, "al@cb.example.com", Role.AGENT)
+    async with env.sessions() as s:
+        queue = Queue(organization_id=org_id, name="Help")
+        s.add(queue)
+        await s.flush()
+        owner = ("queue", queue.id)
+        asked = await insert_call(s, org_id, Inbound(at(9, 0), 30, served=True), owner=owner)
+        back = await insert_call(
+            s, org_id, Outbound(at(9, 20), 6, 90, 10), owner=owner, agent_id=agent
+        )
+        s.add(
+            QueueEntry(
+                organization_id=org_id,
+                queue_id=queue.id,
+                call_id=back,
+                status="connected",
+                callback_number="+14155550100",
+                original_call_id=asked,
+                enqueued_at=at(9, 0, 30),
+            )
+        )
+        await s.commit()
+    for call_id in (asked, back):
+        assert await add_ended_call(env.sessions, call_id)
+    t = get_template("callbacks")
+    request = t.request(D, D)
+    async with env.sessions() as s:
+        rows = (await run_report(s, org_id, request, env.settings)).rows
+    assert rows == [
+        {
+            "queue": "Help",
+            "queue_id": queue.id,
+            "callbacks_requested": 1,
+            "callbacks_completed": 1,
+            "voicemails": 0,
+        }
+    ]
+    served = await report_of(env, org_id, ("calls_offered", "calls_abandoned", "calls_handled"))
+    assert served == [{"calls_offered": 1, "calls_abandoned": 0, "calls_handled": 0}]
+
+
+async def report_of(env: Env, org_id: str, metrics: tuple[str, ...]) -> list[dict[str, Any]]:
+    async with env.sessions() as s:
+        return (await run_report(s, org_id, ReportRequest(metrics, D, D), env.settings)).rows

@@ -82,6 +82,8 @@ def upgrade() -> None:
         sa.Column("holds", sa.Integer(), nullable=False),
         sa.Column("transfers", sa.Integer(), nullable=False),
         sa.Column("voicemails", sa.Integer(), nullable=False),
+        sa.Column("callbacks_requested", sa.Integer(), nullable=False),
+        sa.Column("callbacks_completed", sa.Integer(), nullable=False),
         sa.Column("outbound_dials", sa.Integer(), nullable=False),
         sa.Column("outbound_live_answers", sa.Integer(), nullable=False),
         sa.Column("outbound_machines", sa.Integer(), nullable=False),
