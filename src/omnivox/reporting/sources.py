@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import list_dispositions
@@ -111,20 +111,6 @@ async def find_ended_call(session: AsyncSession, call_id: str) -> CallRecord | N
         return None
     found = await ended_calls(session, Call.id == call_id, org_id)
     return found[0] if found else None
-
-
-#: The call id column, for statements that test whether a call was counted.
-CALL_ID = Call.id
-
-
-def ended_call_ids(org_id: str, start: datetime, end: datetime) -> Select[str]:
-    """The ids of the organisation's calls that reached a final state in the range."""
-    return select(Call.id).where(
-        Call.organization_id == org_id,
-        Call.state.in_(_ENDED),
-        Call.ended_at >= start,
-        Call.ended_at < end,
-    )
 
 
 async def ended_between(

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -144,15 +144,3 @@ async def rebuild(session: AsyncSession, org_id: str, start: datetime, end: date
     await _write_state_cells(session, org_id, state_cells(history, lo, hi))
     return len(records)
 
-
-async def uncounted_calls(
-    session: AsyncSession, org_id: str, start: datetime, end: datetime
-) -> list[str]:
-    """Calls that ended in the range but are not in the rollup (a lost event)."""
-    return list(
-        await session.scalars(
-            sources.ended_call_ids(org_id, start, end).where(
-                ~select(CountedCall.call_id).where(CountedCall.call_id == sources.CALL_ID).exists()
-            )
-        )
-    )
