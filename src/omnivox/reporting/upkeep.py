@@ -143,4 +143,3 @@ async def rebuild(session: AsyncSession, org_id: str, start: datetime, end: date
     history = await sources.state_history(session, org_id, lo, hi)
     await _write_state_cells(session, org_id, state_cells(history, lo, hi))
     return len(records)
-
