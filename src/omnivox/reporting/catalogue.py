@@ -53,6 +53,28 @@ class Metric:
     reads: str
     counts_in: str
 
+    @property
+    def totals(self) -> frozenset[str]:
+        """The totals the formula reads (so the engine sums only those)."""
+        return _TOTALS[self.name]
+
+
+class _Probe(dict[str, float]):
+    """Records every total a formula asks for. The formulas evaluate all their operands
+    before dividing, so one probe sees every total they can read."""
+
+    def get(self, key: str, default: object = None) -> float:
+        self.setdefault(key, 1.0)
+        return 1.0
+
+    __getitem__ = get
+
+
+def _reads(compute: Callable[[Totals], float | None]) -> frozenset[str]:
+    probe = _Probe()
+    compute(probe)
+    return frozenset(probe)
+
 
 def _ratio(num: float, den: float, scale: float = 1.0) -> float | None:
     """``num ÷ den`` (x ``scale``), or None when there is nothing to divide by."""
@@ -358,3 +380,4 @@ def _build() -> dict[str, Metric]:
 
 #: Every metric by name, in the order the catalogue lists them.
 METRICS: Mapping[str, Metric] = _build()
+_TOTALS: dict[str, frozenset[str]] = {m.name: _reads(m.compute) for m in METRICS.values()}

@@ -4,7 +4,7 @@ and each campaign, abandoned ÷ live answers over the campaign's window (its
 day, against the campaign's cap. The report a regulator asks for.
 
 The counts come from the engine (``legal_abandon_rate``'s counters, by campaign and
-15-minute interval), read from the window before the range's first day on.
+local hour), read from the window before the range's first day on.
 """
 
 from __future__ import annotations
@@ -63,9 +63,10 @@ async def abandon_compliance(
             end,
             by=("campaign",),
             filters=dict(filters),
-            granularity="15m",
+            # Windows start and end on local hours (whole-hour lengths from local midnight).
+            granularity="hour",
         ),
-        replace_limit(settings, (end - lookback).days + 1),
+        _with_room(settings, (end - lookback).days + 1),
     )
     per_campaign: dict[str, list[tuple[datetime, int, int]]] = {}
     for row in counts.rows:
@@ -84,7 +85,7 @@ async def abandon_compliance(
     return ReportResult(COLUMNS, rows)
 
 
-def replace_limit(settings: Settings, days: int) -> Settings:
+def _with_room(settings: Settings, days: int) -> Settings:
     """The settings with room for the look-back (the range itself was checked already)."""
     return settings.model_copy(update={"report_max_days": max(days, settings.report_max_days)})
 

@@ -114,11 +114,13 @@ async def _fold_calls(
     # Split by interval only when periods are asked for: a whole range folds far fewer rows.
     timed = [table.interval_start] if folder.plan.granularity else []
     group = [*timed, table.queue_id, *(table[CALL_DIMENSIONS[d]] for d in dims)]
+    short = bucket_column("abandoned", short_abandon)
+    sums, maxima = _needed_columns(folder.plan, names, short)
     stmt = (
         select(
             *group,
-            *(func.sum(table[c]).label(c) for c in SUM_COLUMNS),
-            *(func.max(table[c]).label(c) for c in MAX_COLUMNS),
+            *(func.sum(table[c]).label(c) for c in sums),
+            *(func.max(table[c]).label(c) for c in maxima),
         )
         .where(
             table.organization_id == org_id,
@@ -129,22 +131,36 @@ async def _fold_calls(
         )
         .group_by(*group)
     )
-    short = bucket_column("abandoned", short_abandon)
     for row in await session.execute(stmt):
-        values = _call_values(row, names, short)
+        values = _call_values(row, (*sums, *maxima), names, short)
         dim_values = {d: row._mapping[CALL_DIMENSIONS[d]] for d in folder.plan.dimensions}
         folder.add(folder.key(row._mapping.get("interval_start"), dim_values), values)
 
 
-def _call_values(row: Row[Any], names: Names, short: str) -> dict[str, float]:
+def _needed_columns(plan: Plan, names: Names, short: str) -> tuple[list[str], list[str]]:
+    """The rollup columns the plan's formulas read, directly or through the totals the
+    engine derives per queue (within target, short abandons, queued calls)."""
+    wanted: set[str] = set().union(*(m.totals for m in plan.metrics))
+    if WITHIN_TARGET in wanted:
+        wanted |= {b for b in map(_target_bucket, names.targets.values()) if b}
+    if SHORT_ABANDONED in wanted:
+        wanted.add(short)
+    if wanted & {"queue_offered", "queue_handled"}:
+        wanted |= {"inbound_offered", "inbound_handled"}
+    return [c for c in SUM_COLUMNS if c in wanted], [c for c in MAX_COLUMNS if c in wanted]
+
+
+def _call_values(
+    row: Row[Any], columns: tuple[str, ...], names: Names, short: str
+) -> dict[str, float]:
     m = row._mapping
-    values = {c: float(m[c] or 0) for c in SUM_COLUMNS + MAX_COLUMNS}
-    values[SHORT_ABANDONED] = values[short]
+    values = {c: float(m[c] or 0) for c in columns}
+    values[SHORT_ABANDONED] = values.get(short, 0.0)
     bucket = _target_bucket(names.targets.get(m["queue_id"])) if m["queue_id"] else None
-    values[WITHIN_TARGET] = values[bucket] if bucket else 0.0
+    values[WITHIN_TARGET] = values.get(bucket, 0.0) if bucket else 0.0
     queued = 1.0 if m["queue_id"] else 0.0
-    values["queue_offered"] = values["inbound_offered"] * queued
-    values["queue_handled"] = values["inbound_handled"] * queued
+    values["queue_offered"] = values.get("inbound_offered", 0.0) * queued
+    values["queue_handled"] = values.get("inbound_handled", 0.0) * queued
     return values
 
 
