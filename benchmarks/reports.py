@@ -265,7 +265,7 @@ async def _measure(url: str, calls: int, days: int) -> dict[str, Any]:
     samples = []
     for row in rows:
         t0 = time.perf_counter()
-        assert await add_ended_call(sessions, row[0])
+        assert await add_ended_call(sessions, org, row[0])
         samples.append(time.perf_counter() - t0)
     out["upkeep_per_ended_call"] = _pct(samples)
 

@@ -16,16 +16,14 @@ from omnivox.telephony import CallEnded
 log = get_logger(__name__)
 
 
-async def add_ended_call(sessions: async_sessionmaker[AsyncSession], call_id: str) -> bool:
+async def add_ended_call(
+    sessions: async_sessionmaker[AsyncSession], org_id: str, call_id: str
+) -> bool:
     """Count the call in the rollup once; False if it was already (or is not ended)."""
+    # ON CONFLICT keeps a second count out, even one racing on another node.
     async with sessions() as session:
-        try:
-            counted = await count_call(session, call_id)
-            await session.commit()
-        except IntegrityError:
-            # Another node counted it between our check and our insert.
-            await session.rollback()
-            return False
+        counted = await count_call(session, org_id, call_id)
+        await session.commit()
     return counted
 
 
@@ -51,7 +49,7 @@ def follow(sessions: async_sessionmaker[AsyncSession], bus: EventBus) -> None:
     """Subscribe the rollups to call endings and agent state changes (this node's only)."""
 
     async def on_call_ended(event: CallEnded) -> None:
-        await add_ended_call(sessions, event.call.id)
+        await add_ended_call(sessions, event.call.organization_id, event.call.id)
 
     async def on_agent(event: AgentStateChanged) -> None:
         await follow_agent_change(sessions, event)

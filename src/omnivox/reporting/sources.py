@@ -6,7 +6,7 @@ surface; nothing here writes."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omnivox.accounts import list_dispositions
 from omnivox.agents import AgentStateHistory
 from omnivox.reporting.facts import CallRecord, Change
-from omnivox.routing import callback_call_ids
-from omnivox.telephony import TERMINAL_STATES, Call, CallEventRow
+from omnivox.routing import callback_requests, completed_callbacks
+from omnivox.telephony import TERMINAL_STATES, Call, CallEventRow, Direction
 from omnivox.voicemail import Voicemail
 
 _SALE = "sale"
@@ -47,32 +47,40 @@ async def ended_calls(
     )
     for call_id, at, to_state, trigger in rows:
         changes[call_id].append(Change(at, to_state, trigger))
-    messages = set(
-        await session.scalars(
-            select(Voicemail.call_id)
-            .join(Call, Call.id == Voicemail.call_id)
-            .where(ended, Voicemail.organization_id == org_id)
-        )
-    )
+    # Voicemails and callback requests are inbound matters, completed callbacks outbound:
+    # each is asked only about the calls it can concern.
+    inbound = [c.id for c in calls if c.direction == Direction.INBOUND]
+    outbound = [c.id for c in calls if c.direction != Direction.INBOUND]
+    messages = await _batched(session, org_id, inbound, _with_voicemail)
+    asked = await _batched(session, org_id, inbound, callback_requests)
+    reached = await _batched(session, org_id, outbound, completed_callbacks)
     sales = await sale_codes(session, org_id)
-    asked, reached = await _callbacks(session, org_id, [c.id for c in calls])
     return [
         _record(c, changes[c.id], c.id in messages, sales, (c.id in asked, c.id in reached))
         for c in calls
     ]
 
 
-async def _callbacks(
-    session: AsyncSession, org_id: str, call_ids: list[str]
-) -> tuple[set[str], set[str]]:
-    """Routing's answer, asked in batches (a bound list per statement)."""
-    asked: set[str] = set()
-    reached: set[str] = set()
+async def _with_voicemail(session: AsyncSession, org_id: str, call_ids: list[str]) -> set[str]:
+    found = await session.scalars(
+        select(Voicemail.call_id).where(
+            Voicemail.organization_id == org_id, Voicemail.call_id.in_(call_ids)
+        )
+    )
+    return {c for c in found if c}
+
+
+async def _batched(
+    session: AsyncSession,
+    org_id: str,
+    call_ids: list[str],
+    ask: Callable[[AsyncSession, str, list[str]], Awaitable[set[str]]],
+) -> set[str]:
+    """``ask`` about the calls in batches (a bound list per statement); none: no query."""
+    found: set[str] = set()
     for i in range(0, len(call_ids), _BATCH):
-        a, r = await callback_call_ids(session, org_id, call_ids[i : i + _BATCH])
-        asked |= a
-        reached |= r
-    return asked, reached
+        found |= await ask(session, org_id, call_ids[i : i + _BATCH])
+    return found
 
 
 def _record(
@@ -104,11 +112,8 @@ def _record(
     )
 
 
-async def find_ended_call(session: AsyncSession, call_id: str) -> CallRecord | None:
-    """The call, if it has reached a final state."""
-    org_id = await session.scalar(select(Call.organization_id).where(Call.id == call_id))
-    if org_id is None:
-        return None
+async def find_ended_call(session: AsyncSession, org_id: str, call_id: str) -> CallRecord | None:
+    """The organisation's call, if it has reached a final state."""
     found = await ended_calls(session, Call.id == call_id, org_id)
     return found[0] if found else None
 

@@ -30,14 +30,19 @@ def _key_values(key: CellKey) -> dict[str, Any]:
     return {name: getattr(key, name) for name in _KEY}
 
 
+async def _insert_for(session: AsyncSession) -> Any:
+    """The dialect's INSERT (both have ON CONFLICT)."""
+    dialect = (await session.connection()).dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 async def _add_call_cells(session: AsyncSession, cells: Mapping[CellKey, dict[str, float]]) -> None:
     """Add counters to their cells, creating the cells that do not exist yet."""
     if not cells:
         return
     rows = [_key_values(key) | values for key, values in cells.items()]
     dialect = (await session.connection()).dialect.name
-    build = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = build(CallInterval)
+    stmt = (await _insert_for(session))(CallInterval)
     table = CallInterval.__table__.c
     larger = func.greatest if dialect == "postgresql" else func.max
     update: dict[str, Any] = {c: table[c] + stmt.excluded[c] for c in SUM_COLUMNS}
@@ -45,23 +50,22 @@ async def _add_call_cells(session: AsyncSession, cells: Mapping[CellKey, dict[st
     await session.execute(stmt.on_conflict_do_update(index_elements=_KEY, set_=update), rows)
 
 
-async def count_call(session: AsyncSession, call_id: str) -> bool:
+async def count_call(session: AsyncSession, org_id: str, call_id: str) -> bool:
     """Add an ended call to the call rollup unless it is there already; False when it was
-    counted before or has not ended."""
-    if await session.get(CountedCall, call_id) is not None:
-        return False
-    record = await sources.find_ended_call(session, call_id)
+    counted before (or concurrently) or has not ended."""
+    record = await sources.find_ended_call(session, org_id, call_id)
     if record is None:
         return False
     fact = call_fact(record)
-    session.add(
-        CountedCall(
-            call_id=call_id,
-            organization_id=record.organization_id,
-            interval_start=fact.key.interval_start,
-        )
+    build = await _insert_for(session)
+    claimed = await session.scalar(
+        build(CountedCall)
+        .values(call_id=call_id, organization_id=org_id, interval_start=fact.key.interval_start)
+        .on_conflict_do_nothing(index_elements=["call_id"])
+        .returning(CountedCall.call_id)
     )
-    await session.flush()  # the primary key refuses a concurrent second count here
+    if claimed is None:
+        return False  # counted already: the key kept the second count out
     await _add_call_cells(session, {fact.key: fact.values})
     return True
 

@@ -221,7 +221,9 @@ async def test_compliance_per_legal_window(env: Env, shift: Shift) -> None:
 async def test_a_repeated_event_counts_once_and_a_rebuild_changes_nothing(
     env: Env, shift: Shift
 ) -> None:
-    assert not await add_ended_call(env.sessions, shift.call_ids[0])  # counted already
+    assert not await add_ended_call(
+        env.sessions, shift.org_id, shift.call_ids[0]
+    )  # counted already
     before = await _snapshot(env)
     async with env.sessions() as s:
         counted = await rebuild(s, shift.org_id, at(0, 0), at(23, 45))
@@ -311,7 +313,7 @@ async def test_callbacks_in_queue(env: Env) -> None:
         )
         await s.commit()
     for call_id in (asked, back):
-        assert await add_ended_call(env.sessions, call_id)
+        assert await add_ended_call(env.sessions, org_id, call_id)
     t = get_template("callbacks")
     request = t.request(D, D)
     async with env.sessions() as s:

@@ -208,7 +208,7 @@ async def test_incremental_equals_rebuild_equals_brute_force(
     order.shuffle(work)
     for item in work:
         if item[0] == "call":
-            await add_ended_call(env.sessions, item[1])
+            await add_ended_call(env.sessions, org_id, item[1])
         else:
             await follow_agent_change(env.sessions, _event(org_id, item[1], item[2], item[3]))
     incremental = await _tables(env, org_id)
