@@ -53,7 +53,10 @@ async def abandon_compliance(
     campaigns = await list_campaigns(session, org_id)
     longest = max((c.abandon_window_hours for c in campaigns), default=24)
     # Read the look-back too: the first day's window reaches back before the range.
-    lookback = start - timedelta(days=-(-longest // 24))
+    try:
+        lookback = start - timedelta(days=-(-longest // 24))
+    except OverflowError:
+        raise InvalidInput.on("from", f"{start} leaves no room for the legal window") from None
     counts = await run_report(
         session,
         org_id,

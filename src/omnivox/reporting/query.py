@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import get_organization
 from omnivox.core.config import Settings
+from omnivox.core.errors import InvalidInput
 from omnivox.reporting.access import check_agent_filter
 from omnivox.reporting.catalogue import SHORT_ABANDONED, WITHIN_TARGET, Metric, Source, Unit
 from omnivox.reporting.facts import MAX_COLUMNS, SUM_COLUMNS
@@ -47,9 +48,12 @@ class ReportResult:
 
 def local_bounds(start: date, end: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """UTC instants of local midnight on ``start`` and after ``end``."""
-    lo = datetime.combine(start, time(), tz)
-    hi = datetime.combine(end + timedelta(days=1), time(), tz)
-    return as_utc(lo), as_utc(hi)
+    try:
+        lo = datetime.combine(start, time(), tz)
+        hi = datetime.combine(end + timedelta(days=1), time(), tz)
+        return as_utc(lo), as_utc(hi)
+    except OverflowError:  # the first or last day the calendar holds
+        raise InvalidInput.on("to", f"{start}..{end} reaches past the dates we can hold") from None
 
 
 def period_of(at: datetime, tz: ZoneInfo, granularity: str) -> datetime:

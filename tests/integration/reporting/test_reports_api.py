@@ -133,3 +133,16 @@ async def test_the_catalogue_and_templates_over_http(sqlite_env: Env) -> None:
         for t in (await env.client.get("/api/v1/reports/templates", headers=headers)).json()
     ]
     assert "agent_performance" in names and "abandon_compliance" in names
+
+
+async def test_the_ends_of_the_calendar_are_a_4xx(sqlite_env: Env) -> None:
+    env = sqlite_env
+    org = await env.org("acme")
+    await env.user(org, "boss@acme.example.com", Role.ORG_ADMIN)
+    headers = await env.token("boss@acme.example.com")
+    for params in (
+        {"from": "9999-12-31", "to": "9999-12-31", "metrics": "calls"},
+        {"from": "0001-01-01", "to": "0001-01-01", "template": "abandon_compliance"},
+    ):
+        resp = await env.client.get("/api/v1/reports/run", params=params, headers=headers)
+        assert resp.status_code == 422, resp.text
