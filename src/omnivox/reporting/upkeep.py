@@ -1,10 +1,12 @@
 """Keeping the rollups: add an ended call once, recompute an agent's state time over the
 intervals a change touched, rebuild a range from raw records. The caller commits.
 
-Idempotent by construction: a call is added together with its row in
-``report_counted_calls`` (a second try finds it there, or fails on its primary key and
-is rolled back), and agent state time is recomputed from history rather than added to,
-so a late, repeated or lost event is put right by the next change or a rebuild.
+Idempotent by construction: a call is added together with its claim in
+``report_counted_calls`` (INSERT ... ON CONFLICT DO NOTHING: a second try, here or on
+another node, finds the key taken and adds nothing), and agent state time is recomputed
+from history rather than added to, so a late, repeated or lost event is put right by the
+next change or a rebuild. A rebuild is meant for intervals no call is ending in now: a
+call counted live between its delete and its insert would stop it on the key.
 """
 
 from __future__ import annotations
