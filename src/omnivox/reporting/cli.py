@@ -16,6 +16,7 @@ from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import find_organization_by_slug, get_organization
@@ -127,8 +128,11 @@ def rebuild_rollups(
 
     async def work(session: AsyncSession, org_id: str) -> int:
         tz = ZoneInfo((await get_organization(session, org_id)).timezone)
-        counted = await rebuild(session, org_id, *local_bounds(start, end, tz))
-        await session.commit()
+        try:
+            counted = await rebuild(session, org_id, *local_bounds(start, end, tz))
+            await session.commit()
+        except IntegrityError:
+            raise DomainError("a call was counted live while rebuilding; run it again") from None
         return counted
 
     counted = _run(settings, org, work)
