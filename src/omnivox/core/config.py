@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = Field(default=15, ge=1)
     metrics_token: SecretStr = SecretStr("")
     wrap_up_seconds: int = Field(default=120, ge=5, le=3600)
+    # A campaign's AMD delay figures come from its most recent answered calls, this many.
+    amd_delay_sample_calls: int = Field(default=500, ge=10, le=100_000)
+    # Machine-classified calls listed for review on the campaign's AMD review page.
+    amd_review_list_calls: int = Field(default=100, ge=1, le=5000)
     # Reports: the longest range one query may cover (bounds the rollup rows read), and
     # how quickly a caller may hang up without counting as abandoned. The threshold is
     # one of the rollups' fixed wait buckets, so it stays a formula over stored counts.

@@ -1,6 +1,7 @@
 """Whose figures a person may see: an organisation's admins and report viewers everything
-(``reports:all``), supervisors the agents of the teams they belong to
-(``reports:teams``), everyone else their own (``reports:own``)."""
+(``reports:all``); supervisors (``reports:teams``) as far as their reach goes — every
+agent, or the agents of their teams when the organisation bounds supervisors by team
+(``accounts.reach_of``); everyone else their own (``reports:own``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import list_teams
+from omnivox.accounts import reach_of
 from omnivox.core.errors import PermissionDenied
 from omnivox.core.security.permissions import Permission
 from omnivox.core.security.principal import Principal
@@ -19,9 +20,7 @@ async def agent_scope(session: AsyncSession, actor: Principal) -> frozenset[str]
     if actor.can(Permission.REPORTS_ALL):
         return None
     if actor.can(Permission.REPORTS_TEAMS):
-        teams = await list_teams(session, actor.organization_id)
-        mine = [t for t in teams if any(m.user_id == actor.user_id for m in t.members)]
-        return frozenset({actor.user_id} | {m.user_id for t in mine for m in t.members})
+        return await reach_of(session, actor)
     return frozenset({actor.user_id})
 
 

@@ -10,7 +10,7 @@ from tests.integration.reporting.shift import Shift, build_shift
 from tests.integration.reporting.test_reports import announce
 from tests.support import Env
 
-from omnivox.accounts import teams
+from omnivox.accounts import Organization, teams
 from omnivox.accounts.schemas import TeamCreate, TeamMembersWrite
 from omnivox.core.security.permissions import Role
 from omnivox.core.security.principal import Principal
@@ -85,13 +85,21 @@ async def test_an_agent_sees_their_own_and_a_supervisor_their_team(sqlite_env: E
     assert compliance.status_code == 403
 
     sup = await env.user(shift.org_id, "sue@acme.example.com", Role.SUPERVISOR)
+    sue = await env.token("sue@acme.example.com")
     async with env.sessions() as s:
         actor = Principal.system(shift.org_id)
         team = await teams.create_team(s, actor, TeamCreate(name="Morning"))
         await teams.set_team_members(s, actor, team.id, TeamMembersWrite(user_ids=[sup, shift.bob]))
-    resp = await env.client.get(
-        "/api/v1/reports/run", params=params, headers=await env.token("sue@acme.example.com")
-    )
+    # Supervisors see every agent until the organisation bounds them by team.
+    resp = await env.client.get("/api/v1/reports/run", params=params, headers=sue)
+    # (None: the calls no agent had, the abandoned and the machines.)
+    assert {r["agent"] for r in resp.json()["rows"]} == {None, "alice", "bob"}
+    async with env.sessions() as s:
+        org = await s.get(Organization, shift.org_id)
+        assert org is not None
+        org.supervisor_scope = "teams"
+        await s.commit()
+    resp = await env.client.get("/api/v1/reports/run", params=params, headers=sue)
     assert [(r["agent"], r["calls_with_agent"]) for r in resp.json()["rows"]] == [("bob", 2)]
 
 

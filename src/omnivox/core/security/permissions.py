@@ -27,6 +27,9 @@ class Permission(StrEnum):
     DISPOSITIONS_WRITE = "dispositions:write"
     AUDIT_READ = "audit:read"
     OWN_ACCOUNT = "own-account"  # own profile, password, 2FA, API tokens
+    # Create API tokens: every role has it, but a token carries it only when its scope
+    # names it, so a leaked token cannot mint others.
+    TOKENS_MANAGE = "tokens:manage"
     HOME = "home"
     CALLS_READ = "calls:read"  # every call of the organisation
     CALLS_CONTROL = "calls:control"  # place and control one's own calls, disposition them
@@ -44,7 +47,7 @@ class Permission(StrEnum):
     # Reports: everyone who has any sees at least their own figures; the two wider scopes
     # are checked by the reporting domain on top of the route's REPORTS_OWN.
     REPORTS_OWN = "reports:own"
-    REPORTS_TEAMS = "reports:teams"  # the agents of the teams one belongs to
+    REPORTS_TEAMS = "reports:teams"  # the agents within one's reach (accounts.reach_of)
     REPORTS_ALL = "reports:all"  # every figure of the organisation
 
 
@@ -84,7 +87,12 @@ _SUPERVISES = {
     Permission.AGENTS_SUPERVISE,
     Permission.SANDBOX_CONTROL,
 }
-_EVERYONE = {Permission.OWN_ACCOUNT, Permission.HOME, Permission.REPORTS_OWN}
+_EVERYONE = {
+    Permission.OWN_ACCOUNT,
+    Permission.HOME,
+    Permission.TOKENS_MANAGE,
+    Permission.REPORTS_OWN,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLATFORM_ADMIN: frozenset(
@@ -115,6 +123,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
 }
+
+
+def read_only(permissions: frozenset[Permission]) -> frozenset[Permission]:
+    """The reading part of a set of permissions (a read-only API token's scope)."""
+    return frozenset(p for p in permissions if p.value.endswith(":read") or p is Permission.HOME)
 
 
 def permissions_of(role: Role) -> frozenset[Permission]:
