@@ -4,8 +4,6 @@ their teams'; admins and report viewers: everything)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -16,6 +14,7 @@ from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.http import DB, Allow, State
 from omnivox.reporting.catalogue import METRICS
+from omnivox.reporting.csv_out import to_csv
 from omnivox.reporting.service import ReportAsk, parse_filters, parse_list, report_for
 from omnivox.reporting.templates import COMPLIANCE, TEMPLATES
 
@@ -50,11 +49,7 @@ async def run(
     result = await report_for(db, actor, ask, state.settings)
     if format_ == "json":
         return {"columns": result.columns, "rows": result.rows}
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=result.columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(result.rows)
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
+    return Response(to_csv(result), media_type="text/csv; charset=utf-8")
 
 
 @router.get("/metrics")

@@ -7,9 +7,7 @@ CSV with a header); every error is one line on stderr and a non-zero exit.
 from __future__ import annotations
 
 import asyncio
-import csv
 import json
-import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, TypeVar
@@ -26,6 +24,7 @@ from omnivox.core.db import check_migrated, create_engine, create_session_factor
 from omnivox.core.errors import DomainError
 from omnivox.core.security.principal import Principal
 from omnivox.reporting.catalogue import METRICS
+from omnivox.reporting.csv_out import to_csv
 from omnivox.reporting.query import ReportResult, local_bounds
 from omnivox.reporting.service import ReportAsk, parse_filters, parse_list, report_for
 from omnivox.reporting.upkeep import rebuild
@@ -65,9 +64,7 @@ def _print(result: ReportResult, fmt: str) -> None:
     if fmt == "json":
         typer.echo(json.dumps(result.rows, indent=2, ensure_ascii=False))
         return
-    writer = csv.DictWriter(sys.stdout, fieldnames=result.columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(result.rows)
+    typer.echo(to_csv(result), nl=False)
 
 
 @reports_app.command("run")
