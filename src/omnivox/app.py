@@ -42,6 +42,9 @@ from omnivox.http.security_headers import SecurityHeadersMiddleware
 from omnivox.media import MediaLinks
 from omnivox.media import api as media_api
 from omnivox.media import views as media_views
+from omnivox.reporting import follow_reports
+from omnivox.reporting.api import router as reports_api
+from omnivox.reporting.views import router as reports_views
 from omnivox.routing.api import router as routing_api
 from omnivox.routing.handlers import follow as follow_routing
 from omnivox.routing.inbound import InboundRouting
@@ -170,6 +173,8 @@ def _include_pages_and_apis(app: FastAPI) -> None:
         number_pages,
         voicemail_api.router,
         voicemail_views.router,
+        reports_api,
+        reports_views,
     ):
         app.include_router(router)
 
@@ -220,6 +225,8 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
     follow_lines(gate, core.service.lines, bus)
     follow_routing(routing, bus)
     dialer.engine.follow(bus)
+    # Last: the rollups count what the domains above have already settled.
+    follow_reports(state.sessions, bus)
     app.state.telephony = runtime
     app.state.routing = routing
     app.state.dialer = dialer.engine

@@ -46,9 +46,11 @@ for sub, name in (
     app.add_typer(sub, name=name)
 from omnivox.campaigns.cli import contacts_app  # noqa: E402 - after the core sub-apps
 from omnivox.dialer.bench_cli import bench_app  # noqa: E402
+from omnivox.reporting.cli import reports_app  # noqa: E402
 
 app.add_typer(contacts_app, name="contacts")
 app.add_typer(bench_app, name="bench")
+app.add_typer(reports_app, name="reports")
 
 
 def _run_with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:

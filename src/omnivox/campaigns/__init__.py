@@ -10,7 +10,7 @@ out of this surface).
 """
 
 from omnivox.campaigns.callbacks import due_callbacks
-from omnivox.campaigns.campaigns import get_campaign
+from omnivox.campaigns.campaigns import get_campaign, list_campaigns
 from omnivox.campaigns.dnc import ORG_SCOPE as DNC_ORG_SCOPE
 from omnivox.campaigns.dnc import add_if_missing as add_to_dnc_if_missing
 from omnivox.campaigns.dnc import is_dnc
@@ -87,6 +87,7 @@ __all__ = [
     "in_window",
     "infer_zones",
     "is_dnc",
+    "list_campaigns",
     "open_zone_keys",
     "zones_in",
 ]

@@ -266,3 +266,33 @@ async def delete_number(session: AsyncSession, actor: Principal, number_id: str)
     await session.delete(number)
     await session.commit()
     return number.number
+
+
+async def callback_requests(session: AsyncSession, org_id: str, call_ids: list[str]) -> set[str]:
+    """Of ``call_ids``, the calls whose caller asked a queue to call them back (reports)."""
+    if not call_ids:
+        return set()
+    asked = await session.scalars(
+        select(QueueEntry.original_call_id).where(
+            QueueEntry.organization_id == org_id,
+            QueueEntry.callback_number.is_not(None),
+            QueueEntry.original_call_id.in_(call_ids),
+        )
+    )
+    return {c for c in asked if c}
+
+
+async def completed_callbacks(session: AsyncSession, org_id: str, call_ids: list[str]) -> set[str]:
+    """Of ``call_ids``, the callback calls that reached the customer with an agent."""
+    if not call_ids:
+        return set()
+    reached = await session.scalars(
+        select(QueueEntry.call_id).where(
+            QueueEntry.organization_id == org_id,
+            QueueEntry.callback_number.is_not(None),
+            QueueEntry.status == "connected",
+            QueueEntry.call_id.in_(call_ids),
+            QueueEntry.call_id != QueueEntry.original_call_id,
+        )
+    )
+    return set(reached)

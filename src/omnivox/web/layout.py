@@ -19,6 +19,7 @@ NAV: list[NavItem] = [
     NavItem("Agent desktop", "/agent", Permission.AGENT_STATE_OWN),
     NavItem("Live floor", "/supervisor", Permission.AGENTS_SUPERVISE),
     NavItem("Voicemail", "/voicemail", Permission.CALLS_CONTROL),
+    NavItem("Reports", "/reports", Permission.REPORTS_OWN),
     NavItem("Users", "/admin/users", Permission.USERS_READ),
     NavItem("Teams", "/admin/teams", Permission.TEAMS_READ),
     NavItem("Skills", "/admin/skills", Permission.SKILLS_READ),

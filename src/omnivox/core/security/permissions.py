@@ -44,9 +44,15 @@ class Permission(StrEnum):
     CONTACTS_IMPORT = "contacts:import"  # CSV imports into lists
     DNC_READ = "dnc:read"
     DNC_WRITE = "dnc:write"  # add/remove/import do-not-call numbers
+    # Reports: everyone who has any sees at least their own figures; the two wider scopes
+    # are checked by the reporting domain on top of the route's REPORTS_OWN.
+    REPORTS_OWN = "reports:own"
+    REPORTS_TEAMS = "reports:teams"  # the agents within one's reach (accounts.reach_of)
+    REPORTS_ALL = "reports:all"  # every figure of the organisation
 
 
 _ADMIN_OF_ORG = {
+    Permission.REPORTS_ALL,
     Permission.ORG_SETTINGS_READ,
     Permission.ORG_SETTINGS_WRITE,
     Permission.USERS_READ,
@@ -81,7 +87,12 @@ _SUPERVISES = {
     Permission.AGENTS_SUPERVISE,
     Permission.SANDBOX_CONTROL,
 }
-_EVERYONE = {Permission.OWN_ACCOUNT, Permission.HOME, Permission.TOKENS_MANAGE}
+_EVERYONE = {
+    Permission.OWN_ACCOUNT,
+    Permission.HOME,
+    Permission.TOKENS_MANAGE,
+    Permission.REPORTS_OWN,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLATFORM_ADMIN: frozenset(
@@ -98,11 +109,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.TEAMS_READ,
             Permission.SKILLS_READ,
             Permission.DISPOSITIONS_READ,
+            Permission.REPORTS_TEAMS,
         }
     ),
     Role.AGENT: frozenset(_EVERYONE | _WORKS_CALLS | {Permission.DISPOSITIONS_READ}),
     Role.REPORTING: frozenset(
-        _EVERYONE | {Permission.ORG_SETTINGS_READ, Permission.CALLS_READ, Permission.CAMPAIGNS_READ}
+        _EVERYONE
+        | {
+            Permission.ORG_SETTINGS_READ,
+            Permission.CALLS_READ,
+            Permission.CAMPAIGNS_READ,
+            Permission.REPORTS_ALL,
+        }
     ),
 }
 

@@ -1,0 +1,58 @@
+"""How the rollups follow the calls and agents: an ended call is added once, an agent's
+state change recomputes the intervals of the state it closed. Each runs in its own
+transaction after the event's; a failure is logged and a rebuild puts it right."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from omnivox.agents import AgentStateChanged
+from omnivox.core.events import EventBus
+from omnivox.core.logging import get_logger
+from omnivox.reporting.upkeep import count_call, opened_before, recount_agent
+from omnivox.telephony import CallEnded
+
+log = get_logger(__name__)
+
+
+async def add_ended_call(
+    sessions: async_sessionmaker[AsyncSession], org_id: str, call_id: str
+) -> bool:
+    """Count the call in the rollup once; False if it was already (or is not ended)."""
+    # ON CONFLICT keeps a second count out, even one racing on another node.
+    async with sessions() as session:
+        counted = await count_call(session, org_id, call_id)
+        await session.commit()
+    return counted
+
+
+async def follow_agent_change(
+    sessions: async_sessionmaker[AsyncSession], event: AgentStateChanged
+) -> None:
+    org_id = event.audience.organization_id
+    for _attempt in range(2):  # a concurrent recount of the same agent: redo it once
+        async with sessions() as session:
+            opened = await opened_before(session, org_id, event.user_id, event.at)
+            if opened is None:
+                return
+            try:
+                await recount_agent(session, org_id, event.user_id, opened, event.at)
+                await session.commit()
+                return
+            except IntegrityError:
+                await session.rollback()
+    log.warning("agent state rollup not updated", agent_id=event.user_id)
+
+
+def follow(sessions: async_sessionmaker[AsyncSession], bus: EventBus) -> None:
+    """Subscribe the rollups to call endings and agent state changes (this node's only)."""
+
+    async def on_call_ended(event: CallEnded) -> None:
+        await add_ended_call(sessions, event.call.organization_id, event.call.id)
+
+    async def on_agent(event: AgentStateChanged) -> None:
+        await follow_agent_change(sessions, event)
+
+    bus.subscribe(CallEnded, on_call_ended)
+    bus.subscribe(AgentStateChanged, on_agent)

@@ -1,0 +1,223 @@
+"""The rollups kept incrementally from events (in any order, some repeated) equal a
+rebuild from raw records, and both equal a brute-force computation written from the
+script itself, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+from tests.integration.reporting.script import Inbound, Outbound, insert_call, insert_states
+from tests.support import Env
+
+from omnivox.agents import AgentState, AgentStateChanged
+from omnivox.agents.fsm import Actor
+from omnivox.core.events import Audience
+from omnivox.core.security.permissions import Role
+from omnivox.reporting import add_ended_call, rebuild
+from omnivox.reporting.facts import MAX_COLUMNS, SUM_COLUMNS
+from omnivox.reporting.handlers import follow_agent_change
+from omnivox.reporting.intervals import WAIT_BUCKETS
+from omnivox.reporting.models import AgentStateInterval, CallInterval
+from omnivox.routing import Queue
+
+DAY = datetime(2026, 3, 10, 8, tzinfo=UTC)
+QUARTER = 900
+_orgs = itertools.count()
+
+seconds = st.integers(min_value=0, max_value=4 * 3600)
+inbound = st.builds(
+    Inbound,
+    at=seconds.map(lambda s: DAY + timedelta(seconds=s)),
+    wait=st.integers(1, 240),
+    talk=st.integers(1, 900),
+    hold=st.sampled_from([0, 0, 45]),
+    wrap=st.integers(0, 120),
+    abandon=st.booleans(),
+    disposition=st.sampled_from([None, "SALE", "NOT_INTERESTED"]),
+)
+outbound = st.builds(
+    Outbound,
+    at=seconds.map(lambda s: DAY + timedelta(seconds=s)),
+    ring=st.integers(1, 40),
+    talk=st.integers(1, 900),
+    wrap=st.integers(0, 120),
+    machine=st.booleans(),
+    abandon=st.booleans(),
+    disposition=st.sampled_from([None, "SALE"]),
+)
+calls = st.lists(
+    st.tuples(st.one_of(inbound, outbound), st.integers(0, 1), st.integers(0, 1)), max_size=12
+)
+state = st.sampled_from(["available", "reserved", "on_call", "wrap_up", "break", "offline"])
+history = st.lists(
+    st.tuples(st.integers(1, 3000), state, st.sampled_from(["lunch", "training"])), max_size=8
+)
+
+
+def _ended(spec: Inbound | Outbound) -> tuple[float, bool]:
+    """When the script's call ends, and whether an agent talked on it."""
+    if isinstance(spec, Inbound):
+        if spec.abandon:
+            return spec.wait, False
+        return spec.wait + spec.talk + spec.hold, True
+    if spec.machine:
+        return spec.ring + 1, False
+    if spec.abandon:
+        return spec.ring + 2, False
+    return spec.ring + spec.talk, True
+
+
+def _brute_calls(org_id: str, script: list[tuple[Any, str, str, str]]) -> dict[Any, Any]:
+    """Each cell's counters, straight from the script's numbers."""
+    cells: dict[Any, dict[str, float]] = {}
+    for spec, queue, campaign, agent in script:
+        end, talked = _ended(spec)
+        ended = spec.at + timedelta(seconds=end)
+        cell = ended.replace(minute=ended.minute - ended.minute % 15, second=0, microsecond=0)
+        key = (org_id, cell, queue, campaign, agent if talked else "", spec.disposition or "")
+        c = cells.setdefault(key, dict.fromkeys(SUM_COLUMNS + MAX_COLUMNS, 0.0))
+        c["calls"] += 1
+        if talked:
+            c["handled"] += 1
+            c["talk_seconds"] += spec.talk
+            c["wrap_seconds"] += spec.wrap
+            c["conversions"] += spec.disposition == "SALE"
+        if isinstance(spec, Inbound):
+            c["inbound_offered"] += 1
+            prefix = "abandoned" if spec.abandon else "answered"
+            c["inbound_abandoned" if spec.abandon else "inbound_handled"] += 1
+            c[f"{prefix}_wait_seconds"] += spec.wait
+            c[f"{prefix}_wait_max"] = max(c[f"{prefix}_wait_max"], spec.wait)
+            for b in WAIT_BUCKETS:
+                c[f"{prefix}_le_{b}"] += spec.wait <= b
+            if talked and spec.hold:
+                c["hold_seconds"] += spec.hold
+                c["holds"] += 1
+        else:
+            c["outbound_dials"] += 1
+            c["outbound_machines"] += spec.machine
+            c["outbound_live_answers"] += not spec.machine
+            c["outbound_abandoned"] += spec.abandon and not spec.machine
+            c["outbound_connects"] += talked
+    return cells
+
+
+def _brute_states(
+    org_id: str, agents: dict[str, list[tuple[datetime, str, str | None]]]
+) -> dict[Any, float]:
+    """Seconds per cell: every closed, non-offline span's overlap with every quarter."""
+    cells: dict[Any, float] = {}
+    for user, changes in agents.items():
+        for (start, st_, reason), (end, _, _) in itertools.pairwise(changes):
+            if st_ == "offline":
+                continue
+            cell = start.replace(minute=start.minute - start.minute % 15, second=0)
+            while cell < end:
+                nxt = cell + timedelta(seconds=QUARTER)
+                overlap = (min(end, nxt) - max(start, cell)).total_seconds()
+                key = (org_id, cell, user, st_, reason if st_ == "break" else "")
+                cells[key] = cells.get(key, 0.0) + overlap
+                cell = nxt
+    return cells
+
+
+async def _tables(env: Env, org_id: str) -> tuple[dict[Any, Any], dict[Any, float]]:
+    key_cols = ("organization_id", "interval_start", "queue_id", "campaign_id", "agent_id")
+    async with env.sessions() as s:
+        calls = {
+            tuple(r[c] for c in (*key_cols, "disposition")): {
+                c: float(r[c]) for c in SUM_COLUMNS + MAX_COLUMNS
+            }
+            for r in (
+                await s.execute(
+                    select(CallInterval.__table__).where(CallInterval.organization_id == org_id)
+                )
+            ).mappings()
+        }
+        states = {
+            (r.organization_id, r.interval_start, r.agent_id, r.state, r.reason): r.seconds
+            for r in await s.scalars(
+                select(AgentStateInterval).where(AgentStateInterval.organization_id == org_id)
+            )
+        }
+    return calls, states
+
+
+def _event(org_id: str, user: str, at: datetime, state: str) -> AgentStateChanged:
+    return AgentStateChanged(
+        audience=Audience.user(org_id, user),
+        at=at,
+        user_id=user,
+        state=AgentState(state),
+        previous_state=AgentState.OFFLINE,
+        reason=None,
+        since=at,
+        call_id=None,
+        missed_count=0,
+        by=Actor.SELF,
+        actor_id=None,
+        released_call_id=None,
+    )
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(script=calls, histories=st.tuples(history, history), order=st.randoms())
+async def test_incremental_equals_rebuild_equals_brute_force(
+    env: Env,
+    script: list[tuple[Inbound | Outbound, int, int]],
+    histories: tuple[list[Any], list[Any]],
+    order: random.Random,
+) -> None:
+    n = next(_orgs)
+    org_id = await env.org(f"prop{n}")
+    users = [await env.user(org_id, f"a{i}@p{n}.example.com", Role.AGENT) for i in range(2)]
+    async with env.sessions() as s:
+        queues = [Queue(organization_id=org_id, name=f"Q{i}") for i in range(2)]
+        s.add_all(queues)
+        await s.flush()
+        placed, ids = [], []
+        for spec, q, a in script:
+            owner = ("queue", queues[q].id) if isinstance(spec, Inbound) else ("campaign", "camp")
+            ids.append(await insert_call(s, org_id, spec, owner=owner, agent_id=users[a]))
+            qid = owner[1] if owner[0] == "queue" else ""
+            cid = owner[1] if owner[0] == "campaign" else ""
+            placed.append((spec, qid, cid, users[a]))
+        agents: dict[str, list[tuple[datetime, str, str | None]]] = {}
+        for user, changes in zip(users, histories, strict=True):
+            at, rows = DAY, []
+            for gap, st_, reason in changes:
+                at += timedelta(seconds=gap)
+                rows.append((at, st_, reason if st_ == "break" else None))
+            agents[user] = rows
+            await insert_states(s, org_id, user, rows)
+        await s.commit()
+
+    # Live upkeep, in any order, with repeats (provider retries, events from two nodes).
+    work: list[Any] = [("call", i) for i in ids] * 2
+    work += [("agent", u, at, st_) for u, rows in agents.items() for at, st_, _ in rows]
+    order.shuffle(work)
+    for item in work:
+        if item[0] == "call":
+            await add_ended_call(env.sessions, org_id, item[1])
+        else:
+            await follow_agent_change(env.sessions, _event(org_id, item[1], item[2], item[3]))
+    incremental = await _tables(env, org_id)
+
+    async with env.sessions() as s:
+        await rebuild(s, org_id, DAY.replace(hour=0), DAY.replace(hour=0) + timedelta(days=1))
+        await s.commit()
+    rebuilt = await _tables(env, org_id)
+
+    brute = (_brute_calls(org_id, placed), _brute_states(org_id, agents))
+    assert incremental[0] == rebuilt[0] == brute[0]
+    assert incremental[1] == rebuilt[1] == brute[1]
