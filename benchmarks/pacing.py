@@ -1,4 +1,4 @@
-"""Reproducible pacing benchmark: every scenario (S1-S9), 20 seeds, every policy, the
+"""Reproducible pacing benchmark: every scenario (S1-S11), 20 seeds, every policy, the
 hindsight oracles, in one run; prints the figures of Omnivox's pacer and of its baselines
 (the VICIdial ports, fixed ratios, Erlang-B and the oracles) from that same run.
 

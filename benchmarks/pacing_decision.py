@@ -60,15 +60,19 @@ def main() -> None:
     pacer, snaps = collect()
     talking = statistics.fmean(len(s.talking_since) + len(s.wrapping_since) for s in snaps)
     ringing = statistics.fmean(len(s.ringing_since) for s in snaps)
-    print(f"{len(snaps)} snapshots of a 100-agent campaign: {talking:.0f} agents busy, "
-          f"{ringing:.0f} dials ringing on average")
+    print(
+        f"{len(snaps)} snapshots of a 100-agent campaign: {talking:.0f} agents busy, "
+        f"{ringing:.0f} dials ringing on average"
+    )
     baseline = time_decisions(ProgressivePolicy(), snaps)
     omnivox = time_decisions(copy.deepcopy(pacer), snaps)
     report("progressive", baseline)
     report("omnivox", omnivox)
     mean = statistics.fmean(omnivox)
-    print(f"omnivox decision: {mean * 1e3:.3f} ms mean (target < 1 ms): "
-          f"{'met' if mean < 1e-3 else 'NOT met'}")
+    print(
+        f"omnivox decision: {mean * 1e3:.3f} ms mean (target < 1 ms): "
+        f"{'met' if mean < 1e-3 else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

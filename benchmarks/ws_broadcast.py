@@ -97,7 +97,7 @@ async def seed(db_url: str, sessions: int) -> tuple[str, list[str]]:
     """An organisation, one agent (API token) and ``sessions`` supervisor sessions."""
     from datetime import UTC, datetime, timedelta
 
-    from omnivox.accounts import auth, organizations, users
+    from omnivox.accounts import api_tokens, auth, organizations, users
     from omnivox.accounts.auth import LoginPolicy
     from omnivox.accounts.schemas import ApiTokenCreate, OrganizationCreate, UserCreate
     from omnivox.core.db import create_engine, create_session_factory
@@ -120,7 +120,7 @@ async def seed(db_url: str, sessions: int) -> tuple[str, list[str]]:
                     email=f"{who}@bench.example.com", name=who, role=role, password="long-enough-1"
                 ),
             )
-        _, token = await auth.create_api_token(
+        _, token = await api_tokens.create_api_token(
             s, auth.principal_of(made["agent"], "system"), ApiTokenCreate(name="bench"), now
         )
         policy = LoginPolicy(5, timedelta(minutes=5), timedelta(hours=12))

@@ -12,12 +12,12 @@ from typing import Any, TypeVar
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from omnivox.accounts import auth, organizations, users
+from omnivox.accounts import api_tokens, auth, organizations, users
 from omnivox.accounts.schemas import ApiTokenCreate, OrganizationCreate, UserCreate
 from omnivox.core.clock import ManualClock
 from omnivox.core.config import Settings
 from omnivox.core.events import Audience, DomainEvent
-from omnivox.core.security.permissions import Role
+from omnivox.core.security.permissions import Role, permissions_of
 from omnivox.core.security.principal import Principal
 
 T = TypeVar("T")
@@ -59,12 +59,19 @@ class Env:
             )
             return user.id
 
-    async def token(self, email: str) -> dict[str, str]:
+    async def token(self, email: str, *, whole_role: bool = False, **scope: Any) -> dict[str, str]:
+        """API headers of a token with the default scope (the role, less tokens:manage),
+        of everything the role may do (``whole_role``, as a browser session), or of
+        ``scope`` (fields of ``ApiTokenCreate``: ``scope=``, ``permissions=``, …)."""
         async with self.sessions() as s:
             user = await users.find_user_by_email(s, email)
             assert user is not None
-            _t, secret = await auth.create_api_token(
-                s, auth.principal_of(user, "system"), ApiTokenCreate(name="test"), self.clock.now()
+            if whole_role:
+                everything = sorted(p.value for p in permissions_of(Role(user.role)))
+                scope = {"scope": "custom", "permissions": everything}
+            data = ApiTokenCreate(name="test", **scope)
+            _t, secret = await api_tokens.create_api_token(
+                s, auth.principal_of(user, "system"), data, self.clock.now()
             )
             return {"Authorization": f"Bearer {secret}"}
 

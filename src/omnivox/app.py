@@ -31,8 +31,10 @@ from omnivox.dialer.dial_rules import check_manual_dial
 from omnivox.dialer.views import router as dialer_views
 from omnivox.dialer.wiring import build_dialer
 from omnivox.http import PUBLIC, AppState, Requires
+from omnivox.http.db_retry import RetrySafeRequests
 from omnivox.http.errors import install_error_handlers
 from omnivox.http.middleware import RequestContextMiddleware
+from omnivox.http.openapi import document_errors
 from omnivox.media import MediaLinks
 from omnivox.media import api as media_api
 from omnivox.media import views as media_views
@@ -111,6 +113,8 @@ def create_app(
     )
     app.state.omnivox = state
     install_error_handlers(app)
+    document_errors(app)
+    app.add_middleware(RetrySafeRequests)
     app.add_middleware(RequestContextMiddleware, metrics=state.metrics)
     _include_pages_and_apis(app)
     _wire_telephony(app, state)

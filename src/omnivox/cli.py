@@ -171,18 +171,21 @@ def tokens_create(
     user: Annotated[str, typer.Option(help="E-mail of the user the token acts as.")],
     name: Annotated[str, typer.Option()] = "cli",
     days: Annotated[int, typer.Option(help="Days until it expires.")] = 90,
+    scope: Annotated[
+        str, typer.Option(help="read (read-only), or role (all the user's role may do).")
+    ] = "role",
 ) -> None:
     """Create an API token for a user and print it once."""
-    from omnivox.accounts import auth, users
+    from omnivox.accounts import api_tokens, auth, users
     from omnivox.accounts.schemas import ApiTokenCreate
 
-    data = _validate(lambda: ApiTokenCreate(name=name, expires_in_days=days))
+    data = _validate(lambda: ApiTokenCreate(name=name, expires_in_days=days, scope=scope))
 
     async def work(session: AsyncSession) -> str:
         found = await users.find_user_by_email(session, user)
         if found is None:
             raise DomainError(f"no user with e-mail {user!r}")
-        _token, secret = await auth.create_api_token(
+        _token, secret = await api_tokens.create_api_token(
             session, auth.principal_of(found, "system"), data, datetime.now(UTC)
         )
         return secret

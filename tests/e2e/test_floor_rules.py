@@ -8,6 +8,7 @@ input patterns that current Chromium accepts."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -283,3 +284,162 @@ def test_input_patterns_are_valid_in_current_chromium(
         patterns,
     )
     assert broken == []
+
+
+MONITORED = "+14155550163"
+
+
+def _supervisor_participants(server: Server, admin: dict[str, str], identity: str) -> list[Any]:
+    """The carrier's view: the legs in any conference that ring the monitor softphone."""
+    return [
+        p
+        for conf in _sandbox(server, admin, "GET", "/conferences")
+        if conf["status"] != "completed"
+        for p in conf["participants"]
+        if p["softphone_identity"] == identity
+    ]
+
+
+def _until(check: Any, timeout: float = 8.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        got = check()
+        if got or time.monotonic() > deadline:
+            return got
+        time.sleep(0.1)
+
+
+def test_a_supervisor_listens_whispers_and_barges_from_the_live_floor_alone(
+    pages: Any, server: Server, admin: dict[str, str]
+) -> None:
+    """The supervisor opens only the live floor (no agent desktop): one click each, the
+    same leg switched in place, on the page's own softphone."""
+    add_people(server, (("ivy", "agent"), ("jon", "supervisor")))
+    users = {u["email"]: u["id"] for u in _api(server, admin, "GET", "/api/v1/users")}
+    monitor = f"monitor_{users['jon@acme.example.com']}"
+    _sandbox(
+        server,
+        admin,
+        "PUT",
+        f"/numbers/{MONITORED}/script",
+        json={"behaviour": "answer", "ring_seconds": 1},
+    )
+    ivy, jon = pages(), pages()
+    _sign_in(ivy, server, "ivy", "/agent")
+    _sign_in(jon, server, "jon", "/supervisor")
+    _ready(ivy)
+    expect(jon.get_by_test_id("monitor-line")).to_have_text("ready")
+    ivy.get_by_test_id("dial-number").fill(MONITORED)
+    ivy.get_by_test_id("dial").click()
+    row = jon.locator("#calls tr", has_text=MONITORED)
+    expect(row.get_by_test_id("call-state")).to_have_text("connected", timeout=8_000)
+
+    row.get_by_test_id("listen").click()
+    expect(jon.get_by_test_id("monitor-status")).to_have_text(
+        f"Listening to {MONITORED} (Ivy)", timeout=LIVE * 4
+    )
+    [leg] = _until(lambda: _supervisor_participants(server, admin, monitor))
+    assert leg["muted"] and not leg["coaching"]
+
+    row.get_by_test_id("whisper").click()
+    expect(jon.get_by_test_id("monitor-status")).to_contain_text("Whispering to the agent on")
+    expect(row.get_by_test_id("whisper")).to_have_attribute("aria-pressed", "true")
+    [coached] = _until(
+        lambda: [p for p in _supervisor_participants(server, admin, monitor) if p["coaching"]]
+    )
+    assert coached["call_sid"] == leg["call_sid"] and not coached["muted"]  # the same leg
+
+    row.get_by_test_id("barge").click()
+    expect(jon.get_by_test_id("monitor-status")).to_contain_text(f"On the call with {MONITORED}")
+    [barged] = _until(
+        lambda: [
+            p
+            for p in _supervisor_participants(server, admin, monitor)
+            if not p["coaching"] and not p["muted"]
+        ]
+    )
+    assert barged["call_sid"] == leg["call_sid"]
+    expect(jon.get_by_test_id("supervisor-error")).to_be_hidden()
+
+    jon.get_by_test_id("monitor-stop").click()
+    expect(jon.get_by_test_id("monitor-status")).to_have_text("Not monitoring.")
+    assert _until(lambda: not _supervisor_participants(server, admin, monitor))
+    expect(row.get_by_test_id("call-state")).to_have_text("connected")  # the call goes on
+    expect(ivy.get_by_test_id("call-state")).to_have_text("connected")
+    # The customer hangs up: the floor stops offering supervision of a finished call.
+    [customer] = [c for c in _sandbox(server, admin, "GET", "/calls") if c["to"] == MONITORED]
+    _sandbox(server, admin, "POST", f"/calls/{customer['sid']}/hangup")
+    expect(row.get_by_test_id("call-state")).to_have_text("wrap up", timeout=8_000)
+    expect(row.get_by_test_id("listen")).to_have_count(0)
+    # The server is shared by every browser test: leave no call behind.
+    ivy.get_by_test_id("disposition-code").select_option("SALE")
+    ivy.get_by_test_id("submit-disposition").click()
+    expect(ivy.get_by_test_id("agent-state")).to_have_text("available")
+
+
+THIRD_PARTY = "+14155550164"
+CONFERENCED = "+14155550165"
+
+
+def test_the_agent_sees_who_is_on_a_conference_drops_the_third_party_and_leaves(
+    pages: Any, server: Server, admin: dict[str, str]
+) -> None:
+    add_people(server, (("kai", "agent"),))
+    for number in (CONFERENCED, THIRD_PARTY):
+        _sandbox(
+            server,
+            admin,
+            "PUT",
+            f"/numbers/{number}/script",
+            json={"behaviour": "answer", "ring_seconds": 1},
+        )
+    kai = pages()
+    _sign_in(kai, server, "kai", "/agent")
+    _ready(kai)
+    kai.get_by_test_id("dial-number").fill(CONFERENCED)
+    kai.get_by_test_id("dial").click()
+    expect(kai.get_by_test_id("call-state")).to_have_text("connected", timeout=8_000)
+    expect(kai.get_by_test_id("participants")).to_be_hidden()  # two people: no list
+
+    def conference() -> None:
+        panel = kai.get_by_test_id("transfer-panel")
+        if not panel.evaluate("d => d.open"):
+            panel.locator("summary").click()
+        kai.locator("#conference-form input[name=number]").fill(THIRD_PARTY)
+        kai.get_by_test_id("conference").click()
+        expect(kai.get_by_test_id("call-state")).to_have_text("in conference", timeout=8_000)
+        expect(kai.get_by_test_id("participant")).to_have_text(
+            [f"{CONFERENCED} (customer)", "You", f"{THIRD_PARTY} Drop"]
+        )
+
+    conference()
+    kai.get_by_test_id("drop-participant").click()
+    expect(kai.get_by_test_id("call-state")).to_have_text("connected", timeout=8_000)
+    expect(kai.get_by_test_id("participants")).to_be_hidden()
+
+    conference()
+    kai.get_by_test_id("leave-call").click()
+    # The customer and the third party talk on without the agent.
+    expect(kai.get_by_test_id("participant")).to_have_text(
+        [f"{CONFERENCED} (customer)", THIRD_PARTY], timeout=8_000
+    )
+    expect(kai.get_by_test_id("leave-call")).to_be_hidden()
+    live = {
+        c["to"]: c["status"]
+        for c in _sandbox(server, admin, "GET", "/calls")
+        if c["to"] in (CONFERENCED, THIRD_PARTY) and c["status"] == "in-progress"
+    }
+    assert live == {CONFERENCED: "in-progress", THIRD_PARTY: "in-progress"}
+    expect(kai.get_by_test_id("desktop-error")).to_be_hidden()
+    # The customer hangs up; the call is still kai's to disposition. The server is shared
+    # by every browser test: leave no call behind.
+    [customer] = [
+        c
+        for c in _sandbox(server, admin, "GET", "/calls")
+        if c["to"] == CONFERENCED and c["status"] == "in-progress"
+    ]
+    _sandbox(server, admin, "POST", f"/calls/{customer['sid']}/hangup")
+    expect(kai.get_by_test_id("disposition-form")).to_be_visible(timeout=8_000)
+    kai.get_by_test_id("disposition-code").select_option("SALE")
+    kai.get_by_test_id("submit-disposition").click()
+    expect(kai.get_by_test_id("agent-state")).to_have_text("available")

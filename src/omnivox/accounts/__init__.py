@@ -24,6 +24,7 @@ from omnivox.accounts.organizations import (
     get_organization,
     list_holidays,
 )
+from omnivox.accounts.reach import reach_of, within
 from omnivox.accounts.references import ReferenceGuard
 from omnivox.accounts.repository import (
     disposition_codes,
@@ -82,6 +83,8 @@ __all__ = [
     "list_team_member_ids",
     "list_teams",
     "list_users",
+    "reach_of",
     "record_audit",
     "skill_levels",
+    "within",
 ]

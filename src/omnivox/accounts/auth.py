@@ -10,11 +10,18 @@ import pyotp
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import audit
+from omnivox.accounts import api_tokens, audit
 from omnivox.accounts.models import ApiToken, LoginThrottle, Organization, User, UserSession
-from omnivox.accounts.schemas import ApiTokenCreate, PasswordChange
+from omnivox.accounts.schemas import PasswordChange
+from omnivox.accounts.standing import may_act
 from omnivox.core.config import Settings
-from omnivox.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, RateLimited
+from omnivox.core.errors import (
+    Conflict,
+    InvalidInput,
+    NotAuthenticated,
+    PermissionDenied,
+    RateLimited,
+)
 from omnivox.core.security import tokens
 from omnivox.core.security.passwords import hash_password, needs_rehash, verify_password
 from omnivox.core.security.permissions import Role
@@ -45,9 +52,19 @@ class NewSession:
     mfa_pending: bool
 
 
-def principal_of(user: User, via: Via, csrf_token: str = "") -> Principal:
+def principal_of(
+    user: User, via: Via, csrf_token: str = "", token: ApiToken | None = None
+) -> Principal:
     return Principal(
-        user.id, user.organization_id, user.email, user.name, Role(user.role), via, csrf_token
+        user.id,
+        user.organization_id,
+        user.email,
+        user.name,
+        Role(user.role),
+        via,
+        csrf_token,
+        scope=api_tokens.scope_of(token) if token is not None else None,
+        token_id=token.id if token is not None else None,
     )
 
 
@@ -100,9 +117,14 @@ async def authenticate(
     return user
 
 
+def second_factor_required(org: Organization | None, user: User) -> bool:
+    """The organisation requires it of everyone, or of this user's role."""
+    return org is not None and (org.require_2fa or user.role in (org.require_2fa_roles or []))
+
+
 async def needs_second_factor(session: AsyncSession, user: User) -> bool:
     org = await session.get(Organization, user.organization_id)
-    return user.totp_enabled or bool(org and org.require_2fa)
+    return user.totp_enabled or second_factor_required(org, user)
 
 
 async def start_session(
@@ -145,12 +167,7 @@ async def resolve_session(
     return row, user
 
 
-async def _may_act(session: AsyncSession, user: User | None) -> bool:
-    """An active user of an active organisation: disabling either ends access at once."""
-    if user is None or not user.is_active:
-        return False
-    org = await session.get(Organization, user.organization_id)
-    return org is not None and org.is_active
+_may_act = may_act
 
 
 async def end_session(session: AsyncSession, session_id: str) -> None:
@@ -194,15 +211,26 @@ async def complete_second_factor(
     return user
 
 
+def browser_only(actor: Principal, what: str) -> None:
+    """Credentials (password, second factor) change only from a signed-in browser: an API
+    token, even one of the whole role, must not be a way to take the account over."""
+    if actor.via == "token":
+        raise PermissionDenied(f"{what} needs a signed-in browser session, not an API token")
+
+
 def begin_totp_enrolment(user: User) -> tuple[str, str]:
-    """A fresh secret (kept until confirmed by a valid code) and its otpauth:// URI."""
-    if not user.totp_enabled or not user.totp_secret:
+    """A fresh secret (kept until confirmed by a valid code) and its otpauth:// URI. An
+    enabled secret is never shown again."""
+    if user.totp_enabled:
+        raise Conflict("two-factor sign-in is already enabled; turn it off to enrol again")
+    if not user.totp_secret:
         user.totp_secret = pyotp.random_base32()
     uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
     return user.totp_secret, uri
 
 
 async def enable_totp(session: AsyncSession, actor: Principal, code: str, now: datetime) -> None:
+    browser_only(actor, "enabling two-factor sign-in")
     user = await _own_user(session, actor)
     if user.totp_enabled:
         raise Conflict("two-factor sign-in is already enabled")
@@ -215,10 +243,11 @@ async def enable_totp(session: AsyncSession, actor: Principal, code: str, now: d
 
 
 async def disable_totp(session: AsyncSession, actor: Principal, code: str, now: datetime) -> None:
+    browser_only(actor, "turning two-factor sign-in off")
     user = await _own_user(session, actor)
     org = await session.get(Organization, user.organization_id)
-    if org and org.require_2fa:
-        raise Conflict("your organisation requires two-factor sign-in")
+    if second_factor_required(org, user):
+        raise Conflict("your organisation requires two-factor sign-in for your role")
     if not user.totp_enabled or _totp_ok(user, code, now) is None:
         raise InvalidInput.on("code", "not valid")
     user.totp_enabled, user.totp_secret, user.totp_last_step = False, None, None
@@ -233,83 +262,21 @@ async def _own_user(session: AsyncSession, actor: Principal) -> User:
     return user
 
 
-async def change_password(session: AsyncSession, actor: Principal, data: PasswordChange) -> None:
+async def change_password(
+    session: AsyncSession, actor: Principal, data: PasswordChange, now: datetime
+) -> int:
+    """Returns how many API tokens were revoked with the old password."""
+    browser_only(actor, "changing your password")
     user = await _own_user(session, actor)
     if not verify_password(user.password_hash, data.current_password):
         raise InvalidInput.on("current_password", "is wrong")
     if data.new_password == data.current_password:
         raise InvalidInput.on("new_password", "must differ from the current password")
     user.password_hash = hash_password(data.new_password)
-    # Other browsers signed in as this user are signed out.
+    # Other browsers signed in as this user are signed out, and their API tokens die with
+    # the password they were made under.
     await session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    revoked = await api_tokens.revoke_all(session, user.id, now, "the password was changed")
     audit.record(session, actor, "user.password_change", "user", user.id)
     await session.commit()
-
-
-async def create_api_token(
-    session: AsyncSession, actor: Principal, data: ApiTokenCreate, now: datetime
-) -> tuple[ApiToken, str]:
-    secret = tokens.new_api_token()
-    expires = now + timedelta(days=data.expires_in_days) if data.expires_in_days else None
-    token = ApiToken(
-        organization_id=actor.organization_id,
-        user_id=actor.user_id,
-        name=data.name,
-        token_hash=tokens.digest(secret),
-        prefix=secret[:10],
-        created_at=now,
-        expires_at=expires,
-    )
-    session.add(token)
-    await session.flush()
-    audit.record(
-        session, actor, "api_token.create", "api_token", token.id, after=audit.snapshot(token)
-    )
-    await session.commit()
-    return token, secret
-
-
-async def list_api_tokens(session: AsyncSession, actor: Principal) -> list[ApiToken]:
-    query = select(ApiToken).where(ApiToken.user_id == actor.user_id)
-    return list((await session.scalars(query.order_by(ApiToken.created_at.desc()))).all())
-
-
-async def revoke_api_token(
-    session: AsyncSession, actor: Principal, token_id: str, now: datetime
-) -> ApiToken:
-    token = await session.scalar(
-        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == actor.user_id)
-    )
-    if token is None:
-        raise NotFound("token not found")
-    if token.revoked_at is None:
-        before = audit.snapshot(token)
-        token.revoked_at = now
-        audit.record(
-            session,
-            actor,
-            "api_token.revoke",
-            "api_token",
-            token.id,
-            before=before,
-            after=audit.snapshot(token),
-        )
-        await session.commit()
-    return token
-
-
-async def resolve_api_token(session: AsyncSession, secret: str, now: datetime) -> User | None:
-    token = await session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == tokens.digest(secret))
-    )
-    if token is None or token.revoked_at is not None:
-        return None
-    if token.expires_at is not None and token.expires_at <= now:
-        return None
-    user = await session.get(User, token.user_id)
-    if not await _may_act(session, user):
-        return None
-    assert user is not None
-    token.last_used_at = now
-    await session.commit()
-    return user
+    return revoked

@@ -34,7 +34,14 @@ class Organization(Base):
     locale: Mapped[str] = mapped_column(String(16), default="en-US")
     default_caller_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     require_2fa: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Roles that must sign in with a second factor even when require_2fa is off.
+    require_2fa_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # "organisation": supervisors see every agent; "teams": only those who share a team
+    # with them (live floor, monitoring, agent actions, calls) — see accounts/reach.py.
+    supervisor_scope: Mapped[str] = mapped_column(String(16), default="organisation")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The longest an API token of this organisation may live (no token lives for ever).
+    api_token_max_days: Mapped[int] = mapped_column(Integer, default=365)
     # Compliance settings (one row per organisation, so they live here).
     abandon_rate_cap: Mapped[Decimal] = mapped_column(Numeric(5, 4), default=Decimal("0.03"))
     abandon_window_hours: Mapped[int] = mapped_column(Integer, default=24 * 30)
@@ -141,6 +148,14 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Where it was last used from (client address), shown to its owner and to admins.
+    last_used_from: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Permission names it may use, within its user's role; None: the whole role (tokens
+    # made before scopes existed).
+    scopes: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    # The token that created this one, if a token did (its scope and life bound this one).
+    created_by_token_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    revoked_reason: Mapped[str | None] = mapped_column(String(320), default=None)
 
 
 class UserSession(Base):

@@ -7,15 +7,20 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import auth
+from omnivox.accounts import api_tokens, auth
 from omnivox.core.security.principal import Principal
 from omnivox.http.principals import SessionPrincipal
 
 
 class AccountPrincipals:
-    async def by_token(self, session: AsyncSession, secret: str, now: datetime) -> Principal | None:
-        user = await auth.resolve_api_token(session, secret, now)
-        return auth.principal_of(user, "token") if user is not None else None
+    async def by_token(
+        self, session: AsyncSession, secret: str, now: datetime, origin: str | None = None
+    ) -> Principal | None:
+        found = await api_tokens.resolve_api_token(session, secret, now, origin)
+        if found is None:
+            return None
+        user, token = found
+        return auth.principal_of(user, "token", token=token)
 
     async def by_session(
         self, session: AsyncSession, session_id: str, now: datetime

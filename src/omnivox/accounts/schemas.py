@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
@@ -17,6 +17,7 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -58,7 +59,19 @@ def _check_local_time(value: time) -> time:
     return value
 
 
-LocalTime = Annotated[time, AfterValidator(_check_local_time)]
+# A wall-clock time in the organisation's zone. OpenAPI's "time" format is RFC 3339's
+# full-time, which needs an offset; these have none, so the contract states the pattern.
+LocalTime = Annotated[
+    time,
+    AfterValidator(_check_local_time),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$",
+            "examples": ["09:00", "17:30:00"],
+        }
+    ),
+]
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 E164 = Annotated[str, AfterValidator(_check_e164)]
 Slug = Annotated[str, AfterValidator(_check_slug)]
@@ -91,7 +104,10 @@ class OrganizationUpdate(Strict):
     locale: ShortName | None = None
     default_caller_ids: list[E164] | None = Field(default=None, max_length=50)
     require_2fa: bool | None = None
+    require_2fa_roles: list[Role] | None = Field(default=None, max_length=len(Role))
+    supervisor_scope: Literal["organisation", "teams"] | None = None
     is_active: bool | None = None
+    api_token_max_days: int | None = Field(default=None, ge=1, le=3650)
 
 
 class OrganizationRead(ReadModel):
@@ -102,7 +118,10 @@ class OrganizationRead(ReadModel):
     locale: str
     default_caller_ids: list[str]
     require_2fa: bool
+    require_2fa_roles: list[str]
+    supervisor_scope: str
     is_active: bool
+    api_token_max_days: int
     created_at: datetime
 
 
@@ -298,7 +317,17 @@ class TotpCode(Strict):
 
 class ApiTokenCreate(Strict):
     name: ShortName
-    expires_in_days: int | None = Field(default=90, ge=1, le=3650)
+    # Every token expires; the organisation's api_token_max_days bounds it further.
+    expires_in_days: int = Field(default=90, ge=1, le=3650)
+    scope: Literal["read", "role", "custom"] = Field(
+        default="role",
+        description=(
+            "read: the read permissions of your role; role: everything your role may do "
+            "except creating tokens; custom: exactly `permissions` (which may include "
+            "tokens:manage), none beyond your role or your own token's scope."
+        ),
+    )
+    permissions: list[str] = Field(default_factory=list, max_length=64)
 
 
 class ApiTokenRead(ReadModel):
@@ -308,7 +337,12 @@ class ApiTokenRead(ReadModel):
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
+    revoked_reason: str | None = None
     last_used_at: datetime | None
+    last_used_from: str | None = None
+    scopes: list[str] | None = Field(
+        default=None, description="Permission names it may use; null: its user's whole role."
+    )
 
 
 class ApiTokenCreated(ApiTokenRead):

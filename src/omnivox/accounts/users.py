@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import audit
+from omnivox.accounts import api_tokens, audit
 from omnivox.accounts.models import Skill, User, UserSession, UserSkill
 from omnivox.accounts.references import ReferenceGuard
 from omnivox.accounts.schemas import SkillLevel, UserCreate, UserRead, UserSkillsWrite, UserUpdate
+from omnivox.core.db import utcnow
 from omnivox.core.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
 from omnivox.core.security.passwords import hash_password
 from omnivox.core.security.permissions import Role
@@ -111,10 +112,15 @@ async def update_user(
         user.is_active = data.is_active
         if not data.is_active:
             await session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+            # Re-enabling the account later must not bring its old tokens back.
+            await api_tokens.revoke_all(session, user.id, utcnow(), "the user was disabled")
     if data.password is not None:
         user.password_hash = hash_password(data.password)
-        # A reset (e.g. of a compromised account) ends every session of that user.
+        # A reset (e.g. of a compromised account) ends every session and API token.
         await session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+        await api_tokens.revoke_all(
+            session, user.id, utcnow(), f"the password was reset by {actor.email}"
+        )
     audit.record(
         session, actor, "user.update", "user", user.id, before=before, after=audit.snapshot(user)
     )

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime
 
+from omnivox.accounts import reach_of, within
 from omnivox.agents import break_reasons, reports, service
 from omnivox.agents.models import BreakReason
 from omnivox.agents.schemas import (
@@ -21,6 +22,7 @@ from omnivox.agents.schemas import (
     LineRequest,
     TimeInStateReport,
 )
+from omnivox.core.errors import NotFound
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.http import DB, Allow, JsonCrud, State, add_json_crud, in_org
@@ -33,6 +35,14 @@ Instant = Annotated[AwareDatetime | None, Query()]
 
 
 # Literal paths first: "/me/..." and "/break-reasons" must not be read as a user id.
+
+
+async def _reachable(db: DB, actor: Principal, user_id: str) -> None:
+    """A supervisor bounded by their teams acts only on agents who share one."""
+    if not within(await reach_of(db, actor), user_id):
+        raise NotFound("no agent with that id in your teams")
+
+
 @router.get("/me/state", response_model=AgentStatusRead)
 async def read_my_state(
     db: DB, state: State, actor: Principal = Allow(P.AGENT_STATE_OWN)
@@ -110,9 +120,13 @@ async def time_in_state(
     """Seconds per state (and per break reason) for every agent; default: the last 24 h."""
     now = state.clock.now()
     end = end or now
-    return await reports.time_in_state(
+    report = await reports.time_in_state(
         db, actor.organization_id, start or end - timedelta(days=1), end, now
     )
+    reach = await reach_of(db, actor)
+    if reach is not None:
+        report.agents = [a for a in report.agents if a.user_id in reach]
+    return report
 
 
 @router.get("", response_model=list[AgentStatusRead])
@@ -126,13 +140,16 @@ async def list_agents(
         "signed in as an agent (not offline)",
     ),
 ) -> list[AgentStatusRead]:
-    return await reports.list_agents(db, actor.organization_id, state.clock.now(), floor=floor)
+    rows = await reports.list_agents(db, actor.organization_id, state.clock.now(), floor=floor)
+    reach = await reach_of(db, actor)
+    return rows if reach is None else [a for a in rows if a.user_id in reach]
 
 
 @router.get("/{user_id}", response_model=AgentStatusRead)
 async def read_agent(
     user_id: str, db: DB, state: State, actor: Principal = Allow(P.AGENTS_SUPERVISE)
 ) -> AgentStatusRead:
+    await _reachable(db, actor, user_id)
     return await reports.get_agent(db, actor.organization_id, user_id, state.clock.now())
 
 
@@ -145,6 +162,7 @@ async def force_state(
     actor: Principal = Allow(P.AGENTS_SUPERVISE),
 ) -> AgentStatusRead:
     """Force an agent's state (audited). 409 while the agent is on a call."""
+    await _reachable(db, actor, user_id)
     now = state.clock.now()
     await service.force_state(db, state.bus, actor, user_id, data, now)
     return await reports.get_agent(db, actor.organization_id, user_id, now)
@@ -154,6 +172,7 @@ async def force_state(
 async def log_out_agent(
     user_id: str, db: DB, state: State, actor: Principal = Allow(P.AGENTS_SUPERVISE)
 ) -> AgentStatusRead:
+    await _reachable(db, actor, user_id)
     now = state.clock.now()
     await service.log_out_agent(db, state.bus, actor, user_id, now)
     return await reports.get_agent(db, actor.organization_id, user_id, now)
@@ -168,6 +187,7 @@ async def agent_history(
     end: Instant = None,
     actor: Principal = Allow(P.AGENTS_SUPERVISE),
 ) -> list[HistoryEntryRead]:
+    await _reachable(db, actor, user_id)
     now = state.clock.now()
     end = end or now
     return await reports.agent_history(

@@ -24,6 +24,7 @@ from omnivox.campaigns.events import (
 )
 from omnivox.campaigns.lists import contact_history, get_contact
 from omnivox.campaigns.models import (
+    DEFAULT_AMD_FALSE_POSITIVE_ESTIMATE,
     Campaign,
     CampaignList,
     Contact,
@@ -52,6 +53,7 @@ from omnivox.campaigns.schemas import AttemptRead, ContactRead
 
 __all__ = [
     "ABANDON_REDIAL_HOLD",
+    "DEFAULT_AMD_FALSE_POSITIVE_ESTIMATE",
     "DIALABLE_STATUSES",
     "DNC_ORG_SCOPE",
     "AttemptRead",

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -24,6 +25,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from omnivox.core.db import Base, new_id, utcnow
 
 ORG_FK = "organizations.id"
+# Until reviews measure it: a conservative share of machine verdicts that were people
+# (above the 2 % the simulator's S4 error model gives, 5 % of people called machines).
+DEFAULT_AMD_FALSE_POSITIVE_ESTIMATE = Decimal("0.05")
 
 
 class Campaign(Base):
@@ -44,7 +48,14 @@ class Campaign(Base):
     max_attempts: Mapped[int] = mapped_column(Integer, default=5)
     # [{"code": "NO_ANSWER", "retry_after_minutes": 120, "max_retries": 5}, ...]
     retry_rules: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Off: calls are placed without answering-machine detection, every answer is a person.
+    amd_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     amd_action: Mapped[str] = mapped_column(String(16), default="hangup")
+    # Share of AMD's machine verdicts that were people (docs/dialer.md, "AMD measurement"):
+    # the UK rule counts those people as abandoned, so the pacer budgets for them.
+    amd_false_positive_estimate: Mapped[Decimal] = mapped_column(
+        Numeric(5, 4), default=DEFAULT_AMD_FALSE_POSITIVE_ESTIMATE
+    )
     voicemail_audio: Mapped[str] = mapped_column(String(500), default="")
     safe_harbour_text: Mapped[str] = mapped_column(Text, default="")
     safe_harbour_audio: Mapped[str] = mapped_column(String(500), default="")

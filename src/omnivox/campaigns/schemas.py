@@ -62,7 +62,12 @@ class _CampaignFields(Strict):
     )
     max_attempts: int | None = Field(default=None, ge=1, le=100)
     retry_rules: list[RetryRuleIn] | None = Field(default=None, max_length=50)
+    amd_enabled: bool | None = None
     amd_action: AmdAction | None = None
+    # Share of machine verdicts that were people (reviews measure it: docs/dialer.md).
+    amd_false_positive_estimate: Decimal | None = Field(
+        default=None, ge=Decimal(0), le=Decimal("0.2"), decimal_places=4
+    )
     voicemail_audio: AudioRef | None = None
     safe_harbour_text: str | None = Field(default=None, max_length=2000)
     safe_harbour_audio: AudioRef | None = None
@@ -111,7 +116,9 @@ class CampaignRead(ReadModel):
     calling_days: list[int]
     max_attempts: int
     retry_rules: list[RetryRuleRead]
+    amd_enabled: bool
     amd_action: str
+    amd_false_positive_estimate: Decimal
     voicemail_audio: str
     safe_harbour_text: str
     safe_harbour_audio: str

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     # one of the rollups' fixed wait buckets, so it stays a formula over stored counts.
     report_max_days: int = Field(default=400, ge=1, le=3660)
     report_short_abandon_seconds: Literal[10, 20, 30, 45, 60, 90, 120, 180] = 10
+    # A campaign's AMD delay figures come from its most recent answered calls, this many.
+    amd_delay_sample_calls: int = Field(default=500, ge=10, le=100_000)
+    # Machine-classified calls listed for review on the campaign's AMD review page.
+    amd_review_list_calls: int = Field(default=100, ge=1, le=5000)
 
     @property
     def public_url(self) -> str:

@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
+from omnivox.core.db_loss import mark_lost_connections
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -70,6 +72,8 @@ def create_engine(database_url: str) -> AsyncEngine:
     engine = create_async_engine(database_url, **kwargs)
     if database_url.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    else:
+        mark_lost_connections(engine)
     return engine
 
 

@@ -230,10 +230,13 @@ class CampaignAnswering:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
-def amd_mode(settings: DialSettings) -> MachineDetectionMode:
+def amd_mode(settings: DialSettings) -> MachineDetectionMode | None:
     """How the dialler asks for (always asynchronous) AMD: a live person never waits for
     it. A voicemail drop needs a machine's verdict at the end of its greeting, after the
-    beep (``DetectMessageEnd``); a hang-up is best decided at once (``Enable``)."""
+    beep (``DetectMessageEnd``); a hang-up is best decided at once (``Enable``). None: the
+    campaign switched AMD off, so no verdict comes and every answer is a person."""
+    if not settings.amd_enabled:
+        return None
     if settings.amd_action == "voicemail_drop" and settings.voicemail_audio:
         return MachineDetectionMode.DETECT_MESSAGE_END
     return MachineDetectionMode.ENABLE

@@ -5,7 +5,7 @@ own dialling: click-to-call under the manual-dial law, and a call's campaign con
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -25,11 +25,12 @@ from omnivox.campaigns import (
 from omnivox.core.errors import InvalidInput, NotFound
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.dialer import manual, preview
+from omnivox.dialer import amd, manual, preview
 from omnivox.dialer.attempts import find_attempt_of_call
 from omnivox.dialer.dial_rules import check_manual_dial
 from omnivox.dialer.engine import DialerEngine
 from omnivox.dialer.figures import campaign_figures
+from omnivox.dialer.models import AmdReview
 from omnivox.http import DB, Allow, State
 from omnivox.routing import check_presentable_caller_ids
 from omnivox.telephony import (
@@ -51,7 +52,9 @@ async def live_stats(
     campaign_id: str, db: DB, state: State, actor: Principal = Allow(P.CAMPAIGNS_READ)
 ) -> dict[str, Any]:
     campaign = await get_campaign(db, actor.organization_id, campaign_id)  # tenant check
-    return await campaign_figures(db, campaign, state.clock.now())
+    return await campaign_figures(
+        db, campaign, state.clock.now(), state.settings.amd_delay_sample_calls
+    )
 
 
 # --- preview and manual campaigns: the agent's routes ----------------------------------------
@@ -294,3 +297,69 @@ async def call_contact(
     return CallContactRead(
         campaign_id=attempt.campaign_id, contact=ContactRead.model_validate(contact)
     )
+
+
+# --- AMD reviews: how AMD's accuracy is measured (amd.py) -------------------------------------
+
+
+class AmdReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # machine_passed: AMD passed a machine to the agent; person_after_machine: AMD called a
+    # person a machine; machine_confirmed: a machine verdict checked and right.
+    verdict: Literal["machine_passed", "person_after_machine", "machine_confirmed"]
+
+
+class AmdReviewRead(BaseModel):
+    call_id: str
+    campaign_id: str
+    verdict: str
+    answered_by: str
+    reviewer_id: str | None
+    reviewed_at: datetime
+
+
+def _review_read(review: AmdReview) -> AmdReviewRead:
+    return AmdReviewRead(
+        call_id=review.call_id,
+        campaign_id=review.campaign_id,
+        verdict=review.verdict,
+        answered_by=review.answered_by,
+        reviewer_id=review.reviewer_id,
+        reviewed_at=review.reviewed_at,
+    )
+
+
+@router.post("/calls/{call_id}/amd-review", response_model=AmdReviewRead, tags=["calls"])
+async def review_amd(
+    call_id: str,
+    data: AmdReviewIn,
+    db: DB,
+    state: State,
+    actor: Principal = Allow(P.CALLS_CONTROL),
+) -> AmdReviewRead:
+    """The call's agent or a supervisor says whether AMD was right; a second review of the
+    same call replaces the first."""
+    review = await amd.review_call(db, actor, call_id, data.verdict, state.clock.now())
+    return _review_read(review)
+
+
+class MachineCallRead(BaseModel):
+    call_id: str
+    to: str
+    answered_at: datetime | None
+    answered_by: str
+    agent_id: str | None
+    review: str | None
+    recordings: list[str]
+
+
+@router.get("/campaigns/{campaign_id}/amd/machine-calls", response_model=list[MachineCallRead])
+async def machine_calls(
+    campaign_id: str, db: DB, state: State, actor: Principal = Allow(P.CALLS_SUPERVISE)
+) -> list[MachineCallRead]:
+    """The campaign's latest calls AMD classified as machines, to review (recordings)."""
+    campaign = await get_campaign(db, actor.organization_id, campaign_id)  # tenant check
+    rows = await amd.machine_classified_calls(
+        db, actor.organization_id, campaign.id, state.settings.amd_review_list_calls
+    )
+    return [MachineCallRead.model_validate(r, from_attributes=True) for r in rows]

@@ -31,7 +31,7 @@ def _split(values: list[str] | None, default: list[str]) -> list[str]:
 @bench_app.command("pacing")
 def pacing(
     scenario: Annotated[
-        list[str] | None, typer.Option("--scenario", "-s", help="S1..S9; repeat or comma list.")
+        list[str] | None, typer.Option("--scenario", "-s", help="S1..S11; repeat or comma list.")
     ] = None,
     seeds: Annotated[int, typer.Option("--seeds", min=1, help="Simulated days per policy.")] = 20,
     policy: Annotated[

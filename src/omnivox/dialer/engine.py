@@ -155,7 +155,12 @@ class DialerEngine:
             agents = await agents_now(session, org, settings.agent_user_ids, self.clock.now())
             calls = await calls_now(session, org, runner.campaign_id)
             window = await window_counts(
-                session, org, runner.campaign_id, now, settings.abandon_window_hours
+                session,
+                org,
+                runner.campaign_id,
+                now,
+                settings.abandon_window_hours,
+                settings.rule_fp_estimate,
             )
             wanted = runner.pacer.decide(
                 now, agents, calls, window, float(settings.abandon_rate_cap), 8 * 3600.0

@@ -11,15 +11,19 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.campaigns import Campaign
+from omnivox.dialer.amd import amd_figures
 from omnivox.dialer.dial_settings import get_dial_settings
 from omnivox.dialer.floor import CAMPAIGN, agents_now, window_counts
 from omnivox.dialer.pacer import at_cap, cap_notice
 from omnivox.telephony import TERMINAL_STATES, Call, CallState
 
 
-async def campaign_figures(db: AsyncSession, campaign: Campaign, now: datetime) -> dict[str, Any]:
+async def campaign_figures(
+    db: AsyncSession, campaign: Campaign, now: datetime, amd_delay_sample: int
+) -> dict[str, Any]:
     """Dialled, answered, AMD rate, the abandon rate in the legal window against the cap
-    (and what the dialler does about it), agents by state, lines per agent."""
+    (and what the dialler does about it; under the UK rule with AMD false positives
+    included), agents by state, lines per agent, AMD's measured accuracy and delay."""
     org_id = campaign.organization_id
     settings = await get_dial_settings(db, campaign.id)
     mine = (
@@ -36,7 +40,9 @@ async def campaign_figures(db: AsyncSession, campaign: Campaign, now: datetime) 
             ).where(*mine)
         )
     ).one()
-    window = await window_counts(db, org_id, campaign.id, now, settings.abandon_window_hours)
+    window = await window_counts(
+        db, org_id, campaign.id, now, settings.abandon_window_hours, settings.rule_fp_estimate
+    )
     agents = await agents_now(db, org_id, settings.agent_user_ids, now)
     live = len(agents.ready) + len(agents.talking_since)
     open_lines = await db.scalar(
@@ -54,7 +60,14 @@ async def campaign_figures(db: AsyncSession, campaign: Campaign, now: datetime) 
         "amd_rate": int(machines) / int(answered) if answered else 0.0,
         "abandoned": window.abandons,
         "live_answers": window.live_answers,
+        # The abandon rate as the law counts it: under the UK rule the people AMD hung up
+        # on (reviewed ones, plus the estimate's share of unreviewed machine verdicts) count
+        # as answered and abandoned.
         "abandon_rate": window.rate,
+        "counts_amd_false_positives": settings.counts_amd_false_positives,
+        "amd_false_positives": window.amd_false_positives,
+        "amd_machine_verdicts": window.machine_verdicts,
+        "amd_reviewed_people": window.reviewed_people,
         "abandon_rate_cap": cap,
         "abandon_window_hours": settings.abandon_window_hours,
         "at_cap": capped,
@@ -66,4 +79,12 @@ async def campaign_figures(db: AsyncSession, campaign: Campaign, now: datetime) 
         "agents_assigned": len(settings.agent_user_ids),
         # Lines held (ringing, waiting, talking) per agent ready or talking.
         "dial_ratio": (int(open_lines or 0) / live) if live else 0.0,
+        "amd_enabled": settings.amd_enabled,
+        "amd": await amd_figures(
+            db,
+            org_id,
+            campaign.id,
+            float(settings.amd_false_positive_estimate),
+            amd_delay_sample,
+        ),
     }

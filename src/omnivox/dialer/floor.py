@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.agents import AgentState, AgentStateHistory, AgentStatus
 from omnivox.dialer.contacts import previewing_agents
+from omnivox.dialer.models import MACHINE_CONFIRMED, PERSON_AFTER_MACHINE, AmdReview
 from omnivox.telephony import (
     PRE_ANSWER_STATES,
     TALKING_STATES,
@@ -63,14 +64,22 @@ class AgentsNow:
 
 @dataclass(frozen=True)
 class WindowCounts:
-    """The campaign's regulatory window: abandoned / live answers, from call records."""
+    """The campaign's regulatory window: abandoned / live answers, from call records, and
+    under the UK rule the people AMD hung up on as machines (``amd_false_positives``:
+    those reviewed as people, plus the estimate's share of the unreviewed machine
+    verdicts), each counted as an answer and as an abandon."""
 
     abandons: int
     live_answers: int
+    amd_false_positives: float = 0.0
+    machine_verdicts: int = 0  # answers AMD classified as machines (UK rule only)
+    reviewed_people: int = 0  # of those, reviewed and found to be people
 
     @property
     def rate(self) -> float:
-        return self.abandons / self.live_answers if self.live_answers else 0.0
+        """The abandon rate as the campaign's rule counts it."""
+        answers = self.live_answers + self.amd_false_positives
+        return (self.abandons + self.amd_false_positives) / answers if answers else 0.0
 
 
 async def agents_now(
@@ -192,21 +201,47 @@ def _campaign_calls(org_id: str, campaign_id: str, since: datetime) -> list[obje
 
 
 async def window_counts(
-    session: AsyncSession, org_id: str, campaign_id: str, now: datetime, hours: int
+    session: AsyncSession,
+    org_id: str,
+    campaign_id: str,
+    now: datetime,
+    hours: int,
+    amd_fp_estimate: float | None = None,
 ) -> WindowCounts:
     """Live answers: answered calls that were not classified as a machine (a machine that
     reached an agent counts: the dialler routed it as a person). Abandons: calls that ended
-    abandoned (no agent in time, or the person hung up before one came)."""
+    abandoned (no agent in time, or the person hung up before one came).
+
+    ``amd_fp_estimate`` (the UK rule counts AMD false positives): machine verdicts reviewed
+    as people count as they are; each unreviewed one counts as ``amd_fp_estimate`` of a
+    person, and reviewed real machines not at all."""
     since = now - timedelta(hours=hours)
     machine = or_(
         Call.state == CallState.ANSWERED_MACHINE, func.coalesce(Call.end_reason, "") == "machine"
     )
+    verdict = AmdReview.verdict
     row = (
         await session.execute(
             select(
                 func.count().filter(Call.state == CallState.ABANDONED),
                 func.count().filter(~machine),
-            ).where(and_(*_campaign_calls(org_id, campaign_id, since)))  # type: ignore[arg-type]
+                func.count().filter(machine),
+                func.count().filter(machine, verdict == PERSON_AFTER_MACHINE),
+                func.count().filter(machine, verdict == MACHINE_CONFIRMED),
+            )
+            .select_from(Call)
+            .outerjoin(AmdReview, AmdReview.call_id == Call.id)
+            .where(and_(*_campaign_calls(org_id, campaign_id, since)))  # type: ignore[arg-type]
         )
     ).one()
-    return WindowCounts(abandons=int(row[0]), live_answers=int(row[1]))
+    abandons, live, machines, people, confirmed = (int(v) for v in row)
+    if amd_fp_estimate is None:
+        return WindowCounts(abandons=abandons, live_answers=live)
+    unreviewed = machines - people - confirmed
+    return WindowCounts(
+        abandons=abandons,
+        live_answers=live,
+        amd_false_positives=people + amd_fp_estimate * unreviewed,
+        machine_verdicts=machines,
+        reviewed_people=people,
+    )

@@ -1,13 +1,14 @@
-"""The dialler's table: which app node runs each campaign's loop, until when."""
+"""The dialler's tables: which app node runs each campaign's loop, until when; the reviews
+of AMD's verdicts by agents and supervisors (how AMD's accuracy is measured)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from omnivox.core.db import Base
+from omnivox.core.db import Base, new_id, utcnow
 
 
 class DialerLease(Base):
@@ -22,3 +23,33 @@ class DialerLease(Base):
     )
     node_id: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column()
+
+
+# AMD review verdicts (``AmdReview.verdict``).
+MACHINE_PASSED = "machine_passed"  # AMD said person (or nothing): it was a machine
+PERSON_AFTER_MACHINE = "person_after_machine"  # AMD said machine: it was a person
+MACHINE_CONFIRMED = "machine_confirmed"  # AMD said machine: it was one
+VERDICTS = (MACHINE_PASSED, PERSON_AFTER_MACHINE, MACHINE_CONFIRMED)
+
+
+class AmdReview(Base):
+    """A person's verdict on AMD's verdict for one call: the call's agent or a supervisor.
+    One per call (a second review replaces the first), so a call is never counted twice.
+
+    ``verdict``: ``machine_passed`` (AMD passed a machine to an agent: a false negative),
+    ``person_after_machine`` (AMD called a person a machine: a false positive),
+    ``machine_confirmed`` (a machine verdict checked and right)."""
+
+    __tablename__ = "amd_reviews"
+    __table_args__ = (Index("ix_amd_reviews_org_campaign", "organization_id", "campaign_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), unique=True)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    verdict: Mapped[str] = mapped_column(String(24))
+    reviewer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    answered_by: Mapped[str] = mapped_column(String(32))  # AMD's verdict, as reviewed
+    reviewed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -35,7 +35,7 @@ def policy_for(settings: DialSettings) -> PacingPolicy:
         return ProgressivePolicy()
     ctx = PolicyContext(
         abandon_target=float(settings.abandon_rate_cap),
-        daily_window=settings.abandon_window_hours <= 24,
+        daily_window=settings.daily_window,
         amd=False,
         ring_timeout_s=RING_TIMEOUT_S,
     )
@@ -103,6 +103,7 @@ class Pacer:
             waiting_since=tuple(sorted(self.seconds(t) for t in calls.waiting_since)),
             window_abandons=window.abandons,
             window_live_answers=window.live_answers,
+            window_amd_false_positives=window.amd_false_positives,
             line_limit=LINES_PER_AGENT * active,
             dial_limit=MAX_DIALS_PER_TICK,
             # The dialling day began when this campaign's loop started (``origin``): the
@@ -136,10 +137,16 @@ def certain_dials(snap: PacingSnapshot, certain_agents: int) -> int:
 
 def cap_notice(window: WindowCounts, cap: float, hours: int, agents: AgentsNow) -> str:
     """What the campaign page and the live floor say while the campaign is at its cap."""
+    counted = (
+        f" (with {window.amd_false_positives:.1f} people AMD took for machines, counted as "
+        "answered and abandoned under the UK rule)"
+        if window.amd_false_positives
+        else ""
+    )
     note = (
         f"At the abandon cap: {window.rate:.1%} of {window.live_answers} live answers in the "
-        f"last {hours} h were abandoned (cap {cap:.1%}). Dialling only what agents can take "
-        "at once: one call per ready agent, none while a call waits for an agent."
+        f"last {hours} h were abandoned{counted} (cap {cap:.1%}). Dialling only what agents "
+        "can take at once: one call per ready agent, none while a call waits for an agent."
     )
     skipped = len(agents.ready) - agents.certain
     if skipped:

@@ -11,11 +11,12 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.core.errors import NotAuthenticated, PermissionDenied
 from omnivox.core.security import tokens
-from omnivox.core.security.permissions import Permission
+from omnivox.core.security.permissions import Permission, permissions_of
 from omnivox.core.security.principal import Principal
 from omnivox.http.state import AppState, app_state
 
@@ -26,8 +27,17 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with app_state(request).sessions() as session:
+    session = app_state(request).sessions()
+    try:
         yield session
+    finally:
+        try:
+            await session.close()
+        except DBAPIError as exc:
+            # Closing rolls back; on a connection that is gone there is nothing to roll
+            # back, and the request's own outcome (committed or not) stands.
+            if not exc.connection_invalidated:
+                raise
 
 
 DB = Annotated[AsyncSession, Depends(db_session)]
@@ -52,7 +62,8 @@ async def current_principal(request: Request, session: DB) -> Principal:
     now = state.clock.now()
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        principal = await state.principals.by_token(session, header[7:].strip(), now)
+        origin = request.client.host if request.client else None
+        principal = await state.principals.by_token(session, header[7:].strip(), now, origin)
         if principal is None:
             raise NotAuthenticated("the API token is invalid, expired or revoked")
     else:
@@ -77,6 +88,8 @@ class Requires:
         self, principal: Annotated[Principal, Depends(current_principal)]
     ) -> Principal:
         if not principal.can(self.permission):
+            if principal.scope is not None and self.permission in permissions_of(principal.role):
+                raise PermissionDenied(f"this API token's scope lacks {self.permission}")
             raise PermissionDenied(f"your role ({principal.role}) lacks {self.permission}")
         return principal
 

@@ -10,8 +10,11 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from omnivox.core.db_loss import is_database_lost
 from omnivox.core.errors import DomainError, NotAuthenticated
 from omnivox.core.logging import get_logger, request_id_var
 from omnivox.http.state import app_state
@@ -21,7 +24,11 @@ _NAMED_FIELD = re.compile(r"\(([a-z_][a-z0-9_]*)\)")
 
 
 def wants_json(request: Request) -> bool:
-    path = request.url.path
+    return answers_json(request.url.path)
+
+
+def answers_json(path: str) -> bool:
+    """Errors on this path are problem details (API, webhooks); elsewhere, pages."""
     return path.startswith(("/api/", "/hooks/", "/sandbox/")) or path in {
         "/openapi.json",
         "/readyz",
@@ -126,7 +133,31 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return _html_error(request, exc.status_code, detail, detail)
 
 
+#: Seconds a client should wait before retrying after the database went away.
+DATABASE_RETRY_AFTER = 2
+#: Set on a 503 for a lost database so ``RetrySafeRequests`` may try a read again.
+DATABASE_LOST_HEADER = "x-omnivox-database-lost"
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    """A lost database connection is the service being briefly unavailable (503, retry),
+    not a fault in the request (500)."""
+    if not is_database_lost(exc):
+        return await unexpected_error(request, exc)
+    log.warning("database connection lost", path=request.url.path, error=type(exc).__name__)
+    detail = "The database connection was lost; the request may not have been applied. Retry."
+    if wants_json(request):
+        response: Response = _problem(503, "Database unavailable", detail, "database-unavailable")
+    else:
+        response = _html_error(request, 503, "Database unavailable", detail)
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    response.headers[DATABASE_LOST_HEADER] = "1"
+    return response
+
+
 async def unexpected_error(request: Request, exc: Exception) -> Response:
+    if is_database_lost(exc):
+        return await database_error(request, exc)
     log.exception("unhandled error", path=request.url.path)
     detail = "An unexpected error occurred; it has been logged with the request id."
     if wants_json(request):
@@ -138,4 +169,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(DBAPIError, database_error)
+    app.add_exception_handler(PoolTimeout, database_error)
     app.add_exception_handler(Exception, unexpected_error)

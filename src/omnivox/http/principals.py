@@ -25,8 +25,11 @@ class SessionPrincipal:
 
 
 class PrincipalSource(Protocol):
-    async def by_token(self, session: AsyncSession, secret: str, now: datetime) -> Principal | None:
-        """The caller holding API token ``secret``; None if unknown, expired or revoked."""
+    async def by_token(
+        self, session: AsyncSession, secret: str, now: datetime, origin: str | None = None
+    ) -> Principal | None:
+        """The caller holding API token ``secret``; None if unknown, expired or revoked.
+        ``origin``: the client address, recorded as where the token was last used."""
         ...
 
     async def by_session(

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import Organization
+from omnivox.accounts import Organization, reach_of, within
 from omnivox.core.errors import Conflict, InvalidInput, PermissionDenied
 from omnivox.core.security.permissions import Permission
 from omnivox.core.security.principal import Principal
@@ -82,8 +82,12 @@ async def schedule_call_back(
 
 
 async def _check_may(session: AsyncSession, actor: Principal, call: Call) -> None:
-    if call.agent_id == actor.user_id or actor.can(Permission.CALLS_SUPERVISE):
+    if call.agent_id == actor.user_id:
         return
+    if actor.can(Permission.CALLS_SUPERVISE):
+        if within(await reach_of(session, actor), call.agent_id):
+            return
+        raise PermissionDenied("this call's agent is not in your teams")
     on_it = await session.scalar(
         select(CallLeg.id).where(CallLeg.call_id == call.id, CallLeg.user_id == actor.user_id)
     )

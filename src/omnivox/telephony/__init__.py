@@ -60,9 +60,9 @@ from omnivox.telephony.instructions import (
     Redirect,
     Say,
 )
-from omnivox.telephony.legs import agent_identity
+from omnivox.telephony.legs import agent_identity, monitor_identity
 from omnivox.telephony.lines import LineService, LineStatus, LineView
-from omnivox.telephony.models import AgentLine, Call, CallEventRow, CallLeg
+from omnivox.telephony.models import AgentLine, Call, CallEventRow, CallLeg, Recording
 from omnivox.telephony.ports import (
     MachineDetectionMode,
     ParticipantChange,
@@ -128,6 +128,7 @@ __all__ = [
     "ProviderError",
     "ProviderStatus",
     "Record",
+    "Recording",
     "RecordingRef",
     "RecordingStatus",
     "RecordingStatusChanged",
@@ -143,6 +144,7 @@ __all__ = [
     "call_summary",
     "get_call",
     "get_visible_call",
+    "monitor_identity",
     "runtime_of",
     "summary_of",
 ]

@@ -4,11 +4,13 @@ call can be transferred is routing's (``routing.api``)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 
+from omnivox.accounts import reach_of
+from omnivox.core.errors import PermissionDenied
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.http import DB, Allow
@@ -28,7 +30,7 @@ from omnivox.telephony.schemas import (
     TokenRead,
     TransferIn,
 )
-from omnivox.telephony.service import agent_identity
+from omnivox.telephony.service import agent_identity, monitor_identity
 
 router = APIRouter(prefix="/api/v1", tags=["calls"])
 TOKEN_TTL = 3600
@@ -56,6 +58,9 @@ async def list_calls(
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[CallRead]:
     query = select(Call).where(Call.organization_id == actor.organization_id)
+    reach = await reach_of(db, actor)
+    if reach is not None:  # a supervisor bounded by teams: their agents' calls
+        query = query.where(Call.agent_id.in_(reach))
     if state:
         query = query.where(Call.state == state)
     if active:
@@ -71,16 +76,15 @@ async def customer_history(
     """Earlier calls with the same customer number (newest first), for the customer card."""
     call = await calls.get_visible_call(db, actor, call_id, holds)
     number = call.to_number if call.direction == "outbound" else call.from_number
-    rows = await db.scalars(
-        select(Call)
-        .where(
-            Call.organization_id == actor.organization_id,
-            Call.id != call.id,
-            (Call.to_number == number) | (Call.from_number == number),
-        )
-        .order_by(Call.created_at.desc())
-        .limit(20)
+    query = select(Call).where(
+        Call.organization_id == actor.organization_id,
+        Call.id != call.id,
+        (Call.to_number == number) | (Call.from_number == number),
     )
+    reach = await reach_of(db, actor)
+    if reach is not None:  # a bounded supervisor: not other teams' calls with this customer
+        query = query.where(Call.agent_id.in_(reach))
+    rows = await db.scalars(query.order_by(Call.created_at.desc()).limit(20))
     return [_read(c) for c in rows]
 
 
@@ -163,6 +167,21 @@ async def conference(
     return LegRead.model_validate(leg_summary(leg))
 
 
+@router.post("/calls/{call_id}/participants/{leg_id}/drop", response_model=CallRead)
+async def drop_participant(
+    call_id: str, leg_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> CallRead:
+    ctl = runtime_of(request).control
+    return _read(await transfers.drop_participant(ctl, actor, call_id, leg_id))
+
+
+@router.post("/calls/{call_id}/leave", response_model=CallRead)
+async def leave_conference(
+    call_id: str, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+) -> CallRead:
+    return _read(await transfers.leave_conference(runtime_of(request).control, actor, call_id))
+
+
 async def _recording(
     request: Request, actor: Principal, call_id: str, action: str
 ) -> dict[str, Any]:
@@ -222,6 +241,15 @@ async def barge(
     return LegRead.model_validate(leg_summary(leg))
 
 
+@router.post("/calls/{call_id}/monitor/stop", status_code=204)
+async def stop_monitoring(
+    call_id: str, request: Request, actor: Principal = Allow(P.CALLS_SUPERVISE)
+) -> Response:
+    """End your listen/whisper/barge leg on the call (also while it still rings)."""
+    await supervision.stop_monitoring(runtime_of(request).control, actor, call_id)
+    return Response(status_code=204)
+
+
 @router.post("/calls/{call_id}/disposition", response_model=CallRead)
 async def disposition(
     call_id: str, data: DispositionIn, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
@@ -231,10 +259,21 @@ async def disposition(
 
 
 @router.get("/telephony/token", response_model=TokenRead)
-async def softphone_token(request: Request, actor: Principal = Allow(P.SOFTPHONE)) -> TokenRead:
-    """A Voice access token for the browser softphone (sandbox: its WebSocket URL too)."""
+async def softphone_token(
+    request: Request,
+    purpose: Literal["desk", "monitor"] = "desk",
+    actor: Principal = Allow(P.SOFTPHONE),
+) -> TokenRead:
+    """A Voice access token for the browser softphone (sandbox: its WebSocket URL too).
+    ``desk``: the agent desktop's; ``monitor``: the live floor page's, which supervision
+    legs ring."""
     runtime = runtime_of(request)
-    identity = agent_identity(actor.user_id)
+    if purpose == "monitor":
+        if not actor.can(P.CALLS_SUPERVISE):
+            raise PermissionDenied("a monitor softphone needs calls:supervise")
+        identity = monitor_identity(actor.user_id)
+    else:
+        identity = agent_identity(actor.user_id)
     token = runtime.service.provider.create_access_token(identity, ttl_seconds=TOKEN_TTL)
     # A path: the browser opens it on the host it loaded the page from.
     ws = "/sandbox/softphone" if runtime.carrier is not None else None

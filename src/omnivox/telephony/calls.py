@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from omnivox.accounts import reach_of, within
 from omnivox.core.db import new_id
 from omnivox.core.errors import NotFound, PermissionDenied
 from omnivox.core.logging import get_logger
@@ -162,7 +163,9 @@ async def get_visible_call(
 ) -> Call:
     """A call the actor works on (agent, or a leg of it) or may read as a supervisor."""
     call = await get_call(session, actor.organization_id, call_id)
-    if call.agent_id == actor.user_id or actor.can(Permission.CALLS_READ):
+    if call.agent_id == actor.user_id:
+        return call
+    if actor.can(Permission.CALLS_READ) and within(await reach_of(session, actor), call.agent_id):
         return call
     on_a_leg = await session.scalar(
         select(CallLeg.id).where(CallLeg.call_id == call.id, CallLeg.user_id == actor.user_id)
@@ -170,6 +173,8 @@ async def get_visible_call(
     # reserved for it: the offer is ringing on their desktop
     offered = await holds_call(session, actor.user_id, call.id)
     if on_a_leg is None and not offered:
+        if actor.can(Permission.CALLS_READ):
+            raise PermissionDenied("this call's agent is not in your teams")
         raise PermissionDenied("this is not your call")
     return call
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from omnivox.accounts import reach_of, within
 from omnivox.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from omnivox.core.security.permissions import Permission
 from omnivox.core.security.principal import Principal
@@ -63,7 +64,10 @@ async def _load(
 ) -> Call:
     async with svc.sessions() as session:
         call = await calls.get_call(session, actor.organization_id, call_id)
-        if call.agent_id == actor.user_id or actor.can(Permission.CALLS_SUPERVISE):
+        if call.agent_id == actor.user_id:
+            return call
+        supervises = actor.can(Permission.CALLS_SUPERVISE)
+        if supervises and within(await reach_of(session, actor), call.agent_id):
             return call
         if former_agent_ok and await session.scalar(
             select(CallLeg.id).where(
@@ -73,6 +77,8 @@ async def _load(
             )
         ):
             return call
+    if supervises:
+        raise PermissionDenied("this call's agent is not in your teams")
     raise PermissionDenied("this is not your call")
 
 

@@ -54,6 +54,13 @@ def agent_identity(user_id: str) -> str:
     return f"agent_{user_id}"
 
 
+def monitor_identity(user_id: str) -> str:
+    """The softphone of a supervisor's live floor page: listen, whisper and barge legs
+    ring it (and it answers them by itself), never the agent desktop the same person may
+    have open."""
+    return f"monitor_{user_id}"
+
+
 @dataclass(frozen=True)
 class LegDeps:
     provider: TelephonyProvider

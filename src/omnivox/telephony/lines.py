@@ -31,25 +31,18 @@ subscribes to the events); what happens to a call whose agent does not come back
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from omnivox.core.clock import Clock
 from omnivox.core.events import EventBus
 from omnivox.core.logging import get_logger
-from omnivox.telephony.errors import ConcurrentUpdateError, ProviderError
+from omnivox.telephony.errors import ProviderError
 from omnivox.telephony.events import LineConnected, LineDropped, line_audience
 from omnivox.telephony.fsm_types import (
-    TALKING_STATES,
-    TERMINAL_STATES,
-    CallState,
     ProviderStatus,
 )
 from omnivox.telephony.hooks import HookUrls
@@ -60,6 +53,17 @@ from omnivox.telephony.legs import (
     hang_up_quietly,
     is_line_leg,
     participant_label,
+)
+from omnivox.telephony.line_rows import (
+    LineStatus,
+    LineView,
+    call_is_over,
+    call_needing_line,
+    find_line,
+    new_line_leg,
+    own_conference,
+    patch_line,
+    view_of,
 )
 from omnivox.telephony.models import AgentLine, Call, CallLeg
 from omnivox.telephony.ports import (
@@ -83,47 +87,6 @@ _DROP_REASONS = {
     ProviderStatus.FAILED: "failed",
     ProviderStatus.COMPLETED: "ended",
 }
-MAX_STALE_RETRIES = 8
-
-
-class LineStatus(StrEnum):
-    CONNECTING = "connecting"  # dialled, the browser has not answered yet
-    CONNECTED = "connected"
-    DROPPED = "dropped"  # ended without the agent asking (browser gone, network, refused)
-    OFF = "off"  # hung up because the agent went offline
-
-
-@dataclass(frozen=True)
-class LineView:
-    user_id: str
-    status: LineStatus
-    provider_sid: str | None
-    call_id: str | None
-    since: datetime | None
-    drop_reason: str | None = None
-
-    @property
-    def connected(self) -> bool:
-        return self.status is LineStatus.CONNECTED
-
-
-def view_of(line: AgentLine) -> LineView:
-    status = LineStatus(line.status)
-    since = {
-        LineStatus.CONNECTING: line.requested_at,
-        LineStatus.CONNECTED: line.connected_at,
-    }.get(status, line.dropped_at)
-    return LineView(line.user_id, status, line.provider_sid, line.call_id, since, line.drop_reason)
-
-
-def call_is_over(call: Call) -> bool:
-    """Nobody talks in this call any more: no line belongs in its conference."""
-    state = CallState(call.state)
-    return state in TERMINAL_STATES or state is CallState.WRAP_UP
-
-
-def own_conference(user_id: str) -> str:
-    return f"line-{user_id}"
 
 
 @dataclass(frozen=True)
@@ -145,7 +108,7 @@ class LineService:
 
     async def find(self, org_id: str, user_id: str) -> LineView | None:
         async with self.deps.sessions() as session:
-            line = await _find(session, org_id, user_id)
+            line = await find_line(session, org_id, user_id)
             return view_of(line) if line is not None else None
 
     # --- the agent's side ----------------------------------------------------------------
@@ -156,7 +119,7 @@ class LineService:
         the old one is hung up (its webhooks are stale from now on) and a new one dialled."""
         d, now = self.deps, self.deps.clock.now()
         async with d.sessions() as session:
-            line = await _find(session, org_id, user_id, lock=True)
+            line = await find_line(session, org_id, user_id, lock=True)
             if line is None:
                 line = AgentLine(
                     organization_id=org_id, user_id=user_id, status=LineStatus.OFF.value
@@ -166,7 +129,7 @@ class LineService:
                     await session.commit()
                 except IntegrityError:  # the same agent's other tab asked at the same time
                     await session.rollback()
-                    line = await _find(session, org_id, user_id, lock=True)
+                    line = await find_line(session, org_id, user_id, lock=True)
                     assert line is not None
             if line.status == LineStatus.CONNECTED and holding and line.provider_sid == holding:
                 return view_of(line)
@@ -179,7 +142,7 @@ class LineService:
                 row.provider_sid, row.call_id, row.requested_at = None, None, now
                 row.drop_reason = None
 
-            await _patch(session, line, renew)
+            await patch_line(session, line, renew)
             line_id, gen = line.id, line.generation
         if old_sid:
             await hang_up_quietly(d.provider, old_sid)
@@ -203,7 +166,7 @@ class LineService:
     async def hang_up(self, org_id: str, user_id: str) -> None:
         """The agent went offline: the line is hung up (announced as dropped, ``offline``)."""
         async with self.deps.sessions() as session:
-            line = await _find(session, org_id, user_id, lock=True)
+            line = await find_line(session, org_id, user_id, lock=True)
             if line is None or line.status not in (LineStatus.CONNECTING, LineStatus.CONNECTED):
                 return
             sid, was_call = line.provider_sid, line.call_id
@@ -213,7 +176,7 @@ class LineService:
                 row.status, row.dropped_at, row.drop_reason = LineStatus.OFF.value, now, "offline"
                 row.call_id = None
 
-            await _patch(session, line, off)
+            await patch_line(session, line, off)
         if sid:
             await hang_up_quietly(self.deps.provider, sid)
         await self._announce_drop(org_id, user_id, "offline", was_call)
@@ -229,7 +192,7 @@ class LineService:
             fresh = await session.get(Call, call.id, populate_existing=True)
             if fresh is None or call_is_over(fresh):
                 return None  # a line moved into an ended call's conference would wait there
-            line = await _find(session, call.organization_id, user_id, lock=True)
+            line = await find_line(session, call.organization_id, user_id, lock=True)
             if line is None or line.status != LineStatus.CONNECTED or not line.provider_sid:
                 return None
             if line.call_id not in (None, call.id):
@@ -239,7 +202,7 @@ class LineService:
             sid, line_id, gen = line.provider_sid, line.id, line.generation
             # The leg and the line's move, in one transaction (the answer is waiting): the
             # line claimed only if nobody changed it since it was read.
-            leg = await _new_line_leg(session, call, user_id, sid, commit=False)
+            leg = await new_line_leg(session, call, user_id, sid, commit=False)
             claimed = await session.execute(
                 update(AgentLine)
                 .where(AgentLine.id == line_id, AgentLine.version == line.version)
@@ -282,7 +245,7 @@ class LineService:
             def back(row: AgentLine) -> None:
                 row.call_id = None
 
-            await _patch(session, line, back)
+            await patch_line(session, line, back)
             user_id = line.user_id
         try:
             await self.deps.provider.instruct_call(sid, (self._own(user_id),))
@@ -299,8 +262,8 @@ class LineService:
             line = await session.get(AgentLine, line_id)
             if line is None or line.generation != gen or line.status != LineStatus.CONNECTING:
                 return (Hangup(),)  # an old or unwanted line
-            call = await _call_needing_line(session, line.organization_id, line.user_id)
-            leg = await _new_line_leg(session, call, line.user_id, sid) if call else None
+            call = await call_needing_line(session, line.organization_id, line.user_id)
+            leg = await new_line_leg(session, call, line.user_id, sid) if call else None
             call_id = call.id if call is not None else None
 
             def connected(row: AgentLine) -> None:
@@ -308,7 +271,7 @@ class LineService:
                 row.connected_at, row.call_id = now, call_id
                 row.dropped_at = row.drop_reason = None
 
-            await _patch(session, line, connected)
+            await patch_line(session, line, connected)
             org_id, user_id = line.organization_id, line.user_id
         log.info("agent's line connected", agentId=user_id, callId=call_id)
         await d.bus.publish(
@@ -341,7 +304,7 @@ class LineService:
                 def home(row: AgentLine) -> None:
                     row.call_id = None
 
-                await _patch(session, line, home)
+                await patch_line(session, line, home)
             return (self._own(line.user_id),)
 
     async def reconcile(self) -> int:
@@ -413,7 +376,7 @@ class LineService:
                 def learn(row: AgentLine) -> None:
                     row.provider_sid = row.provider_sid or sid
 
-                await _patch(session, line, learn)
+                await patch_line(session, line, learn)
             return view_of(line)
 
     async def _drop(self, line_id: str, gen: int, reason: str) -> LineView | None:
@@ -433,7 +396,7 @@ class LineService:
                 row.status, row.dropped_at, row.drop_reason = LineStatus.DROPPED.value, now, reason
                 row.call_id = None
 
-            await _patch(session, line, dropped)
+            await patch_line(session, line, dropped)
             view = view_of(line)
             org_id, user_id = line.organization_id, line.user_id
         log.info("agent's line dropped", agentId=user_id, callId=was_call, reason=reason)
@@ -459,91 +422,6 @@ class LineService:
             if leg is not None and leg.status != "left":
                 leg.status, leg.left_at, leg.provider_sid = "left", self.deps.clock.now(), None
                 await session.commit()
-
-
-async def _find(
-    session: AsyncSession, org_id: str, user_id: str, *, lock: bool = False
-) -> AgentLine | None:
-    query = select(AgentLine).where(
-        AgentLine.organization_id == org_id, AgentLine.user_id == user_id
-    )
-    if lock:
-        query = query.execution_options(populate_existing=True)
-    line: AgentLine | None = await session.scalar(query)
-    return line
-
-
-async def _patch(
-    session: AsyncSession, line: AgentLine, mutate: Callable[[AgentLine], None]
-) -> None:
-    """Write a change to the line row, re-applying it on the fresh row if a concurrent
-    webhook about the same line committed first."""
-    for _attempt in range(MAX_STALE_RETRIES):
-        mutate(line)
-        try:
-            await session.commit()
-            return
-        except StaleDataError:
-            await session.rollback()
-            await session.refresh(line)
-    raise ConcurrentUpdateError(f"line {line.id} kept changing")
-
-
-async def _new_line_leg(
-    session: AsyncSession, call: Call, user_id: str, sid: str, *, commit: bool = True
-) -> CallLeg:
-    """The line's leg in ``call``'s conference (committed unless told not to). The line's
-    SID is unique among legs: an earlier call's leg that still holds it lets it go."""
-    await session.execute(
-        update(CallLeg)
-        .where(CallLeg.provider_sid == sid)
-        .values(provider_sid=None)
-        .execution_options(synchronize_session=False)
-    )
-    leg = CallLeg(
-        call_id=call.id,
-        organization_id=call.organization_id,
-        role="agent",
-        target=f"{LINE_PREFIX}{sid}",
-        user_id=user_id,
-        provider_sid=sid,
-    )
-    session.add(leg)
-    if commit:
-        await session.commit()
-    else:
-        await session.flush()
-    return leg
-
-
-async def _call_needing_line(session: AsyncSession, org_id: str, user_id: str) -> Call | None:
-    """The agent's live call that has no agent leg of theirs any more (their line dropped
-    while they talked): the newest one."""
-    rows: Sequence[Call] = (
-        await session.scalars(
-            select(Call)
-            .where(
-                Call.organization_id == org_id,
-                Call.agent_id == user_id,
-                Call.state.in_([s.value for s in TALKING_STATES]),
-            )
-            .order_by(Call.created_at.desc())
-        )
-    ).all()
-    for call in rows:
-        legs = await session.scalars(
-            select(CallLeg).where(
-                CallLeg.call_id == call.id,
-                CallLeg.user_id == user_id,
-                CallLeg.role == "agent",
-                CallLeg.status.in_(["joining", "joined"]),
-            )
-        )
-        # A rung leg still up keeps them on it; a line leg still marked joined is the old,
-        # dropped line whose leaving has not been reported yet.
-        if not any(not is_line_leg(leg) for leg in legs):
-            return call
-    return None
 
 
 __all__ = [

@@ -52,6 +52,7 @@ from omnivox.telephony.legs import (
     LegService,
     agent_identity,
     hang_up_quietly,
+    monitor_identity,
 )
 from omnivox.telephony.lines import LineDeps, LineService
 from omnivox.telephony.models import Call
@@ -427,4 +428,10 @@ class TelephonyService:
             return (await session.scalars(query)).all()
 
 
-__all__ = ["CallActionFailed", "TelephonyService", "agent_identity", "hang_up_quietly"]
+__all__ = [
+    "CallActionFailed",
+    "TelephonyService",
+    "agent_identity",
+    "hang_up_quietly",
+    "monitor_identity",
+]

@@ -16,25 +16,30 @@ from omnivox.telephony.control import (
 )
 from omnivox.telephony.errors import ProviderError
 from omnivox.telephony.events import CallRecordingChanged, CallSupervised, RecordingRef
-from omnivox.telephony.fsm_types import CallState
+from omnivox.telephony.fsm_types import TERMINAL_STATES, CallState
 from omnivox.telephony.legs import CallActionFailed
 from omnivox.telephony.models import Call, CallLeg, Recording
 from omnivox.telephony.ports import ParticipantChange, RecordingStatus
-from omnivox.telephony.service import TelephonyService, agent_identity
+from omnivox.telephony.service import TelephonyService, monitor_identity
+
+#: How long a monitor leg rings the supervisor's live floor page before giving up: the
+#: page answers at once, so a long ring only means the page is not open.
+MONITOR_RING_SECONDS = 15
+MONITOR_PARAM = "ovx_monitor"
+SUPERVISABLE = frozenset({CallState.CONNECTED, CallState.ON_HOLD, CallState.IN_CONFERENCE})
 
 
 async def supervise(ctl: CallControl, actor: Principal, call_id: str, mode: str) -> CallLeg:
-    """listen (muted), whisper (heard by the agent only) or barge (heard by everyone)."""
+    """listen (muted), whisper (heard by the agent only) or barge (heard by everyone).
+
+    One leg per supervisor and call, rung on the live floor page's own softphone
+    (``monitor_identity``); switching mode changes that leg in place. Refusals are in
+    words a supervisor can act on, never the carrier's text."""
     svc = ctl.svc
     if not actor.can(Permission.CALLS_SUPERVISE):
         raise PermissionDenied("supervising calls needs calls:supervise")
     call = await _load(svc, actor, call_id)
-    if CallState(call.state) not in {
-        CallState.CONNECTED,
-        CallState.ON_HOLD,
-        CallState.IN_CONFERENCE,
-    }:
-        raise CallActionRefused(f"cannot {mode}: the call is {call.state.replace('_', ' ')}")
+    _check_supervisable(call, mode)
     agent_leg = await _agent_leg(svc, call, call.agent_id or "")
     existing = next(
         (
@@ -44,22 +49,34 @@ async def supervise(ctl: CallControl, actor: Principal, call_id: str, mode: str)
         ),
         None,
     )
-    change = ParticipantChange(
-        muted=mode == "listen",
-        coaching=mode == "whisper",
-        call_sid_to_coach=agent_leg.provider_sid if mode == "whisper" else None,
-    )
-    if existing is not None and existing.provider_sid and call.conference_sid:
-        await svc.provider.update_participant(call.conference_sid, existing.provider_sid, change)
+    coach = agent_leg.provider_sid if mode == "whisper" else None
+    if existing is not None and existing.status == "joined" and existing.provider_sid:
+        change = ParticipantChange(
+            muted=mode == "listen", coaching=mode == "whisper", call_sid_to_coach=coach
+        )
+        try:
+            assert call.conference_sid
+            await svc.provider.update_participant(
+                call.conference_sid, existing.provider_sid, change
+            )
+        except ProviderError as exc:
+            await _explain_switch_failure(svc, call, existing, mode, exc)
         leg = existing
     else:
+        if existing is not None:
+            # Still ringing the monitor: ring it again in the new mode rather than make
+            # the supervisor wait to switch.
+            await svc.legs.hang_up_leg(existing)
         leg = await svc.legs.add(
             call,
             role="supervisor",
-            target=f"client:{agent_identity(actor.user_id)}",
+            # The call rides along (a client custom parameter): the page answers only the
+            # leg of the call it is monitoring, never a stale one still ringing.
+            target=f"client:{monitor_identity(actor.user_id)}?{MONITOR_PARAM}={call.id}",
             user_id=actor.user_id,
             muted=mode == "listen",
-            coach_sid=agent_leg.provider_sid if mode == "whisper" else None,
+            coach_sid=coach,
+            timeout_seconds=MONITOR_RING_SECONDS,
         )
     async with svc.sessions() as session:
         row = await session.get(CallLeg, leg.id)
@@ -73,6 +90,48 @@ async def supervise(ctl: CallControl, actor: Principal, call_id: str, mode: str)
         )
     )
     return row
+
+
+async def stop_monitoring(ctl: CallControl, actor: Principal, call_id: str) -> int:
+    """Hang up the supervisor's own legs on the call (ringing or in): how many."""
+    svc = ctl.svc
+    if not actor.can(Permission.CALLS_SUPERVISE):
+        raise PermissionDenied("supervising calls needs calls:supervise")
+    call = await _load(svc, actor, call_id)
+    mine = [
+        leg
+        for leg in await svc.legs.legs(call.id)
+        if leg.role == "supervisor" and leg.user_id == actor.user_id
+    ]
+    for leg in mine:
+        await svc.legs.hang_up_leg(leg)
+    return len(mine)
+
+
+def _check_supervisable(call: Call, mode: str) -> None:
+    state = CallState(call.state)
+    if state in TERMINAL_STATES:
+        raise CallActionRefused(f"cannot {mode}: the call has ended")
+    if state is CallState.WRAP_UP:
+        raise CallActionRefused(f"cannot {mode}: the customer has hung up (wrap-up)")
+    if state not in SUPERVISABLE:
+        raise CallActionRefused(
+            f"cannot {mode}: the call is {state.value.replace('_', ' ')}, not yet with an agent"
+        )
+
+
+async def _explain_switch_failure(
+    svc: TelephonyService, call: Call, leg: CallLeg, mode: str, exc: ProviderError
+) -> None:
+    """The carrier no longer has the call or the monitor leg: say which, in words."""
+    async with svc.sessions() as session:
+        fresh = await session.get(Call, call.id)
+        mine = await session.get(CallLeg, leg.id)
+    if fresh is not None and CallState(fresh.state) not in SUPERVISABLE:
+        _check_supervisable(fresh, mode)
+    if mine is None or mine.status == "left":
+        raise CallActionRefused(f"cannot {mode}: your monitor has left the call; click again")
+    raise CallActionFailed(f"cannot {mode} now: the carrier could not change your leg") from exc
 
 
 async def recording(ctl: CallControl, actor: Principal, call_id: str, action: str) -> Recording:

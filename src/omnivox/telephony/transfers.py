@@ -19,14 +19,15 @@ from omnivox.telephony.control import (
     resume,
 )
 from omnivox.telephony.fsm_types import (
+    TERMINAL_STATES,
     CallState,
     TransferCompleted,
     TransferStarted,
     TransferTargetKind,
 )
-from omnivox.telephony.models import Call, CallLeg
+from omnivox.telephony.models import Call, CallEventRow, CallLeg
 from omnivox.telephony.ports import ParticipantChange
-from omnivox.telephony.service import AgentUnavailable, agent_identity
+from omnivox.telephony.service import AgentUnavailable, TelephonyService, agent_identity
 
 
 async def transfer(ctl: CallControl, actor: Principal, call_id: str, req: TransferRequest) -> Call:
@@ -146,3 +147,75 @@ async def _may_dial(ctl: CallControl, actor: Principal, number: str) -> None:
         org = await session.get(Organization, actor.organization_id)
         assert org is not None
         await check(session, org, number, svc.clock.now())
+
+
+async def _third_party(ctl: CallControl, call: Call, leg_id: str | None = None) -> CallLeg:
+    legs = [
+        leg
+        for leg in await ctl.svc.legs.legs(call.id)
+        if leg.id == leg_id or (leg_id is None and leg.role == "third_party")
+    ]
+    if not legs:
+        raise CallActionRefused("that participant is no longer on the call")
+    leg = legs[0]
+    if leg.role != "third_party":
+        raise CallActionRefused(
+            "only a conferenced third party can be dropped: to end the call, hang up"
+        )
+    return leg
+
+
+async def drop_participant(ctl: CallControl, actor: Principal, call_id: str, leg_id: str) -> Call:
+    """The agent (or a supervisor) drops the third party of a conference; the call goes
+    on with the customer, and its history says who dropped whom."""
+    svc = ctl.svc
+    call = await _load(svc, actor, call_id)
+    if CallState(call.state) in TERMINAL_STATES:
+        raise CallActionRefused("cannot drop a participant: the call has ended")
+    leg = await _third_party(ctl, call, leg_id)
+    await svc.legs.hang_up_leg(leg)
+    await _note(svc, call, "ParticipantDropped", f"{leg.target} dropped", actor, leg)
+    return call
+
+
+async def leave_conference(ctl: CallControl, actor: Principal, call_id: str) -> Call:
+    """The agent leaves a three-way call: the customer and the third party talk on, as
+    after a warm transfer to that number; the agent goes to wrap-up for their part."""
+    svc = ctl.svc
+    call = await _load(svc, actor, call_id)
+    if CallState(call.state) is not CallState.IN_CONFERENCE:
+        raise CallActionRefused(
+            f"cannot leave: the call is {call.state.replace('_', ' ')}, not a conference"
+        )
+    third = await _third_party(ctl, call)
+    event = TransferCompleted(
+        at=svc.clock.now(), target_kind=TransferTargetKind.EXTERNAL, target_id=third.target
+    )
+    _check(call, event, "leave the call")
+    call = await _record(svc, call.id, event)
+    await svc.legs.drop_previous_agents(call, keep_leg=third.id)
+    return call
+
+
+async def _note(
+    svc: TelephonyService, call: Call, kind: str, detail: str, actor: Principal, leg: CallLeg
+) -> None:
+    """A history row for an action that does not change the call's state."""
+    now = svc.clock.now()
+    async with svc.sessions() as session:
+        session.add(
+            CallEventRow(
+                call_id=call.id,
+                organization_id=call.organization_id,
+                at=now,
+                recorded_at=now,
+                event=kind,
+                from_state=call.state,
+                to_state=call.state,
+                applied=False,
+                reason=kind.lower(),
+                detail=f"{detail} by {actor.name}",
+                payload={"by": actor.user_id, "leg_id": leg.id, "target": leg.target},
+            )
+        )
+        await session.commit()

@@ -21,7 +21,16 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", dependencies=[PUBLIC])
+@router.get(
+    "/readyz",
+    dependencies=[PUBLIC],
+    responses={
+        503: {
+            "description": "Not ready: `checks` names the failing check.",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
 async def readyz(state: State) -> Response:
     """Ready when the database answers and its schema is at this code's migration head."""
     checks: dict[str, str] = {}

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
+from omnivox.accounts import reach_of
 from omnivox.core.events import Audience, AudienceKind, BusResynced, DomainEvent, EventBus
 from omnivox.core.logging import get_logger
 from omnivox.core.security.principal import Principal
@@ -64,6 +65,29 @@ async def _resolve(state: AppState, session_id: str) -> Principal | None:
     return signed_in.principal
 
 
+async def _reach(state: AppState, principal: Principal) -> frozenset[str] | None:
+    async with state.sessions() as session:
+        return await reach_of(session, principal)
+
+
+def _concerns(event: DomainEvent) -> tuple[bool, str | None]:
+    """Whether the event is about an agent or a call, and which agent (None: no agent)."""
+    call = getattr(event, "call", None)
+    if call is not None:
+        return True, getattr(call, "agent_id", None)
+    user_id = getattr(event, "user_id", None)
+    return (True, user_id) if isinstance(user_id, str) else (False, None)
+
+
+def in_reach(reach: frozenset[str] | None, event: DomainEvent) -> bool:
+    """A supervisor bounded by their teams hears about their agents and those agents'
+    calls only (accounts/reach.py); other events are not about one agent."""
+    if reach is None:
+        return True
+    about_agent, agent_id = _concerns(event)
+    return not about_agent or (agent_id is not None and agent_id in reach)
+
+
 def _same_origin(websocket: WebSocket, state: AppState) -> bool:
     """Browsers send Origin on WebSocket handshakes and do not apply CORS to them; without
     this check any site could read a signed-in user's events (cross-site hijacking)."""
@@ -87,6 +111,7 @@ class _Connection:
     def __init__(self, websocket: WebSocket, principal: Principal, queue_size: int) -> None:
         self.websocket = websocket
         self.principal = principal
+        self.reach: frozenset[str] | None = None  # set on connect and each heartbeat
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
         self.overflowed = asyncio.Event()
 
@@ -127,7 +152,7 @@ class EventHub:
             return
         encoded: str | None = None
         for conn in list(self.connections):
-            if may_receive(conn.principal, event.audience):
+            if may_receive(conn.principal, event.audience) and in_reach(conn.reach, event):
                 encoded = encoded or json.dumps(event.to_json())
                 conn.push(encoded)
 
@@ -147,6 +172,7 @@ async def _heartbeat(conn: _Connection, state: AppState, session_id: str, second
         if principal is None:
             return CLOSE_NOT_SIGNED_IN
         conn.principal = principal  # a role change applies from now on
+        conn.reach = await _reach(state, principal)  # and a team change
         conn.push(_message("heartbeat", state.clock.now()))
 
 
@@ -171,6 +197,7 @@ def events_router(*, heartbeat_seconds: float = 25.0, queue_size: int = 256) -> 
             await websocket.close(CLOSE_NOT_SIGNED_IN, "sign in to continue")
             return
         conn = _Connection(websocket, principal, queue_size)
+        conn.reach = await _reach(state, principal)
         hub = EventHub.of(websocket.app.state)
         hub.connections.add(conn)
         hello = {

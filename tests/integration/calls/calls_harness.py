@@ -27,7 +27,7 @@ from omnivox.telephony.sandbox.carrier import SandboxCarrier
 from omnivox.telephony.sandbox.model import SandboxCall, SandboxConference
 from omnivox.telephony.sandbox.parties import PartyScript
 from omnivox.telephony.sandbox.softphones import SoftphoneSession
-from omnivox.telephony.service import agent_identity
+from omnivox.telephony.service import agent_identity, monitor_identity
 
 CALLER_ID = "+14155550100"
 CUSTOMER = "+14155550142"
@@ -41,6 +41,8 @@ class Agent:
     answer: bool | str = True  # True: answer offers; False: let them ring; "reject"
     offers: list[dict[str, Any]] = field(default_factory=list)
     lines: list[dict[str, Any]] = field(default_factory=list)  # line calls, auto-answered
+    monitor: SoftphoneSession | None = None  # the live floor page's softphone, if open
+    monitored: list[dict[str, Any]] = field(default_factory=list)  # legs it answered
 
 
 @dataclass
@@ -126,6 +128,31 @@ class Floor:
             agent_identity(agent.user_id), self.env.settings.sandbox.account_sid
         )
         self._tasks.append(asyncio.create_task(self._browser(agent)))
+
+    def open_monitor(self, supervisor: Agent) -> None:
+        """The supervisor opens the live floor page: its softphone answers whatever rings
+        it (only supervision legs do)."""
+        phone = self.carrier.softphones.register(
+            monitor_identity(supervisor.user_id), self.env.settings.sandbox.account_sid
+        )
+        supervisor.monitor = phone
+
+        async def page() -> None:
+            while supervisor.monitor is phone:
+                msg = await phone.outbox.get()
+                if msg.get("type") == "incoming":
+                    supervisor.monitored.append(msg)
+                    self.carrier.softphones.handle(
+                        phone, {"type": "answer", "call_sid": msg["call_sid"]}
+                    )
+
+        self._tasks.append(asyncio.create_task(page()))
+
+    def close_monitor(self, supervisor: Agent) -> None:
+        """The live floor page is closed: the legs its softphone answered end."""
+        assert supervisor.monitor is not None
+        self.carrier.softphones.unregister(supervisor.monitor)
+        supervisor.monitor = None
 
     async def _browser(self, agent: Agent) -> None:
         """What the agent's browser does: answer its line, and offers (or not)."""

@@ -39,6 +39,7 @@ async def test_supervisor_listens_whispers_and_barges(sqlite_env: Env) -> None:
     async with floor(sqlite_env) as (f, org):
         alex = await f.agent(org, "alex")
         sam = await f.agent(org, "sam", Role.SUPERVISOR)
+        f.open_monitor(sam)
         call_id = await f.call(alex, ANSWERS)
         await f.advance(4)
         assert (await f.post(alex, f"/api/v1/calls/{call_id}/whisper")).status_code == 403
@@ -55,6 +56,8 @@ async def test_supervisor_listens_whispers_and_barges(sqlite_env: Env) -> None:
         assert not barge.json()["muted"] and not barge.json()["coaching"]
         assert not any(p.coaching or p.muted for p in conf.participants.values())
         assert (await f.row(call_id)).state == "connected"
+        # One leg, rung on the live floor page; sam's own agent desktop never rang.
+        assert len(sam.monitored) == 1 and sam.offers == []
 
 
 async def test_two_supervisors_listen_to_one_call_at_once(sqlite_env: Env) -> None:
@@ -63,6 +66,8 @@ async def test_two_supervisors_listen_to_one_call_at_once(sqlite_env: Env) -> No
         alex = await f.agent(org, "alex")
         sam = await f.agent(org, "sam", Role.SUPERVISOR)
         kim = await f.agent(org, "kim", Role.SUPERVISOR)
+        f.open_monitor(sam)
+        f.open_monitor(kim)
         call_id = await f.call(alex, ANSWERS)
         await f.advance(4)
         first = await f.post(sam, f"/api/v1/calls/{call_id}/listen")

@@ -23,6 +23,13 @@ async def login(env: Env, email: str, password: str = PASSWORD, next_url: str = 
     )
 
 
+async def signed_in(env: Env, email: str) -> dict[str, str]:
+    """Sign in through the page (the client keeps the cookie); the CSRF header for the API."""
+    resp = await login(env, email)
+    assert resp.status_code == 303, resp.text  # type: ignore[attr-defined]
+    return {"X-CSRF-Token": page_csrf((await env.client.get("/")).text)}
+
+
 def page_csrf(html: str) -> str:
     found = re.search(r'"X-CSRF-Token": "([^"]+)"', html)
     assert found, "page carries no CSRF token"
@@ -164,7 +171,10 @@ async def test_totp_enrolment_and_second_factor_sign_in(sqlite_env: Env) -> None
     env = sqlite_env
     org = await env.org("acme")
     await env.user(org, "a@acme.example.com", Role.AGENT)
-    h = await env.token("a@acme.example.com")
+    token = await env.token("a@acme.example.com")
+    refused = await env.client.post("/api/v1/me/totp/setup", headers=token)
+    assert refused.status_code == 403 and "browser session" in refused.json()["detail"]
+    h = await signed_in(env, "a@acme.example.com")
     setup = (await env.client.post("/api/v1/me/totp/setup", headers=h)).json()
     totp = pyotp.TOTP(setup["secret"])
     assert setup["otpauth_uri"].startswith("otpauth://totp/")
@@ -173,6 +183,9 @@ async def test_totp_enrolment_and_second_factor_sign_in(sqlite_env: Env) -> None
     now = env.clock.now()
     ok = await env.client.post("/api/v1/me/totp/enable", headers=h, json={"code": totp.at(now)})
     assert ok.status_code == 204
+    again = await env.client.post("/api/v1/me/totp/setup", headers=h)
+    assert again.status_code == 409  # an enabled secret is never shown again
+    env.client.cookies.clear()
 
     resp = await login(env, "a@acme.example.com", next_url="/account")
     assert resp.headers["location"].startswith("/login/totp")
@@ -212,7 +225,8 @@ async def test_api_tokens_are_hashed_expire_and_revoke(sqlite_env: Env) -> None:
     env = sqlite_env
     org = await env.org("acme")
     await env.user(org, "a@acme.example.com", Role.AGENT)
-    h = await env.token("a@acme.example.com")
+    # A token that may mint tokens (by default one may not: test_token_scopes.py).
+    h = await env.token("a@acme.example.com", scope="custom", permissions=["tokens:manage"])
     made = await env.client.post(
         "/api/v1/tokens", headers=h, json={"name": "crm", "expires_in_days": 1}
     )
@@ -222,15 +236,25 @@ async def test_api_tokens_are_hashed_expire_and_revoke(sqlite_env: Env) -> None:
         stored = [t.token_hash for t in await s.scalars(select(ApiToken))]
         assert secret not in stored and all(len(x) == 64 for x in stored)
     crm = {"Authorization": f"Bearer {secret}"}
-    assert (await env.client.get("/api/v1/me", headers=crm)).status_code == 200
+    # Its scope is the minting token's: tokens:manage, not own-account.
+    assert (await env.client.get("/api/v1/me", headers=crm)).status_code == 403
+    assert (await env.client.get("/api/v1/tokens", headers=crm)).status_code == 403
     await env.clock.advance(86400 + 1)
-    expired = await env.client.get("/api/v1/me", headers=crm)
+    expired = await env.client.post("/api/v1/tokens", headers=crm, json={"name": "y"})
     assert expired.status_code == 401 and "expired" in expired.json()["detail"]
 
-    other = (await env.client.post("/api/v1/tokens", headers=h, json={"name": "x"})).json()
+    other = (
+        await env.client.post(
+            "/api/v1/tokens", headers=h, json={"name": "x", "expires_in_days": 30}
+        )
+    ).json()
     revoked = await env.client.delete(f"/api/v1/tokens/{other['id']}", headers=h)
     assert revoked.json()["revoked_at"] is not None
-    dead = await env.client.get("/api/v1/me", headers={"Authorization": f"Bearer {other['token']}"})
+    dead = await env.client.post(
+        "/api/v1/tokens",
+        headers={"Authorization": f"Bearer {other['token']}"},
+        json={"name": "z"},
+    )
     assert dead.status_code == 401
     assert (
         await env.client.get("/api/v1/me", headers={"Authorization": "Bearer nonsense"})
@@ -241,7 +265,14 @@ async def test_password_change(sqlite_env: Env) -> None:
     env = sqlite_env
     org = await env.org("acme")
     await env.user(org, "a@acme.example.com", Role.AGENT)
-    h = await env.token("a@acme.example.com")
+    token = await env.token("a@acme.example.com")
+    by_token = await env.client.post(
+        "/api/v1/me/password",
+        headers=token,
+        json={"current_password": PASSWORD, "new_password": "brand-new-pass-2"},
+    )
+    assert by_token.status_code == 403  # a leaked token cannot take the account over
+    h = await signed_in(env, "a@acme.example.com")
     wrong = await env.client.post(
         "/api/v1/me/password",
         headers=h,
@@ -254,6 +285,7 @@ async def test_password_change(sqlite_env: Env) -> None:
         json={"current_password": PASSWORD, "new_password": "brand-new-pass-2"},
     )
     assert ok.status_code == 204
+    env.client.cookies.clear()
     assert (await login(env, "a@acme.example.com")).status_code == 401
     assert (await login(env, "a@acme.example.com", "brand-new-pass-2")).status_code == 303
 
@@ -276,3 +308,47 @@ async def test_session_expires(sqlite_env: Env) -> None:
     await login(env, "a@acme.example.com")
     await env.clock.advance(timedelta(hours=12).total_seconds() + 1)
     assert (await env.client.get("/")).status_code == 303
+
+
+async def test_two_factor_required_for_chosen_roles_only(sqlite_env: Env) -> None:
+    """An organisation may require a second factor of its admins and supervisors but not
+    its agents; it is enforced at sign-in and cannot be switched off by those it binds."""
+    env = sqlite_env
+    org = await env.org("acme")
+    await env.user(org, "boss@acme.example.com", Role.ORG_ADMIN)
+    await env.user(org, "sup@acme.example.com", Role.SUPERVISOR)
+    await env.user(org, "al@acme.example.com", Role.AGENT)
+    boss = await env.token("boss@acme.example.com")
+    bad = await env.client.patch(
+        "/api/v1/organization", headers=boss, json={"require_2fa_roles": ["janitor"]}
+    )
+    assert bad.status_code == 422 and "require_2fa_roles" in bad.text
+    saved = await env.client.patch(
+        "/api/v1/organization",
+        headers=boss,
+        json={"require_2fa_roles": ["org_admin", "supervisor"]},
+    )
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["require_2fa_roles"] == ["org_admin", "supervisor"]
+
+    agent = await login(env, "al@acme.example.com")
+    assert agent.headers["location"] == "/"  # type: ignore[attr-defined]
+    env.client.cookies.clear()
+    sup = await login(env, "sup@acme.example.com")
+    assert sup.headers["location"].startswith("/login/totp")  # type: ignore[attr-defined]
+    # Half signed in: nothing but the second step.
+    assert (await env.client.get("/agent")).status_code in (303, 401)
+    page = await env.client.get("/login/totp")
+    secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', page.text)
+    assert secret, "a supervisor without a second factor enrols now"
+    code = pyotp.TOTP(secret.group(1)).at(env.clock.now())
+    assert (await env.client.post("/login/totp", data={"code": code})).status_code == 303
+    # The supervisor cannot turn it off again.
+    await env.clock.advance(31)
+    csrf = {"X-CSRF-Token": page_csrf((await env.client.get("/")).text)}
+    off = await env.client.post(
+        "/api/v1/me/totp/disable",
+        headers=csrf,
+        json={"code": pyotp.TOTP(secret.group(1)).at(env.clock.now())},
+    )
+    assert off.status_code == 409 and "requires two-factor" in off.json()["detail"]

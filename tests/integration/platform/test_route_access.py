@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.routing import RouteContext
 from tests.support import Env
 
-from omnivox.accounts import auth, organizations, teams, users
+from omnivox.accounts import api_tokens, auth, organizations, teams, users
 from omnivox.accounts.schemas import ApiTokenCreate, HolidayCreate, SkillCreate, TeamCreate
 from omnivox.core.security.permissions import ROLE_PERMISSIONS, Permission, Role
 from omnivox.core.security.principal import Principal
@@ -46,6 +46,7 @@ JSON_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/calls/{call_id}/transfer": {"kind": "external", "target": "+14155550123"},
     "/api/v1/calls/{call_id}/conference": {"number": "+14155550123"},
     "/api/v1/calls/{call_id}/disposition": {"code": "SALE"},
+    "/api/v1/calls/{call_id}/amd-review": {"verdict": "machine_passed"},
     "/api/v1/calls/{call_id}/callback": {"due_local": "2030-01-01T10:00"},
     "/api/v1/queues/{queue_id}": {"name": "Mine"},
     "/api/v1/queues/{queue_id}/members": {"members": []},
@@ -63,6 +64,7 @@ FORM_BODIES: dict[str, dict[str, str]] = {
     "/admin/queues/{queue_id}": {"name": "x"},
     "/admin/queues/{queue_id}/members": {"user_id": "x", "priority": "0"},
     "/voicemail/{voicemail_id}/assign": {"user_id": ""},
+    "/campaigns/{campaign_id}/amd-review/{call_id}": {"verdict": "machine_confirmed"},
 }
 
 
@@ -125,7 +127,7 @@ async def test_wrong_role_is_refused_everywhere(sqlite_env: Env) -> None:
     headers: dict[Role, dict[str, str]] = {}
     for role in Role:
         await sqlite_env.user(org, f"{role.value}@acme.example.com", role)
-        headers[role] = await sqlite_env.token(f"{role.value}@acme.example.com")
+        headers[role] = await sqlite_env.token(f"{role.value}@acme.example.com", whole_role=True)
     checked = 0
     for method, path, route in app_routes(app):
         needed = declared_access(route)
@@ -183,13 +185,13 @@ async def _other_token(env: Env, org: str) -> str:
     async with env.sessions() as s:
         user = await users.find_user_by_email(s, "victim@other.example.com")
         assert user is not None
-        token, _ = await auth.create_api_token(
+        token, _ = await api_tokens.create_api_token(
             s, auth.principal_of(user, "system"), ApiTokenCreate(name="theirs"), env.clock.now()
         )
         return token.id
 
 
-async def _other_call(env: Env, org: str) -> str:
+async def _other_call(env: Env, org: str, conference: str = "ovx-theirs") -> str:
     from omnivox.telephony.models import Call
 
     async with env.sessions() as s:
@@ -202,11 +204,28 @@ async def _other_call(env: Env, org: str) -> str:
             provider="twilio",
             from_number="+14155550100",
             to_number="+14155550101",
-            conference_name="ovx-theirs",
+            conference_name=conference,
         )
         s.add(call)
         await s.commit()
         return call.id
+
+
+async def _other_leg(env: Env, org: str) -> str:
+    from omnivox.telephony.models import CallLeg
+
+    call_id = await _other_call(env, org, "ovx-theirs-with-a-third-party")
+    async with env.sessions() as s:
+        leg = CallLeg(
+            call_id=call_id,
+            organization_id=org,
+            role="third_party",
+            target="+14155550102",
+            status="joined",
+        )
+        s.add(leg)
+        await s.commit()
+        return leg.id
 
 
 async def _other_break_reason(env: Env, org: str) -> str:
@@ -354,6 +373,7 @@ FACTORIES: dict[str, Factory] = {
     },
     "break_reason_id": _other_break_reason,
     "call_id": _other_call,
+    "leg_id": _other_leg,
     "user_id": _other_user,
     "team_id": _other_team,
     "skill_id": _other_skill,
@@ -367,7 +387,7 @@ async def test_other_tenants_objects_answer_404(sqlite_env: Env) -> None:
     app: FastAPI = sqlite_env.app  # type: ignore[assignment]
     mine, theirs = await sqlite_env.org("mine"), await sqlite_env.org("theirs")
     await sqlite_env.user(mine, "boss@mine.example.com", Role.ORG_ADMIN)
-    headers = await sqlite_env.token("boss@mine.example.com")
+    headers = await sqlite_env.token("boss@mine.example.com", whole_role=True)
     ids = {"user_id": await _other_user(sqlite_env, theirs)}
     for name, factory in FACTORIES.items():
         if name not in ids:
@@ -394,7 +414,112 @@ async def test_other_tenants_objects_answer_404(sqlite_env: Env) -> None:
 async def test_platform_routes_refuse_org_admins(sqlite_env: Env, path: str) -> None:
     org = await sqlite_env.org("acme")
     await sqlite_env.user(org, "boss@acme.example.com", Role.ORG_ADMIN)
-    headers = await sqlite_env.token("boss@acme.example.com")
+    headers = await sqlite_env.token("boss@acme.example.com", whole_role=True)
     method = "GET" if _is_api(path) else "POST"
     resp = await _send(sqlite_env, method, path, {"organization_id": org}, headers)
     assert resp.status_code == 403
+
+
+# Permissions whose routes act on one agent or one call of the organisation: a supervisor
+# bounded by their teams (accounts/reach.py) must be refused them for anyone else's.
+TEAM_BOUNDED = {
+    Permission.AGENTS_SUPERVISE,
+    Permission.CALLS_READ,
+    Permission.CALLS_SUPERVISE,
+    Permission.CALLS_CONTROL,  # a supervisor controls anyone's call only within reach
+}
+
+
+async def test_a_team_bounded_supervisor_is_refused_other_teams_everywhere(
+    sqlite_env: Env,
+) -> None:
+    """Every route that names an agent (``{user_id}`` under /agents) or a call and needs a
+    supervisor's permission refuses a supervisor bounded by their teams for an agent
+    outside them, and lists show only their teams' agents and calls."""
+    from omnivox.accounts.models import Organization
+    from omnivox.telephony.models import Call
+
+    env = sqlite_env
+    app: FastAPI = env.app  # type: ignore[assignment]
+    org = await env.org("acme")
+    sam = await env.user(org, "sam@acme.example.com", Role.SUPERVISOR)
+    alex = await env.user(org, "alex@acme.example.com", Role.AGENT)
+    bea = await env.user(org, "bea@acme.example.com", Role.AGENT)
+    async with env.sessions() as s:
+        actor = Principal("", org, "system", "System", Role.ORG_ADMIN, "system")
+        team = await teams.create_team(s, actor, TeamCreate(name="North"))
+        row = await s.get(Organization, org)
+        assert row is not None
+        row.supervisor_scope = "teams"
+        await s.commit()
+    boss = await env.user(org, "boss@acme.example.com", Role.ORG_ADMIN)
+    admin = await env.token("boss@acme.example.com", whole_role=True)
+    members = await env.client.put(
+        f"/api/v1/teams/{team.id}/members", headers=admin, json={"user_ids": [sam, alex]}
+    )
+    assert members.status_code == 200, members.text
+    calls: dict[str, str] = {}
+    async with env.sessions() as s:
+        for who, agent in (("alex", alex), ("bea", bea)):
+            call = Call(
+                organization_id=org,
+                direction="outbound",
+                owner_kind="agent",
+                owner_id=agent,
+                state="connected",
+                provider="twilio",
+                from_number="+14155550100",
+                to_number="+14155550101",
+                agent_id=agent,
+                conference_name=f"ovx-{who}",
+            )
+            s.add(call)
+            await s.commit()
+            calls[who] = call.id
+        from omnivox.telephony.models import CallLeg
+
+        leg = CallLeg(
+            call_id=calls["bea"],
+            organization_id=org,
+            role="third_party",
+            target="+14155550102",
+            status="joined",
+        )
+        s.add(leg)
+        await s.commit()
+        bea_leg = leg.id
+    headers = await env.token("sam@acme.example.com", whole_role=True)
+
+    listed = await env.client.get("/api/v1/agents", headers=headers)
+    assert {a["user_id"] for a in listed.json()} <= {sam, alex}, listed.json()
+    shown = await env.client.get("/api/v1/calls", headers=headers)
+    assert [c["id"] for c in shown.json()] == [calls["alex"]]
+
+    probed, seen = 0, []
+    for method, path, route in app_routes(app):
+        needed = declared_access(route)
+        if needed not in TEAM_BOUNDED:
+            continue
+        params = re.findall(r"\{(\w+)\}", path)
+        if not params or not set(params) <= {"user_id", "call_id", "leg_id"}:
+            continue
+        if not path.startswith("/api/v1/"):
+            continue
+        if "user_id" in params and not path.startswith("/api/v1/agents/"):
+            continue
+        outside = {"user_id": bea, "call_id": calls["bea"], "leg_id": bea_leg}
+        resp = await _send(env, method, path, outside, headers)
+        assert resp.status_code in (403, 404), f"{method} {path} -> {resp.status_code}"
+        assert "teams" in resp.json()["detail"], f"{method} {path}: {resp.text[:200]}"
+        probed += 1
+        seen.append(f"{method} {path}")
+    assert probed >= 20, seen
+    # Their own team's agent and call are theirs to act on.
+    mine = await env.client.get(f"/api/v1/agents/{alex}", headers=headers)
+    assert mine.status_code == 200
+    theirs = await env.client.get(f"/api/v1/calls/{calls['alex']}", headers=headers)
+    assert theirs.status_code == 200
+    # An administrator is never bounded.
+    everyone = await env.client.get("/api/v1/calls", headers=admin)
+    assert {c["id"] for c in everyone.json()} == set(calls.values())
+    assert boss

@@ -40,3 +40,42 @@ SUP = "agents:supervise"
 )
 def test_may_receive(principal: Principal, audience: Audience, allowed: bool) -> None:
     assert may_receive(principal, audience) is allowed
+
+
+def test_a_team_bounded_supervisor_hears_only_their_agents() -> None:
+    """accounts/reach.py on the event stream: agent and call events about agents outside
+    the supervisor's teams are not sent; events about no one agent are."""
+    from dataclasses import dataclass
+    from datetime import UTC, datetime
+
+    from omnivox.core.events import DomainEvent
+    from omnivox.web.ws import in_reach
+
+    @dataclass(frozen=True, kw_only=True)
+    class AboutAgent(DomainEvent):
+        NAME = "test.about_agent"
+        user_id: str
+
+    @dataclass(frozen=True)
+    class Summary:
+        agent_id: str | None
+
+    @dataclass(frozen=True, kw_only=True)
+    class AboutCall(DomainEvent):
+        NAME = "test.about_call"
+        call: Summary
+
+    @dataclass(frozen=True, kw_only=True)
+    class AboutCampaign(DomainEvent):
+        NAME = "test.about_campaign"
+        campaign_id: str
+
+    now, org = datetime(2026, 1, 1, tzinfo=UTC), Audience.organization("o1")
+    mine, theirs = frozenset({"alex", "sam"}), "bea"
+    assert in_reach(mine, AboutAgent(audience=org, at=now, user_id="alex"))
+    assert not in_reach(mine, AboutAgent(audience=org, at=now, user_id=theirs))
+    assert in_reach(mine, AboutCall(audience=org, at=now, call=Summary("alex")))
+    assert not in_reach(mine, AboutCall(audience=org, at=now, call=Summary(theirs)))
+    assert not in_reach(mine, AboutCall(audience=org, at=now, call=Summary(None)))
+    assert in_reach(mine, AboutCampaign(audience=org, at=now, campaign_id="c1"))
+    assert in_reach(None, AboutCall(audience=org, at=now, call=Summary(theirs)))  # unbounded

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from omnivox.accounts import auth, organizations
+from omnivox.accounts import api_tokens, auth, organizations
 from omnivox.accounts.models import User
 from omnivox.accounts.schemas import (
     ApiTokenCreate,
@@ -43,14 +43,16 @@ async def read_me(db: DB, actor: Principal = Allow(P.OWN_ACCOUNT)) -> MeRead:
 
 @router.post("/me/password", status_code=204)
 async def change_password(
-    data: PasswordChange, db: DB, actor: Principal = Allow(P.OWN_ACCOUNT)
+    data: PasswordChange, db: DB, state: State, actor: Principal = Allow(P.OWN_ACCOUNT)
 ) -> Response:
-    await auth.change_password(db, actor, data)
+    """Signs out other browsers and revokes every API token of yours."""
+    await auth.change_password(db, actor, data, state.clock.now())
     return Response(status_code=204)
 
 
 @router.post("/me/totp/setup", response_model=TotpSetupRead)
 async def setup_totp(db: DB, actor: Principal = Allow(P.OWN_ACCOUNT)) -> TotpSetupRead:
+    auth.browser_only(actor, "enrolling two-factor sign-in")
     user = await db.get(User, actor.user_id)
     if user is None:
         raise NotAuthenticated("your account no longer exists")
@@ -77,20 +79,24 @@ async def disable_totp(
 
 @router.get("/tokens", response_model=list[ApiTokenRead])
 async def list_tokens(db: DB, actor: Principal = Allow(P.OWN_ACCOUNT)) -> list[ApiTokenRead]:
-    return [ApiTokenRead.model_validate(t) for t in await auth.list_api_tokens(db, actor)]
+    tokens = await api_tokens.list_api_tokens(db, actor.user_id)
+    return [ApiTokenRead.model_validate(t) for t in tokens]
 
 
 @router.post("/tokens", response_model=ApiTokenCreated, status_code=201)
 async def create_token(
-    data: ApiTokenCreate, db: DB, state: State, actor: Principal = Allow(P.OWN_ACCOUNT)
+    data: ApiTokenCreate, db: DB, state: State, actor: Principal = Allow(P.TOKENS_MANAGE)
 ) -> ApiTokenCreated:
-    token, secret = await auth.create_api_token(db, actor, data, state.clock.now())
+    """A token acting here needs a scope naming tokens:manage; what it creates is no
+    wider and lives no longer than itself."""
+    token, secret = await api_tokens.create_api_token(db, actor, data, state.clock.now())
     return ApiTokenCreated(**ApiTokenRead.model_validate(token).model_dump(), token=secret)
 
 
 @router.delete("/tokens/{token_id}", response_model=ApiTokenRead)
 async def revoke_token(
-    token_id: str, db: DB, state: State, actor: Principal = Allow(P.OWN_ACCOUNT)
+    token_id: str, db: DB, state: State, actor: Principal = Allow(P.TOKENS_MANAGE)
 ) -> ApiTokenRead:
-    token = await auth.revoke_api_token(db, actor, token_id, state.clock.now())
+    now = state.clock.now()
+    token = await api_tokens.revoke_api_token(db, actor, actor.user_id, token_id, now)
     return ApiTokenRead.model_validate(token)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from omnivox.accounts import teams, users
+from omnivox.accounts import api_tokens, teams, users
 from omnivox.accounts.api.deps import Guard
 from omnivox.accounts.models import Skill, Team, User
 from omnivox.accounts.schemas import (
+    ApiTokenRead,
     SkillCreate,
     SkillRead,
     SkillUpdate,
@@ -22,7 +23,7 @@ from omnivox.accounts.schemas import (
 )
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.http import DB, Allow, JsonCrud, add_json_crud, in_org
+from omnivox.http import DB, Allow, JsonCrud, State, add_json_crud, in_org
 
 router = APIRouter(tags=["people"])
 
@@ -52,6 +53,24 @@ async def set_user_skills(
     user_id: str, data: UserSkillsWrite, db: DB, actor: Principal = Allow(P.USERS_WRITE)
 ) -> UserRead:
     return users.to_read(await users.set_user_skills(db, actor, user_id, data))
+
+
+@router.get("/users/{user_id}/tokens", response_model=list[ApiTokenRead])
+async def user_tokens(
+    user_id: str, db: DB, actor: Principal = Allow(P.USERS_WRITE)
+) -> list[ApiTokenRead]:
+    """A person's API tokens, for an administrator: scope, last use and where from."""
+    user = await users.get_user(db, actor.organization_id, user_id)
+    return [ApiTokenRead.model_validate(t) for t in await api_tokens.list_api_tokens(db, user.id)]
+
+
+@router.delete("/users/{user_id}/tokens/{token_id}", response_model=ApiTokenRead)
+async def revoke_user_token(
+    user_id: str, token_id: str, db: DB, state: State, actor: Principal = Allow(P.USERS_WRITE)
+) -> ApiTokenRead:
+    user = await users.get_user(db, actor.organization_id, user_id)
+    token = await api_tokens.revoke_api_token(db, actor, user.id, token_id, state.clock.now())
+    return ApiTokenRead.model_validate(token)
 
 
 add_json_crud(

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from omnivox.accounts import auth
+from omnivox.accounts import api_tokens, auth
 from omnivox.accounts.models import User
 from omnivox.accounts.schemas import ApiTokenCreate, PasswordChange, TotpCode
 from omnivox.core.errors import NotAuthenticated
@@ -27,7 +27,7 @@ async def _me(db: DB, actor: Principal) -> User:
 
 async def _page(request: Request, db: DB, actor: Principal, **extra: Any) -> HTMLResponse:
     user = await _me(db, actor)
-    tokens = await auth.list_api_tokens(db, actor)
+    tokens = await api_tokens.list_api_tokens(db, actor.user_id)
     return render(
         request,
         "account.html",
@@ -47,14 +47,16 @@ async def account_page(
 
 @router.post("/password")
 async def change_password(
-    request: Request, db: DB, actor: Principal = Allow(P.OWN_ACCOUNT)
+    request: Request, db: DB, state: State, actor: Principal = Allow(P.OWN_ACCOUNT)
 ) -> HTMLResponse:
-    await auth.change_password(db, actor, parse(PasswordChange, await form_dict(request)))
+    data = parse(PasswordChange, await form_dict(request))
+    revoked = await auth.change_password(db, actor, data, state.clock.now())
+    tokens = f" {revoked} API token(s) were revoked." if revoked else ""
     return render(
         request,
         "partials/flash.html",
         actor,
-        message="Password changed. Other sessions were signed out.",
+        message=f"Password changed. Other sessions were signed out.{tokens}",
     )
 
 
@@ -62,6 +64,7 @@ async def change_password(
 async def totp_setup(
     request: Request, db: DB, actor: Principal = Allow(P.OWN_ACCOUNT)
 ) -> HTMLResponse:
+    auth.browser_only(actor, "enrolling two-factor sign-in")
     user = await _me(db, actor)
     secret, uri = auth.begin_totp_enrolment(user)
     await db.commit()
@@ -101,19 +104,19 @@ async def totp_disable(
 
 @router.post("/tokens")
 async def create_token(
-    request: Request, db: DB, state: State, actor: Principal = Allow(P.OWN_ACCOUNT)
+    request: Request, db: DB, state: State, actor: Principal = Allow(P.TOKENS_MANAGE)
 ) -> HTMLResponse:
     data = await form_dict(request)
     if data.get("expires_in_days") == "":
-        data["expires_in_days"] = None
-    _token, secret = await auth.create_api_token(
+        del data["expires_in_days"]
+    _token, secret = await api_tokens.create_api_token(
         db, actor, parse(ApiTokenCreate, data), state.clock.now()
     )
     return render(
         request,
         "partials/tokens.html",
         actor,
-        tokens=await auth.list_api_tokens(db, actor),
+        tokens=await api_tokens.list_api_tokens(db, actor.user_id),
         new_token=secret,
     )
 
@@ -124,13 +127,13 @@ async def revoke_token(
     request: Request,
     db: DB,
     state: State,
-    actor: Principal = Allow(P.OWN_ACCOUNT),
+    actor: Principal = Allow(P.TOKENS_MANAGE),
 ) -> HTMLResponse:
-    await auth.revoke_api_token(db, actor, token_id, state.clock.now())
+    await api_tokens.revoke_api_token(db, actor, actor.user_id, token_id, state.clock.now())
     return render(
         request,
         "partials/tokens.html",
         actor,
-        tokens=await auth.list_api_tokens(db, actor),
+        tokens=await api_tokens.list_api_tokens(db, actor.user_id),
         new_token=None,
     )

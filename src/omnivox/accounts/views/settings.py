@@ -62,7 +62,8 @@ async def settings_page(
 async def save_profile(
     request: Request, db: DB, actor: Principal = Allow(P.ORG_SETTINGS_WRITE)
 ) -> HTMLResponse:
-    data = await form_dict(request)
+    data = await form_dict(request, lists=("require_2fa_roles",))
+    data.setdefault("require_2fa_roles", [])  # no box ticked: no role singled out
     data["default_caller_ids"] = [
         n.strip() for n in data.get("default_caller_ids", "").split(",") if n.strip()
     ]

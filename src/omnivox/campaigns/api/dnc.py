@@ -85,7 +85,11 @@ async def import_dnc(
     )
 
 
-@router.get("/dnc/export.csv")
+@router.get(
+    "/dnc/export.csv",
+    response_class=StreamingResponse,
+    responses={200: {"description": "The list as CSV.", "content": {"text/csv": {}}}},
+)
 async def export_dnc(db: DB, actor: Principal = Allow(P.DNC_READ)) -> StreamingResponse:
     return StreamingResponse(
         service.export_csv(db, actor.organization_id),

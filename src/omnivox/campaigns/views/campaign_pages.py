@@ -3,6 +3,7 @@ lifecycle buttons and history."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -47,7 +48,18 @@ def _campaign_form(data: dict[str, Any]) -> dict[str, Any]:
         out["calling_days"] = [int(d) for d in data["calling_days"]]
     if "abandon_rate_percent" in out:
         out["abandon_rate_cap"] = str(float(out.pop("abandon_rate_percent")) / 100)
+    if "amd_false_positive_percent" in out:
+        percent = out.pop("amd_false_positive_percent")
+        out["amd_false_positive_estimate"] = _fraction(percent, "amd_false_positive_estimate")
     return out
+
+
+def _fraction(percent: str, field: str) -> str:
+    """A percentage typed in a form, as the fraction the API takes (4 decimal places)."""
+    try:
+        return str(round(Decimal(percent) / 100, 4))
+    except (InvalidOperation, ValueError, OverflowError):
+        raise InvalidInput.on(field, f"{percent!r} is not a percentage") from None
 
 
 @router.get("/campaigns")

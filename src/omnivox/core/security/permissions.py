@@ -27,6 +27,9 @@ class Permission(StrEnum):
     DISPOSITIONS_WRITE = "dispositions:write"
     AUDIT_READ = "audit:read"
     OWN_ACCOUNT = "own-account"  # own profile, password, 2FA, API tokens
+    # Create API tokens: every role has it, but a token carries it only when its scope
+    # names it, so a leaked token cannot mint others.
+    TOKENS_MANAGE = "tokens:manage"
     HOME = "home"
     CALLS_READ = "calls:read"  # every call of the organisation
     CALLS_CONTROL = "calls:control"  # place and control one's own calls, disposition them
@@ -84,7 +87,12 @@ _SUPERVISES = {
     Permission.AGENTS_SUPERVISE,
     Permission.SANDBOX_CONTROL,
 }
-_EVERYONE = {Permission.OWN_ACCOUNT, Permission.HOME, Permission.REPORTS_OWN}
+_EVERYONE = {
+    Permission.OWN_ACCOUNT,
+    Permission.HOME,
+    Permission.REPORTS_OWN,
+    Permission.TOKENS_MANAGE,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLATFORM_ADMIN: frozenset(
@@ -115,6 +123,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
 }
+
+
+def read_only(permissions: frozenset[Permission]) -> frozenset[Permission]:
+    """The reading part of a set of permissions (a read-only API token's scope)."""
+    return frozenset(p for p in permissions if p.value.endswith(":read") or p is Permission.HOME)
 
 
 def permissions_of(role: Role) -> frozenset[Permission]:

@@ -19,10 +19,14 @@ class Principal:
     role: Role
     via: Via
     csrf_token: str = ""
+    # An API token's scope: what it may do, within the role (None: the whole role).
+    scope: frozenset[Permission] | None = None
+    token_id: str | None = None  # the API token behind the call, if one is
 
     @property
     def permissions(self) -> frozenset[Permission]:
-        return permissions_of(self.role)
+        granted = permissions_of(self.role)
+        return granted if self.scope is None else granted & self.scope
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions

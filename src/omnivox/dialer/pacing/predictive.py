@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from omnivox.dialer.pacing.budget import BudgetConfig, next_abandon_rate
+from omnivox.dialer.pacing.budget import BudgetConfig, pacing_abandon_rate
 from omnivox.dialer.pacing.estimators import FloatArray, normal_cdf
 from omnivox.dialer.pacing.learner import LearnerPrior, OutcomeLearner
 from omnivox.dialer.pacing.types import BasePolicy, PacingEvent, PacingSnapshot, clamp_dials
@@ -177,7 +177,10 @@ class OmnivoxPacer(BasePolicy):
         answers = snap.window_live_answers * people.answer_share()
         prior = cfg.calibration_prior
         bias = (abandons + prior) / (self._predicted_abandons + prior)
-        allowed = next_abandon_rate(cfg.budget, snap, abandons, answers)
+        # Under the UK rule the AMD false positives come out of the same budget first.
+        allowed = pacing_abandon_rate(
+            cfg.budget, snap, abandons, answers, snap.window_amd_false_positives
+        )
         goal = allowed / min(max(bias, 0.25), 4.0)
         error = (goal - self._pi_mean) / max(goal, 1e-6)
         self.theta *= math.exp(cfg.gain * max(min(error, 2.0), -2.0))

@@ -84,6 +84,9 @@ class PacingSnapshot(NamedTuple):
     dial_limit: int  # new dials allowed this tick (calls-per-second cap)
     day_start: float  # the campaign's calling window today
     day_end: float
+    # People AMD hung up on as machines in the window, as the law counts them (UK rule:
+    # an estimate, the campaign's false-positive share x machine verdicts); 0 otherwise.
+    window_amd_false_positives: float = 0.0
 
     @property
     def talking_agents(self) -> int:

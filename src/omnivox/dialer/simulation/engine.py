@@ -38,8 +38,19 @@ _OUTCOME_EVENT = {
 class Simulator:
     """One scenario, one policy, one seed. ``run()`` returns the day's ``RunMetrics``."""
 
-    def __init__(self, scenario: Scenario, policy: PacingPolicy, seed: int) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        policy: PacingPolicy,
+        seed: int,
+        amd_fp_estimate: float = 0.0,
+    ) -> None:
+        """``amd_fp_estimate``: under a rule that counts AMD false positives, the campaign's
+        estimate of the share of machine verdicts that were people; the snapshot carries
+        estimate x machine verdicts so far, as the live dialler's does (0: not counted)."""
         self.s = scenario
+        self.amd_fp_estimate = amd_fp_estimate
+        self.machine_verdicts = 0
         self.policy = policy
         self.seed = seed
         self.observes = policy.observes_events
@@ -144,6 +155,7 @@ class Simulator:
             self._dial_limit,
             0.0,
             self.end,
+            self.amd_fp_estimate * self.machine_verdicts,
         )
 
     def tick(self) -> None:
@@ -222,6 +234,7 @@ class Simulator:
             return
         del self.ringing[call]
         del self.calls[call]
+        self.machine_verdicts += 1
         self.emit(EventKind.ANSWERED_MACHINE, call)
         if human:  # a person hung up on: an abandon where the rule counts AMD errors
             self.metrics.amd_false_positives += 1

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from omnivox.dialer.pacing.registry import canonical_spec
 from omnivox.dialer.simulation.metrics import RunMetrics, summarise, upper_bound_95
-from omnivox.dialer.simulation.scenarios import Rule, Scenario, profile_at
+from omnivox.dialer.simulation.scenarios import Rule, Scenario, lognormal_cdf, profile_at
 
 # Outstanding dials per ready agent, in units of 1 / (answers needing an agent per dial).
 POWER_COARSE = (0.8, 1.1, 1.5)
@@ -27,15 +27,11 @@ def routed_answer_rate(s: Scenario) -> float:
     """Mean share of dials that end up needing an agent (drives the power grid's scale)."""
     hours = [h / 4.0 for h in range(int(s.hours * 4) + 1)]
     human = sum(profile_at(s.human, h) for h in hours) / len(hours)
-    f_h = _lognormal_cdf(s.ring_timeout, s.human_answer_median, s.human_answer_sigma)
-    f_m = _lognormal_cdf(s.ring_timeout, s.machine_answer_median, s.machine_answer_sigma)
+    f_h = lognormal_cdf(s.ring_timeout, s.human_answer_median, s.human_answer_sigma)
+    f_m = lognormal_cdf(s.ring_timeout, s.machine_answer_median, s.machine_answer_sigma)
     if s.amd:
         return human * f_h * (1 - s.amd_false_positive) + s.machine * f_m * s.amd_false_negative
     return human * f_h + s.machine * f_m
-
-
-def _lognormal_cdf(x: float, median: float, sigma: float) -> float:
-    return 0.5 * (1.0 + math.erf(math.log(x / median) / (sigma * math.sqrt(2.0))))
 
 
 def spec_for(family: str, value: float) -> str:

@@ -54,7 +54,9 @@ def run_task(task: Task) -> tuple[Task, RunMetrics]:
         amd=sc.amd,
         ring_timeout_s=sc.ring_timeout,
     )
-    return task, Simulator(sc, build_policy(task.spec, ctx), task.seed).run()
+    # The campaign's AMD false-positive estimate, where the rule counts false positives.
+    fp = sc.amd_false_positive_share() if rule.count_amd_false_positives else 0.0
+    return task, Simulator(sc, build_policy(task.spec, ctx), task.seed, fp).run()
 
 
 def _cpu_seconds() -> float:

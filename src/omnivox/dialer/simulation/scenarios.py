@@ -1,4 +1,4 @@
-"""The benchmark scenarios S1-S9 and the knobs of the simulated world.
+"""The benchmark scenarios S1-S11 and the knobs of the simulated world.
 
 Times are seconds from the start of the campaign's day. ``Profile`` values are piecewise
 linear in hours (repeat an hour for a step change).
@@ -108,6 +108,23 @@ class Scenario:
     tick_s: float = 1.0
     notes: str = field(default="")
 
+    def amd_false_positive_share(self) -> float:
+        """Share of AMD's machine verdicts that are people: what a campaign measures by
+        reviewing machine-classified calls, and sets as its false-positive estimate."""
+        if not self.amd:
+            return 0.0
+        hours = [h / 4.0 for h in range(int(self.hours * 4) + 1)]
+        human = sum(profile_at(self.human, h) for h in hours) / len(hours)
+        people = human * lognormal_cdf(
+            self.ring_timeout, self.human_answer_median, self.human_answer_sigma
+        )
+        machines = self.machine * lognormal_cdf(
+            self.ring_timeout, self.machine_answer_median, self.machine_answer_sigma
+        )
+        wrong = people * self.amd_false_positive
+        caught = machines * (1.0 - self.amd_false_negative)
+        return wrong / (wrong + caught) if wrong + caught > 0 else 0.0
+
     @property
     def agents(self) -> int:
         return max(s.agents for s in self.shifts)
@@ -121,6 +138,10 @@ class Scenario:
 
     def wrap_sigma(self) -> float:
         return math.sqrt(math.log(1.0 + self.wrap_cv**2))
+
+
+def lognormal_cdf(x: float, median: float, sigma: float) -> float:
+    return 0.5 * (1.0 + math.erf(math.log(x / median) / (sigma * math.sqrt(2.0))))
 
 
 def _day(agents: int, hours: float = 8.0) -> tuple[Shift, ...]:
@@ -199,6 +220,33 @@ SCENARIOS: dict[str, Scenario] = {
             flat(420.0),
             45.0,
             talk_cv=2.0,
+        ),
+        # Issue 14: the UK rule with AMD on. AMD is assumed far better than the 5 % of S4:
+        # 0.4 % of people classified as machines (each an abandon under the rule).
+        Scenario(
+            "S10",
+            "UK AMD",
+            _day(16),
+            8.0,
+            flat(0.22),
+            0.35,
+            flat(200.0),
+            30.0,
+            rules=(UK_1,),
+            amd=True,
+            amd_false_positive=0.004,
+        ),
+        # Issue 14: machines answer three times as often as people; AMD on (S4's errors).
+        Scenario(
+            "S11",
+            "AMD-heavy",
+            _day(20),
+            8.0,
+            flat(0.15),
+            0.45,
+            flat(150.0),
+            20.0,
+            amd=True,
         ),
     )
 }

@@ -13,7 +13,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from omnivox.telephony.sandbox.carrier import SandboxCarrier
-from omnivox.telephony.sandbox.model import SandboxCall
+from omnivox.telephony.sandbox.model import SandboxCall, SandboxConference
 from omnivox.telephony.sandbox.parties import PartyBehaviour, PartyScript
 
 
@@ -64,6 +64,32 @@ def call_view(call: SandboxCall) -> dict[str, Any]:
     }
 
 
+def conference_view(conf: SandboxConference, carrier: SandboxCarrier) -> dict[str, Any]:
+    """Who is in a conference and how each hears it (what a monitor test checks)."""
+
+    def who(sid: str) -> str | None:
+        call = carrier.calls.get(sid)
+        return call.softphone_identity if call is not None else None
+
+    return {
+        "sid": conf.sid,
+        "friendly_name": conf.friendly_name,
+        "status": conf.status,
+        "participants": [
+            {
+                "call_sid": p.call_sid,
+                "label": p.label,
+                "softphone_identity": who(p.call_sid),
+                "muted": p.muted,
+                "hold": p.hold,
+                "coaching": p.coaching,
+                "call_sid_to_coach": p.call_sid_to_coach,
+            }
+            for p in conf.participants.values()
+        ],
+    }
+
+
 def _jsonable(detail: dict[str, Any]) -> dict[str, Any]:
     return {
         k: v if isinstance(v, str | int | float | bool | dict | None) else str(v)
@@ -87,6 +113,10 @@ def sandbox_control_router(carrier: SandboxCarrier) -> APIRouter:
     @router.get("/calls/{sid}")
     async def get_call(sid: str) -> dict[str, Any]:
         return call_view(_call(sid))
+
+    @router.get("/conferences")
+    async def list_conferences() -> list[dict[str, Any]]:
+        return [conference_view(c, carrier) for c in carrier.conferences.values()]
 
     @router.post("/inbound-calls", status_code=201)
     async def place_inbound(body: InboundCallIn) -> dict[str, Any]:

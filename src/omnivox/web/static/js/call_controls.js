@@ -45,6 +45,31 @@ export function validActions(call, me) {
   return valid;
 }
 
+// Who is on the call with me, as the agent sees it: the customer, colleagues and outside
+// numbers brought in (a supervisor listening is not shown). Only a conferenced third
+// party can be dropped; the agent's own way out is "leave the call".
+export function participants(call, me, customer) {
+  if (!call || OVER.has(call.state)) return [];
+  const joined = (call.legs ?? []).filter((l) => l.status === "joined" || l.status === "joining");
+  const others = joined.filter((l) => ["third_party", "transfer_target"].includes(l.role));
+  if (!others.length) return [];
+  const inIt = joined.some((l) => l.user_id === me && l.status === "joined");
+  return [
+    { id: null, label: `${customer} (customer)`, droppable: false },
+    ...joined.filter((l) => l.user_id === me).map((l) => ({ id: l.id, label: "You", droppable: false })),
+    ...others.map((l) => ({
+      id: l.id,
+      label: `${l.target.replace(/^warm:/, "").replace(/^client:agent_.*/, "a colleague")}${l.role === "transfer_target" ? " (transfer)" : ""}${l.status === "joining" ? " — ringing" : ""}`,
+      droppable: l.role === "third_party" && call.agent_id === me && inIt,
+    })),
+  ];
+}
+
+export function mayLeave(call, me) {
+  return Boolean(myLeg(call, me)) && call.agent_id === me && call.state === "in_conference" &&
+    (call.legs ?? []).some((l) => l.role === "third_party" && l.status === "joined");
+}
+
 // Transfer and conference: from a call I am talking on.
 export function mayTransfer(call, me) {
   return Boolean(call) && call.agent_id === me && ["connected", "on_hold"].includes(call.state);

@@ -3,7 +3,7 @@
 import { api, connectEvents, escapeHtml, since } from "/static/js/live.js";
 import { createSoftphone, fetchToken } from "/static/js/softphone.js";
 import { createCampaignDesk } from "/static/js/campaign_desk.js";
-import { activeRecording, bindShortcuts, holdStartedAt, mayTransfer, validActions } from "/static/js/call_controls.js";
+import { activeRecording, bindShortcuts, holdStartedAt, mayLeave, mayTransfer, participants, validActions } from "/static/js/call_controls.js";
 
 const $ = (id) => document.getElementById(id);
 const me = $("desktop").dataset.userId;
@@ -119,6 +119,9 @@ function render() {
   $("no-call").hidden = Boolean(hasCall);
   // Wrap-up of the call, or of one's part of a call transferred to someone else.
   $("disposition-form").hidden = !(call && agent && agent.state === "wrap_up");
+  // A dialler call AMD passed to us as a person: the agent can say it was a machine.
+  $("amd-review").hidden = !(call && call.owner.kind === "campaign" && agent
+    && ["on_call", "wrap_up"].includes(agent.state));
   if (call) {
     $("call-party").textContent = party(call);
     $("call-state").textContent = call.state.replace("_", " ");
@@ -145,6 +148,11 @@ function renderControls() {
   dot.hidden = !rec;
   dot.textContent = !rec ? "" : rec.status === "paused" ? "Recording paused" : "● Recording";
   dot.classList.toggle("paused", rec?.status === "paused");
+  const people = participants(call, me, call ? party(call) : "");
+  $("participants").hidden = !people.length;
+  $("participant-list").innerHTML = people.map((p) => `<li data-testid="participant">${escapeHtml(p.label)}${
+    p.droppable ? ` <button type="button" class="small danger" data-drop="${escapeHtml(p.id)}" data-testid="drop-participant">Drop</button>` : ""}</li>`).join("");
+  $("leave-call").hidden = !mayLeave(call, me);
 }
 
 // The campaign contact of a campaign call, asked for once per call; other calls have none.
@@ -208,8 +216,15 @@ function showHistory(rows) {
     : `<tr><td colspan="3" class="small">First call with this number.</td></tr>`;
 }
 
-// The dialler took a call back (AMD said "machine" after it reached us): say why.
-function showTakenBack(message) {
+// Mark AMD's verdict on a call (POST /api/v1/calls/{id}/amd-review); the answer is said.
+async function reviewAmd(callId, verdict, said) {
+  await api("POST", `/api/v1/calls/${callId}/amd-review`, { verdict });
+  showTakenBack(said);
+}
+
+// The dialler took a call back (AMD said "machine" after it reached us): say why, and let
+// the agent say it was a person they heard (an AMD false positive).
+function showTakenBack(message, callId = null) {
   let box = $("desktop-notice");
   if (!box) {
     box = Object.assign(document.createElement("div"), { id: "desktop-notice", className: "ok" });
@@ -218,6 +233,13 @@ function showTakenBack(message) {
     $("desktop-error").after(box);
   }
   box.textContent = message;
+  if (callId) {
+    const person = Object.assign(document.createElement("button"), { type: "button", textContent: "It was a person" });
+    person.dataset.testid = "amd-person-after-machine";
+    person.addEventListener("click", () => act(() => reviewAmd(callId, "person_after_machine",
+      "Thank you: marked as a person AMD took for a machine.")));
+    box.append(" ", person);
+  }
   box.hidden = false;
   clearTimeout(showTakenBack.timer);
   showTakenBack.timer = setTimeout(() => { box.hidden = true; }, 10000);
@@ -240,7 +262,7 @@ function onEvent(event) {
   if (event.name === "agent.state_changed" && data.user_id === me && data.state === "offline") {
     lineSid = null;
   }
-  if (event.name === "call.taken_back" && data.user_id === me) { showTakenBack(data.message); return refresh(); }
+  if (event.name === "call.taken_back" && data.user_id === me) { showTakenBack(data.message, data.call.id); return refresh(); }
   if (event.name === "agent.state_changed" && data.user_id === me) return refresh().then(() => ensureLine());
   if (event.name.startsWith("call.") && data.call) {
     if (data.call.agent_id === me || (call && call.id === data.call.id)) return refresh();
@@ -276,6 +298,17 @@ document.querySelectorAll("[data-call]").forEach((btn) => btn.addEventListener("
   await api("POST", `/api/v1/calls/${call.id}/${btn.dataset.call}`);
   await refresh();
 })));
+
+$("participant-list").addEventListener("click", (e) => {
+  const leg = e.target.dataset?.drop;
+  if (leg) act(async () => { await api("POST", `/api/v1/calls/${call.id}/participants/${leg}/drop`); await refresh(); });
+});
+
+$("leave-call").addEventListener("click", () => act(async () => {
+  if (!call) throw new Error("there is no call to leave");
+  await api("POST", `/api/v1/calls/${call.id}/leave`);
+  await refresh();
+}));
 
 $("dial-form").addEventListener("submit", (e) => { e.preventDefault(); act(async () => {
   await api("POST", "/api/v1/calls", { to: new FormData(e.target).get("to") });
@@ -323,6 +356,9 @@ $("disposition-form").addEventListener("submit", (e) => { e.preventDefault(); ac
   call = null;
   await refresh();
 }); });
+
+$("amd-machine-passed").addEventListener("click", () => act(() => reviewAmd(call.id, "machine_passed",
+  "Thank you: marked as a machine AMD passed to you.")));
 
 $("accept").addEventListener("click", () => { if (offer) { clickedAccept = true; phone.accept(offer.callSid); offer = null; render(); } });
 $("reject").addEventListener("click", () => { if (offer) { phone.reject(offer.callSid); offer = null; render(); } });

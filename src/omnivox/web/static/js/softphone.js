@@ -1,6 +1,6 @@
 // Browser softphone: one interface over the Twilio Voice SDK (production) and the sandbox
 // carrier's WebSocket softphone (local runs and tests). The desktop only sees these events:
-// ready(identity), incoming({callSid, from, to, line}), ended(callSid), status(callSid, status),
+// ready(identity), incoming({callSid, from, to, line, params}), ended(callSid), status(callSid, status),
 // disconnected(), error(message).
 //
 // ``line`` marks the agent's line (telephony/lines.py): the call Omnivox dials to keep the
@@ -10,10 +10,12 @@
 export const LINE_PARAM = "ovx_line";
 export const LINE_FROM = "client:omnivox_line";
 
-export async function fetchToken() {
-  const resp = await fetch("/api/v1/telephony/token", { credentials: "same-origin" });
+// ``purpose``: "desk" (the agent desktop) or "monitor" (the live floor page, which
+// listen, whisper and barge legs ring). A reconnect asks again for the same purpose.
+export async function fetchToken(purpose = "desk") {
+  const resp = await fetch(`/api/v1/telephony/token?purpose=${purpose}`, { credentials: "same-origin" });
   if (!resp.ok) throw new Error(`softphone token refused (${resp.status})`);
-  return resp.json();
+  return { ...(await resp.json()), purpose };
 }
 
 function isLine(params, from) {
@@ -43,14 +45,15 @@ class SandboxSoftphone {
   }
 
   async #reconnect() {
-    try { this.info = await fetchToken(); } catch (err) { this.on.error(err.message); }
+    try { this.info = await fetchToken(this.info.purpose); } catch (err) { this.on.error(err.message); }
     this.connect();
   }
 
   #handle(m) {
     if (m.type === "registered") { this.retry = 500; this.on.ready(m.identity); }
     else if (m.type === "incoming") {
-      this.on.incoming({ callSid: m.call_sid, from: m.from, to: m.to, line: isLine(m.params, m.from) });
+      this.on.incoming({ callSid: m.call_sid, from: m.from, to: m.to, line: isLine(m.params, m.from),
+                         params: m.params ?? {} });
     } else if (m.type === "canceled") this.on.ended(m.call_sid);
     else if (m.type === "call-status") {
       this.on.status(m.call_sid, m.status);
@@ -83,7 +86,7 @@ class TwilioSoftphone {
     this.device.on("registered", () => this.on.ready(this.info.identity));
     this.device.on("unregistered", () => this.on.disconnected());
     this.device.on("error", (err) => this.on.error(err.message));
-    this.device.on("tokenWillExpire", async () => this.device.updateToken((await fetchToken()).token));
+    this.device.on("tokenWillExpire", async () => this.device.updateToken((await fetchToken(this.info.purpose)).token));
     this.device.on("incoming", (call) => {
       const sid = call.parameters.CallSid;
       const params = Object.fromEntries(call.customParameters ?? []);
@@ -95,7 +98,7 @@ class TwilioSoftphone {
       call.on("reconnecting", () => this.on.status(sid, "reconnecting"));
       call.on("reconnected", () => this.on.status(sid, "in-progress"));
       this.on.incoming({ callSid: sid, from: call.parameters.From, to: call.parameters.To,
-                         line: isLine(params, call.parameters.From) });
+                         line: isLine(params, call.parameters.From), params });
     });
     this.device.register();
   }

@@ -1,6 +1,7 @@
 // The supervisor's live view: agents and calls of the organisation, updated by pushed
 // events, re-read from the API whenever the stream (re)connects.
 import { api, connectEvents, escapeHtml, since } from "/static/js/live.js";
+import { createSoftphone, fetchToken } from "/static/js/softphone.js";
 
 const $ = (id) => document.getElementById(id);
 let agents = new Map();  // user_id -> AgentStatusRead
@@ -90,7 +91,10 @@ function render() {
       <td>${escapeHtml(party(c))}</td><td>${escapeHtml(c.direction)}</td>
       <td data-testid="call-state">${escapeHtml(c.state.replace("_", " "))}</td><td>${escapeHtml(nameOf(c.agent_id))}</td>
       <td data-since="${escapeHtml(c.answered_at ?? c.created_at)}">${since(c.answered_at ?? c.created_at)}</td>
-      <td>${["listen", "whisper", "barge"].map((m) => `<button class="small" data-supervise="${m}" data-id="${escapeHtml(c.id)}">${m}</button>`).join(" ")}
+      <td>${c.state === "wrap_up" ? "" : ["listen", "whisper", "barge"].map((m) => {
+            const on = monitor.callId === c.id && monitor.mode === m;
+            return `<button class="small${on ? " active" : ""}" aria-pressed="${on}" data-supervise="${m}" data-id="${escapeHtml(c.id)}" data-testid="${m}">${m}</button>`;
+          }).join(" ")}
           ${c.state === "wrap_up" ? "" : `<button class="small danger" data-hangup="${escapeHtml(c.id)}" data-testid="hangup-call" title="End this call for everyone on it">hang up</button>`}</td>
     </tr>`).join("");
 }
@@ -118,6 +122,9 @@ function onEvent(event) {
     render();
   } else if (event.name.startsWith("call.") && data.call) {
     calls.set(data.call.id, data.call);
+    if (data.call.id === monitor.callId && (ENDED.has(data.call.state) || data.call.state === "wrap_up")) {
+      stopMonitoring(data.call.state === "wrap_up" ? "the customer hung up" : "the call has ended");
+    }
     render();
     tilesSoon();
   }
@@ -133,7 +140,8 @@ document.addEventListener("change", (e) => {
 document.addEventListener("click", (e) => {
   const t = e.target;
   if (t.dataset?.logout) act(() => api("POST", `/api/v1/agents/${t.dataset.logout}/logout`));
-  if (t.dataset?.supervise) act(() => api("POST", `/api/v1/calls/${t.dataset.id}/${t.dataset.supervise}`));
+  if (t.dataset?.supervise) supervise(t.dataset.id, t.dataset.supervise);
+  if (t.id === "monitor-stop") stopMonitoring("");
   if (t.dataset?.hangup) {
     const c = calls.get(t.dataset.hangup);
     // Any call, in any state: the customer is hung up, its agent released or in wrap-up.
@@ -157,5 +165,73 @@ if (simulate) {
       hang_up_after: after ? Number(after) : null });
   }); });
 }
+
+// The page's own softphone (identity monitor_<user>): supervision legs ring it and it
+// answers them by itself, so listen, whisper and barge are one click each and switch the
+// same leg. The agent desktop the same person may have open is never rung.
+const monitor = { callId: null, mode: null, sid: null, pending: null };
+let phone = null;
+let phoneReady = false;
+const VERB = { listen: "Listening to", whisper: "Whispering to the agent on", barge: "On the call with" };
+
+function renderMonitor(note) {
+  const c = calls.get(monitor.callId);
+  $("monitor-status").textContent = monitor.callId
+    ? `${VERB[monitor.mode]} ${party(c) ?? "the call"} (${nameOf(c?.agent_id)})${monitor.sid ? "" : " — connecting…"}`
+    : (note ? `Not monitoring: ${note}.` : "Not monitoring.");
+  $("monitor-stop").hidden = !monitor.callId;
+}
+
+function stopMonitoring(note) {
+  const callId = monitor.callId;
+  if (monitor.sid) phone?.hangup(monitor.sid);
+  // The server ends the leg too: one still ringing here must not be answered later.
+  if (callId) api("POST", `/api/v1/calls/${callId}/monitor/stop`).catch(() => {});
+  Object.assign(monitor, { callId: null, mode: null, sid: null });
+  renderMonitor(note);
+  render();
+}
+
+function supervise(callId, mode) {
+  if (!phoneReady) {
+    showError("Your monitor is not connected yet: wait until it says ready, then click again.");
+    return;
+  }
+  act(async () => {
+    if (monitor.callId && monitor.callId !== callId) stopMonitoring("");
+    monitor.pending = callId;  // its leg may ring before this request returns
+    try { await api("POST", `/api/v1/calls/${callId}/${mode}`); } finally { monitor.pending = null; }
+    Object.assign(monitor, { callId, mode });
+    renderMonitor();
+    render();
+  });
+}
+
+async function startMonitor() {
+  phone = createSoftphone(await fetchToken("monitor"), {
+    ready: () => { phoneReady = true; $("monitor-line").textContent = "ready"; },
+    incoming: ({ callSid, params }) => {
+      // Only the leg of the call being monitored; a stale one (an earlier call) is refused.
+      const wanted = monitor.pending ?? monitor.callId;
+      if (!wanted || params?.ovx_monitor !== wanted) { phone.reject(callSid); return; }
+      if (monitor.sid && monitor.sid !== callSid) phone.hangup(monitor.sid);
+      phone.accept(callSid);
+      monitor.sid = callSid;
+      renderMonitor();
+    },
+    ended: (sid) => {
+      if (sid !== monitor.sid) return;
+      Object.assign(monitor, { callId: null, mode: null, sid: null });
+      renderMonitor("your monitor line ended");
+      render();
+    },
+    status: () => {},
+    disconnected: () => { phoneReady = false; $("monitor-line").textContent = "reconnecting…"; },
+    error: (message) => showError(`Monitor: ${message}`),
+  });
+  phone.connect();
+}
+
+startMonitor().catch((err) => { $("monitor-line").textContent = "unavailable"; showError(err.message); });
 
 connectEvents({ onEvent, onResync: () => act(reload), onStatus: (s) => { $("live-status").textContent = s; } });

@@ -1,7 +1,7 @@
 """reporting: call and agent-state rollups per 15-minute interval, counted calls
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-06 07:10:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import omnivox.core.db
 
-revision: str = "0014"
-down_revision: str | None = "0013"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
