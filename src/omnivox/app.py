@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import Depends, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 
 from omnivox.accounts.api import router as accounts_api
@@ -17,6 +19,7 @@ from omnivox.agents.handlers import AgentGate, follow_calls
 from omnivox.agents.line import follow_lines
 from omnivox.agents.views import router as agents_views
 from omnivox.campaigns.api import router as campaigns_api
+from omnivox.campaigns.import_recovery import mark_abandoned as mark_abandoned_imports
 from omnivox.campaigns.views import router as campaigns_views
 from omnivox.core.buses import ConnectedBus, build_bus
 from omnivox.core.clock import Clock, SystemClock
@@ -35,6 +38,7 @@ from omnivox.http.db_retry import RetrySafeRequests
 from omnivox.http.errors import install_error_handlers
 from omnivox.http.middleware import RequestContextMiddleware
 from omnivox.http.openapi import document_errors
+from omnivox.http.security_headers import SecurityHeadersMiddleware
 from omnivox.media import MediaLinks
 from omnivox.media import api as media_api
 from omnivox.media import views as media_views
@@ -66,6 +70,7 @@ from omnivox.web.ws import EventHub
 from omnivox.web.ws import router as events_ws_router
 
 log = get_logger(__name__)
+DOCS_URL = "/api/docs"
 
 
 def create_app(
@@ -89,9 +94,12 @@ def create_app(
             await check_migrated(engine)
         if isinstance(state.bus, ConnectedBus):
             await state.bus.start()
+        async with state.sessions() as session:  # imports a crashed process left running
+            stale = timedelta(seconds=settings.import_stale_seconds)
+            await mark_abandoned_imports(session, state.clock.now(), stale)
         runtime: TelephonyRuntime = app.state.telephony
         await runtime.start()
-        await app.state.routing.provision_all(runtime.provision_number)
+        await app.state.routing.follow_numbers(runtime.follow_numbers)
         await app.state.dialer.start()
         log.info(
             "omnivox started",
@@ -109,12 +117,18 @@ def create_app(
             await engine.dispose()
 
     app = FastAPI(
-        title="Omnivox", version="0.1.0", lifespan=lifespan, docs_url="/api/docs", redoc_url=None
+        title="Omnivox", version="0.1.0", lifespan=lifespan, docs_url=DOCS_URL, redoc_url=None
     )
     app.state.omnivox = state
     install_error_handlers(app)
     document_errors(app)
     app.add_middleware(RetrySafeRequests)
+    app.add_middleware(  # outside the retry: its 503s carry the headers too
+        SecurityHeadersMiddleware,
+        production=settings.is_production,
+        twilio=settings.telephony == "twilio",
+        api_docs=(DOCS_URL, _api_docs_page(app)),
+    )
     app.add_middleware(RequestContextMiddleware, metrics=state.metrics)
     _include_pages_and_apis(app)
     _wire_telephony(app, state)
@@ -125,6 +139,18 @@ def create_app(
     app.state.agent_holds_call = holds_call  # telephony's call routes ask agents
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     return app
+
+
+def _api_docs_page(app: FastAPI) -> str:
+    """The docs page as FastAPI serves it, so its inline script can be allowed by hash."""
+    page = get_swagger_ui_html(
+        openapi_url=app.openapi_url or "",
+        title=f"{app.title} - Swagger UI",
+        oauth2_redirect_url=app.swagger_ui_oauth2_redirect_url,
+        init_oauth=app.swagger_ui_init_oauth,
+        swagger_ui_parameters=app.swagger_ui_parameters,
+    )
+    return bytes(page.body).decode()
 
 
 def _include_pages_and_apis(app: FastAPI) -> None:
@@ -190,6 +216,7 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
             routing.overflow,
             routing.retry_due_callbacks,
             dialer.recovery.sweep,
+            lambda: routing.follow_numbers(runtime.follow_numbers),
         ),
     )
     # Agents first, then routing, then the dialler: an agent freed by a call's end is

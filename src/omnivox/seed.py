@@ -105,6 +105,7 @@ async def _demo_inbound(session: AsyncSession, actor: Principal, agent_ids: list
     a newcomer can ring the demo from the supervisor page's sandbox panel at any hour."""
     from omnivox.accounts.schemas import BusinessHoursWrite
     from omnivox.routing import queues
+    from omnivox.routing.references import RoutingReferences
     from omnivox.routing.schemas import MembersWrite, NumberWrite, QueueWrite
 
     await organizations.replace_business_hours(
@@ -132,5 +133,9 @@ async def _demo_inbound(session: AsyncSession, actor: Principal, agent_ids: list
     )
     # The demo's own number is its caller ID, so the desktop can dial out at once.
     await organizations.update_organization(
-        session, actor, actor.organization_id, OrganizationUpdate(default_caller_ids=[DEMO_NUMBER])
+        session,
+        actor,
+        actor.organization_id,
+        OrganizationUpdate(default_caller_ids=[DEMO_NUMBER]),
+        guard=RoutingReferences(),
     )

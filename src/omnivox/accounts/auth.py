@@ -1,27 +1,21 @@
-"""Sign-in: passwords with lock-out, TOTP second factor, sessions and API tokens."""
+"""Sign-in: passwords with throttling (``throttle``), TOTP second factor, sessions and API
+tokens."""
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pyotp
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import api_tokens, audit
-from omnivox.accounts.models import ApiToken, LoginThrottle, Organization, User, UserSession
+from omnivox.accounts import api_tokens, audit, throttle
+from omnivox.accounts.models import ApiToken, Organization, User, UserSession
 from omnivox.accounts.schemas import PasswordChange
 from omnivox.accounts.standing import may_act
 from omnivox.core.config import Settings
-from omnivox.core.errors import (
-    Conflict,
-    InvalidInput,
-    NotAuthenticated,
-    PermissionDenied,
-    RateLimited,
-)
+from omnivox.core.errors import Conflict, InvalidInput, NotAuthenticated, PermissionDenied
 from omnivox.core.security import tokens
 from omnivox.core.security.passwords import hash_password, needs_rehash, verify_password
 from omnivox.core.security.permissions import Role
@@ -32,15 +26,13 @@ TOTP_ISSUER = "Omnivox"
 
 @dataclass(frozen=True)
 class LoginPolicy:
-    max_failures: int = 5
-    lockout: timedelta = timedelta(minutes=15)
+    throttling: throttle.ThrottlePolicy = field(default_factory=throttle.ThrottlePolicy)
     session_ttl: timedelta = timedelta(hours=12)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LoginPolicy:
         return cls(
-            max_failures=settings.login_max_failures,
-            lockout=timedelta(minutes=settings.login_lockout_minutes),
+            throttling=throttle.ThrottlePolicy.from_settings(settings),
             session_ttl=timedelta(hours=settings.session_hours),
         )
 
@@ -68,52 +60,28 @@ def principal_of(
     )
 
 
-async def _throttle(session: AsyncSession, key: str) -> LoginThrottle:
-    row = await session.get(LoginThrottle, key)
-    if row is None:
-        row = LoginThrottle(key=key, failures=0)
-        session.add(row)
-    return row
-
-
-async def check_not_locked(session: AsyncSession, email: str, now: datetime) -> None:
-    row = await session.get(LoginThrottle, email.strip().lower())
-    if row and row.locked_until and row.locked_until > now:
-        minutes = math.ceil((row.locked_until - now).total_seconds() / 60)
-        raise RateLimited(
-            f"Too many failed sign-in attempts. This account is locked; try again in {minutes} "
-            f"minute{'s' if minutes != 1 else ''}."
-        )
-
-
-async def _register_failure(
-    session: AsyncSession, email: str, now: datetime, policy: LoginPolicy
-) -> None:
-    row = await _throttle(session, email.strip().lower())
-    if row.window_started_at is None or now - row.window_started_at > policy.lockout:
-        row.failures, row.window_started_at = 0, now
-    row.failures += 1
-    if row.failures >= policy.max_failures:
-        row.locked_until = now + policy.lockout
-    await session.commit()
-
-
 async def authenticate(
-    session: AsyncSession, email: str, password: str, now: datetime, policy: LoginPolicy
+    session: AsyncSession,
+    email: str,
+    password: str,
+    now: datetime,
+    policy: LoginPolicy,
+    address: str = "",
 ) -> User:
-    """The user for these credentials, or a sign-in error; failures count toward lock-out."""
-    await check_not_locked(session, email, now)
+    """The user for these credentials, or a sign-in error; a failure grows the delays of
+    this account and of the client ``address`` (``throttle``)."""
+    await throttle.check(session, email, address, now, policy.throttling)
     user = await session.scalar(select(User).where(User.email == email.strip().lower()))
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        await _register_failure(session, email, now, policy)
+        await throttle.register_failure(session, email, address, now, policy.throttling)
         raise NotAuthenticated("Wrong e-mail or password.")
     org = await session.get(Organization, user.organization_id)
     if org is None or not org.is_active:
         raise NotAuthenticated("This organisation is disabled; contact your administrator.")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    await session.execute(delete(LoginThrottle).where(LoginThrottle.key == user.email))
+    await throttle.clear_account(session, user.email, address)
     return user
 
 
@@ -199,10 +167,11 @@ async def complete_second_factor(
     if resolved is None:
         raise NotAuthenticated("Your sign-in expired; sign in again.")
     row, user = resolved
-    await check_not_locked(session, user.email, now)
+    # Codes are guessed like passwords: the same counters, at the address that signed in.
+    await throttle.check(session, user.email, row.ip, now, policy.throttling)
     step = _totp_ok(user, code, now)
     if step is None:
-        await _register_failure(session, user.email, now, policy)
+        await throttle.register_failure(session, user.email, row.ip, now, policy.throttling)
         raise NotAuthenticated("That code is not valid; check your authenticator's clock.")
     user.totp_last_step, user.totp_enabled = step, True
     row.mfa_pending = False

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -50,6 +51,9 @@ class Organization(Base):
     recording_disclosure: Mapped[str] = mapped_column(
         Text, default="This call may be recorded for quality and training purposes."
     )
+    # CSV import limits lower than the deployment's (OMNIVOX_MAX_IMPORT_*); 0: none of its own.
+    import_max_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    import_max_rows: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

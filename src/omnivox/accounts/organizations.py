@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omnivox.accounts import audit
 from omnivox.accounts.defaults import DEFAULT_DISPOSITIONS, DEFAULT_HOURS
 from omnivox.accounts.models import BusinessHours, Disposition, Holiday, Organization
+from omnivox.accounts.references import ReferenceGuard
 from omnivox.accounts.schemas import (
     BusinessHoursRead,
     BusinessHoursWrite,
@@ -20,7 +21,7 @@ from omnivox.accounts.schemas import (
     OrganizationCreate,
     OrganizationUpdate,
 )
-from omnivox.core.errors import Conflict, FieldProblem, NotFound
+from omnivox.core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from omnivox.core.security.principal import Principal
 
 
@@ -87,10 +88,26 @@ async def find_organization_by_slug(session: AsyncSession, slug: str) -> Organiz
 
 
 async def update_organization(
-    session: AsyncSession, actor: Principal, organization_id: str, data: OrganizationUpdate
+    session: AsyncSession,
+    actor: Principal,
+    organization_id: str,
+    data: OrganizationUpdate,
+    *,
+    guard: ReferenceGuard,
 ) -> Organization:
     org = await get_organization(session, organization_id)
     changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
+    if changes.get("default_caller_ids"):
+        # Presenting another organisation's number is spoofing: refuse to list it at all.
+        theirs = await guard.numbers_of_other_organizations(
+            session, org.id, list(changes["default_caller_ids"])
+        )
+        if theirs:
+            raise InvalidInput.on(
+                "default_caller_ids",
+                f"{', '.join(theirs)} belongs to another organisation; list only this "
+                "organisation's numbers or numbers it has verified with the carrier",
+            )
     return await audit.audited_update(
         session,
         actor,

@@ -108,6 +108,9 @@ class OrganizationUpdate(Strict):
     supervisor_scope: Literal["organisation", "teams"] | None = None
     is_active: bool | None = None
     api_token_max_days: int | None = Field(default=None, ge=1, le=3650)
+    # Lower than the deployment's OMNIVOX_MAX_IMPORT_BYTES / _ROWS to take effect; 0: none.
+    import_max_bytes: int | None = Field(default=None, ge=0, le=10**12)
+    import_max_rows: int | None = Field(default=None, ge=0, le=10**9)
 
 
 class OrganizationRead(ReadModel):
@@ -122,6 +125,8 @@ class OrganizationRead(ReadModel):
     supervisor_scope: str
     is_active: bool
     api_token_max_days: int
+    import_max_bytes: int
+    import_max_rows: int
     created_at: datetime
 
 

@@ -9,10 +9,12 @@ from typing import Annotated
 import typer
 
 from omnivox.campaigns import imports, lists
+from omnivox.campaigns.import_limits import ImportLimits
 from omnivox.campaigns.models import ContactImport
 from omnivox.campaigns.schemas import ListCreate
 from omnivox.console import fail, load_settings
 from omnivox.core.clock import SystemClock
+from omnivox.core.config import Settings
 from omnivox.core.db import check_migrated, create_engine, create_session_factory
 from omnivox.core.errors import DomainError
 from omnivox.core.security.principal import Principal
@@ -21,11 +23,15 @@ contacts_app = typer.Typer(help="Contacts and CSV imports.", no_args_is_help=Tru
 
 
 async def _import(
-    database_url: str, file: Path, org: str, list_name: str, options: imports.ImportOptions
+    settings: Settings,
+    file: Path,
+    org: str,
+    list_name: str,
+    options: imports.ImportOptions,
 ) -> ContactImport:
     from omnivox.accounts import find_organization_by_slug
 
-    engine = create_engine(database_url)
+    engine = create_engine(settings.database_url)
     try:
         await check_migrated(engine)
         sessions, clock = create_session_factory(engine), SystemClock()
@@ -34,6 +40,7 @@ async def _import(
             if found is None:
                 raise DomainError(f"no organisation with slug {org!r}")
             actor = Principal.system(found.id)
+            limits = ImportLimits.of(settings, found)
             target = await lists.find_list_by_name(session, found.id, list_name)
             if target is None:
                 target = await lists.create_list(session, actor, ListCreate(name=list_name))
@@ -48,7 +55,9 @@ async def _import(
                 bar.update(max(0, current.bytes_read - done))
                 done = max(done, current.bytes_read)
 
-            return await imports.run_import(sessions, None, clock, row.id, on_progress=advance)
+            return await imports.run_import(
+                sessions, None, clock, row.id, on_progress=advance, limits=limits
+            )
     finally:
         await engine.dispose()
 
@@ -63,12 +72,13 @@ def import_contacts(
         str, typer.Option("--map", help="Column mapping, e.g. phone=Mobile,first_name=Given.")
     ] = "",
 ) -> None:
-    """Import a CSV file into a contact list, streaming it (any size)."""
+    """Import a CSV file into a contact list, streaming it (any size in bytes; at most
+    OMNIVOX_MAX_IMPORT_ROWS rows, or the organisation's lower limit)."""
     try:
         options = imports.ImportOptions(
             region=imports.parse_region(region), mapping=imports.parse_mapping(map_)
         )
-        row = asyncio.run(_import(load_settings().database_url, file, org, list_name, options))
+        row = asyncio.run(_import(load_settings(), file, org, list_name, options))
     except DomainError as exc:
         raise fail(exc.detail) from None
     typer.echo(

@@ -20,6 +20,18 @@ class ImportRefused(InvalidInput):
     title = "The file cannot be imported"
 
 
+class ImportTooLarge(DomainError):
+    code = "import-too-large"
+    status = 413
+    title = "The file is larger than an import may be"
+
+
+class ImportNoSpace(DomainError):
+    code = "import-no-space"
+    status = 507
+    title = "Not enough free disk space for this import"
+
+
 class ImportBusy(Conflict):
     code = "import-busy"
     title = "An import into this list is already running"

@@ -25,15 +25,18 @@ def _sqlite_time(value: datetime) -> str:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
-async def write_batch(session: AsyncSession, batch: Batch, import_id: str, is_pg: bool) -> None:
-    """Write one batch's contacts and problem rows inside the session's transaction."""
+async def write_batch(
+    session: AsyncSession, batch: Batch, import_id: str, is_pg: bool, *, keep_problems: int
+) -> None:
+    """Write one batch's contacts and its first ``keep_problems`` problem rows inside the
+    session's transaction (the rest are counted by the caller, not stored)."""
     conn = await session.connection()
-    if batch.problems:
+    if batch.problems and keep_problems > 0:
         await conn.execute(
             insert(ImportRejection),
             [
                 {"import_id": import_id, "line": line, "kind": kind, "reason": reason, "raw": raw}
-                for line, kind, reason, raw in batch.problems
+                for line, kind, reason, raw in batch.problems[:keep_problems]
             ],
         )
     if not batch.contacts:

@@ -3,15 +3,17 @@ file in batches, parsing in a worker thread), and the rejected-rows report.
 
 Nothing half-imported is ever visible: rows land as ``staged`` contacts, committed batch by
 batch with the progress counters, and become ``new`` in one UPDATE at the end. A failure
-deletes them; an import whose process died is found by its stale heartbeat and undone.
+deletes them; an import whose process died or stopped is found by its stale heartbeat and
+marked interrupted, to be resumed or discarded (``import_recovery``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,16 +27,27 @@ from omnivox.campaigns import campaigns as campaign_service
 from omnivox.campaigns import events, lists
 from omnivox.campaigns.csvio import (
     CsvRefused,
+    Record,
     RecordReader,
     build_mapping,
     csv_text,
     undecodable,
 )
 from omnivox.campaigns.errors import ImportBusy, ImportRefused
+from omnivox.campaigns.import_limits import ImportLimits
+from omnivox.campaigns.import_recovery import (
+    INTERRUPTED,
+    ImportTakenOver,
+    claim,
+    interrupted_message,
+    mark_abandoned,
+    still_running,
+)
 from omnivox.campaigns.import_rows import Batch, ImportContext, RowClassifier, next_batch
 from omnivox.campaigns.import_writer import load_number_sets, write_batch
 from omnivox.campaigns.models import CampaignList, Contact, ContactImport, ImportRejection
 from omnivox.core.clock import Clock
+from omnivox.core.config import Settings
 from omnivox.core.errors import InvalidInput
 from omnivox.core.events import Audience, EventBus
 from omnivox.core.logging import get_logger
@@ -42,7 +55,7 @@ from omnivox.core.security.permissions import Permission
 from omnivox.core.security.principal import Principal
 
 log = get_logger(__name__)
-STALE_AFTER = timedelta(minutes=10)
+STALE_AFTER = timedelta(seconds=Settings.model_fields["import_stale_seconds"].default)
 ENCODING = "utf-8-sig"  # UTF-8, with or without a byte-order mark
 # A byte that is not UTF-8 is kept as a lone surrogate, so the row holding it is rejected
 # on its own (``csvio.RecordReader``) rather than failing the whole import.
@@ -126,17 +139,23 @@ async def prepare_import(
     filename: str,
     options: ImportOptions,
     now: datetime,
+    *,
+    stale_after: timedelta = STALE_AFTER,
 ) -> ContactImport:
     org_id = actor.organization_id
     await lists.get_list(session, org_id, list_id)
     if options.campaign_id is not None:
         await campaign_service.get_campaign(session, org_id, options.campaign_id)
-    await recover_stale_imports(session, now)
+    await mark_abandoned(session, now, stale_after)
     busy = await session.scalar(
-        select(ContactImport.id).where(
-            ContactImport.list_id == list_id, ContactImport.status.in_(["pending", "running"])
+        select(ContactImport.status).where(
+            ContactImport.list_id == list_id,
+            ContactImport.status.in_(["pending", "running", INTERRUPTED]),
         )
     )
+    if busy == INTERRUPTED:
+        # Its staged numbers would count as duplicates of the new file's.
+        raise ImportBusy("an import into this list was interrupted; resume or discard it first")
     if busy is not None:
         raise ImportBusy("an import into this list is still running; wait for it to finish")
     await asyncio.to_thread(check_file, path, options.mapping or {})
@@ -207,20 +226,6 @@ def progress_data(row: ContactImport) -> dict[str, Any]:
     }
 
 
-async def recover_stale_imports(session: AsyncSession, now: datetime) -> None:
-    """Undo imports whose worker stopped beating (the process died mid-import)."""
-    stale = await session.scalars(
-        select(ContactImport).where(
-            ContactImport.status == "running", ContactImport.heartbeat_at < now - STALE_AFTER
-        )
-    )
-    for row in stale.all():
-        await _undo(
-            session, row, "the import stopped (its process ended); nothing was imported", now
-        )
-    await session.commit()
-
-
 async def _undo(session: AsyncSession, row: ContactImport, error: str, now: datetime) -> None:
     await session.execute(
         delete(Contact).where(Contact.import_id == row.id, Contact.status == "staged")
@@ -260,29 +265,43 @@ async def run_import(
     *,
     batch_size: int = 5000,
     on_progress: Progress | None = None,
+    limits: ImportLimits | None = None,
 ) -> ContactImport:
     """Run a prepared import to its end (done or failed), publishing progress per batch."""
+    limits = limits or ImportLimits()
     async with sessions() as session:
         row = await session.get(ContactImport, import_id)
         if row is None or row.status != "pending":
             raise ImportBusy("the import is not waiting to run")
+        await claim(session, row, "pending", "running")  # one worker per import
         path, delete_file = Path(row.options["path"]), bool(row.options.get("delete_file"))
         try:
-            row.status = "running"
+            row.heartbeat_at = clock.now()
             ctx = await _context(session, row, clock.now())
             await session.commit()
-            await _stream(session, bus, clock, row, ctx, path, batch_size, on_progress)
-        except (Exception, asyncio.CancelledError) as exc:
+            await _stream(session, bus, clock, row, ctx, path, batch_size, on_progress, limits)
+        except ImportTakenOver:
+            await session.rollback()  # its last batch: the next worker redoes it
+            await session.refresh(row)
+            log.warning("import taken over; this worker stops", import_id=import_id)
+        except asyncio.CancelledError:
+            # The server is stopping: keep the committed batches to resume from.
+            await session.rollback()
+            await session.refresh(row)
+            row.status, row.error = INTERRUPTED, interrupted_message(row)
+            await session.commit()
+            log.warning("import interrupted", import_id=import_id, rows=row.rows_total)
+            await _announce(bus, row, clock, on_progress)
+            raise
+        except Exception as exc:  # noqa: BLE001 - any failure undoes the import, in words
             await session.rollback()
             await session.refresh(row)  # the rollback expired it; reload without lazy IO
             await _undo(session, row, _describe(exc), clock.now())
             await session.commit()
             log.warning("import failed", import_id=import_id, error=row.error)
             await _announce(bus, row, clock, on_progress)
-            if isinstance(exc, asyncio.CancelledError):
-                raise
         finally:
-            if delete_file:
+            if delete_file and row.status in {"done", "failed"}:  # interrupted: kept to resume
                 await asyncio.to_thread(path.unlink, missing_ok=True)
         return row
 
@@ -293,8 +312,6 @@ def _describe(exc: BaseException) -> str:
             f"the file is not UTF-8 text (byte {exc.start} of a chunk); save it as CSV UTF-8 "
             "and import again; nothing was imported"
         )
-    if isinstance(exc, asyncio.CancelledError):
-        return "the import was interrupted (server stopping); nothing was imported"
     if isinstance(exc, CsvRefused | ImportRefused):
         return f"{exc}; nothing was imported"
     return f"the import failed ({type(exc).__name__}); nothing was imported"
@@ -309,6 +326,7 @@ async def _stream(
     path: Path,
     batch_size: int,
     on_progress: Progress | None,
+    limits: ImportLimits,
 ) -> None:
     is_pg = (await session.connection()).dialect.name == "postgresql"
     with path.open("rb") as raw:
@@ -317,6 +335,8 @@ async def _stream(
         mapping = build_mapping(reader.headers, row.options.get("mapping") or {})
         classifier = RowClassifier(ctx, mapping)
         records = iter(reader)
+        if row.rows_total:  # resumed: these records were handled by committed batches
+            await asyncio.to_thread(_skip, records, row.rows_total)
 
         def parse() -> asyncio.Future[Batch]:
             return asyncio.ensure_future(
@@ -331,7 +351,19 @@ async def _stream(
                 batch = await pending
                 if not batch.finished:
                     pending = parse()
-                await write_batch(session, batch, row.id, is_pg)
+                if row.rows_total + batch.rows > limits.rows.value:
+                    raise ImportRefused(
+                        f"the file has more than {limits.rows.value:,} rows, the most one "
+                        f"import takes ({limits.rows.name}); split it into smaller files"
+                    )
+                # The batch's first statement: it stops a worker whose import was taken
+                # over, and opens the transaction PostgreSQL's COPY then joins (a COPY
+                # first on the connection would commit on its own, out of reach of a
+                # rollback).
+                await still_running(session, row, clock.now())
+                kept = max(0, limits.max_rejections - _problems(row))
+                await write_batch(session, batch, row.id, is_pg, keep_problems=kept)
+                row.rejections_not_kept += max(0, len(batch.problems) - kept)
                 _count(row, batch, clock.now())
                 if batch.finished:
                     break
@@ -348,6 +380,15 @@ async def _stream(
     row.status, row.finished_at, row.bytes_read = "done", clock.now(), row.size_bytes
     await session.commit()
     await _announce(bus, row, clock, on_progress)
+
+
+def _skip(records: Iterator[Record], count: int) -> None:
+    for _ in itertools.islice(records, count):
+        pass
+
+
+def _problems(row: ContactImport) -> int:
+    return row.rejected + row.duplicates + row.dnc
 
 
 def _count(row: ContactImport, batch: Batch, now: datetime) -> None:
@@ -374,16 +415,25 @@ async def _announce(
             await result
 
 
-async def rejections_csv(session: AsyncSession, import_id: str) -> AsyncIterator[str]:
-    """Every row not imported (rejected, duplicate, DNC) with its line and reason, as CSV."""
+async def rejections_csv(
+    session: AsyncSession, row: ContactImport, kept: int
+) -> AsyncIterator[str]:
+    """Every row not imported (rejected, duplicate, DNC) with its line and reason, as CSV;
+    past the first ``kept`` (OMNIVOX_MAX_IMPORT_REJECTIONS), a last line counts the rest."""
     yield csv_text([["line", "kind", "reason", "row"]])
     result = await session.stream_scalars(
         select(ImportRejection)
-        .where(ImportRejection.import_id == import_id)
+        .where(ImportRejection.import_id == row.id)
         .order_by(ImportRejection.line)
     )
     async for part in result.partitions(2000):
         yield csv_text([r.line, r.kind, r.reason, r.raw] for r in part)
+    if row.rejections_not_kept:
+        note = (
+            f"{row.rejections_not_kept:,} more rows were not imported; only the first "
+            f"{kept:,} are listed (OMNIVOX_MAX_IMPORT_REJECTIONS)"
+        )
+        yield csv_text([["", "not-listed", note, ""]])
 
 
 def read_text(data: bytes) -> IO[str]:

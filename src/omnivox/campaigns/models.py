@@ -230,7 +230,8 @@ class ContactImport(Base):
     filename: Mapped[str] = mapped_column(String(255))
     size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     bytes_read: Mapped[int] = mapped_column(BigInteger, default=0)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # |running|done|failed
+    # pending | running | done | failed | interrupted (resume or discard) | discarded
+    status: Mapped[str] = mapped_column(String(16), default="pending")
     error: Mapped[str] = mapped_column(Text, default="")
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     rows_total: Mapped[int] = mapped_column(Integer, default=0)
@@ -238,6 +239,8 @@ class ContactImport(Base):
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     dnc: Mapped[int] = mapped_column(Integer, default=0)
+    # Problem rows beyond OMNIVOX_MAX_IMPORT_REJECTIONS: counted, their records not stored.
+    rejections_not_kept: Mapped[int] = mapped_column(Integer, default=0)
     created_by: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column()
     heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)

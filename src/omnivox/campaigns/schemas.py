@@ -221,6 +221,7 @@ class ImportRead(ReadModel):
     duplicates: int
     rejected: int
     dnc: int
+    rejections_not_kept: int
     created_by: str
     created_at: datetime
     finished_at: datetime | None

@@ -6,15 +6,22 @@ build their own. ``check_production`` lists every problem that must stop a produ
 
 from __future__ import annotations
 
+import ipaddress
+import secrets
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused in production
 MIN_SECRET_KEY_LENGTH = 32
+MIN_METRICS_TOKEN_LENGTH = 16
+
+
+def _random_secret() -> SecretStr:
+    return SecretStr(secrets.token_urlsafe(32))
 
 
 class Environment(StrEnum):
@@ -32,12 +39,15 @@ class TwilioSettings(BaseModel):
 
 
 class SandboxSettings(BaseModel):
-    """The simulated carrier used by default on a laptop and in tests (never production)."""
+    """The simulated carrier used by default on a laptop and in tests (never production).
+
+    Its secrets are random per start unless set: a public default would let anyone who can
+    reach a laptop's server forge the carrier's webhooks or mint softphone tokens."""
 
     account_sid: str = "AC" + "5" * 32
-    auth_token: SecretStr = SecretStr("sandbox-auth-token")
+    auth_token: SecretStr = Field(default_factory=_random_secret)
     api_key_sid: str = "SK" + "5" * 32
-    api_key_secret: SecretStr = SecretStr("sandbox-api-key-secret-not-for-production")
+    api_key_secret: SecretStr = Field(default_factory=_random_secret)
 
 
 class Settings(BaseSettings):
@@ -60,8 +70,16 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # Sign-in throttle: failures allowed before growing delays, per account from one
+    # address, per address (password spraying) and per account from everywhere; failures
+    # are forgotten after login_lockout_minutes without one, which also caps a delay.
     login_max_failures: int = Field(default=5, ge=1)
+    login_address_max_failures: int = Field(default=20, ge=1)
+    login_account_max_failures: int = Field(default=50, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    login_throttle_max_rows: int = Field(default=100_000, ge=10)
+    # Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed.
+    trusted_proxies: str = ""
     metrics_token: SecretStr = SecretStr("")
     wrap_up_seconds: int = Field(default=120, ge=5, le=3600)
     # Reports: the longest range one query may cover (bounds the rollup rows read), and
@@ -69,10 +87,36 @@ class Settings(BaseSettings):
     # one of the rollups' fixed wait buckets, so it stays a formula over stored counts.
     report_max_days: int = Field(default=400, ge=1, le=3660)
     report_short_abandon_seconds: Literal[10, 20, 30, 45, 60, 90, 120, 180] = 10
+    # CSV imports: one upload's bytes and rows, rejected-row records kept per import, and
+    # the free space the data directory must keep after an upload is stored.
+    max_import_bytes: int = Field(default=50_000_000, ge=1024)
+    max_import_rows: int = Field(default=500_000, ge=1)
+    max_import_rejections: int = Field(default=10_000, ge=0)
+    max_dnc_import_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    import_min_free_disk_bytes: int = Field(default=1_000_000_000, ge=0)
+    # A running import beats after each batch; silent this long, its process is gone.
+    import_stale_seconds: int = Field(default=120, ge=10)
     # A campaign's AMD delay figures come from its most recent answered calls, this many.
     amd_delay_sample_calls: int = Field(default=500, ge=10, le=100_000)
     # Machine-classified calls listed for review on the campaign's AMD review page.
     amd_review_list_calls: int = Field(default=100, ge=1, le=5000)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _cidrs(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"OMNIVOX_TRUSTED_PROXIES: {part!r} is not an address or CIDR range"
+                ) from None
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        parts = (p.strip() for p in self.trusted_proxies.split(","))
+        return [ipaddress.ip_network(p, strict=False) for p in parts if p]
 
     @property
     def public_url(self) -> str:
@@ -110,6 +154,12 @@ def check_production(settings: Settings) -> list[str]:
         problems.append(
             "OMNIVOX_PUBLIC_BASE_URL is missing or not https://; Twilio webhooks and "
             "signature checks need the public URL"
+        )
+    if len(settings.metrics_token.get_secret_value()) < MIN_METRICS_TOKEN_LENGTH:
+        problems.append(
+            f"OMNIVOX_METRICS_TOKEN is missing or shorter than {MIN_METRICS_TOKEN_LENGTH} "
+            "characters; /metrics would be open to anyone (set a long random value and give "
+            "it to your Prometheus scraper)"
         )
     if settings.telephony == "sandbox":
         problems.append("OMNIVOX_TELEPHONY is 'sandbox'; production needs 'twilio'")

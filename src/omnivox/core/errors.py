@@ -60,3 +60,7 @@ class RateLimited(DomainError):
     code = "rate-limited"
     status = 429
     title = "Too many attempts"
+
+    def __init__(self, detail: str, *, retry_after: int | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after  # seconds, sent as Retry-After

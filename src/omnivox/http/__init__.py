@@ -6,6 +6,7 @@ rendering, app state, error responses, templating, and the CRUD helpers. It impo
 behind a session cookie, it receives from ``create_app`` (see :class:`PrincipalSource`).
 """
 
+from omnivox.http.client_address import client_address
 from omnivox.http.crud_api import JsonCrud, add_json_crud, in_org
 from omnivox.http.crud_pages import CrudPages, add_crud_pages
 from omnivox.http.deps import (
@@ -37,6 +38,7 @@ __all__ = [
     "add_crud_pages",
     "add_json_crud",
     "app_state",
+    "client_address",
     "declared_access",
     "form_dict",
     "in_org",

@@ -18,6 +18,7 @@ from omnivox.core.errors import NotAuthenticated, PermissionDenied
 from omnivox.core.security import tokens
 from omnivox.core.security.permissions import Permission, permissions_of
 from omnivox.core.security.principal import Principal
+from omnivox.http.client_address import client_address
 from omnivox.http.state import AppState, app_state
 
 SESSION_COOKIE = "omnivox_session"
@@ -62,7 +63,7 @@ async def current_principal(request: Request, session: DB) -> Principal:
     now = state.clock.now()
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        origin = request.client.host if request.client else None
+        origin = client_address(request, state.settings.trusted_proxy_networks) or None
         principal = await state.principals.by_token(session, header[7:].strip(), now, origin)
         if principal is None:
             raise NotAuthenticated("the API token is invalid, expired or revoked")

@@ -15,7 +15,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from omnivox.core.db_loss import is_database_lost
-from omnivox.core.errors import DomainError, NotAuthenticated
+from omnivox.core.errors import DomainError, NotAuthenticated, RateLimited
 from omnivox.core.logging import get_logger, request_id_var
 from omnivox.http.state import app_state
 
@@ -89,12 +89,16 @@ async def domain_error(request: Request, exc: Exception) -> Response:
         detail=exc.detail,
         path=request.url.path,
     )
+    if isinstance(exc, NotAuthenticated) and not wants_json(request):
+        return _login_redirect(request)
     if wants_json(request):
         errors = [{"field": p.field, "message": p.message} for p in exc.problems]
-        return _problem(exc.status, exc.title, exc.detail, exc.code, errors)
-    if isinstance(exc, NotAuthenticated):
-        return _login_redirect(request)
-    return _html_error(request, exc.status, exc.title, exc.detail)
+        resp: Response = _problem(exc.status, exc.title, exc.detail, exc.code, errors)
+    else:
+        resp = _html_error(request, exc.status, exc.title, exc.detail)
+    if isinstance(exc, RateLimited) and exc.retry_after is not None:
+        resp.headers["Retry-After"] = str(exc.retry_after)
+    return resp
 
 
 def _field_of(loc: tuple[int | str, ...], message: str) -> str:

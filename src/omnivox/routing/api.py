@@ -99,9 +99,10 @@ async def add_number(
 
 @router.delete("/numbers/{number_id}", status_code=204)
 async def delete_number(
-    number_id: str, db: DB, actor: Principal = Allow(P.ORG_SETTINGS_WRITE)
+    number_id: str, request: Request, db: DB, actor: Principal = Allow(P.ORG_SETTINGS_WRITE)
 ) -> Response:
-    await queues.delete_number(db, actor, number_id)
+    number = await queues.delete_number(db, actor, number_id)
+    request.app.state.telephony.release_number(number)  # other nodes follow on their sweep
     return Response(status_code=204)
 
 

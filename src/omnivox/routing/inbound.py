@@ -65,11 +65,12 @@ class InboundRouting:
     def __post_init__(self) -> None:
         self.waiting = QueueWaiting(self.svc, self.links)
 
-    async def provision_all(self, provision: Callable[[str], None]) -> None:
-        """Point every known number at us (the sandbox forgets them on restart)."""
+    async def follow_numbers(self, follow: Callable[[set[str]], None]) -> None:
+        """Hand the carrier every number in the database: at start-up (the sandbox forgets
+        them on restart) and on each sweep (another node or process may add or remove
+        one)."""
         async with self.svc.sessions() as session:
-            for number in await session.scalars(select(InboundNumber.number)):
-                provision(number)
+            follow(set(await session.scalars(select(InboundNumber.number))))
 
     # --- answering ---------------------------------------------------------------------
 

@@ -18,7 +18,6 @@ from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.http import DB, Allow, form_dict, parse, render
 from omnivox.routing import queues
-from omnivox.routing.models import InboundNumber
 from omnivox.routing.page_forms import form_errors
 from omnivox.routing.schemas import NumberWrite
 
@@ -108,7 +107,6 @@ async def add_number(
 async def delete_number(
     number_id: str, request: Request, db: DB, actor: Principal = Allow(P.ORG_SETTINGS_WRITE)
 ) -> HTMLResponse:
-    rows: list[InboundNumber] = await queues.list_numbers(db, actor.organization_id)
-    label = next((n.number for n in rows if n.id == number_id), "")
-    await queues.delete_number(db, actor, number_id)
+    label = await queues.delete_number(db, actor, number_id)
+    request.app.state.telephony.release_number(label)  # as the API does
     return await _numbers_section(request, db, actor, message=f"Deleted {label}.")

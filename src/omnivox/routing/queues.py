@@ -251,7 +251,8 @@ async def _check_target(session: AsyncSession, org_id: str, data: NumberWrite) -
         raise InvalidInput.on("target_id", f"not {wanted} of your organisation")
 
 
-async def delete_number(session: AsyncSession, actor: Principal, number_id: str) -> None:
+async def delete_number(session: AsyncSession, actor: Principal, number_id: str) -> str:
+    """Delete the organisation's number; returns it (E.164)."""
     number = await session.scalar(
         select(InboundNumber).where(
             InboundNumber.id == number_id, InboundNumber.organization_id == actor.organization_id
@@ -264,6 +265,7 @@ async def delete_number(session: AsyncSession, actor: Principal, number_id: str)
     )
     await session.delete(number)
     await session.commit()
+    return number.number
 
 
 async def callback_requests(session: AsyncSession, org_id: str, call_ids: list[str]) -> set[str]:

@@ -40,3 +40,16 @@ class RoutingReferences:
                 .order_by(InboundNumber.number)
             )
         )
+
+    async def numbers_of_other_organizations(
+        self, session: AsyncSession, org_id: str, numbers: list[str]
+    ) -> list[str]:
+        if not numbers:
+            return []
+        return list(
+            await session.scalars(
+                select(InboundNumber.number)
+                .where(InboundNumber.number.in_(numbers), InboundNumber.organization_id != org_id)
+                .order_by(InboundNumber.number)
+            )
+        )

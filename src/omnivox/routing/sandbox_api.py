@@ -41,10 +41,18 @@ async def simulate_caller(
             InboundNumber.number == data.to, InboundNumber.organization_id == actor.organization_id
         )
     )
-    carrier = runtime_of(request).carrier
-    if owned is None or carrier is None:
-        raise NotFound("no such number in your organisation")
-    call = await carrier.place_inbound_call(
-        data.from_, data.to, PartyScript(hang_up_after=data.hang_up_after)
-    )
+    runtime = runtime_of(request)
+    carrier = runtime.carrier
+    if carrier is None:
+        raise NotFound("the sandbox carrier is not in use (OMNIVOX_TELEPHONY is not 'sandbox')")
+    if owned is None:
+        raise NotFound(f"{data.to} is not one of your organisation's numbers")
+    if data.to not in carrier.numbers:  # stored by another node or process since start-up
+        runtime.provision_number(data.to)
+    try:
+        call = await carrier.place_inbound_call(
+            data.from_, data.to, PartyScript(hang_up_after=data.hang_up_after)
+        )
+    except KeyError:  # removed between the check and the call
+        raise NotFound(f"{data.to} is not configured on the sandbox carrier") from None
     return SimulatedCall(sid=call.sid, status=call.status)

@@ -206,6 +206,7 @@ def summary_of(call: Call) -> CallSummary:
         created_at=call.created_at,
         answered_at=call.answered_at,
         ended_at=call.ended_at,
+        end_estimated=call.end_estimated,
     )
 
 

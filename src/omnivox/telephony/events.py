@@ -51,6 +51,7 @@ class CallSummary:
     created_at: datetime
     answered_at: datetime | None
     ended_at: datetime | None
+    end_estimated: bool = False  # ended by reconciliation at the last known event
 
     @property
     def ended(self) -> bool:

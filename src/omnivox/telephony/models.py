@@ -47,6 +47,9 @@ class Call(Base):
     disposition_agent_id: Mapped[str | None] = mapped_column(String(32), default=None)
     disposition_notes: Mapped[str | None] = mapped_column(Text, default=None)
     flagged_for_supervisor: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Closed by reconciliation with no end time from the provider: ended_at is the last
+    # event Omnivox knew of (the real end is unknown; the downtime is left out).
+    end_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
     resume_to: Mapped[str | None] = mapped_column(String(24), default=None)
     last_sequence_number: Mapped[int | None] = mapped_column(Integer, default=None)
     last_provider_timestamp: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,17 +1,22 @@
 """Reconciliation: open calls are checked against the provider's own record.
 
 Run at start-up for every open call (a restart may have missed webhooks) and periodically
-for calls open longer than any call can last.
+for calls open longer than any call can last. A call the provider ended ends at the
+provider's end time; one it has no record or no end time for (never placed, or lost with
+a sandbox that restarted) ends at the last event Omnivox knew of and is marked
+``end_estimated``: ending it at the restart would count the downtime as talk time.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
 
 from omnivox.core.logging import get_logger
 from omnivox.telephony.errors import ProviderError
 from omnivox.telephony.fsm_types import CancelRequested, ProviderCallStatus, ProviderStatus
-from omnivox.telephony.models import Call
+from omnivox.telephony.models import Call, CallEventRow
 from omnivox.telephony.service import TelephonyService
 
 log = get_logger(__name__)
@@ -32,16 +37,30 @@ async def reconcile_open_calls(svc: TelephonyService, older_than: timedelta | No
     return changed
 
 
+async def _last_known(svc: TelephonyService, call: Call) -> datetime:
+    async with svc.sessions() as session:
+        last = await session.scalar(
+            select(func.max(CallEventRow.at)).where(
+                CallEventRow.call_id == call.id, CallEventRow.applied.is_(True)
+            )
+        )
+    return last or call.created_at
+
+
 async def _reconcile(svc: TelephonyService, stale: Call) -> int:
-    now = svc.clock.now()
     if stale.provider_sid is None:
-        event: CancelRequested | ProviderCallStatus = CancelRequested(at=now)
+        event: CancelRequested | ProviderCallStatus = CancelRequested(
+            at=await _last_known(svc, stale)
+        )
+        estimated = True
     else:
         record = await svc.provider.fetch_call(stale.provider_sid)
         if record is not None and not record.is_final:
             return 0
         status = record.status if record is not None else ProviderStatus.FAILED
-        at = (record.end_time if record is not None and record.end_time else None) or now
+        end = record.end_time if record is not None else None
+        estimated = end is None
+        at = end or await _last_known(svc, stale)
         # No sequence number: the provider's record is authoritative, whatever came before.
         event = ProviderCallStatus(
             at=at,
@@ -55,7 +74,11 @@ async def _reconcile(svc: TelephonyService, stale: Call) -> int:
         if call is None or call.state != stale.state:
             return 0
         result = await svc.apply_and_announce(
-            session, call, event, {"reconciliation": "provider record"}
+            session,
+            call,
+            event,
+            {"reconciliation": "provider record"},
+            end_estimated=estimated,
         )
         await svc.end_conference_legs(call)
         return 1 if getattr(result, "changed", False) else 0

@@ -72,6 +72,7 @@ class TelephonyRuntime:
         self.sweep_seconds = sweep_seconds
         # The sweep at work, not asleep on the clock: tests on a manual clock wait for it.
         self.busy = Busy()
+        self._provisioned: set[str] = set()  # numbers this runtime gave the sandbox
 
     def provision_number(self, number: str) -> None:
         """Point a number's voice webhook at us. The sandbox does it here; with Twilio the
@@ -83,6 +84,7 @@ class TelephonyRuntime:
             self.carrier.configure_number(
                 number, account_sid=account, voice_url=voice, status_callback_url=status
             )
+            self._provisioned.add(number)
         else:
             log.info(
                 "set this number's voice webhook in Twilio",
@@ -90,6 +92,25 @@ class TelephonyRuntime:
                 voice_url=voice,
                 status_url=status,
             )
+
+    def release_number(self, number: str) -> None:
+        """The number left the database: the sandbox stops routing it to us."""
+        if self.carrier is not None and number in self._provisioned:
+            self.carrier.remove_number(number)
+            self._provisioned.discard(number)
+
+    def follow_numbers(self, numbers: set[str]) -> None:
+        """Make the sandbox carrier route exactly the database's numbers to us: numbers
+        added or removed by another node or process (``omnivox demo seed``) while this one
+        runs are followed. Only numbers this runtime provisioned are ever removed (tests
+        and the sandbox's own control API configure others). Twilio: nothing to do, the
+        numbers live in the Twilio account."""
+        if self.carrier is None:
+            return
+        for number in numbers - set(self.carrier.numbers):
+            self.provision_number(number)
+        for number in self._provisioned - numbers:
+            self.release_number(number)
 
     async def start(self, *, background: bool = True) -> None:
         await reconcile_open_calls(self.service)  # a restart may have missed webhooks

@@ -79,6 +79,7 @@ class CallRead(BaseModel):
     created_at: str
     answered_at: str | None
     ended_at: str | None
+    end_estimated: bool = False  # ended by reconciliation at the last known event
 
     model_config = ConfigDict(populate_by_name=True)
 

@@ -151,13 +151,15 @@ class TelephonyService:
         raw: dict[str, str] | None = None,
         *,
         only_from: frozenset[CallState] | None = None,
+        end_estimated: bool = False,
     ) -> fsm.Transition | fsm.Rejection:
         """Apply one event, commit, and announce a state change (the common path).
 
         ``only_from``: an internal event two webhooks may both decide on (the agent
         connecting when the customer's and the agent's joins cross) is applied only while
         the call is in one of these states; the loser of the race records nothing, rather
-        than a refused duplicate in the call's history."""
+        than a refused duplicate in the call's history. ``end_estimated``: the event's time
+        is a guess (reconciliation's last known event); a call it ends is marked so."""
         now = self.clock.now()
         for _attempt in range(calls.MAX_STALE_RETRIES):
             if only_from is not None and CallState(call.state) not in only_from:
@@ -170,6 +172,8 @@ class TelephonyService:
             result = calls.apply_event(session, call, event, now=now, raw=raw)
             if isinstance(result, fsm.Transition) and result.entered_wrap_up:
                 call.wrap_up_deadline = now + timedelta(seconds=self.policy.wrap_up_seconds)
+            if end_estimated and isinstance(result, fsm.Transition) and result.changed:
+                call.end_estimated = call.ended_at is not None  # the line is down (wrap-up or over)
             try:
                 await session.commit()
                 break

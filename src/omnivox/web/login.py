@@ -9,11 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from omnivox.accounts import Organization, User, auth, get_organization
-from omnivox.core.errors import DomainError, NotAuthenticated
+from omnivox.core.errors import DomainError, NotAuthenticated, RateLimited
 from omnivox.core.security import tokens
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.http import DB, PUBLIC, SESSION_COOKIE, Allow, State, render
+from omnivox.http import DB, PUBLIC, SESSION_COOKIE, Allow, State, client_address, render
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "omnivox_login_csrf"
@@ -98,8 +98,9 @@ async def login(request: Request, db: DB, state: State) -> Response:
             email=email,
         )
     now, policy = state.clock.now(), _policy(state)
+    address = client_address(request, state.settings.trusted_proxy_networks)
     try:
-        user = await auth.authenticate(db, email, password, now, policy)
+        user = await auth.authenticate(db, email, password, now, policy, address)
         pending = await auth.needs_second_factor(db, user)
         new = await auth.start_session(
             db,
@@ -107,13 +108,16 @@ async def login(request: Request, db: DB, state: State) -> Response:
             now,
             policy,
             mfa_pending=pending,
-            ip=request.client.host if request.client else "",
+            ip=address,
         )
     except DomainError as exc:
         state.metrics.logins.labels(exc.code).inc()
-        return _login_page(
+        page = _login_page(
             request, state, error=exc.detail, status=exc.status, next_url=next_url, email=email
         )
+        if isinstance(exc, RateLimited) and exc.retry_after is not None:
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     state.metrics.logins.labels("password-ok").inc()
     target = f"/login/totp?next={quote(next_url)}" if new.mfa_pending else next_url
     resp = RedirectResponse(target, status_code=303)

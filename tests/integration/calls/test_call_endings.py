@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 import pytest
 from tests.conftest import make_settings
 from tests.integration.calls.calls_harness import floor
@@ -153,3 +154,15 @@ async def test_restart_mid_call_reconciles_on_start_up(
         assert call.state == "wrap_up" and call.end_reason == "network_failure"
         history = await f.history(call_id)
         assert history[-1].payload["event"]["error_code"] == "not-found-at-provider"
+        # It ends at the last event Omnivox knew of, not 5 minutes later at the restart,
+        # so its duration leaves the downtime out; and it says its end is estimated.
+        last_known = max(h.at for h in history[:-1] if h.applied)
+        assert call.ended_at == last_known
+        assert call.answered_at is not None and call.ended_at - call.answered_at < timedelta(
+            minutes=1
+        )
+        assert call.end_estimated
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+        async with client:
+            shown = await client.get(f"/api/v1/calls/{call_id}", headers=alex.headers)
+        assert shown.json()["end_estimated"] is True

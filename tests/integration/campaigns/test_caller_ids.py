@@ -54,11 +54,16 @@ async def test_a_campaign_presents_only_the_organisations_numbers(env: Env) -> N
     assert "+14155550100 is not one of the organisation's numbers" in unlisted.json()["detail"]
     assert await _campaigns(env) == made_before  # nothing stored
 
-    # Listing another organisation's number in the settings does not make it presentable.
+    # Another organisation's number cannot be listed in the settings (issue 15, item 7),
+    # nor presented.
     listed = await env.client.patch(
         "/api/v1/organization", headers=h, json={"default_caller_ids": [CALLER_ID, THEIRS]}
     )
-    assert listed.status_code == 200
+    assert listed.status_code == 422
+    assert listed.json()["errors"][0]["field"] == "default_caller_ids"
+    assert f"{THEIRS} belongs to another organisation" in listed.json()["detail"]
+    kept = await env.client.get("/api/v1/organization", headers=h)
+    assert kept.json()["default_caller_ids"] == [CALLER_ID]
     foreign = await _campaign(env, h, [THEIRS])
     assert foreign.status_code == 422
     assert f"{THEIRS} belongs to another organisation" in foreign.json()["detail"]
@@ -111,3 +116,39 @@ async def test_click_to_call_refuses_a_caller_id_the_organisation_does_not_have(
         assert message in resp.json()["detail"]
     calls = await env.client.get("/api/v1/calls", headers=h)
     assert calls.json() == []  # no call was placed
+
+
+async def test_default_caller_ids_refuse_another_organisations_number_everywhere(
+    env: Env,
+) -> None:
+    """The settings page and the platform admin's API check as the own-organisation API
+    does."""
+    from tests.integration.platform.test_auth import login, page_csrf
+
+    from omnivox.core.security.permissions import Role
+
+    other, other_headers = await admin(env, "globex")
+    await _route_number(env, other_headers, THEIRS)
+    org, h = await admin(env)
+    await env.user(org, "root@acme.example.com", Role.PLATFORM_ADMIN)
+    platform = await env.token("root@acme.example.com")
+    resp = await env.client.patch(
+        f"/api/v1/organizations/{org}", headers=platform, json={"default_caller_ids": [THEIRS]}
+    )
+    assert resp.status_code == 422 and "belongs to another organisation" in resp.text
+    # Its own number (routed to it) may be listed by the platform admin too.
+    ok = await env.client.patch(
+        f"/api/v1/organizations/{other}", headers=platform, json={"default_caller_ids": [THEIRS]}
+    )
+    assert ok.status_code == 200, ok.text
+
+    await login(env, "boss@acme.example.com")
+    page = await env.client.get("/admin/settings")
+    form = await env.client.post(
+        "/admin/settings/profile",
+        data={"name": "Acme", "timezone": "UTC", "default_caller_ids": f"{CALLER_ID}, {THEIRS}"},
+        headers={"X-CSRF-Token": page_csrf(page.text), "HX-Request": "true"},
+    )
+    assert form.status_code == 422 and "belongs to another organisation" in form.text
+    kept = await env.client.get("/api/v1/organization", headers=h)
+    assert kept.json()["default_caller_ids"] == [CALLER_ID]

@@ -35,6 +35,7 @@ def test_production_twilio_needs_every_credential() -> None:
             public_base_url="https://cc.example.com",
             telephony="twilio",
             twilio={"account_sid": "AC1", "auth_token": "t"},
+            metrics_token="s" * 24,
         )
     )
     assert problems == [
@@ -57,6 +58,7 @@ def test_complete_production_configuration_passes() -> None:
             "api_key_secret": "s",
             "twiml_app_sid": "AP1",
         },
+        metrics_token="s" * 24,
     )
     assert check_production(settings) == []
     assert settings.cookie_secure
@@ -73,3 +75,26 @@ def test_short_secret_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_nested_twilio_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OMNIVOX_TWILIO__ACCOUNT_SID", "AC123")
     assert get_settings(_env_file=None).twilio.account_sid == "AC123"
+
+
+def test_production_requires_a_metrics_token() -> None:
+    """Without it /metrics (routes, sign-in counts) would be public."""
+    assert any("OMNIVOX_METRICS_TOKEN" in p for p in check_production(_prod()))
+    assert not any(
+        "OMNIVOX_METRICS_TOKEN" in p for p in check_production(_prod(metrics_token="s" * 24))
+    )
+
+
+def test_sandbox_secrets_are_random_per_start_unless_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No public default to forge sandbox webhooks or softphone tokens with."""
+    one, two = Settings(_env_file=None), Settings(_env_file=None)  # type: ignore[call-arg]
+    for secret in ("auth_token", "api_key_secret"):
+        first = getattr(one.sandbox, secret).get_secret_value()
+        assert first != getattr(two.sandbox, secret).get_secret_value()
+        assert len(first) >= 32
+        assert first not in {"sandbox-auth-token", "sandbox-api-key-secret-not-for-production"}
+    monkeypatch.setenv("OMNIVOX_SANDBOX__AUTH_TOKEN", "chosen-by-the-operator")
+    chosen = get_settings(_env_file=None).sandbox.auth_token.get_secret_value()
+    assert chosen == "chosen-by-the-operator"

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import audit, dispositions
 from omnivox.accounts import organizations as orgs
+from omnivox.accounts.api.deps import Guard
 from omnivox.accounts.models import Disposition
 from omnivox.accounts.schemas import (
     BusinessHoursWrite,
@@ -60,7 +61,7 @@ async def settings_page(
 
 @router.post("/admin/settings/profile")
 async def save_profile(
-    request: Request, db: DB, actor: Principal = Allow(P.ORG_SETTINGS_WRITE)
+    request: Request, db: DB, guard: Guard, actor: Principal = Allow(P.ORG_SETTINGS_WRITE)
 ) -> HTMLResponse:
     data = await form_dict(request, lists=("require_2fa_roles",))
     data.setdefault("require_2fa_roles", [])  # no box ticked: no role singled out
@@ -68,9 +69,11 @@ async def save_profile(
         n.strip() for n in data.get("default_caller_ids", "").split(",") if n.strip()
     ]
     data["require_2fa"] = data.get("require_2fa") == "on"
+    for limit in ("import_max_bytes", "import_max_rows"):
+        data[limit] = data.get(limit, "").strip() or "0"  # empty: no limit of its own
     data.pop("is_active", None)  # only a platform admin switches an organisation on or off
     await orgs.update_organization(
-        db, actor, actor.organization_id, parse(OrganizationUpdate, data)
+        db, actor, actor.organization_id, parse(OrganizationUpdate, data), guard=guard
     )
     ctx = await _settings_context(db, actor)
     return render(
@@ -237,11 +240,15 @@ async def create_organization(
 
 @router.post("/platform/organizations/{organization_id}/toggle")
 async def toggle_organization(
-    organization_id: str, request: Request, db: DB, actor: Principal = Allow(P.ORGANIZATIONS_MANAGE)
+    organization_id: str,
+    request: Request,
+    db: DB,
+    guard: Guard,
+    actor: Principal = Allow(P.ORGANIZATIONS_MANAGE),
 ) -> HTMLResponse:
     org = await orgs.get_organization(db, organization_id)
     await orgs.update_organization(
-        db, actor, organization_id, OrganizationUpdate(is_active=not org.is_active)
+        db, actor, organization_id, OrganizationUpdate(is_active=not org.is_active), guard=guard
     )
     state = "enabled" if org.is_active else "disabled"
     return render(

@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from omnivox.campaigns import callbacks
 from omnivox.campaigns import dnc as service
-from omnivox.campaigns.api.uploads import upload_form
+from omnivox.campaigns.api.uploads import multipart_body, too_large, upload_form
 from omnivox.campaigns.imports import ENCODING, parse_region
 from omnivox.campaigns.schemas import (
     CallbackCreate,
@@ -26,7 +26,6 @@ from omnivox.core.security.principal import Principal
 from omnivox.http import DB, Allow, State
 
 router = APIRouter(tags=["dnc"])
-MAX_DNC_UPLOAD = 50 * 1024 * 1024
 
 
 @router.get("/dnc", response_model=list[DncRead])
@@ -62,15 +61,23 @@ async def remove_dnc(dnc_id: str, db: DB, actor: Principal = Allow(P.DNC_WRITE))
     return Response(status_code=204)
 
 
-@router.post("/dnc/import", response_model=DncImportResult)
+@router.post(
+    "/dnc/import",
+    response_model=DncImportResult,
+    openapi_extra=multipart_body(
+        region="two-letter default region for national numbers, e.g. US",
+        campaign_id="the campaign's list rather than the organisation's",
+    ),
+)
 async def import_dnc(
     request: Request, db: DB, state: State, actor: Principal = Allow(P.DNC_WRITE)
 ) -> DncImportResult:
     """Multipart: ``file`` (CSV with a phone column), optional ``region``, ``campaign_id``."""
-    upload, fields = await upload_form(request)
-    data = await upload.read(MAX_DNC_UPLOAD + 1)
-    if len(data) > MAX_DNC_UPLOAD:
-        raise InvalidInput.on("file", "at most 50 MB per do-not-call file")
+    limit, setting = state.settings.max_dnc_import_bytes, "OMNIVOX_MAX_DNC_IMPORT_BYTES"
+    upload, fields = await upload_form(request, limit, setting)
+    data = await upload.read(limit + 1)  # read whole: it is parsed in memory
+    if len(data) > limit:
+        raise too_large(limit, setting)
     try:
         text = await asyncio.to_thread(data.decode, ENCODING)
     except UnicodeDecodeError:

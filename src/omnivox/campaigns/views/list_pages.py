@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from omnivox.campaigns import dnc, imports, lists
-from omnivox.campaigns.api.imports import begin_upload
+from omnivox.campaigns import dnc, import_recovery, imports, lists
+from omnivox.campaigns.api.imports import begin_upload, mark_abandoned, resume_import
 from omnivox.campaigns.schemas import DncCreate, ListCreate
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
@@ -42,9 +42,10 @@ async def create_list(
 
 @router.get("/lists/{list_id}")
 async def list_page(
-    list_id: str, request: Request, db: DB, actor: Principal = Allow(P.CAMPAIGNS_READ)
+    list_id: str, request: Request, db: DB, state: State, actor: Principal = Allow(P.CAMPAIGNS_READ)
 ) -> HTMLResponse:
     row = await lists.get_list(db, actor.organization_id, list_id)
+    await mark_abandoned(db, state)
     return render(
         request,
         "campaigns/list.html",
@@ -70,9 +71,43 @@ async def upload_page(
 
 @router.get("/imports/{import_id}/progress")
 async def import_progress(
-    import_id: str, request: Request, db: DB, actor: Principal = Allow(P.CONTACTS_IMPORT)
+    import_id: str,
+    request: Request,
+    db: DB,
+    state: State,
+    actor: Principal = Allow(P.CONTACTS_IMPORT),
 ) -> HTMLResponse:
+    await mark_abandoned(db, state)
     row = await imports.get_import(db, actor.organization_id, import_id)
+    return render(
+        request, "campaigns/import_progress.html", actor, imp=row, percent=imports.percent(row)
+    )
+
+
+@router.post("/imports/{import_id}/resume")
+async def resume_page(
+    import_id: str,
+    request: Request,
+    db: DB,
+    state: State,
+    actor: Principal = Allow(P.CONTACTS_IMPORT),
+) -> HTMLResponse:
+    row = await resume_import(db, state, actor, import_id)
+    return render(
+        request, "campaigns/import_progress.html", actor, imp=row, percent=imports.percent(row)
+    )
+
+
+@router.post("/imports/{import_id}/discard")
+async def discard_page(
+    import_id: str,
+    request: Request,
+    db: DB,
+    state: State,
+    actor: Principal = Allow(P.CONTACTS_IMPORT),
+) -> HTMLResponse:
+    await mark_abandoned(db, state)
+    row = await import_recovery.discard(db, actor, import_id, state.clock.now())
     return render(
         request, "campaigns/import_progress.html", actor, imp=row, percent=imports.percent(row)
     )

@@ -97,6 +97,10 @@ class SandboxCarrier:
         self.numbers[number] = entry
         return entry
 
+    def remove_number(self, number: str) -> None:
+        """The number is no longer the account's: calls to it go nowhere."""
+        self.numbers.pop(number, None)
+
     def script_number(self, number: str, script: PartyScript) -> None:
         """Decide how the virtual party at ``number`` behaves when the sandbox calls it."""
         self.scripts[number] = script
