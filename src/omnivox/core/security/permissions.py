@@ -49,6 +49,7 @@ class Permission(StrEnum):
     REPORTS_OWN = "reports:own"
     REPORTS_TEAMS = "reports:teams"  # the agents of the teams one belongs to
     REPORTS_ALL = "reports:all"  # every figure of the organisation
+    WALLBOARD_VIEW = "wallboard:view"  # the organisation's real-time wallboard
 
 
 _ADMIN_OF_ORG = {
@@ -86,6 +87,7 @@ _SUPERVISES = {
     Permission.CALLS_SUPERVISE,
     Permission.AGENTS_SUPERVISE,
     Permission.SANDBOX_CONTROL,
+    Permission.WALLBOARD_VIEW,
 }
 _EVERYONE = {
     Permission.OWN_ACCOUNT,
@@ -120,6 +122,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CALLS_READ,
             Permission.CAMPAIGNS_READ,
             Permission.REPORTS_ALL,
+            Permission.WALLBOARD_VIEW,
         }
     ),
 }
