@@ -45,6 +45,9 @@ from omnivox.media import views as media_views
 from omnivox.reporting import follow_reports
 from omnivox.reporting.api import router as reports_api
 from omnivox.reporting.views import router as reports_views
+from omnivox.reporting.wallboard import WallboardHub
+from omnivox.reporting.wallboard_routes import api as wallboard_api
+from omnivox.reporting.wallboard_routes import pages as wallboard_pages
 from omnivox.routing.api import router as routing_api
 from omnivox.routing.handlers import follow as follow_routing
 from omnivox.routing.inbound import InboundRouting
@@ -111,6 +114,7 @@ def create_app(
             yield
         finally:
             await app.state.dialer.stop()
+            await app.state.wallboard.stop()
             await runtime.stop()
             if isinstance(state.bus, ConnectedBus):
                 await state.bus.stop()
@@ -175,6 +179,8 @@ def _include_pages_and_apis(app: FastAPI) -> None:
         voicemail_views.router,
         reports_api,
         reports_views,
+        wallboard_api,
+        wallboard_pages,
     ):
         app.include_router(router)
 
@@ -225,8 +231,12 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
     follow_lines(gate, core.service.lines, bus)
     follow_routing(routing, bus)
     dialer.engine.follow(bus)
-    # Last: the rollups count what the domains above have already settled.
+    # Last: the rollups count what the domains above have already settled; the wallboard
+    # rebuilds after them (it reads today's rollups).
     follow_reports(state.sessions, bus)
+    wallboard = WallboardHub(state.sessions, bus, state.clock, state.settings)
+    wallboard.follow()
+    app.state.wallboard = wallboard
     app.state.telephony = runtime
     app.state.routing = routing
     app.state.dialer = dialer.engine

@@ -15,11 +15,19 @@ from omnivox.agents import events as agents_events
 from omnivox.campaigns import events as campaigns_events
 from omnivox.core.events import DomainEvent, event_types
 from omnivox.dialer import events as dialer_events
+from omnivox.reporting import events as reporting_events
 from omnivox.telephony import events as telephony_events
 from omnivox.voicemail import events as voicemail_events
 
 # Imported for their classes, which register themselves by wire name.
-MODULES = (telephony_events, agents_events, campaigns_events, voicemail_events, dialer_events)
+MODULES = (
+    telephony_events,
+    agents_events,
+    campaigns_events,
+    voicemail_events,
+    dialer_events,
+    reporting_events,
+)
 _ENVELOPE = {"audience", "at", "remote"}
 
 HEADER = """# Event catalogue

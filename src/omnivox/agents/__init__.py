@@ -16,6 +16,7 @@ from omnivox.agents.events import AgentStateChanged
 from omnivox.agents.fsm_types import AgentState
 from omnivox.agents.handlers import AgentGate, follow_calls
 from omnivox.agents.models import AgentStateHistory, AgentStatus
+from omnivox.agents.reports import list_agents as floor_agents
 from omnivox.agents.repository import (
     find_state,
     holds_call,
@@ -43,6 +44,7 @@ __all__ = [
     "end_call",
     "find_state",
     "finish_wrap_up",
+    "floor_agents",
     "follow_calls",
     "holds_call",
     "list_available_colleagues",

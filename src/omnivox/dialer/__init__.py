@@ -12,6 +12,7 @@ router lives in ``dialer.api`` (kept out of this surface).
 from omnivox.dialer.contacts import previewing_agents
 from omnivox.dialer.dial_rules import DialRefused, check_manual_dial
 from omnivox.dialer.events import CallTakenBack
+from omnivox.dialer.figures import campaign_figures
 from omnivox.dialer.wiring import Dialer, build_dialer
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "DialRefused",
     "Dialer",
     "build_dialer",
+    "campaign_figures",
     "check_manual_dial",
     "previewing_agents",
 ]

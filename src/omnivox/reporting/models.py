@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from omnivox.core.db import Base
+from omnivox.core.db import Base, utcnow
 from omnivox.reporting.facts import MAX_COLUMNS, SUM_COLUMNS
 
 _ORG_FK = "organizations.id"
@@ -72,3 +72,16 @@ class CountedCall(Base):
     call_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     organization_id: Mapped[str] = mapped_column(ForeignKey(_ORG_FK, ondelete="CASCADE"))
     interval_start: Mapped[datetime] = mapped_column()
+
+
+class WallboardSettings(Base):
+    """An organisation's wallboard thresholds: ``{figure: [warn, alert]}`` (the defaults
+    in ``reporting.wallboard`` for what is not set)."""
+
+    __tablename__ = "wallboard_settings"
+
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey(_ORG_FK, ondelete="CASCADE"), primary_key=True
+    )
+    thresholds: Mapped[dict[str, list[float]]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

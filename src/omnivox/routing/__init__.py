@@ -22,6 +22,7 @@ from omnivox.routing.queues import (
     completed_callbacks,
     find_queue,
     list_queues,
+    queue_stats,
 )
 from omnivox.routing.types import (
     AgentCandidate,
@@ -60,4 +61,5 @@ __all__ = [
     "find_queue",
     "list_queues",
     "presentable_caller_ids",
+    "queue_stats",
 ]

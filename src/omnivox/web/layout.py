@@ -20,6 +20,7 @@ NAV: list[NavItem] = [
     NavItem("Live floor", "/supervisor", Permission.AGENTS_SUPERVISE),
     NavItem("Voicemail", "/voicemail", Permission.CALLS_CONTROL),
     NavItem("Reports", "/reports", Permission.REPORTS_OWN),
+    NavItem("Wallboard", "/wallboard", Permission.WALLBOARD_VIEW),
     NavItem("Users", "/admin/users", Permission.USERS_READ),
     NavItem("Teams", "/admin/teams", Permission.TEAMS_READ),
     NavItem("Skills", "/admin/skills", Permission.SKILLS_READ),

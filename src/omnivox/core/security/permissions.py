@@ -49,6 +49,7 @@ class Permission(StrEnum):
     REPORTS_OWN = "reports:own"
     REPORTS_TEAMS = "reports:teams"  # the agents within one's reach (accounts.reach_of)
     REPORTS_ALL = "reports:all"  # every figure of the organisation
+    WALLBOARD_VIEW = "wallboard:view"  # the organisation's real-time wallboard
 
 
 _ADMIN_OF_ORG = {
@@ -86,12 +87,13 @@ _SUPERVISES = {
     Permission.CALLS_SUPERVISE,
     Permission.AGENTS_SUPERVISE,
     Permission.SANDBOX_CONTROL,
+    Permission.WALLBOARD_VIEW,
 }
 _EVERYONE = {
     Permission.OWN_ACCOUNT,
     Permission.HOME,
-    Permission.TOKENS_MANAGE,
     Permission.REPORTS_OWN,
+    Permission.TOKENS_MANAGE,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -120,6 +122,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CALLS_READ,
             Permission.CAMPAIGNS_READ,
             Permission.REPORTS_ALL,
+            Permission.WALLBOARD_VIEW,
         }
     ),
 }

@@ -1,0 +1,258 @@
+"""The real-time wallboard: one snapshot per organisation, rebuilt on the server when a
+call, an agent or a campaign changes, and pushed to every open wallboard over the
+WebSocket (``wallboard.updated``) — never read from the database per viewer.
+
+What is live (waiting now, the oldest caller's arrival, agents by state, a campaign's
+legal-window abandon rate) comes from the owning domains; what is "today" comes from the
+same query engine as the historical reports (``run_report`` over today's rollups), so the
+wallboard and the report of the same day show the same numbers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from omnivox.accounts import find_organization
+from omnivox.agents import AgentStateChanged, floor_agents
+from omnivox.campaigns import CampaignStatusChanged, list_campaigns
+from omnivox.core.clock import Clock
+from omnivox.core.config import Settings
+from omnivox.core.events import Audience, DomainEvent, EventBus
+from omnivox.core.logging import get_logger
+from omnivox.core.security.permissions import Permission
+from omnivox.core.tasks import TaskSupervisor
+from omnivox.dialer import campaign_figures
+from omnivox.reporting.events import WallboardUpdated
+from omnivox.reporting.models import WallboardSettings
+from omnivox.reporting.query import run_report
+from omnivox.reporting.request import ReportRequest
+from omnivox.routing import list_queues, queue_stats
+from omnivox.telephony import CallStateChanged, LineConnected, LineDropped
+
+log = get_logger(__name__)
+
+#: Metrics of the queue tiles, read for today through the report engine.
+QUEUE_TODAY = (
+    "calls_offered",
+    "calls_handled",
+    "calls_abandoned",
+    "abandon_rate",
+    "service_level_offered",
+    "asa",
+)
+CAMPAIGN_TODAY = ("outbound_dials", "live_answers", "outbound_connects", "conversions")
+#: The floor's own figure (agents are not a campaign's: it is not split by campaign).
+FLOOR_TODAY = ("talk_minutes_per_agent_hour", "occupancy")
+#: Tile colours: each figure is "warn" at the first value and "alert" at the second; for
+#: service level (higher is better) below them.
+DEFAULT_THRESHOLDS: dict[str, tuple[float, float]] = {
+    "waiting": (3, 8),
+    "longest_wait_seconds": (30, 90),
+    "service_level": (0.8, 0.7),
+    "abandon_rate": (0.05, 0.10),
+    "legal_abandon_share_of_cap": (0.8, 1.0),
+}
+HIGHER_IS_BETTER = frozenset({"service_level"})
+_ACTIVE = ("active", "paused")
+
+
+def check_thresholds(values: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
+    """Validate thresholds an administrator sets; unknown names and inverted pairs are
+    refused naming the figure."""
+    from omnivox.core.errors import InvalidInput
+
+    out = dict(DEFAULT_THRESHOLDS)
+    for name, pair in values.items():
+        if name not in DEFAULT_THRESHOLDS:
+            known = ", ".join(sorted(DEFAULT_THRESHOLDS))
+            raise InvalidInput.on(name, f"unknown wallboard figure (known: {known})")
+        try:
+            warn, alert = (float(pair[0]), float(pair[1]))
+        except (TypeError, ValueError, IndexError, KeyError):
+            raise InvalidInput.on(name, "give two numbers: [warn, alert]") from None
+        if warn < 0 or alert < 0:
+            raise InvalidInput.on(name, "thresholds cannot be negative")
+        ordered = warn >= alert if name in HIGHER_IS_BETTER else warn <= alert
+        if not ordered:
+            word = "above" if name in HIGHER_IS_BETTER else "below"
+            raise InvalidInput.on(name, f"the warning must be {word} the alert ({warn}, {alert})")
+        out[name] = (warn, alert)
+    return out
+
+
+async def thresholds_of(session: AsyncSession, org_id: str) -> dict[str, tuple[float, float]]:
+    row = await session.get(WallboardSettings, org_id)
+    return check_thresholds(row.thresholds if row is not None else {})
+
+
+def _by_key(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
+    return {str(r.get(key)): r for r in rows if r.get(key) is not None}
+
+
+async def build_snapshot(
+    session: AsyncSession, org_id: str, now: datetime, settings: Settings
+) -> dict[str, Any]:
+    """Everything a wallboard shows, as JSON-ready data."""
+    org = await find_organization(session, org_id)
+    tz = ZoneInfo(org.timezone if org else "UTC")
+    today = now.astimezone(tz).date()
+    queues = await list_queues(session, org_id)
+    queue_today = await run_report(
+        session, org_id, ReportRequest(QUEUE_TODAY, today, today, ("queue",)), settings
+    )
+    by_queue = _by_key(queue_today.rows, "queue_id")
+    queue_tiles = []
+    for queue in queues:
+        live = await queue_stats(session, org_id, queue, now)
+        figures = by_queue.get(queue.id, {})
+        oldest = (
+            (now - timedelta(seconds=live.longest_wait_seconds)).isoformat()
+            if live.longest_wait_seconds is not None
+            else None
+        )
+        queue_tiles.append(
+            {
+                "id": queue.id,
+                "name": queue.name,
+                "service_level_seconds": queue.service_level_seconds,
+                "waiting": live.waiting,
+                "callbacks_waiting": live.callbacks_waiting,
+                "oldest_waiting_since": oldest,
+                "agents_available": live.agents_available,
+                **{m: figures.get(m) for m in QUEUE_TODAY},
+            }
+        )
+    agents = await floor_agents(session, org_id, now, floor=True)
+    by_state: dict[str, int] = {}
+    for agent in agents:
+        by_state[agent.state.value] = by_state.get(agent.state.value, 0) + 1
+    campaign_today = await run_report(
+        session, org_id, ReportRequest(CAMPAIGN_TODAY, today, today, ("campaign",)), settings
+    )
+    by_campaign = _by_key(campaign_today.rows, "campaign_id")
+    floor_today = await run_report(
+        session, org_id, ReportRequest(FLOOR_TODAY, today, today), settings
+    )
+    floor_figures = floor_today.rows[0] if floor_today.rows else {}
+    campaign_tiles = []
+    for campaign in await list_campaigns(session, org_id):
+        if campaign.status not in _ACTIVE:
+            continue
+        live_c = await campaign_figures(session, campaign, now, settings.amd_delay_sample_calls)
+        today_c = by_campaign.get(campaign.id, {})
+        cap = live_c.get("abandon_rate_cap")
+        rate = live_c.get("abandon_rate")
+        campaign_tiles.append(
+            {
+                "id": campaign.id,
+                "name": campaign.name,
+                "status": live_c.get("status"),
+                "dial_mode": live_c.get("dial_mode"),
+                "lines_per_agent": live_c.get("dial_ratio"),
+                "abandon_rate": rate,
+                "abandon_rate_cap": cap,
+                "abandon_window_hours": live_c.get("abandon_window_hours"),
+                "at_cap": live_c.get("at_cap"),
+                "legal_abandon_share_of_cap": (rate / cap) if rate is not None and cap else None,
+                **{m: today_c.get(m) for m in CAMPAIGN_TODAY},
+            }
+        )
+    return {
+        "organization_id": org_id,
+        "at": now.isoformat(),
+        "date": today.isoformat(),
+        "thresholds": {k: list(v) for k, v in (await thresholds_of(session, org_id)).items()},
+        "higher_is_better": sorted(HIGHER_IS_BETTER),
+        "queues": queue_tiles,
+        "agents": {
+            "by_state": by_state,
+            **{m: floor_figures.get(m) for m in FLOOR_TODAY},
+            "people": [
+                {
+                    "user_id": a.user_id,
+                    "name": a.name,
+                    "state": a.state.value,
+                    "reason": a.reason,
+                    "since": a.since.isoformat() if a.since else None,
+                    "line": a.line,
+                }
+                for a in agents
+            ],
+        },
+        "campaigns": campaign_tiles,
+    }
+
+
+class WallboardHub:
+    """Keeps each organisation's snapshot and republishes it when something on the floor
+    changes: changes within ``settle_seconds`` are coalesced into one rebuild, so a busy
+    floor costs one query set per organisation per interval, whatever the viewers."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        bus: EventBus,
+        clock: Clock,
+        settings: Settings,
+        *,
+        settle_seconds: float = 0.5,
+        tasks: TaskSupervisor | None = None,
+    ) -> None:
+        self.sessions, self.bus, self.clock, self.settings = sessions, bus, clock, settings
+        self.settle_seconds = settle_seconds
+        self.tasks = tasks or TaskSupervisor()
+        self.snapshots: dict[str, dict[str, Any]] = {}
+        self._due: set[str] = set()
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def follow(self) -> None:
+        """This node's own changes; other nodes rebuild for theirs and publish them."""
+        org_of: dict[type[DomainEvent], Callable[[Any], str]] = {
+            CallStateChanged: lambda e: e.call.organization_id,
+            AgentStateChanged: lambda e: e.audience.organization_id,
+            CampaignStatusChanged: lambda e: e.audience.organization_id,
+            LineConnected: lambda e: e.audience.organization_id,
+            LineDropped: lambda e: e.audience.organization_id,
+        }
+        for kind, org in org_of.items():
+            self.bus.subscribe(kind, self._changed(org))
+
+    def _changed(self, org_of: Callable[[Any], str]) -> Callable[[Any], Any]:
+        async def handler(event: Any) -> None:
+            org_id = org_of(event)
+            if org_id and org_id not in self._due:
+                self._due.add(org_id)
+                self.tasks.spawn(self._rebuild_soon(org_id), f"wallboard {org_id}")
+
+        return handler
+
+    async def _rebuild_soon(self, org_id: str) -> None:
+        await asyncio.sleep(self.settle_seconds)
+        self._due.discard(org_id)
+        await self.refresh(org_id)
+
+    async def refresh(self, org_id: str) -> dict[str, Any]:
+        """Rebuild the organisation's snapshot now and publish it."""
+        lock = self._locks.setdefault(org_id, asyncio.Lock())
+        async with lock:
+            async with self.sessions() as session:
+                snapshot = await build_snapshot(session, org_id, self.clock.now(), self.settings)
+            self.snapshots[org_id] = snapshot
+        audience = Audience.organization(org_id, Permission.WALLBOARD_VIEW.value)
+        await self.bus.publish(
+            WallboardUpdated(audience=audience, at=self.clock.now(), snapshot=snapshot)
+        )
+        return snapshot
+
+    async def current(self, org_id: str) -> dict[str, Any]:
+        """The latest snapshot (built once if this node has none yet)."""
+        return self.snapshots.get(org_id) or await self.refresh(org_id)
+
+    async def stop(self) -> None:
+        await self.tasks.stop()
