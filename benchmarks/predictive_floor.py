@@ -34,7 +34,9 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--calls", type=int, default=200)
-    parser.add_argument("--wrap-up", type=int, default=2, help="wrap-up timeout, seconds")
+    parser.add_argument(
+        "--wrap-up", type=int, default=5, help="wrap-up timeout, seconds (the setting's minimum: 5)"
+    )
     parser.add_argument("--minutes", type=float, default=40.0, help="give up dialling after")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
