@@ -48,7 +48,8 @@ def test_the_wallboard_follows_a_caller_without_a_reload(
 ) -> None:
     tile = wes.locator(".tile[data-queue='Wallboard queue']")
     expect(wes.get_by_test_id("wb-status")).to_have_text("live")
-    expect(tile.get_by_test_id("wb-waiting")).to_have_text("0")
+    # (The queue was just set up: it shows from the next change on the floor, or a
+    # snapshot older than max_age_seconds; other tests' changes may already show it.)
     caller = httpx.post(
         f"{server.url}/sandbox/control/inbound-calls",
         headers=admin,

@@ -11,6 +11,7 @@ wallboard and the report of the same day show the same numbers.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,12 +51,13 @@ CAMPAIGN_TODAY = ("outbound_dials", "live_answers", "outbound_connects", "conver
 #: The floor's own figure (agents are not a campaign's: it is not split by campaign).
 FLOOR_TODAY = ("talk_minutes_per_agent_hour", "occupancy")
 #: Tile colours: each figure is "warn" at the first value and "alert" at the second; for
-#: service level (higher is better) below them.
+#: service level (higher is better) below them. Service level and abandon rate are in
+#: percent, as the catalogue gives them; the legal abandon rate as a share of its cap.
 DEFAULT_THRESHOLDS: dict[str, tuple[float, float]] = {
     "waiting": (3, 8),
     "longest_wait_seconds": (30, 90),
-    "service_level": (0.8, 0.7),
-    "abandon_rate": (0.05, 0.10),
+    "service_level": (80, 70),
+    "abandon_rate": (5, 10),
     "legal_abandon_share_of_cap": (0.8, 1.0),
 }
 HIGHER_IS_BETTER = frozenset({"service_level"})
@@ -202,10 +204,15 @@ class WallboardHub:
         settings: Settings,
         *,
         settle_seconds: float = 0.5,
+        max_age_seconds: float = 10.0,
         tasks: TaskSupervisor | None = None,
     ) -> None:
         self.sessions, self.bus, self.clock, self.settings = sessions, bus, clock, settings
         self.settle_seconds = settle_seconds
+        # A screen that (re)connects gets the shared snapshot unless it is older than this:
+        # queues and campaigns set up meanwhile have no event of their own.
+        self.max_age_seconds = max_age_seconds
+        self._built: dict[str, float] = {}
         self.tasks = tasks or TaskSupervisor()
         self.snapshots: dict[str, dict[str, Any]] = {}
         self._due: set[str] = set()
@@ -244,6 +251,7 @@ class WallboardHub:
             async with self.sessions() as session:
                 snapshot = await build_snapshot(session, org_id, self.clock.now(), self.settings)
             self.snapshots[org_id] = snapshot
+            self._built[org_id] = time.monotonic()
         audience = Audience.organization(org_id, Permission.WALLBOARD_VIEW.value)
         await self.bus.publish(
             WallboardUpdated(audience=audience, at=self.clock.now(), snapshot=snapshot)
@@ -251,8 +259,12 @@ class WallboardHub:
         return snapshot
 
     async def current(self, org_id: str) -> dict[str, Any]:
-        """The latest snapshot (built once if this node has none yet)."""
-        return self.snapshots.get(org_id) or await self.refresh(org_id)
+        """The latest snapshot, shared by every viewer; rebuilt when this node has none or
+        it is older than ``max_age_seconds`` (at most once per interval, however many
+        screens ask)."""
+        fresh = time.monotonic() - self._built.get(org_id, float("-inf")) < self.max_age_seconds
+        cached = self.snapshots.get(org_id)
+        return cached if cached is not None and fresh else await self.refresh(org_id)
 
     async def stop(self) -> None:
         await self.tasks.stop()

@@ -102,7 +102,7 @@ async def test_thresholds_and_who_may_see_the_wallboard(sqlite_env: Env) -> None
         admin = f.agents["admin"].headers
         url = "/api/v1/wallboard/thresholds"
         inverted = await env.client.put(
-            url, headers=admin, json={"thresholds": {"service_level": [0.7, 0.8]}}
+            url, headers=admin, json={"thresholds": {"service_level": [70, 80]}}
         )
         assert inverted.status_code == 422 and "service_level" in inverted.text
         unknown = await env.client.put(url, headers=admin, json={"thresholds": {"mood": [1, 2]}})
@@ -111,12 +111,19 @@ async def test_thresholds_and_who_may_see_the_wallboard(sqlite_env: Env) -> None
         assert saved.status_code == 200 and saved.json()["waiting"] == [1, 2]
         board = (await env.client.get("/api/v1/wallboard", headers=sam.headers)).json()
         assert board["thresholds"]["waiting"] == [1, 2]
-        assert board["thresholds"]["service_level"] == [0.8, 0.7]  # the default stays
+        assert board["thresholds"]["service_level"] == [80, 70]  # the default stays (percent)
         assert (
             await env.client.put(url, headers=sam.headers, json={"thresholds": {}})
         ).status_code == 403
 
         assert (await env.client.get("/api/v1/wallboard", headers=alex.headers)).status_code == 403
+        # A queue set up after the last push has no event of its own: a screen connecting
+        # once the shared snapshot is older than max_age_seconds gets a rebuilt one.
+        made = await env.client.post("/api/v1/queues", headers=admin, json={"name": "Late"})
+        assert made.status_code == 201, made.text
+        env.app.state.wallboard.max_age_seconds = 0  # type: ignore[attr-defined]
+        late = (await env.client.get("/api/v1/wallboard", headers=sam.headers)).json()
+        assert "Late" in {q["name"] for q in late["queues"]}
         page = await env.client.get("/wallboard", headers=sam.headers)
         assert page.status_code == 200 and 'data-testid="wallboard"' in page.text
         async with env.sessions() as s:

@@ -6,7 +6,8 @@ import { api, connectEvents, escapeHtml, since } from "/static/js/live.js";
 const $ = (id) => document.getElementById(id);
 let snapshot = null;
 
-const pct = (x) => (x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)} %`);
+const pct = (x) => (x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)} %`);  // a share
+const percent = (x) => (x === null || x === undefined ? "—" : `${Number(x).toFixed(1)} %`);  // the catalogue's percent
 const num = (x, digits = 0) => (x === null || x === undefined ? "—" : Number(x).toFixed(digits));
 const secs = (x) => (x === null || x === undefined ? "—" : `${Math.round(x)} s`);
 
@@ -38,8 +39,8 @@ function renderQueues() {
       <dt>Agents available</dt><dd>${q.agents_available}</dd>
       <dt>Offered today</dt><dd data-testid="wb-offered">${num(q.calls_offered)}</dd>
       <dt>Handled today</dt><dd data-testid="wb-handled">${num(q.calls_handled)}</dd>
-      ${figure("Abandoned today", `${num(q.calls_abandoned)} (${pct(q.abandon_rate)})`, "abandon_rate", q.abandon_rate, "wb-abandoned")}
-      ${figure(`Service level (${q.service_level_seconds} s)`, pct(q.service_level_offered), "service_level", q.service_level_offered, "wb-sl")}
+      ${figure("Abandoned today", `${num(q.calls_abandoned)} (${percent(q.abandon_rate)})`, "abandon_rate", q.abandon_rate, "wb-abandoned")}
+      ${figure(`Service level (${q.service_level_seconds} s)`, percent(q.service_level_offered), "service_level", q.service_level_offered, "wb-sl")}
       <dt>ASA today</dt><dd>${secs(q.asa)}</dd></dl></div>`;
   }).join("") : `<p class="small">No queues.</p>`;
 }
@@ -49,7 +50,7 @@ function renderAgents() {
   $("wb-states").innerHTML = Object.entries(a.by_state).map(([state, n]) =>
     `<span class="wb-state state-${escapeHtml(state)}" data-state="${escapeHtml(state)}"><b>${n}</b> ${escapeHtml(state.replace("_", " "))}</span>`).join("")
     || `<span class="small">Nobody on the floor.</span>`;
-  $("wb-floor").textContent = `talk ${num(a.talk_minutes_per_agent_hour, 1)} min per agent-hour today · occupancy ${pct(a.occupancy)}`;
+  $("wb-floor").textContent = `talk ${num(a.talk_minutes_per_agent_hour, 1)} min per agent-hour today · occupancy ${percent(a.occupancy)}`;
   $("wb-people").innerHTML = a.people.map((p) => `<tr data-agent="${escapeHtml(p.user_id)}">
     <td>${escapeHtml(p.name)}</td><td class="state-${escapeHtml(p.state)}">${escapeHtml(p.state.replace("_", " "))}${p.reason ? ` (${escapeHtml(p.reason)})` : ""}</td>
     <td data-since="${escapeHtml(p.since ?? "")}">${since(p.since)}</td><td>${escapeHtml(p.line)}</td></tr>`).join("");
