@@ -24,6 +24,7 @@ from omnivox.agents import AgentStateChanged, floor_agents
 from omnivox.campaigns import CampaignStatusChanged, list_campaigns
 from omnivox.core.clock import Clock
 from omnivox.core.config import Settings
+from omnivox.core.errors import InvalidInput
 from omnivox.core.events import Audience, DomainEvent, EventBus
 from omnivox.core.logging import get_logger
 from omnivox.core.security.permissions import Permission
@@ -67,8 +68,6 @@ _ACTIVE = ("active", "paused")
 def check_thresholds(values: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
     """Validate thresholds an administrator sets; unknown names and inverted pairs are
     refused naming the figure."""
-    from omnivox.core.errors import InvalidInput
-
     out = dict(DEFAULT_THRESHOLDS)
     for name, pair in values.items():
         if name not in DEFAULT_THRESHOLDS:

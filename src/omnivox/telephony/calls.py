@@ -149,6 +149,26 @@ def apply_event(
     return result
 
 
+def history_note(
+    call: Call, at: datetime, event: str, reason: str, detail: str, payload: dict[str, object]
+) -> CallEventRow:
+    """A row in the call's history for something that changes no state (a part
+    dispositioned, a participant dropped, a line lost): recorded, not applied."""
+    return CallEventRow(
+        call_id=call.id,
+        organization_id=call.organization_id,
+        at=at,
+        recorded_at=at,
+        event=event,
+        from_state=call.state,
+        to_state=call.state,
+        applied=False,
+        reason=reason,
+        detail=detail,
+        payload=payload,
+    )
+
+
 async def get_call(session: AsyncSession, organization_id: str, call_id: str) -> Call:
     call = await session.scalar(
         select(Call).where(Call.id == call_id, Call.organization_id == organization_id)

@@ -30,7 +30,7 @@ from omnivox.telephony.fsm_types import (
     SupervisorHungUp,
     TransferTargetKind,
 )
-from omnivox.telephony.models import Call, CallEventRow, CallLeg
+from omnivox.telephony.models import Call, CallLeg
 from omnivox.telephony.plugins import CallPlugins
 from omnivox.telephony.ports import ParticipantChange
 from omnivox.telephony.service import (
@@ -94,18 +94,13 @@ async def _part_disposition(
         raise CallActionRefused("you are not wrapping up this call")
     async with svc.sessions() as session:
         session.add(
-            CallEventRow(
-                call_id=call.id,
-                organization_id=call.organization_id,
-                at=svc.clock.now(),
-                recorded_at=svc.clock.now(),
-                event="PartDispositioned",
-                from_state=call.state,
-                to_state=call.state,
-                applied=False,
-                reason="part-disposition",
-                detail=f"{code} by the transferring agent",
-                payload={"agent_id": actor.user_id, "code": code, "notes": notes},
+            calls.history_note(
+                call,
+                svc.clock.now(),
+                "PartDispositioned",
+                "part-disposition",
+                f"{code} by the transferring agent",
+                {"agent_id": actor.user_id, "code": code, "notes": notes},
             )
         )
         await session.commit()
@@ -133,18 +128,13 @@ async def _notes_after_unanswered(
         row = await session.get(Call, call.id)
         assert row is not None
         session.add(
-            CallEventRow(
-                call_id=row.id,
-                organization_id=row.organization_id,
-                at=now,
-                recorded_at=now,
-                event="AgentNotes",
-                from_state=row.state,
-                to_state=row.state,
-                applied=False,
-                reason="notes-after-unanswered",
-                detail=f"{code} by the agent after the call went unanswered",
-                payload={"agent_id": actor.user_id, "code": code, "notes": notes},
+            calls.history_note(
+                row,
+                now,
+                "AgentNotes",
+                "notes-after-unanswered",
+                f"{code} by the agent after the call went unanswered",
+                {"agent_id": actor.user_id, "code": code, "notes": notes},
             )
         )
 

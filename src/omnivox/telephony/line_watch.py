@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from omnivox.core.busy import Busy
 from omnivox.core.logging import get_logger
+from omnivox.telephony.calls import history_note
 from omnivox.telephony.control import CallControl
 from omnivox.telephony.errors import ProviderError
 from omnivox.telephony.fsm_types import (
@@ -37,7 +38,7 @@ from omnivox.telephony.fsm_types import (
     TransferTargetKind,
 )
 from omnivox.telephony.instructions import Hangup, Say
-from omnivox.telephony.models import Call, CallEventRow, CallLeg
+from omnivox.telephony.models import Call, CallLeg
 from omnivox.telephony.plugins import CallPlugins
 from omnivox.telephony.service import TelephonyService
 from omnivox.telephony.transfers import _transfer_to_queue
@@ -117,18 +118,13 @@ class LineWatch:
             row = await session.get(Call, call.id)
             assert row is not None
             session.add(  # why the agent "hung up", in the call's history
-                CallEventRow(
-                    call_id=row.id,
-                    organization_id=row.organization_id,
-                    at=now,
-                    recorded_at=now,
-                    event="AgentLineLost",
-                    from_state=row.state,
-                    to_state=row.state,
-                    applied=False,
-                    reason="line-lost",
-                    detail=f"the agent's line was lost, not back within {self.grace_seconds:g} s",
-                    payload={"agent_id": user_id},
+                history_note(
+                    row,
+                    now,
+                    "AgentLineLost",
+                    "line-lost",
+                    f"the agent's line was lost, not back within {self.grace_seconds:g} s",
+                    {"agent_id": user_id},
                 )
             )
             await session.commit()

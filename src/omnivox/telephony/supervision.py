@@ -41,14 +41,7 @@ async def supervise(ctl: CallControl, actor: Principal, call_id: str, mode: str)
     call = await _load(svc, actor, call_id)
     _check_supervisable(call, mode)
     agent_leg = await _agent_leg(svc, call, call.agent_id or "")
-    existing = next(
-        (
-            leg
-            for leg in await svc.legs.legs(call.id)
-            if leg.role == "supervisor" and leg.user_id == actor.user_id
-        ),
-        None,
-    )
+    existing = next(iter(await _my_legs(svc, call, actor)), None)
     coach = agent_leg.provider_sid if mode == "whisper" else None
     if existing is not None and existing.status == "joined" and existing.provider_sid:
         change = ParticipantChange(
@@ -98,14 +91,19 @@ async def stop_monitoring(ctl: CallControl, actor: Principal, call_id: str) -> i
     if not actor.can(Permission.CALLS_SUPERVISE):
         raise PermissionDenied("supervising calls needs calls:supervise")
     call = await _load(svc, actor, call_id)
-    mine = [
+    mine = await _my_legs(svc, call, actor)
+    for leg in mine:
+        await svc.legs.hang_up_leg(leg)
+    return len(mine)
+
+
+async def _my_legs(svc: TelephonyService, call: Call, actor: Principal) -> list[CallLeg]:
+    """The supervisor's own live legs on the call (ringing or in)."""
+    return [
         leg
         for leg in await svc.legs.legs(call.id)
         if leg.role == "supervisor" and leg.user_id == actor.user_id
     ]
-    for leg in mine:
-        await svc.legs.hang_up_leg(leg)
-    return len(mine)
 
 
 def _check_supervisable(call: Call, mode: str) -> None:

@@ -8,6 +8,7 @@ import phonenumbers
 from omnivox.accounts import Organization, find_active_user
 from omnivox.core.errors import InvalidInput
 from omnivox.core.security.principal import Principal
+from omnivox.telephony.calls import history_note
 from omnivox.telephony.control import (
     CallActionRefused,
     CallControl,
@@ -25,9 +26,9 @@ from omnivox.telephony.fsm_types import (
     TransferStarted,
     TransferTargetKind,
 )
-from omnivox.telephony.models import Call, CallEventRow, CallLeg
+from omnivox.telephony.models import Call, CallLeg
 from omnivox.telephony.ports import ParticipantChange
-from omnivox.telephony.service import AgentUnavailable, TelephonyService, agent_identity
+from omnivox.telephony.service import AgentUnavailable, agent_identity
 
 
 async def transfer(ctl: CallControl, actor: Principal, call_id: str, req: TransferRequest) -> Call:
@@ -174,7 +175,18 @@ async def drop_participant(ctl: CallControl, actor: Principal, call_id: str, leg
         raise CallActionRefused("cannot drop a participant: the call has ended")
     leg = await _third_party(ctl, call, leg_id)
     await svc.legs.hang_up_leg(leg)
-    await _note(svc, call, "ParticipantDropped", f"{leg.target} dropped", actor, leg)
+    async with svc.sessions() as session:
+        session.add(
+            history_note(
+                call,
+                svc.clock.now(),
+                "ParticipantDropped",
+                "participantdropped",
+                f"{leg.target} dropped by {actor.name}",
+                {"by": actor.user_id, "leg_id": leg.id, "target": leg.target},
+            )
+        )
+        await session.commit()
     return call
 
 
@@ -195,27 +207,3 @@ async def leave_conference(ctl: CallControl, actor: Principal, call_id: str) -> 
     call = await _record(svc, call.id, event)
     await svc.legs.drop_previous_agents(call, keep_leg=third.id)
     return call
-
-
-async def _note(
-    svc: TelephonyService, call: Call, kind: str, detail: str, actor: Principal, leg: CallLeg
-) -> None:
-    """A history row for an action that does not change the call's state."""
-    now = svc.clock.now()
-    async with svc.sessions() as session:
-        session.add(
-            CallEventRow(
-                call_id=call.id,
-                organization_id=call.organization_id,
-                at=now,
-                recorded_at=now,
-                event=kind,
-                from_state=call.state,
-                to_state=call.state,
-                applied=False,
-                reason=kind.lower(),
-                detail=f"{detail} by {actor.name}",
-                payload={"by": actor.user_id, "leg_id": leg.id, "target": leg.target},
-            )
-        )
-        await session.commit()
