@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     # one of the rollups' fixed wait buckets, so it stays a formula over stored counts.
     report_max_days: int = Field(default=400, ge=1, le=3660)
     report_short_abandon_seconds: Literal[10, 20, 30, 45, 60, 90, 120, 180] = 10
+    # How far back `omnivox reports sweep` looks, by default, for ended calls whose
+    # CallEnded was lost (a crash before the upkeep ran) and counts them.
+    report_sweep_hours: int = Field(default=48, ge=1, le=24 * 400)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -27,7 +27,7 @@ from omnivox.reporting.catalogue import METRICS
 from omnivox.reporting.csv_out import to_csv
 from omnivox.reporting.query import ReportResult, local_bounds
 from omnivox.reporting.service import ReportAsk, parse_filters, parse_list, report_for
-from omnivox.reporting.upkeep import rebuild
+from omnivox.reporting.upkeep import rebuild, sweep_uncounted
 
 T = TypeVar("T")
 reports_app = typer.Typer(help="Reports: metrics, templates, rollups.", no_args_is_help=True)
@@ -134,3 +134,30 @@ def rebuild_rollups(
 
     counted = _run(settings, org, work)
     typer.echo(f"rebuilt {start}..{end}: {counted} calls counted")
+
+
+@reports_app.command("sweep")
+def sweep(
+    org: Annotated[str, typer.Option(help="Organisation slug.")],
+    since: Annotated[
+        str, typer.Option(help="Local date or ISO time; default OMNIVOX_REPORT_SWEEP_HOURS ago.")
+    ] = "",
+) -> None:
+    """Count the calls that ended since then but were never counted (their end event was
+    lost, e.g. in a crash); each is counted once however often this runs."""
+    try:
+        given = datetime.fromisoformat(since) if since else None
+    except ValueError:
+        raise fail(f"--since: {since!r} is not a date or an ISO time") from None
+    settings = load_settings()
+
+    async def work(session: AsyncSession, org_id: str) -> int:
+        tz = ZoneInfo((await get_organization(session, org_id)).timezone)
+        start = datetime.now(tz) - timedelta(hours=settings.report_sweep_hours)
+        if given is not None:  # a date or a time without offset is the organisation's
+            start = given if given.tzinfo else given.replace(tzinfo=tz)
+        counted = await sweep_uncounted(session, org_id, start)
+        await session.commit()
+        return counted
+
+    typer.echo(f"swept: {_run(settings, org, work)} uncounted calls counted")

@@ -1,8 +1,10 @@
-"""Fifteen-minute intervals: the grain every rollup is kept at. Pure.
+"""Fifteen-minute intervals, the finest grain rollups are kept at, and hours, the
+coarser one. Pure.
 
 Instants are UTC. Every time zone in use today is offset from UTC by a whole number of
 quarter hours, so a UTC quarter hour is also a local one and any local hour, day, week or
-month is a union of stored intervals.
+month is a union of stored intervals. A UTC hour is a union of a local period's quarters
+only when the zone is a whole number of hours from UTC then; the query engine checks.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 INTERVAL = timedelta(minutes=15)
+HOUR = timedelta(hours=1)
 #: The fixed wait-time buckets (seconds) the call rollup counts "within" for, so a service
 #: level or short-abandon threshold at any of them is a formula over stored counts.
 WAIT_BUCKETS: tuple[int, ...] = (10, 20, 30, 45, 60, 90, 120, 180)
@@ -25,6 +28,22 @@ def interval_of(at: datetime) -> datetime:
     """The start of the 15-minute interval holding ``at``."""
     at = as_utc(at)
     return at.replace(minute=at.minute - at.minute % 15, second=0, microsecond=0)
+
+
+def hour_of(at: datetime) -> datetime:
+    """The start of the UTC hour holding ``at``."""
+    return as_utc(at).replace(minute=0, second=0, microsecond=0)
+
+
+def floor_to(at: datetime, grain: timedelta) -> datetime:
+    """The start of the 15-minute interval or hour (``grain``) holding ``at``."""
+    return hour_of(at) if grain == HOUR else interval_of(at)
+
+
+def ceil_hour(at: datetime) -> datetime:
+    """The first hour boundary at or after ``at``."""
+    start = hour_of(at)
+    return start if start == as_utc(at) else start + HOUR
 
 
 def ceil_interval(at: datetime) -> datetime:

@@ -1,20 +1,28 @@
 """Rollup tables: call counters per 15-minute interval x (organisation, queue, campaign,
-agent, disposition), agent state time per interval x agent x state x reason, and which
-calls have been counted (so a late or repeated event never counts a call twice).
+agent, disposition), and coarser copies of the same counters with fewer keys (queue x
+campaign per interval and per hour, agent per hour) that long ranges read; agent state
+time per interval and per hour x agent x state x reason; and which calls have been
+counted (so a late or repeated event never counts a call twice).
 
 Dimension columns hold ``""`` rather than NULL for "none", so they can sit in a primary
 key and an upsert can match them on both databases.
+
+At realistic density the finest call rollup holds about one row per call (200 agents x
+50 queues and campaigns x a few dispositions is more cells than calls in a quarter
+hour); the coarser ones hold one row per queue or agent per interval or hour.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from omnivox.core.db import Base, utcnow
 from omnivox.reporting.facts import MAX_COLUMNS, SUM_COLUMNS
+from omnivox.reporting.intervals import HOUR, INTERVAL
 
 _ORG_FK = "organizations.id"
 # Whole-second counters are integers; durations are float seconds.
@@ -39,10 +47,72 @@ class CallInterval(Base):
     disposition: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
-# The counters, declared from the one list in ``facts`` so the table cannot drift from it.
-for _name in SUM_COLUMNS + MAX_COLUMNS:
-    _type = Float if _name in _FLOAT_COLUMNS else Integer
-    setattr(CallInterval, _name, mapped_column(_name, _type, nullable=False, default=0))
+class CallQueueInterval(Base):
+    """The call counters per interval x queue x campaign (no agent, no disposition)."""
+
+    __tablename__ = "report_call_queue_intervals"
+
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey(_ORG_FK, ondelete="CASCADE"), primary_key=True
+    )
+    interval_start: Mapped[datetime] = mapped_column(primary_key=True)
+    queue_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class CallQueueHour(Base):
+    """The call counters per UTC hour x queue x campaign."""
+
+    __tablename__ = "report_call_queue_hours"
+
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey(_ORG_FK, ondelete="CASCADE"), primary_key=True
+    )
+    interval_start: Mapped[datetime] = mapped_column(primary_key=True)
+    queue_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class CallAgentHour(Base):
+    """The call counters per UTC hour x agent (no queue, campaign or disposition)."""
+
+    __tablename__ = "report_call_agent_hours"
+
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey(_ORG_FK, ondelete="CASCADE"), primary_key=True
+    )
+    interval_start: Mapped[datetime] = mapped_column(primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+# The counters, declared from the one list in ``facts`` so no table can drift from it.
+for _table in (CallInterval, CallQueueInterval, CallQueueHour, CallAgentHour):
+    for _name in SUM_COLUMNS + MAX_COLUMNS:
+        _type = Float if _name in _FLOAT_COLUMNS else Integer
+        setattr(_table, _name, mapped_column(_name, _type, nullable=False, default=0))
+
+
+@dataclass(frozen=True)
+class CallRollup:
+    """A call rollup: its table, time grain and the dimension columns it keeps (the
+    others are summed over)."""
+
+    table: type[Base]
+    grain: timedelta
+    keys: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return str(self.table.__tablename__)
+
+
+#: Every call rollup, finest first; each ended call adds to one cell of each.
+CALL_ROLLUPS: tuple[CallRollup, ...] = (
+    CallRollup(CallInterval, INTERVAL, ("queue_id", "campaign_id", "agent_id", "disposition")),
+    CallRollup(CallQueueInterval, INTERVAL, ("queue_id", "campaign_id")),
+    CallRollup(CallQueueHour, HOUR, ("queue_id", "campaign_id")),
+    CallRollup(CallAgentHour, HOUR, ("agent_id",)),
+)
 
 
 class AgentStateInterval(Base):
@@ -50,6 +120,21 @@ class AgentStateInterval(Base):
     offline time is not kept."""
 
     __tablename__ = "report_agent_state_intervals"
+
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey(_ORG_FK, ondelete="CASCADE"), primary_key=True
+    )
+    interval_start: Mapped[datetime] = mapped_column(primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(40), primary_key=True)
+    seconds: Mapped[float] = mapped_column(Float)
+
+
+class AgentStateHour(Base):
+    """The same seconds per UTC hour (long ranges read these)."""
+
+    __tablename__ = "report_agent_state_hours"
 
     organization_id: Mapped[str] = mapped_column(
         ForeignKey(_ORG_FK, ondelete="CASCADE"), primary_key=True

@@ -1,10 +1,17 @@
 """The one query path behind every report, template, export and page: metrics x
 dimensions x filters over a range of local dates, read from the rollups only.
 
-Each rollup is read grouped by interval (and, for calls, by queue, whose service-level
-target decides which wait bucket counts), then folded into the requested time periods of
-the organisation's zone and the requested dimensions, and each metric's catalogue formula
-is applied to the folded totals.
+Each rollup is read grouped by interval (and, for calls, by queue when a figure needs
+the queue's service-level target or its queued calls), then folded into the requested
+time periods of the organisation's zone and the requested dimensions, and each metric's
+catalogue formula is applied to the folded totals.
+
+Which table: the coarsest that answers exactly. A call rollup qualifies when it keeps
+every key the request splits, filters or narrows by; of those, the hourly one answers
+the UTC hours whose four quarters all fall in one requested period (every hour of the
+range, for a zone a whole number of hours from UTC), and the 15-minute one the rest
+(the range's edges or, in a zone a quarter or half hour off, the hours a period boundary
+cuts). The hourly tables hold the same counters summed, so the figures are the same.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import ColumnElement, Row, Table, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import get_organization
@@ -24,8 +31,21 @@ from omnivox.core.errors import InvalidInput
 from omnivox.reporting.access import check_agent_filter
 from omnivox.reporting.catalogue import SHORT_ABANDONED, WITHIN_TARGET, Metric, Source, Unit
 from omnivox.reporting.facts import MAX_COLUMNS, SUM_COLUMNS
-from omnivox.reporting.intervals import WAIT_BUCKETS, as_utc, bucket_column
-from omnivox.reporting.models import AgentStateInterval, CallInterval
+from omnivox.reporting.intervals import (
+    HOUR,
+    INTERVAL,
+    WAIT_BUCKETS,
+    as_utc,
+    bucket_column,
+    ceil_hour,
+    hour_of,
+)
+from omnivox.reporting.models import (
+    CALL_ROLLUPS,
+    AgentStateHour,
+    AgentStateInterval,
+    CallRollup,
+)
 from omnivox.reporting.names import Names, load_names, resolve_filters
 from omnivox.reporting.request import (
     CALL_DIMENSIONS,
@@ -35,7 +55,12 @@ from omnivox.reporting.request import (
 )
 
 _ENTITY_DIMENSIONS = ("agent", "queue", "campaign")
+_QUEUE_TOTALS = frozenset({WITHIN_TARGET, "queue_offered", "queue_handled"})
+#: Beyond this many separate stretches of whole hours (a zone a half hour off, split by
+#: day over a long range), one read of the 15-minute rows is simpler than many ranges.
+_MAX_HOUR_RANGES = 64
 Key = tuple[Any, ...]
+Ranges = list[tuple[datetime, datetime]]
 
 
 @dataclass(frozen=True)
@@ -103,6 +128,63 @@ class _Folder:
 Scope = tuple[tuple[datetime, datetime], frozenset[str] | None]
 
 
+def hour_ranges(bounds: tuple[datetime, datetime], tz: ZoneInfo, granularity: str | None) -> Ranges:
+    """The stretches of whole UTC hours within ``bounds`` that hourly rows answer
+    exactly: each hour's four quarters fall in one period of ``granularity``."""
+    lo, hi = ceil_hour(bounds[0]), hour_of(bounds[1])
+    if granularity == "15m" or lo >= hi:
+        return []
+    if granularity is None:
+        return [(lo, hi)]
+    ranges: Ranges = []
+    at = lo
+    while at < hi:
+        if period_of(at, tz, granularity) == period_of(at + HOUR - INTERVAL, tz, granularity):
+            if ranges and ranges[-1][1] == at:
+                ranges[-1] = (ranges[-1][0], at + HOUR)
+            else:
+                ranges.append((at, at + HOUR))
+        at += HOUR
+    return ranges if len(ranges) <= _MAX_HOUR_RANGES else []
+
+
+def _rest(bounds: tuple[datetime, datetime], taken: Ranges) -> Ranges:
+    """What of ``bounds`` the ranges ``taken`` (ordered, inside it) leave."""
+    out: Ranges = []
+    cursor = bounds[0]
+    for a, b in taken:
+        if cursor < a:
+            out.append((cursor, a))
+        cursor = b
+    if cursor < bounds[1]:
+        out.append((cursor, bounds[1]))
+    return out
+
+
+def _within(column: Any, ranges: Ranges) -> ColumnElement[bool]:
+    return or_(*(and_(column >= a, column < b) for a, b in ranges))
+
+
+def _call_rollup(grain: Any, needed: set[str]) -> CallRollup | None:
+    """The call rollup of ``grain`` with the fewest keys that keeps ``needed``."""
+    fitting = [r for r in CALL_ROLLUPS if r.grain == grain and needed <= set(r.keys)]
+    return min(fitting, key=lambda r: len(r.keys), default=None)
+
+
+def _call_reads(
+    plan: Plan, bounds: tuple[datetime, datetime], tz: ZoneInfo, needed: set[str]
+) -> list[tuple[CallRollup, Ranges]]:
+    """Which call rollups to read over which UTC ranges."""
+    fine = _call_rollup(INTERVAL, needed)
+    assert fine is not None, "the finest rollup keeps every key"
+    hourly = _call_rollup(HOUR, needed)
+    hours = hour_ranges(bounds, tz, plan.granularity) if hourly is not None else []
+    if hourly is None or not hours:
+        return [(fine, [bounds])]
+    rest = _rest(bounds, hours)
+    return [(hourly, hours), *([(fine, rest)] if rest else [])]
+
+
 async def _fold_calls(
     session: AsyncSession,
     org_id: str,
@@ -112,33 +194,41 @@ async def _fold_calls(
     folder: _Folder,
     short_abandon: int,
 ) -> None:
-    table = CallInterval.__table__.c
     bounds, agents = scope
-    dims = [d for d in folder.plan.dimensions if d != "queue"]
-    # Split by interval only when periods are asked for: a whole range folds far fewer rows.
-    timed = [table.interval_start] if folder.plan.granularity else []
-    group = [*timed, table.queue_id, *(table[CALL_DIMENSIONS[d]] for d in dims)]
     short = bucket_column("abandoned", short_abandon)
     sums, maxima = _needed_columns(folder.plan, names, short)
-    stmt = (
-        select(
-            *group,
-            *(func.sum(table[c]).label(c) for c in sums),
-            *(func.max(table[c]).label(c) for c in maxima),
+    wanted = set().union(*(m.totals for m in folder.plan.metrics))
+    # The queue splits the figures only when its target or queued calls are needed.
+    by_queue = bool(wanted & _QUEUE_TOTALS) or "queue" in folder.plan.dimensions
+    keys = ["queue_id"] if by_queue else []
+    keys += [CALL_DIMENSIONS[d] for d in folder.plan.dimensions if d != "queue"]
+    needed = set(keys) | {CALL_DIMENSIONS[k] for k in filters}
+    if agents is not None:
+        needed.add("agent_id")
+    for rollup, ranges in _call_reads(folder.plan, bounds, folder.tz, needed):
+        table: Table = rollup.table.__table__  # type: ignore[assignment]
+        # Split by interval only when periods are asked for: a range folds fewer rows.
+        timed = [table.c.interval_start] if folder.plan.granularity else []
+        group = [*timed, *(table.c[k] for k in keys)]
+        stmt = (
+            select(
+                *group,
+                *(func.sum(table.c[c]).label(c) for c in sums),
+                *(func.max(table.c[c]).label(c) for c in maxima),
+            )
+            .where(
+                table.c.organization_id == org_id,
+                _within(table.c.interval_start, ranges),
+                *(table.c[CALL_DIMENSIONS[k]] == v for k, v in filters.items()),
+                *([] if agents is None else [table.c.agent_id.in_(agents)]),
+            )
+            .group_by(*group)
         )
-        .where(
-            table.organization_id == org_id,
-            table.interval_start >= bounds[0],
-            table.interval_start < bounds[1],
-            *(table[CALL_DIMENSIONS[k]] == v for k, v in filters.items()),
-            *([] if agents is None else [table.agent_id.in_(agents)]),
-        )
-        .group_by(*group)
-    )
-    for row in await session.execute(stmt):
-        values = _call_values(row, (*sums, *maxima), names, short)
-        dim_values = {d: row._mapping[CALL_DIMENSIONS[d]] for d in folder.plan.dimensions}
-        folder.add(folder.key(row._mapping.get("interval_start"), dim_values), values)
+        for row in await session.execute(stmt):
+            values = _call_values(row, (*sums, *maxima), names, short)
+            m = row._mapping
+            dim_values = {d: m[CALL_DIMENSIONS[d]] for d in folder.plan.dimensions}
+            folder.add(folder.key(m.get("interval_start"), dim_values), values)
 
 
 def _needed_columns(plan: Plan, names: Names, short: str) -> tuple[list[str], list[str]]:
@@ -160,9 +250,10 @@ def _call_values(
     m = row._mapping
     values = {c: float(m[c] or 0) for c in columns}
     values[SHORT_ABANDONED] = values.get(short, 0.0)
-    bucket = _target_bucket(names.targets.get(m["queue_id"])) if m["queue_id"] else None
+    queue = m.get("queue_id") or ""  # absent when no figure asked needs the queue
+    bucket = _target_bucket(names.targets.get(queue)) if queue else None
     values[WITHIN_TARGET] = values.get(bucket, 0.0) if bucket else 0.0
-    queued = 1.0 if m["queue_id"] else 0.0
+    queued = 1.0 if queue else 0.0
     values["queue_offered"] = values.get("inbound_offered", 0.0) * queued
     values["queue_handled"] = values.get("inbound_handled", 0.0) * queued
     return values
@@ -175,31 +266,38 @@ async def _fold_states(
     filters: Mapping[str, str],
     folder: _Folder,
 ) -> None:
-    t = AgentStateInterval
     bounds, agents = scope
-    timed = [t.interval_start] if folder.plan.granularity else []
-    split = [
-        c
-        for d, c in (("agent", t.agent_id), ("break_reason", t.reason))
-        if d in folder.plan.dimensions
+    hours = hour_ranges(bounds, folder.tz, folder.plan.granularity)
+    reads: list[tuple[type[AgentStateInterval] | type[AgentStateHour], Ranges]] = [
+        (AgentStateHour, hours),
+        (AgentStateInterval, _rest(bounds, hours)),
     ]
-    group = [*timed, t.state, *split]
-    stmt = (
-        select(*group, func.sum(t.seconds).label("seconds"))
-        .where(
-            t.organization_id == org_id,
-            t.interval_start >= bounds[0],
-            t.interval_start < bounds[1],
-            *((t.agent_id == v) for k, v in filters.items() if k == "agent"),
-            *([] if agents is None else [t.agent_id.in_(agents)]),
+    for t, ranges in reads:
+        if not ranges:
+            continue
+        timed = [t.interval_start] if folder.plan.granularity else []
+        split = [
+            c
+            for d, c in (("agent", t.agent_id), ("break_reason", t.reason))
+            if d in folder.plan.dimensions
+        ]
+        group = [*timed, t.state, *split]
+        stmt = (
+            select(*group, func.sum(t.seconds).label("seconds"))
+            .where(
+                t.organization_id == org_id,
+                _within(t.interval_start, ranges),
+                *((t.agent_id == v) for k, v in filters.items() if k == "agent"),
+                *([] if agents is None else [t.agent_id.in_(agents)]),
+            )
+            .group_by(*group)
         )
-        .group_by(*group)
-    )
-    for row in await session.execute(stmt):
-        m = row._mapping
-        dims = {"agent": m.get("agent_id", ""), "break_reason": m.get("reason", "")}
-        seconds = float(m["seconds"] or 0)
-        folder.add(folder.key(m.get("interval_start"), dims), {f"state:{m['state']}": seconds})
+        for row in await session.execute(stmt):
+            m = row._mapping
+            dims = {"agent": m.get("agent_id", ""), "break_reason": m.get("reason", "")}
+            seconds = float(m["seconds"] or 0)
+            key = folder.key(m.get("interval_start"), dims)
+            folder.add(key, {f"state:{m['state']}": seconds})
 
 
 def _format(metric: Metric, value: float | None) -> float | int | None:

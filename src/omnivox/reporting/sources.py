@@ -1,14 +1,22 @@
 """Reading the raw records rollups are built from: calls with their applied state changes
 (telephony), voicemails (voicemail), sale dispositions and users (accounts), agent state
 history (agents), callbacks in queue (routing). Each is read through its domain's
-surface; nothing here writes."""
+surface; nothing here writes.
+
+One ended call (live upkeep) is read in one statement: its row joined to its applied
+changes. Voicemails and callback requests are asked about only for an inbound call the
+system served without an agent (the only way either happens), a completed callback only
+for a queue's outbound call that reached an agent, and the organisation's sale codes come
+from a cache kept ``SALE_CODES_TTL`` seconds (a rebuild reads them afresh).
+"""
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,18 +24,75 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omnivox.accounts import list_dispositions
 from omnivox.agents import AgentStateHistory
 from omnivox.reporting.facts import CallRecord, Change
+from omnivox.reporting.models import CountedCall
 from omnivox.routing import callback_requests, completed_callbacks
-from omnivox.telephony import TERMINAL_STATES, Call, CallEventRow, Direction
+from omnivox.telephony import (
+    TERMINAL_STATES,
+    Call,
+    CallEventRow,
+    CallState,
+    Direction,
+    OwnerKind,
+)
 from omnivox.voicemail import Voicemail
 
 _SALE = "sale"
 _BATCH = 5000
 _ENDED = [s.value for s in TERMINAL_STATES]
+#: How long live upkeep trusts the sale codes it read (a code newly marked as a sale
+#: counts conversions from at most this much later on; a rebuild puts earlier calls right).
+SALE_CODES_TTL = 30.0
+_sale_cache: dict[str, tuple[float, frozenset[str]]] = {}
 
 
-async def sale_codes(session: AsyncSession, org_id: str) -> set[str]:
+class CallRow(Protocol):
+    """The fields of a call row a record is made of (an ORM row or a selected row)."""
+
+    id: str
+    organization_id: str
+    direction: str
+    owner_kind: str
+    owner_id: str
+    state: str
+    agent_id: str | None
+    answered_at: datetime | None
+    created_at: datetime
+    ended_at: datetime | None
+    end_reason: str | None
+    disposition_code: str | None
+
+
+_CALL_FIELDS = (
+    Call.id,
+    Call.organization_id,
+    Call.direction,
+    Call.owner_kind,
+    Call.owner_id,
+    Call.state,
+    Call.agent_id,
+    Call.answered_at,
+    Call.created_at,
+    Call.ended_at,
+    Call.end_reason,
+    Call.disposition_code,
+)
+
+
+async def sale_codes(session: AsyncSession, org_id: str) -> frozenset[str]:
     """Disposition codes the organisation counts as a sale (category ``sale``)."""
-    return {d.code for d in await list_dispositions(session, org_id) if d.category == _SALE}
+    found = frozenset(
+        d.code for d in await list_dispositions(session, org_id) if d.category == _SALE
+    )
+    _sale_cache[org_id] = (time.monotonic() + SALE_CODES_TTL, found)
+    return found
+
+
+async def recent_sale_codes(session: AsyncSession, org_id: str) -> frozenset[str]:
+    """The sale codes as read at most ``SALE_CODES_TTL`` seconds ago."""
+    cached = _sale_cache.get(org_id)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    return await sale_codes(session, org_id)
 
 
 async def ended_calls(
@@ -84,10 +149,10 @@ async def _batched(
 
 
 def _record(
-    call: Call,
+    call: CallRow,
     changes: Sequence[Change],
     voicemail: bool,
-    sales: set[str],
+    sales: frozenset[str],
     callbacks: tuple[bool, bool],
 ) -> CallRecord:
     assert call.ended_at is not None, "a call in a final state has ended"
@@ -113,9 +178,33 @@ def _record(
 
 
 async def find_ended_call(session: AsyncSession, org_id: str, call_id: str) -> CallRecord | None:
-    """The organisation's call, if it has reached a final state."""
-    found = await ended_calls(session, Call.id == call_id, org_id)
-    return found[0] if found else None
+    """The organisation's call, if it has reached a final state: its row and applied
+    changes in one statement, and what else it can have asked only when it can."""
+    rows = (
+        await session.execute(
+            select(*_CALL_FIELDS, CallEventRow.at, CallEventRow.to_state, CallEventRow.trigger)
+            .outerjoin(
+                CallEventRow,
+                and_(CallEventRow.call_id == Call.id, CallEventRow.applied.is_(True)),
+            )
+            .where(Call.id == call_id, Call.organization_id == org_id, Call.state.in_(_ENDED))
+            .order_by(CallEventRow.at, CallEventRow.id)
+        )
+    ).all()
+    if not rows:
+        return None
+    call: CallRow = rows[0]
+    changes = [Change(r.at, r.to_state, r.trigger) for r in rows if r.at is not None]
+    reached = {c.to_state for c in changes}
+    voicemail = asked = answered = False
+    inbound = call.direction == Direction.INBOUND
+    if inbound and CallState.SELF_SERVICE in reached:
+        voicemail = bool(await _with_voicemail(session, org_id, [call_id]))
+        asked = bool(await callback_requests(session, org_id, [call_id]))
+    elif not inbound and call.owner_kind == OwnerKind.QUEUE and CallState.CONNECTED in reached:
+        answered = bool(await completed_callbacks(session, org_id, [call_id]))
+    sales = await recent_sale_codes(session, org_id) if call.disposition_code else frozenset()
+    return _record(call, changes, voicemail, sales, (asked, answered))
 
 
 async def ended_between(
@@ -179,3 +268,19 @@ async def _edge_rows(
         if best is None or (row.seq > best.seq) == last:
             found[row.user_id] = row
     return list(found.values())
+
+
+async def uncounted_calls(session: AsyncSession, org_id: str, since: datetime) -> list[str]:
+    """The organisation's calls that ended from ``since`` on and were never counted."""
+    found = await session.scalars(
+        select(Call.id)
+        .outerjoin(CountedCall, CountedCall.call_id == Call.id)
+        .where(
+            Call.organization_id == org_id,
+            Call.state.in_(_ENDED),
+            Call.ended_at >= since,
+            CountedCall.call_id.is_(None),
+        )
+        .order_by(Call.ended_at, Call.id)
+    )
+    return list(found)

@@ -1,109 +1,182 @@
 """Keeping the rollups: add an ended call once, recompute an agent's state time over the
-intervals a change touched, rebuild a range from raw records. The caller commits.
+intervals a change touched, rebuild a range from raw records, and sweep up calls whose
+ending was never counted. The caller commits.
 
 Idempotent by construction: a call is added together with its claim in
 ``report_counted_calls`` (INSERT ... ON CONFLICT DO NOTHING: a second try, here or on
 another node, finds the key taken and adds nothing), and agent state time is recomputed
 from history rather than added to, so a late, repeated or lost event is put right by the
-next change or a rebuild. A rebuild is meant for intervals no call is ending in now: a
-call counted live between its delete and its insert would stop it on the key.
+next change, a sweep or a rebuild. A rebuild is meant for intervals no call is ending in
+now: a call counted live between its delete and its insert would stop it on the key.
+
+Every call rollup (``models.CALL_ROLLUPS``) gets the same counters from the same fact,
+projected onto its keys and grain, so the coarse tables are sums of the fine one. On
+PostgreSQL the claim and every rollup's upsert go in one statement (data-modifying
+CTEs, each upsert selecting from the claim, so nothing is added when it was taken).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import Table, delete, func, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.reporting import sources
 from omnivox.reporting.agent_time import StateCell, state_cells
-from omnivox.reporting.facts import MAX_COLUMNS, SUM_COLUMNS, CellKey, call_fact, merge
-from omnivox.reporting.intervals import ceil_interval, interval_of
-from omnivox.reporting.models import AgentStateInterval, CallInterval, CountedCall
+from omnivox.reporting.facts import MAX_COLUMNS, SUM_COLUMNS, CallFact, CellKey, call_fact, merge
+from omnivox.reporting.intervals import ceil_hour, floor_to, hour_of, interval_of
+from omnivox.reporting.models import (
+    CALL_ROLLUPS,
+    AgentStateHour,
+    AgentStateInterval,
+    CallRollup,
+    CountedCall,
+)
 
-_KEY = ("organization_id", "interval_start", "queue_id", "campaign_id", "agent_id", "disposition")
+_TIME = ("organization_id", "interval_start")
+RollupCells = dict[CallRollup, dict[tuple[Any, ...], dict[str, float]]]
 
 
-def _key_values(key: CellKey) -> dict[str, Any]:
-    return {name: getattr(key, name) for name in _KEY}
+def _columns(rollup: CallRollup) -> tuple[str, ...]:
+    return (*_TIME, *rollup.keys)
 
 
-async def _insert_for(session: AsyncSession) -> Any:
+def cell_of(rollup: CallRollup, key: CellKey) -> tuple[Any, ...]:
+    """The rollup's cell holding a call of ``key``: its grain's start and its keys."""
+    return (
+        key.organization_id,
+        floor_to(key.interval_start, rollup.grain),
+        *(getattr(key, k) for k in rollup.keys),
+    )
+
+
+def fold_facts(facts: Iterable[CallFact]) -> RollupCells:
+    """Each rollup's cells, summed over the facts (what a rebuild writes)."""
+    cells: RollupCells = {r: {} for r in CALL_ROLLUPS}
+    for fact in facts:
+        for rollup, into in cells.items():
+            merge(into.setdefault(cell_of(rollup, fact.key), {}), fact.values)
+    return cells
+
+
+async def _dialect(session: AsyncSession) -> str:
+    return (await session.connection()).dialect.name
+
+
+def _insert_for(dialect: str) -> Any:
     """The dialect's INSERT (both have ON CONFLICT)."""
-    dialect = (await session.connection()).dialect.name
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-async def _add_call_cells(session: AsyncSession, cells: Mapping[CellKey, dict[str, float]]) -> None:
-    """Add counters to their cells, creating the cells that do not exist yet."""
-    if not cells:
-        return
-    rows = [_key_values(key) | values for key, values in cells.items()]
-    dialect = (await session.connection()).dialect.name
-    stmt = (await _insert_for(session))(CallInterval)
-    table = CallInterval.__table__.c
+def _upsert(dialect: str, rollup: CallRollup, stmt: Any) -> Any:
+    """``stmt`` (an INSERT into the rollup) adding to the cells that exist already."""
+    table: Table = rollup.table.__table__  # type: ignore[assignment]
     larger = func.greatest if dialect == "postgresql" else func.max
-    update: dict[str, Any] = {c: table[c] + stmt.excluded[c] for c in SUM_COLUMNS}
-    update |= {c: larger(table[c], stmt.excluded[c]) for c in MAX_COLUMNS}
-    await session.execute(stmt.on_conflict_do_update(index_elements=_KEY, set_=update), rows)
+    update: dict[str, Any] = {c: table.c[c] + stmt.excluded[c] for c in SUM_COLUMNS}
+    update |= {c: larger(table.c[c], stmt.excluded[c]) for c in MAX_COLUMNS}
+    return stmt.on_conflict_do_update(index_elements=_columns(rollup), set_=update)
+
+
+async def add_cells(session: AsyncSession, cells: RollupCells) -> None:
+    """Add counters to their cells, creating the cells that do not exist yet."""
+    dialect = await _dialect(session)
+    build = _insert_for(dialect)
+    for rollup, by_cell in cells.items():
+        if not by_cell:
+            continue
+        rows = [dict(zip(_columns(rollup), cell, strict=True)) | v for cell, v in by_cell.items()]
+        await session.execute(_upsert(dialect, rollup, build(rollup.table)), rows)
 
 
 async def count_call(session: AsyncSession, org_id: str, call_id: str) -> bool:
-    """Add an ended call to the call rollup unless it is there already; False when it was
-    counted before (or concurrently) or has not ended."""
+    """Add an ended call to the call rollups unless it is there already; False when it
+    was counted before (or concurrently) or has not ended."""
     record = await sources.find_ended_call(session, org_id, call_id)
     if record is None:
         return False
     fact = call_fact(record)
-    build = await _insert_for(session)
+    dialect = await _dialect(session)
+    if dialect == "postgresql":
+        return await _claim_and_add_at_once(session, call_id, fact)
     claimed = await session.scalar(
-        build(CountedCall)
+        sqlite.insert(CountedCall)
         .values(call_id=call_id, organization_id=org_id, interval_start=fact.key.interval_start)
         .on_conflict_do_nothing(index_elements=["call_id"])
         .returning(CountedCall.call_id)
     )
     if claimed is None:
         return False  # counted already: the key kept the second count out
-    await _add_call_cells(session, {fact.key: fact.values})
+    await add_cells(session, fold_facts([fact]))
     return True
+
+
+async def _claim_and_add_at_once(session: AsyncSession, call_id: str, fact: CallFact) -> bool:
+    """PostgreSQL: the claim and one upsert per rollup, in one statement."""
+    key = fact.key
+    claim = (
+        postgresql.insert(CountedCall)
+        .values(
+            call_id=call_id, organization_id=key.organization_id, interval_start=key.interval_start
+        )
+        .on_conflict_do_nothing(index_elements=["call_id"])
+        .returning(CountedCall.call_id)
+        .cte("claim")
+    )
+    adds = []
+    for n, rollup in enumerate(CALL_ROLLUPS):
+        table: Table = rollup.table.__table__  # type: ignore[assignment]
+        row = dict(zip(_columns(rollup), cell_of(rollup, key), strict=True)) | fact.values
+        # Selecting from the claim: no row, nothing added, when the call was counted.
+        values = select(*(literal(v, table.c[c].type).label(c) for c, v in row.items()))
+        stmt = postgresql.insert(table).from_select(list(row), values.select_from(claim))
+        adds.append(_upsert("postgresql", rollup, stmt).cte(f"add_{n}"))
+    claimed = await session.scalar(select(func.count()).select_from(claim).add_cte(*adds))
+    return bool(claimed)
 
 
 async def _write_state_cells(
     session: AsyncSession, org_id: str, cells: Mapping[StateCell, float]
 ) -> None:
-    rows = [
-        {
-            "organization_id": org_id,
-            "interval_start": c.interval_start,
-            "agent_id": c.agent_id,
-            "state": c.state,
-            "reason": c.reason,
-            "seconds": seconds,
-        }
-        for c, seconds in cells.items()
-        if seconds > 0
-    ]
-    if rows:
-        await session.execute(insert(AgentStateInterval), rows)
+    hours: dict[StateCell, float] = {}
+    for c, seconds in cells.items():
+        if seconds > 0:
+            hour = StateCell(hour_of(c.interval_start), c.agent_id, c.state, c.reason)
+            hours[hour] = hours.get(hour, 0.0) + seconds
+    for table, found in ((AgentStateInterval, cells), (AgentStateHour, hours)):
+        rows = [
+            {
+                "organization_id": org_id,
+                "interval_start": c.interval_start,
+                "agent_id": c.agent_id,
+                "state": c.state,
+                "reason": c.reason,
+                "seconds": seconds,
+            }
+            for c, seconds in found.items()
+            if seconds > 0
+        ]
+        if rows:
+            await session.execute(insert(table), rows)
 
 
 async def recount_agent(
     session: AsyncSession, org_id: str, user_id: str, start: datetime, end: datetime
 ) -> None:
-    """Recompute one agent's state time in the intervals covering ``[start, end)``."""
-    lo, hi = interval_of(start), ceil_interval(end)
-    await session.execute(
-        delete(AgentStateInterval).where(
-            AgentStateInterval.organization_id == org_id,
-            AgentStateInterval.agent_id == user_id,
-            AgentStateInterval.interval_start >= lo,
-            AgentStateInterval.interval_start < hi,
+    """Recompute one agent's state time in the hours covering ``[start, end)``."""
+    lo, hi = hour_of(start), ceil_hour(end)  # whole hours: the hourly rows are rewritten
+    for table in (AgentStateInterval, AgentStateHour):
+        await session.execute(
+            delete(table).where(
+                table.organization_id == org_id,
+                table.agent_id == user_id,
+                table.interval_start >= lo,
+                table.interval_start < hi,
+            )
         )
-    )
     history = await sources.state_history(session, org_id, lo, hi, user_id)
     await _write_state_cells(session, org_id, state_cells(history, lo, hi))
 
@@ -117,10 +190,11 @@ async def opened_before(
 
 
 async def rebuild(session: AsyncSession, org_id: str, start: datetime, end: datetime) -> int:
-    """Recompute both rollups for the intervals covering ``[start, end)`` from raw
-    records; returns the number of calls counted."""
-    lo, hi = interval_of(start), ceil_interval(end)
-    for table in (CallInterval, AgentStateInterval, CountedCall):
+    """Recompute every rollup for the hours covering ``[start, end)`` from raw records;
+    returns the number of calls counted."""
+    lo, hi = hour_of(start), ceil_hour(end)  # whole hours: the hourly rows are rewritten
+    tables: list[Any] = [r.table for r in CALL_ROLLUPS]
+    for table in (*tables, AgentStateInterval, AgentStateHour, CountedCall):
         await session.execute(
             delete(table).where(
                 table.organization_id == org_id,
@@ -129,10 +203,6 @@ async def rebuild(session: AsyncSession, org_id: str, start: datetime, end: date
             )
         )
     records = await sources.ended_between(session, org_id, lo, hi)
-    cells: dict[CellKey, dict[str, float]] = {}
-    for record in records:
-        fact = call_fact(record)
-        merge(cells.setdefault(fact.key, {}), fact.values)
     if records:
         await session.execute(
             insert(CountedCall),
@@ -145,7 +215,19 @@ async def rebuild(session: AsyncSession, org_id: str, start: datetime, end: date
                 for r in records
             ],
         )
-    await _add_call_cells(session, cells)
+    await add_cells(session, fold_facts(call_fact(r) for r in records))
     history = await sources.state_history(session, org_id, lo, hi)
     await _write_state_cells(session, org_id, state_cells(history, lo, hi))
     return len(records)
+
+
+async def sweep_uncounted(session: AsyncSession, org_id: str, since: datetime) -> int:
+    """Count every call of the organisation that ended from ``since`` on and has no
+    claim in ``report_counted_calls`` (its ``CallEnded`` was lost: a crash between the
+    call's commit and the upkeep's); returns how many were counted. Safe to run beside
+    live upkeep and on several nodes: each call is still claimed once."""
+    missing = await sources.uncounted_calls(session, org_id, since)
+    counted = 0
+    for call_id in missing:
+        counted += await count_call(session, org_id, call_id)
+    return counted

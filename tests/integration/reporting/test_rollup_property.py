@@ -1,6 +1,7 @@
 """The rollups kept incrementally from events (in any order, some repeated) equal a
 rebuild from raw records, and both equal a brute-force computation written from the
-script itself, on SQLite and PostgreSQL."""
+script itself, on SQLite and PostgreSQL: the 15-minute tables and every coarser one
+(queue x campaign per interval and per hour, agent per hour, state time per hour)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,12 @@ from omnivox.reporting import add_ended_call, rebuild
 from omnivox.reporting.facts import MAX_COLUMNS, SUM_COLUMNS
 from omnivox.reporting.handlers import follow_agent_change
 from omnivox.reporting.intervals import WAIT_BUCKETS
-from omnivox.reporting.models import AgentStateInterval, CallInterval
+from omnivox.reporting.models import (
+    CALL_ROLLUPS,
+    AgentStateHour,
+    AgentStateInterval,
+    CallRollup,
+)
 from omnivox.routing import Queue
 
 DAY = datetime(2026, 3, 10, 8, tzinfo=UTC)
@@ -127,26 +133,61 @@ def _brute_states(
     return cells
 
 
-async def _tables(env: Env, org_id: str) -> tuple[dict[Any, Any], dict[Any, float]]:
-    key_cols = ("organization_id", "interval_start", "queue_id", "campaign_id", "agent_id")
-    async with env.sessions() as s:
-        calls = {
-            tuple(r[c] for c in (*key_cols, "disposition")): {
-                c: float(r[c]) for c in SUM_COLUMNS + MAX_COLUMNS
-            }
-            for r in (
-                await s.execute(
-                    select(CallInterval.__table__).where(CallInterval.organization_id == org_id)
-                )
-            ).mappings()
-        }
-        states = {
-            (r.organization_id, r.interval_start, r.agent_id, r.state, r.reason): r.seconds
-            for r in await s.scalars(
-                select(AgentStateInterval).where(AgentStateInterval.organization_id == org_id)
+def _coarser(rollup: CallRollup, cells: dict[Any, Any]) -> dict[Any, Any]:
+    """The brute-force 15-minute cells summed onto a coarser rollup's keys and grain."""
+    names = ("queue_id", "campaign_id", "agent_id", "disposition")
+    out: dict[Any, dict[str, float]] = {}
+    for (org, at, *dims), values in cells.items():
+        if rollup.grain == timedelta(hours=1):
+            at = at.replace(minute=0)
+        kept = dict(zip(names, dims, strict=True))
+        into = out.setdefault((org, at, *(kept[k] for k in rollup.keys)), {})
+        for name, value in values.items():
+            into[name] = (
+                max(into.get(name, 0.0), value)
+                if name in MAX_COLUMNS
+                else (into.get(name, 0.0) + value)
             )
-        }
-    return calls, states
+    return out
+
+
+def _state_hours(cells: dict[Any, float]) -> dict[Any, float]:
+    out: dict[Any, float] = {}
+    for (org, at, *rest), seconds in cells.items():
+        key = (org, at.replace(minute=0), *rest)
+        out[key] = out.get(key, 0.0) + seconds
+    return out
+
+
+async def _tables(env: Env, org_id: str) -> dict[str, dict[Any, Any]]:
+    """Every rollup's rows, by table name and key."""
+    found: dict[str, dict[Any, Any]] = {}
+    async with env.sessions() as s:
+        for rollup in CALL_ROLLUPS:
+            table = rollup.table.__table__
+            key_cols = ("organization_id", "interval_start", *rollup.keys)
+            found[rollup.name] = {
+                tuple(r[c] for c in key_cols): {c: float(r[c]) for c in SUM_COLUMNS + MAX_COLUMNS}
+                for r in (
+                    await s.execute(select(table).where(table.c.organization_id == org_id))
+                ).mappings()
+            }
+        for state_table in (AgentStateInterval, AgentStateHour):
+            found[state_table.__tablename__] = {
+                (r.organization_id, r.interval_start, r.agent_id, r.state, r.reason): r.seconds
+                for r in await s.scalars(
+                    select(state_table).where(state_table.organization_id == org_id)
+                )
+            }
+    return found
+
+
+def _brute(org_id: str, placed: list[Any], agents: dict[str, Any]) -> dict[str, dict[Any, Any]]:
+    calls, states = _brute_calls(org_id, placed), _brute_states(org_id, agents)
+    out = {r.name: _coarser(r, calls) for r in CALL_ROLLUPS}
+    out[AgentStateInterval.__tablename__] = states
+    out[AgentStateHour.__tablename__] = _state_hours(states)
+    return out
 
 
 def _event(org_id: str, user: str, at: datetime, state: str) -> AgentStateChanged:
@@ -218,6 +259,7 @@ async def test_incremental_equals_rebuild_equals_brute_force(
         await s.commit()
     rebuilt = await _tables(env, org_id)
 
-    brute = (_brute_calls(org_id, placed), _brute_states(org_id, agents))
-    assert incremental[0] == rebuilt[0] == brute[0]
-    assert incremental[1] == rebuilt[1] == brute[1]
+    brute = _brute(org_id, placed, agents)
+    assert set(incremental) == set(rebuilt) == set(brute)
+    for table in brute:
+        assert incremental[table] == rebuilt[table] == brute[table], table

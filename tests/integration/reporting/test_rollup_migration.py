@@ -1,0 +1,130 @@
+"""Upgrading a database that already counts calls fills the coarser rollups from the
+15-minute ones (migration 0021), so reports over past ranges read the same figures; on
+SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import insert, select
+from tests.conftest import _postgres_url
+
+from omnivox.accounts import organizations
+from omnivox.accounts.schemas import OrganizationCreate
+from omnivox.core.db import create_engine, create_session_factory, upgrade_database
+from omnivox.core.security.principal import Principal
+from omnivox.reporting.facts import MAX_COLUMNS, SUM_COLUMNS
+from omnivox.reporting.models import (
+    AgentStateHour,
+    AgentStateInterval,
+    CallAgentHour,
+    CallInterval,
+    CallQueueHour,
+    CallQueueInterval,
+)
+
+H10 = datetime(2026, 3, 10, 10, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path}/upgrade.db"
+        return
+    yield from _postgres_url()
+
+
+def _cell(at: datetime, queue: str, campaign: str, agent: str, disp: str, **v: float) -> Any:
+    return {
+        "interval_start": at,
+        "queue_id": queue,
+        "campaign_id": campaign,
+        "agent_id": agent,
+        "disposition": disp,
+        **dict.fromkeys(SUM_COLUMNS + MAX_COLUMNS, 0),
+        **v,
+    }
+
+
+async def test_upgrade_folds_the_counted_calls_into_the_coarser_rollups(fresh_url: str) -> None:
+    upgrade_database(fresh_url, "0020")
+    engine = create_engine(fresh_url)
+    sessions = create_session_factory(engine)
+    try:
+        async with sessions() as s:
+            org = await organizations.create_organization(
+                s, Principal.system(""), OrganizationCreate(slug="old", name="Old")
+            )
+            cells = [
+                _cell(H10, "q1", "", "a1", "SALE", calls=1, talk_seconds=60, answered_wait_max=5),
+                _cell(
+                    H10.replace(minute=15),
+                    "q1",
+                    "",
+                    "a2",
+                    "",
+                    calls=2,
+                    talk_seconds=30,
+                    answered_wait_max=9,
+                ),
+                _cell(
+                    H10.replace(hour=11, minute=30), "", "c1", "a1", "", calls=1, talk_seconds=10
+                ),
+            ]
+            await s.execute(insert(CallInterval), [c | {"organization_id": org.id} for c in cells])
+            state = {
+                "organization_id": org.id,
+                "agent_id": "a1",
+                "state": "available",
+                "reason": "",
+            }
+            await s.execute(
+                insert(AgentStateInterval),
+                [
+                    state | {"interval_start": H10, "seconds": 900},
+                    state | {"interval_start": H10.replace(minute=45), "seconds": 600},
+                ],
+            )
+            await s.commit()
+        upgrade_database(fresh_url)
+
+        async def read(model: Any, keys: tuple[str, ...]) -> dict[Any, Any]:
+            table = model.__table__
+            async with sessions() as s:
+                rows = (await s.execute(select(table))).mappings()
+                return {
+                    (r["interval_start"], *(r[k] for k in keys)): (
+                        r["calls"],
+                        r["talk_seconds"],
+                        r["answered_wait_max"],
+                    )
+                    for r in rows
+                }
+
+        owner = ("queue_id", "campaign_id")
+        assert await read(CallQueueInterval, owner) == {
+            (H10, "q1", ""): (1, 60.0, 5.0),
+            (H10.replace(minute=15), "q1", ""): (2, 30.0, 9.0),
+            (H10.replace(hour=11, minute=30), "", "c1"): (1, 10.0, 0.0),
+        }
+        assert await read(CallQueueHour, owner) == {
+            (H10, "q1", ""): (3, 90.0, 9.0),
+            (H10.replace(hour=11), "", "c1"): (1, 10.0, 0.0),
+        }
+        assert await read(CallAgentHour, ("agent_id",)) == {
+            (H10, "a1"): (1, 60.0, 5.0),
+            (H10, "a2"): (2, 30.0, 9.0),
+            (H10.replace(hour=11), "a1"): (1, 10.0, 0.0),
+        }
+        async with sessions() as s:
+            hours = [
+                (r.interval_start, r.agent_id, r.seconds)
+                for r in await s.scalars(select(AgentStateHour))
+            ]
+        assert hours == [(H10, "a1", 1500.0)]
+    finally:
+        await engine.dispose()
