@@ -1,12 +1,27 @@
-"""Reports benchmark (a first slice of issue 16's): generated calls, with their applied
-state changes and agent state history, COPYed into a fresh PostgreSQL database; then
+"""Reports benchmark (issue 16, section 7), in one invocation on a fresh database:
 
-- a rebuild of the whole range from raw records (calls/s);
-- the rollup upkeep of one ended call (``add_ended_call``), p50/p95 over new calls;
-- a 30-day agent-performance report and one day's queue-interval report through the
-  engine, p50/p95, against a naive aggregation over the raw call rows in the same run.
+1. Generate ``--calls`` calls over ``--days`` days (200 agents taking calls out of 2,000
+   on the floor, 30 queues, 20 campaigns; half inbound, 10 % of those abandoned; outbound
+   with machines and drops), in time order, with their applied state changes, an agent
+   shift a day, and the rollups. Rows go in by COPY (PostgreSQL) or executemany
+   (SQLite). The rollups are computed by the engine's own Python (``facts.call_fact``,
+   ``upkeep.fold_facts``, ``agent_time.state_cells``, ``upkeep.state_rows``) from the
+   generated records, without reading them back; step 2 proves that equals what a
+   rebuild from the stored raw rows writes.
+2. A rebuild of one day from raw records (calls/s), compared row for row with what the
+   generation wrote for that day.
+3. Upkeep of one ended call (``add_ended_call``, own transaction): p50/p95 over new
+   calls, against the previous path (the batch reader's six queries, then the claim and
+   one upsert per table) on as many other calls.
+4. Reports through the engine, p50/p95, each against a baseline in the same run: the
+   30-day agent performance template against a naive aggregation over the raw call,
+   change and agent-state rows computing the same figures (and checked equal); one
+   day's queue interval template, a 90-day campaign x day builder query and the
+   wallboard snapshot (2,000 agents) against the engine restricted to the 15-minute
+   full-key rollup (how it read before the coarser rollups).
 
-    .venv/bin/python benchmarks/reports.py [--calls 200000] [--days 30]
+    PYTHONPATH=src .venv/bin/python benchmarks/reports.py [--calls 200000] [--days 30]
+        [--backend postgres|sqlite]
 """
 
 from __future__ import annotations
@@ -16,14 +31,22 @@ import asyncio
 import json
 import os
 import random
+import sqlite3
 import statistics
+import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 PG_ADMIN = os.environ.get("OMNIVOX_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 START = datetime(2026, 1, 5, tzinfo=UTC)
+ZONE = "America/New_York"  # a whole-hour zone with a DST change inside 90 days
+FLOOR_AGENTS, CALL_AGENTS, QUEUES, CAMPAIGNS = 2000, 200, 30, 20
 CALL_COLUMNS = [
     "id",
     "organization_id",
@@ -45,58 +68,117 @@ CALL_COLUMNS = [
     "updated_at",
     "version",
 ]
-EVENT_COLUMNS = (
-    "call_id organization_id at recorded_at event trigger from_state to_state applied payload"
-)
+EVENT_COLUMNS = [
+    "call_id",
+    "organization_id",
+    "at",
+    "recorded_at",
+    "event",
+    "trigger",
+    "from_state",
+    "to_state",
+    "applied",
+    "payload",
+]
+HISTORY_COLUMNS = [
+    "id",
+    "organization_id",
+    "user_id",
+    "from_state",
+    "to_state",
+    "reason",
+    "at",
+    "by",
+    "seq",
+]
+TARGETS_MS = {
+    "upkeep_per_ended_call": 1.0,
+    "agent_performance_30d": 1000.0,
+    "queue_interval_1d": 300.0,
+    "campaign_by_day_90d": 2000.0,
+    "wallboard_snapshot_2000_agents": 50.0,
+}
 
 
-def _call(
-    rng: random.Random,
-    org: str,
-    agents: list[str],
-    queues: list[str],
-    camps: list[str],
-    at: datetime,
-) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
-    """One call row and its applied changes: inbound handled or abandoned, or outbound."""
-    cid = uuid.uuid4().hex
+# --- generation --------------------------------------------------------------------
+
+
+class World:
+    def __init__(self, org: str, rng: random.Random) -> None:
+        self.org = org
+        self.agents = [uuid.uuid4().hex for _ in range(FLOOR_AGENTS)]
+        self.callers = self.agents[:CALL_AGENTS]
+        self.queues = [uuid.uuid4().hex for _ in range(QUEUES)]
+        self.campaigns = [uuid.uuid4().hex for _ in range(CAMPAIGNS)]
+        self.rng = rng
+
+
+def _call(w: World, at: datetime) -> tuple[tuple[Any, ...], list[tuple[Any, ...]], Any]:
+    """One call row, its applied changes and its record (as the reader would build it)."""
+    from omnivox.reporting.facts import CallRecord, Change
+
+    rng = w.rng
+    cid = f"{rng.getrandbits(128):032x}"
     inbound = rng.random() < 0.5
+    agent: str | None = rng.choice(w.callers)
     steps: list[tuple[float, str, str]]
-    agent: str | None = rng.choice(agents)
     if inbound:
         wait = rng.uniform(1, 120)
         steps = [(0, "answered_human", "provider_answered")]
+        owner = ("queue", rng.choice(w.queues))
         if rng.random() < 0.1:
             steps.append((wait, "abandoned", "provider_completed"))
-            agent, state, reason, disp = None, "abandoned", "abandoned", "ABANDONED"
+            agent, state, reason, disp = None, "abandoned", "abandoned", None
         else:
             talk = rng.uniform(30, 600)
+            steps.append((wait, "connected", "agent_connected"))
+            if rng.random() < 0.2:
+                steps += [
+                    (wait + talk / 2, "on_hold", "hold"),
+                    (wait + talk / 2 + 30, "connected", "resume"),
+                ]
+                talk += 30
             steps += [
-                (wait, "connected", "agent_connected"),
                 (wait + talk, "wrap_up", "provider_completed"),
                 (wait + talk + rng.uniform(0, 60), "completed", "disposition"),
             ]
-            state, reason, disp = (
-                "completed",
-                "customer_hangup",
-                rng.choice(["SALE", "NOT_INTERESTED"]),
-            )
-        owner = ("queue", rng.choice(queues))
+            state, reason = "completed", "customer_hangup"
+            disp = rng.choice(["SALE", "NOT_INTERESTED", "CALLBACK"])
     else:
         ring = rng.uniform(3, 30)
-        steps = [(0, "dialing", "dial_placed"), (ring, "answered_human", "provider_answered")]
-        talk = rng.uniform(20, 400)
-        steps += [
-            (ring, "connected", "agent_connected"),
-            (ring + talk, "wrap_up", "agent_hung_up"),
-            (ring + talk + rng.uniform(0, 60), "completed", "disposition"),
-        ]
-        state, reason, disp = "completed", "agent_hangup", rng.choice(["SALE", "CALLBACK"])
-        owner = ("campaign", rng.choice(camps))
-    ended = next(o for o, s, _ in steps if s in ("wrap_up", "abandoned"))
+        steps = [(0, "dialing", "dial_placed")]
+        owner = ("campaign", rng.choice(w.campaigns))
+        luck = rng.random()
+        if luck < 0.2:
+            steps += [
+                (ring, "answered_machine", "provider_answered_machine"),
+                (ring + 1, "completed", "system_hangup"),
+            ]
+            agent, state, reason, disp = None, "completed", "machine", None
+        elif luck < 0.23:
+            steps += [
+                (ring, "answered_human", "provider_answered"),
+                (ring + 2, "abandoned", "system_hangup"),
+            ]
+            agent, state, reason, disp = None, "abandoned", "abandoned", None
+        else:
+            talk = rng.uniform(20, 400)
+            steps += [
+                (ring, "answered_human", "provider_answered"),
+                (ring, "connected", "agent_connected"),
+                (ring + talk, "wrap_up", "agent_hung_up"),
+                (ring + talk + rng.uniform(0, 60), "completed", "disposition"),
+            ]
+            state, reason = "completed", "agent_hangup"
+            disp = rng.choice(["SALE", "NOT_INTERESTED", "CALLBACK"])
+    ended = at + timedelta(
+        seconds=next(o for o, s, _ in steps if s in ("wrap_up", "abandoned", "completed"))
+    )
+    answered = next((o for o, s, _ in steps if s.startswith("answered")), None)
+    answered_at = at + timedelta(seconds=answered) if answered is not None else None
     row = (
         cid,
-        org,
+        w.org,
         "inbound" if inbound else "outbound",
         owner[0],
         owner[1],
@@ -106,217 +188,610 @@ def _call(
         "+14155550199",
         agent,
         f"ovx-{cid}",
+        answered_at,
         at,
-        at,
-        at + timedelta(seconds=ended),
+        ended,
         reason,
         disp,
         False,
         at,
         1,
     )
-    events, previous = [], "ringing"
+    events, changes, previous = [], [], "ringing" if inbound else "queued"
     for offset, to_state, trig in steps:
         when = at + timedelta(seconds=offset)
-        events.append((cid, org, when, when, trig, trig, previous, to_state, True, "{}"))
+        events.append((cid, w.org, when, when, trig, trig, previous, to_state, True, "{}"))
+        changes.append(Change(when, to_state, trig))
         previous = to_state
-    return row, events
+    record = CallRecord(
+        id=cid,
+        organization_id=w.org,
+        direction=row[2],
+        owner_kind=owner[0],
+        owner_id=owner[1],
+        state=state,
+        agent_id=agent,
+        answered_at=answered_at,
+        created_at=at,
+        ended_at=ended,
+        end_reason=reason,
+        disposition=disp,
+        changes=tuple(changes),
+        is_sale=disp == "SALE",
+    )
+    return row, events, record
 
 
-async def _seed(url: str, calls: int, days: int) -> tuple[str, list[str], list[str], list[str]]:
-    import asyncpg
+class Store:
+    """Bulk writes: COPY on PostgreSQL, executemany on SQLite (values as SQLAlchemy
+    stores them there: UTC datetimes as text)."""
+
+    def __init__(self, backend: str, url: str) -> None:
+        self.backend, self.url = backend, url
+        self.pg: Any = None
+        self.lite: sqlite3.Connection | None = None
+
+    async def open(self) -> None:
+        if self.backend == "postgres":
+            import asyncpg
+
+            self.pg = await asyncpg.connect(self.url.replace("+asyncpg", ""))
+        else:
+            self.lite = sqlite3.connect(self.url.split("///", 1)[1])
+            self.lite.execute("PRAGMA synchronous=OFF")
+
+    async def write(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        if self.pg is not None:
+            await self.pg.copy_records_to_table(table, columns=list(columns), records=rows)
+            return
+        assert self.lite is not None
+        marks = ", ".join("?" for _ in columns)
+        names = ", ".join(f'"{c}"' for c in columns)
+        self.lite.executemany(
+            f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 - our own names
+            [tuple(_lite(v) for v in r) for r in rows],
+        )
+
+    async def close(self) -> None:
+        if self.pg is not None:
+            await self.pg.execute("ANALYZE")
+            await self.pg.close()
+        if self.lite is not None:
+            self.lite.commit()
+            self.lite.execute("ANALYZE")
+            self.lite.close()
+
+
+def _lite(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
+
+
+def _rollup_records(cells: Any, before: datetime | None) -> dict[str, tuple[list[str], list[Any]]]:
+    """Rows of each call rollup for the cells that start before ``before`` (all: None);
+    those are taken out of ``cells``."""
+    from sqlalchemy import Integer
+
+    from omnivox.reporting.facts import MAX_COLUMNS, SUM_COLUMNS
+
+    out: dict[str, tuple[list[str], list[Any]]] = {}
+    for rollup, by_cell in cells.items():
+        table = rollup.table.__table__
+        counters = [*SUM_COLUMNS, *MAX_COLUMNS]
+        whole = {c for c in counters if isinstance(table.c[c].type, Integer)}
+        done = [k for k in by_cell if before is None or k[1] < before]
+        rows = []
+        for key in done:
+            values = by_cell.pop(key)
+            rows.append((*key, *(int(values[c]) if c in whole else values[c] for c in counters)))
+        columns = ["organization_id", "interval_start", *rollup.keys, *counters]
+        out[rollup.name] = (columns, rows)
+    return out
+
+
+async def _seed(backend: str, url: str, calls: int, days: int) -> World:
+    from sqlalchemy import insert
 
     from omnivox.accounts import organizations
+    from omnivox.accounts.models import User
     from omnivox.accounts.schemas import OrganizationCreate
+    from omnivox.agents import AgentStatus
+    from omnivox.campaigns import Campaign
     from omnivox.core.db import create_engine, create_session_factory, upgrade_database
     from omnivox.core.security.principal import Principal
+    from omnivox.reporting.agent_time import state_cells
+    from omnivox.reporting.facts import call_fact, merge
+    from omnivox.reporting.intervals import interval_of
+    from omnivox.reporting.models import CALL_ROLLUPS
+    from omnivox.reporting.upkeep import cell_of, state_rows
+    from omnivox.routing import Queue
 
     upgrade_database(url)
     engine = create_engine(url)
     async with create_session_factory(engine)() as s:
         org = (
             await organizations.create_organization(
-                s, Principal.system(""), OrganizationCreate(slug="bench", name="Bench")
+                s,
+                Principal.system(""),
+                OrganizationCreate(slug="bench", name="Bench", timezone=ZONE),
             )
         ).id
-    await engine.dispose()
-    rng = random.Random(16)
-    conn = await asyncpg.connect(url.replace("+asyncpg", ""))
-    agents = [uuid.uuid4().hex for _ in range(200)]
-    queues = [uuid.uuid4().hex for _ in range(30)]
-    camps = [uuid.uuid4().hex for _ in range(20)]
-    now = datetime.now(UTC)
-    await conn.copy_records_to_table(
-        "users",
-        columns=[
-            "id",
-            "organization_id",
-            "email",
-            "name",
-            "role",
-            "password_hash",
-            "is_active",
-            "created_at",
-            "updated_at",
-            "totp_enabled",
-        ],
-        records=[
-            (a, org, f"a{i}@bench.example.com", f"Agent {i}", "agent", "x", True, now, now, False)
-            for i, a in enumerate(agents)
-        ],
-    )
-    span = days * 86400
-    for chunk in range(0, calls, 50_000):
-        rows, events = [], []
-        for _ in range(min(50_000, calls - chunk)):
-            row, evs = _call(
-                rng, org, agents, queues, camps, START + timedelta(seconds=rng.uniform(0, span))
+        w = World(org, random.Random(16))
+        now = datetime.now(UTC)
+        await s.execute(
+            insert(User),
+            [
+                {
+                    "id": a,
+                    "organization_id": org,
+                    "email": f"a{i}@bench.example.com",
+                    "name": f"Agent {i:04d}",
+                    "role": "agent",
+                    "password_hash": "x",
+                }
+                for i, a in enumerate(w.agents)
+            ],
+        )
+        states = ["available", "on_call", "wrap_up", "break", "reserved"]
+        await s.execute(
+            insert(AgentStatus),
+            [
+                {
+                    "organization_id": org,
+                    "user_id": a,
+                    "state": states[i % len(states)],
+                    "reason": "lunch" if states[i % len(states)] == "break" else None,
+                    "since": now - timedelta(seconds=i),
+                }
+                for i, a in enumerate(w.agents)
+            ],
+        )
+        await s.execute(
+            insert(Queue),
+            [
+                {"id": q, "organization_id": org, "name": f"Queue {i}"}
+                for i, q in enumerate(w.queues)
+            ],
+        )
+        for i, c in enumerate(w.campaigns):
+            s.add(
+                Campaign(
+                    id=c,
+                    organization_id=org,
+                    name=f"Campaign {i}",
+                    dial_mode="predictive",
+                    status="active",
+                    window_start=datetime.min.time(),
+                    window_end=datetime.max.time().replace(microsecond=0),
+                    amd_false_positive_estimate=Decimal("0"),
+                    abandon_rate_cap=Decimal("0.03"),
+                    abandon_window_hours=24,
+                )
             )
+        await s.commit()
+    await engine.dispose()
+
+    store = Store(backend, url)
+    await store.open()
+    cells: Any = {r: {} for r in CALL_ROLLUPS}
+    per_day, extra = divmod(calls, days)
+    started = time.perf_counter()
+    for d in range(days):
+        day = START + timedelta(days=d)
+        offsets = sorted(w.rng.uniform(0, 86400) for _ in range(per_day + (d < extra)))
+        rows, events, counted = [], [], []
+        for offset in offsets:
+            row, evs, record = _call(w, day + timedelta(seconds=offset))
             rows.append(row)
             events += evs
-        await conn.copy_records_to_table("calls", columns=CALL_COLUMNS, records=rows)
-        await conn.copy_records_to_table(
-            "call_events", columns=EVENT_COLUMNS.split(), records=events
+            fact = call_fact(record)
+            counted.append((record.id, org, interval_of(record.ended_at)))
+            for rollup, into in cells.items():
+                merge(into.setdefault(cell_of(rollup, fact.key), {}), fact.values)
+        await store.write("calls", CALL_COLUMNS, rows)
+        await store.write("call_events", EVENT_COLUMNS, events)
+        await store.write(
+            "report_counted_calls", ["call_id", "organization_id", "interval_start"], counted
         )
+        # Calls start on this day: every cell before it is complete.
+        for name, (columns, records) in _rollup_records(cells, day).items():
+            await store.write(name, columns, records)
+        if d % 10 == 9:
+            took = time.perf_counter() - started
+            print(f"  generated {d + 1}/{days} days ({int(per_day * (d + 1) / took)} calls/s)")
+    for name, (columns, records) in _rollup_records(cells, None).items():
+        await store.write(name, columns, records)
+
+    # A shift a day per agent taking calls: available 8 h with a 30-minute break.
     history = []
-    for a in agents:  # a shift a day: available 8 h with a 30-minute break, then offline
+    for a in w.callers:
+        seq = 0
         for d in range(days):
-            day = START + timedelta(days=d, hours=8)
-            for seq, (h, st, why) in enumerate(
-                [
-                    (0, "available", None),
-                    (4, "break", "lunch"),
-                    (4.5, "available", None),
-                    (8, "offline", None),
-                ]
-            ):
-                history.append(
-                    (
-                        uuid.uuid4().hex,
-                        org,
-                        a,
-                        "offline",
-                        st,
-                        why,
-                        day + timedelta(hours=h),
-                        "self",
-                        d * 4 + seq + 1,
-                    )
-                )
-    await conn.copy_records_to_table(
-        "agent_state_history",
-        columns=[
-            "id",
-            "organization_id",
-            "user_id",
-            "from_state",
-            "to_state",
-            "reason",
-            "at",
-            "by",
-            "seq",
-        ],
-        records=history,
-    )
-    await conn.execute("ANALYZE")
-    await conn.close()
-    return org, agents, queues, camps
+            day = START + timedelta(days=d, hours=13)
+            shift = [(0, "available", None), (4, "break", "lunch"), (4.5, "available", None)]
+            for h, st, why in [*shift, (8, "offline", None)]:
+                seq += 1
+                at = day + timedelta(hours=h)
+                history.append((uuid.uuid4().hex, org, a, "offline", st, why, at, "self", seq))
+    await store.write("agent_state_history", HISTORY_COLUMNS, history)
+
+    class _Row:
+        __slots__ = ("at", "reason", "to_state", "user_id")
+
+        def __init__(self, r: tuple[Any, ...]) -> None:
+            self.user_id, self.to_state, self.reason, self.at = r[2], r[4], r[5], r[6]
+
+    found = state_cells([_Row(r) for r in history], START, START + timedelta(days=days + 1))
+    for table, srows in state_rows(org, found):
+        columns = list(srows[0]) if srows else []
+        await store.write(str(table.__tablename__), columns, [tuple(r.values()) for r in srows])
+    await store.close()
+    return w
+
+
+# --- measuring -----------------------------------------------------------------------
 
 
 def _pct(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     return {
         "p50_ms": round(statistics.median(ordered) * 1000, 2),
-        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2),
+        "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95 + 0.5) - 1)] * 1000, 2),
+        "runs": len(ordered),
     }
 
 
-async def _measure(url: str, calls: int, days: int) -> dict[str, Any]:
+async def _timed(runs: int, work: Callable[[], Awaitable[Any]]) -> tuple[dict[str, float], Any]:
+    samples, result = [], None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        result = await work()
+        samples.append(time.perf_counter() - t0)
+    return _pct(samples), result
+
+
+@contextmanager
+def _fine_only() -> Iterator[None]:
+    """The engine as it read before the coarser rollups: the 15-minute full-key table."""
+    from omnivox.reporting import query
+    from omnivox.reporting.models import CALL_ROLLUPS
+
+    saved = query.CALL_ROLLUPS, query.hour_ranges
+    query.CALL_ROLLUPS = CALL_ROLLUPS[:1]  # type: ignore[misc]
+    query.hour_ranges = lambda *_: []  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        query.CALL_ROLLUPS, query.hour_ranges = saved  # type: ignore[misc]
+
+
+async def _previous_upkeep(session: Any, org: str, call_id: str) -> bool:
+    """The upkeep as it was: the batch reader (calls, changes, voicemails, callback
+    requests, completed callbacks, sale codes), then the claim and one upsert per table."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from omnivox.reporting import sources
+    from omnivox.reporting.facts import call_fact
+    from omnivox.reporting.models import CountedCall
+    from omnivox.reporting.upkeep import add_cells, fold_facts
+    from omnivox.telephony import Call
+
+    found = await sources.ended_calls(session, Call.id == call_id, org)
+    fact = call_fact(found[0])
+    dialect = (await session.connection()).dialect.name
+    build = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    claimed = await session.scalar(
+        build(CountedCall)
+        .values(call_id=call_id, organization_id=org, interval_start=fact.key.interval_start)
+        .on_conflict_do_nothing(index_elements=["call_id"])
+        .returning(CountedCall.call_id)
+    )
+    if claimed is None:
+        return False
+    await add_cells(session, fold_facts([fact]))
+    return True
+
+
+def _naive_sql(dialect: str, sales: Sequence[str]) -> tuple[str, str]:
+    """Per agent, the totals of the agent performance template straight from raw rows:
+    time in each call state from consecutive applied changes, and agent state time
+    clipped to the range."""
+    from omnivox.telephony import TERMINAL_STATES
+
+    if dialect == "postgresql":
+        dur = "EXTRACT(EPOCH FROM ({b} - {a}))"
+        least, greatest = "least", "greatest"
+    else:
+        dur = "((julianday({b}) - julianday({a})) * 86400.0)"
+        least, greatest = "min", "max"
+    step = dur.format(a="at", b="next_at")
+    ended = ", ".join(f"'{s.value}'" for s in TERMINAL_STATES)
+    sale = ", ".join(f"'{s}'" for s in sales) or "''"
+    calls = f"""
+WITH ch AS (
+  SELECT e.call_id, e.to_state, e.trigger, e.at,
+         lead(e.at) OVER (PARTITION BY e.call_id ORDER BY e.at, e.id) AS next_at
+  FROM call_events e JOIN calls c ON c.id = e.call_id
+  WHERE c.organization_id = :org AND c.ended_at >= :lo AND c.ended_at < :hi
+    AND c.state IN ({ended}) AND e.applied
+), per_call AS (
+  SELECT call_id,
+    max(CASE WHEN to_state = 'connected' THEN 1 ELSE 0 END) AS handled,
+    sum(CASE WHEN to_state IN ('connected', 'transferring', 'in_conference')
+        THEN coalesce({step}, 0) ELSE 0 END) AS talk,
+    sum(CASE WHEN to_state = 'on_hold' THEN coalesce({step}, 0) ELSE 0 END) AS hold,
+    sum(CASE WHEN to_state = 'wrap_up' THEN coalesce({step}, 0) ELSE 0 END) AS wrap,
+    sum(CASE WHEN trigger IN ('transfer_completed', 'transfer_completed_to_queue')
+        THEN 1 ELSE 0 END) AS transfers
+  FROM ch GROUP BY call_id
+)
+SELECT coalesce(c.agent_id, '') AS agent, sum(p.handled) AS handled,
+  sum(p.handled * p.talk) AS talk_seconds, sum(p.handled * p.hold) AS hold_seconds,
+  sum(p.handled * p.wrap) AS wrap_seconds, sum(p.transfers) AS transfers,
+  sum(CASE WHEN p.handled = 1 AND c.disposition_code IN ({sale}) THEN 1 ELSE 0 END)
+    AS conversions
+FROM calls c JOIN per_call p ON p.call_id = c.id GROUP BY 1
+"""  # noqa: S608 - the only values interpolated are our own constants
+    clip = dur.format(a=f"{greatest}(at, :lo)", b=f"{least}(next_at, :hi)")
+    states = f"""
+SELECT user_id, to_state, sum({clip}) AS seconds FROM (
+  SELECT user_id, to_state, at,
+         lead(at) OVER (PARTITION BY user_id ORDER BY at, seq) AS next_at
+  FROM agent_state_history
+  WHERE organization_id = :org AND at >= :lo_early AND at < :hi_late
+) spans
+WHERE to_state <> 'offline' AND next_at IS NOT NULL AND next_at > :lo AND at < :hi
+GROUP BY 1, 2
+"""  # noqa: S608
+    return calls, states
+
+
+async def _naive_agent_performance(
+    session: Any, org: str, bounds: tuple[datetime, datetime], metrics: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """The template's figures per agent computed from raw rows (same formulas)."""
     from sqlalchemy import text
+
+    from omnivox.reporting import METRICS
+    from omnivox.reporting.query import _format
+    from omnivox.reporting.sources import sale_codes
+
+    dialect = (await session.connection()).dialect.name
+    calls_sql, states_sql = _naive_sql(dialect, sorted(await sale_codes(session, org)))
+    lo, hi = bounds
+    params = {"org": org, "lo": lo, "hi": hi}
+    if dialect != "postgresql":
+        params = {k: _lite(v) for k, v in params.items()}
+    totals: dict[str, dict[str, float]] = {}
+    for r in (await session.execute(text(calls_sql), params)).mappings():
+        totals.setdefault(r["agent"], {}).update({k: float(r[k] or 0) for k in r if k != "agent"})
+    wide = {"lo_early": lo - timedelta(days=1), "hi_late": hi + timedelta(days=1)}
+    wide = wide if dialect == "postgresql" else {k: _lite(v) for k, v in wide.items()}
+    for r in (await session.execute(text(states_sql), params | wide)).mappings():
+        into = totals.setdefault(r["user_id"], {})
+        into[f"state:{r['to_state']}"] = float(r["seconds"] or 0)
+    return {
+        agent: {m: _format(METRICS[m], METRICS[m].compute(t)) for m in metrics}
+        for agent, t in totals.items()
+    }
+
+
+def _same(
+    engine_rows: list[dict[str, Any]], naive: dict[str, dict[str, Any]], metrics: Sequence[str]
+) -> str:
+    mismatched = 0
+    for row in engine_rows:
+        theirs = naive.get(row["agent_id"] or "", {})
+        for m in metrics:
+            a, b = row[m], theirs.get(m)
+            if (a is None) != (b is None) or (
+                a is not None and abs(float(a) - float(b)) > 0.011 * max(1.0, abs(float(a)))
+            ):
+                mismatched += 1
+    return f"{len(engine_rows)} agents x {len(metrics)} figures, {mismatched} differ"
+
+
+async def _measure(backend: str, url: str, calls: int, days: int) -> dict[str, Any]:
+    from sqlalchemy import select
 
     from omnivox.core.config import Settings
     from omnivox.core.db import create_engine, create_session_factory
-    from omnivox.reporting import add_ended_call, get_template, rebuild, run_report
+    from omnivox.reporting import ReportRequest, add_ended_call, get_template, rebuild, run_report
+    from omnivox.reporting.models import CALL_ROLLUPS, AgentStateHour, AgentStateInterval
+    from omnivox.reporting.query import local_bounds
+    from omnivox.reporting.wallboard import build_snapshot
 
-    org, agents, queues, camps = await _seed(url, calls, days)
+    t0 = time.perf_counter()
+    w = await _seed(backend, url, calls, days)
+    out: dict[str, Any] = {
+        "backend": backend,
+        "calls": calls,
+        "days": days,
+        "generate_and_load_seconds": round(time.perf_counter() - t0, 1),
+    }
+    print(f"  loaded in {out['generate_and_load_seconds']} s")
     engine = create_engine(url)
     sessions = create_session_factory(engine)
     settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
-    out: dict[str, Any] = {"calls": calls, "days": days}
-    started = time.perf_counter()
-    async with sessions() as s:
-        await rebuild(s, org, START, START + timedelta(days=days + 1))
-        await s.commit()
-    took = time.perf_counter() - started
-    out["rebuild"] = {"seconds": round(took, 1), "calls_per_s": int(calls / took)}
+    org = w.org
 
-    # Upkeep: 1,000 more calls, each added as its CallEnded would add it.
-    rng, rows, events = random.Random(7), [], []
-    for _ in range(1000):
-        row, evs = _call(rng, org, agents, queues, camps, START + timedelta(days=days - 1))
-        rows.append(row)
-        events += evs
-    import asyncpg
+    # Rebuild one day from raw rows: same rows as the generation wrote.
+    day_lo = START + timedelta(days=min(3, days - 1))
+    day_hi = day_lo + timedelta(days=1)
+    tables: list[Any] = [r.table for r in CALL_ROLLUPS] + [AgentStateInterval, AgentStateHour]
 
-    conn = await asyncpg.connect(url.replace("+asyncpg", ""))
-    await conn.copy_records_to_table("calls", columns=CALL_COLUMNS, records=rows)
-    await conn.copy_records_to_table("call_events", columns=EVENT_COLUMNS.split(), records=events)
-    await conn.close()
-    samples = []
-    for row in rows:
-        t0 = time.perf_counter()
-        assert await add_ended_call(sessions, org, row[0])
-        samples.append(time.perf_counter() - t0)
-    out["upkeep_per_ended_call"] = _pct(samples)
-
-    first = START.date()
-    perf = get_template("agent_performance").request(first, first + timedelta(days=29))
-    day = get_template("queue_interval").request(
-        first + timedelta(days=3), first + timedelta(days=3)
-    )
-    for name, request in (("agent_performance_30d", perf), ("queue_interval_1d", day)):
-        timings = []
-        for _ in range(7):
-            async with sessions() as s:
-                t0 = time.perf_counter()
-                await run_report(s, org, request, settings)
-                timings.append(time.perf_counter() - t0)
-        out[name] = _pct(timings)
-    naive = text(
-        "SELECT c.agent_id, count(*), sum(EXTRACT(EPOCH FROM (c.ended_at - e.at))) "
-        "FROM calls c JOIN call_events e ON e.call_id = c.id AND e.to_state = 'connected' "
-        "WHERE c.organization_id = :org AND c.ended_at >= :lo AND c.ended_at < :hi GROUP BY 1"
-    )
-    timings = []
-    for _ in range(3):
+    async def snapshot() -> dict[str, list[tuple[Any, ...]]]:
+        found = {}
         async with sessions() as s:
-            t0 = time.perf_counter()
-            await s.execute(naive, {"org": org, "lo": START, "hi": START + timedelta(days=30)})
-            timings.append(time.perf_counter() - t0)
-    out["naive_agent_talk_30d_over_raw_rows"] = _pct(timings)
+            for t in tables:
+                stmt = select(t.__table__).where(
+                    t.__table__.c.organization_id == org,
+                    t.__table__.c.interval_start >= day_lo,
+                    t.__table__.c.interval_start < day_hi,
+                )
+                found[t.__tablename__] = sorted(
+                    tuple(round(v, 6) if isinstance(v, float) else v for v in r)
+                    for r in (await s.execute(stmt)).all()
+                )
+        return found
+
+    generated = await snapshot()
+    async with sessions() as s:
+        t0 = time.perf_counter()
+        rebuilt_calls = await rebuild(s, org, day_lo, day_hi)
+        await s.commit()
+        took = time.perf_counter() - t0
+    out["rebuild_one_day"] = {
+        "calls": rebuilt_calls,
+        "seconds": round(took, 2),
+        "calls_per_s": int(rebuilt_calls / took) if took else None,
+        "same_rows_as_generated": generated == await snapshot(),
+    }
+    print(f"  rebuild: {out['rebuild_one_day']}")
+
+    # Upkeep: new calls ended on the last day, counted as their CallEnded would count them.
+    n_upkeep = 1000 if backend == "postgres" else 300
+    fresh = []
+    last = START + timedelta(days=days - 1, hours=12)
+    for i in range(2 * n_upkeep):
+        fresh.append(_call(w, last + timedelta(seconds=i)))
+    store = Store(backend, url)
+    await store.open()
+    await store.write("calls", CALL_COLUMNS, [r for r, _, _ in fresh])
+    await store.write("call_events", EVENT_COLUMNS, [e for _, evs, _ in fresh for e in evs])
+    await store.close()
+    ids = [r[0] for r, _, _ in fresh]
+    now_path, before_path = [], []
+    for i in range(n_upkeep):  # interleaved, so both see the same machine load
+        t0 = time.perf_counter()
+        assert await add_ended_call(sessions, org, ids[2 * i])
+        now_path.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        async with sessions() as s:
+            assert await _previous_upkeep(s, org, ids[2 * i + 1])
+            await s.commit()
+        before_path.append(time.perf_counter() - t0)
+    out["upkeep_per_ended_call"] = _pct(now_path)
+    out["upkeep_per_ended_call"]["baseline"] = _pct(before_path) | {
+        "what": "previous path: six reads, claim, one upsert per table"
+    }
+
+    first = START.date() + timedelta(days=1)
+    span = min(30, days - 1)
+    perf_t = get_template("agent_performance")
+    perf = perf_t.request(first, first + timedelta(days=span - 1))
+    qday = get_template("queue_interval").request(
+        first + timedelta(days=2), first + timedelta(days=2)
+    )
+    camp = ReportRequest(
+        ("outbound_dials", "live_answers", "outbound_connects", "conversions", "aht"),
+        START.date(),
+        START.date() + timedelta(days=days - 1),
+        by=("campaign",),
+        granularity="day",
+    )
+
+    async def report(request: ReportRequest) -> Callable[[], Awaitable[Any]]:
+        async def go() -> Any:
+            async with sessions() as s:
+                return await run_report(s, org, request, settings)
+
+        return go
+
+    runs = 7
+    stamp = START + timedelta(days=days - 1, hours=18)
+
+    async def wallboard() -> Any:
+        async with sessions() as s:
+            return await build_snapshot(s, org, stamp, settings)
+
+    cases: list[tuple[str, Callable[[], Awaitable[Any]]]] = [
+        ("agent_performance_30d", await report(perf)),
+        ("queue_interval_1d", await report(qday)),
+        ("campaign_by_day_90d", await report(camp)),
+        ("wallboard_snapshot_2000_agents", wallboard),
+    ]
+    results: dict[str, Any] = {}
+    for name, work in cases:
+        figure, results[name] = await _timed(runs, work)
+        with _fine_only():
+            baseline, fine_result = await _timed(3 if calls <= 1_000_000 else 2, work)
+        same = (
+            fine_result == results[name]
+            if name != "wallboard_snapshot_2000_agents"
+            else fine_result["queues"] == results[name]["queues"]
+        )
+        out[name] = figure | {
+            "baseline": baseline | {"what": "15-minute full-key rollup only", "same_figures": same}
+        }
+        print(f"  {name}: {out[name]}")
+    people = len(results["wallboard_snapshot_2000_agents"]["agents"]["people"])
+    out["wallboard_snapshot_2000_agents"]["agents_on_board"] = people
+
+    tz_bounds = local_bounds(perf.start, perf.end, ZoneInfo(ZONE))
+    naive_runs = 3 if calls <= 1_000_000 else 1
+    async with sessions() as s:
+        naive_figure, naive = await _timed(
+            naive_runs,
+            lambda: _naive_agent_performance(s, org, tz_bounds, perf_t.metrics),
+        )
+    out["agent_performance_30d"]["naive_over_raw_rows"] = naive_figure | {
+        "same_figures": _same(results["agent_performance_30d"].rows, naive, perf_t.metrics),
+        "times_slower_p50": round(
+            naive_figure["p50_ms"] / out["agent_performance_30d"]["p50_ms"], 1
+        ),
+    }
     await engine.dispose()
     return out
 
 
-async def _main(calls: int, days: int) -> None:
-    import asyncpg
+def _print_table(out: dict[str, Any]) -> None:
+    print(f"\n{out['backend']}: {out['calls']:,} calls over {out['days']} days")
+    print(f"{'figure':<34} {'p50 ms':>9} {'p95 ms':>9} {'target':>9} {'baseline p50/p95 ms':>22}")
+    for name, target in TARGETS_MS.items():
+        f = out[name]
+        base = f["baseline"]
+        print(
+            f"{name:<34} {f['p50_ms']:>9} {f['p95_ms']:>9} {'< ' + str(int(target) if target >= 1 else target):>9}"
+            f" {str(base['p50_ms']) + ' / ' + str(base['p95_ms']):>22}  ({base['what']})"
+        )
+    naive = out["agent_performance_30d"]["naive_over_raw_rows"]
+    print(
+        f"{'naive 30-day agent performance':<34} {naive['p50_ms']:>9} {naive['p95_ms']:>9}"
+        f" {'>= 50x':>9} {str(naive['times_slower_p50']) + 'x slower':>22}"
+        f"  ({naive['same_figures']})"
+    )
 
-    name = f"omnivox_bench_reports_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(PG_ADMIN)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    try:
-        print(json.dumps(await _measure(f"{base}/{name}", calls, days), indent=2))
-    finally:
+
+async def _main(backend: str, calls: int, days: int) -> None:
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            out = await _measure(backend, f"sqlite+aiosqlite:///{tmp}/bench.db", calls, days)
+    else:
+        import asyncpg
+
+        name = f"omnivox_bench_reports_{uuid.uuid4().hex[:8]}"
         admin = await asyncpg.connect(PG_ADMIN)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
         await admin.close()
+        base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+        try:
+            out = await _measure(backend, f"{base}/{name}", calls, days)
+        finally:
+            admin = await asyncpg.connect(PG_ADMIN)
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.close()
+    print(json.dumps(out, indent=2, default=str))
+    _print_table(out)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=200_000)
     parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--backend", choices=("postgres", "sqlite"), default="postgres")
     args = parser.parse_args()
-    asyncio.run(_main(args.calls, args.days))
+    asyncio.run(_main(args.backend, args.calls, args.days))

@@ -179,10 +179,18 @@ def _key(record: CallRecord) -> CellKey:
     )
 
 
+_MAXIMA = frozenset(MAX_COLUMNS)
+
+
 def merge(into: dict[str, float], values: dict[str, float]) -> None:
     """Add one fact's counters to a cell's (sums add, maxima keep the larger)."""
+    if not into:
+        into.update(values)
+        return
     for name, value in values.items():
-        if name in MAX_COLUMNS:
+        if not value:
+            continue  # counters are never negative: a zero changes no sum and no maximum
+        if name in _MAXIMA:
             into[name] = max(into.get(name, 0.0), value)
         else:
             into[name] = into.get(name, 0.0) + value

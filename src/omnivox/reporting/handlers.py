@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from omnivox.agents import AgentStateChanged
 from omnivox.core.events import EventBus
 from omnivox.core.logging import get_logger
-from omnivox.reporting.upkeep import count_call, opened_before, recount_agent
+from omnivox.reporting.upkeep import count_call, opened_before, recount_agent, relax_commit
 from omnivox.telephony import CallEnded
 
 log = get_logger(__name__)
@@ -22,6 +22,7 @@ async def add_ended_call(
     """Count the call in the rollup once; False if it was already (or is not ended)."""
     # ON CONFLICT keeps a second count out, even one racing on another node.
     async with sessions() as session:
+        await relax_commit(session)
         counted = await count_call(session, org_id, call_id)
         await session.commit()
     return counted

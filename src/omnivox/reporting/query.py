@@ -351,7 +351,7 @@ async def run_report(
     tz = ZoneInfo(org.timezone)
     filters = await resolve_filters(session, org_id, plan.filters)
     check_agent_filter(agents, filters)
-    names = await load_names(session, org_id)
+    names = await load_names(session, org_id, plan.dimensions)
     bounds = local_bounds(plan.start, plan.end, tz)
     folder = _Folder(plan, tz)
     if Source.CALLS in plan.sources:

@@ -12,13 +12,14 @@ from a cache kept ``SALE_CODES_TTL`` seconds (a rebuild reads them afresh).
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import list_dispositions
@@ -39,6 +40,10 @@ from omnivox.voicemail import Voicemail
 _SALE = "sale"
 _BATCH = 5000
 _ENDED = [s.value for s in TERMINAL_STATES]
+#: No call lasts longer (carriers cap a call at 24 hours, Twilio's ``timeLimit`` too):
+#: calls that ended in a range were created at most this long before it, which lets a
+#: range read use the calls' (state, created_at) index instead of every ended call.
+LONGEST_CALL = timedelta(days=1)
 #: How long live upkeep trusts the sale codes it read (a code newly marked as a sale
 #: counts conversions from at most this much later on; a rebuild puts earlier calls right).
 SALE_CODES_TTL = 30.0
@@ -177,20 +182,27 @@ def _record(
     )
 
 
+@functools.cache
+def _one_call() -> Any:
+    """An ended call's row joined to its applied changes, in order (built once)."""
+    return (
+        select(*_CALL_FIELDS, CallEventRow.at, CallEventRow.to_state, CallEventRow.trigger)
+        .outerjoin(
+            CallEventRow, and_(CallEventRow.call_id == Call.id, CallEventRow.applied.is_(True))
+        )
+        .where(
+            Call.id == bindparam("call_id"),
+            Call.organization_id == bindparam("org_id"),
+            Call.state.in_(_ENDED),
+        )
+        .order_by(CallEventRow.at, CallEventRow.id)
+    )
+
+
 async def find_ended_call(session: AsyncSession, org_id: str, call_id: str) -> CallRecord | None:
     """The organisation's call, if it has reached a final state: its row and applied
     changes in one statement, and what else it can have asked only when it can."""
-    rows = (
-        await session.execute(
-            select(*_CALL_FIELDS, CallEventRow.at, CallEventRow.to_state, CallEventRow.trigger)
-            .outerjoin(
-                CallEventRow,
-                and_(CallEventRow.call_id == Call.id, CallEventRow.applied.is_(True)),
-            )
-            .where(Call.id == call_id, Call.organization_id == org_id, Call.state.in_(_ENDED))
-            .order_by(CallEventRow.at, CallEventRow.id)
-        )
-    ).all()
+    rows = (await session.execute(_one_call(), {"call_id": call_id, "org_id": org_id})).all()
     if not rows:
         return None
     call: CallRow = rows[0]
@@ -210,7 +222,13 @@ async def find_ended_call(session: AsyncSession, org_id: str, call_id: str) -> C
 async def ended_between(
     session: AsyncSession, org_id: str, start: datetime, end: datetime
 ) -> list[CallRecord]:
-    return await ended_calls(session, and_(Call.ended_at >= start, Call.ended_at < end), org_id)
+    window = and_(
+        Call.created_at >= start - LONGEST_CALL,
+        Call.created_at < end,
+        Call.ended_at >= start,
+        Call.ended_at < end,
+    )
+    return await ended_calls(session, window, org_id)
 
 
 async def state_history(
@@ -278,6 +296,7 @@ async def uncounted_calls(session: AsyncSession, org_id: str, since: datetime) -
         .where(
             Call.organization_id == org_id,
             Call.state.in_(_ENDED),
+            Call.created_at >= since - LONGEST_CALL,
             Call.ended_at >= since,
             CountedCall.call_id.is_(None),
         )

@@ -17,11 +17,12 @@ CTEs, each upsert selecting from the claim, so nothing is added when it was take
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, literal, select
+from sqlalchemy import Table, bindparam, delete, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -73,7 +74,9 @@ def _insert_for(dialect: str) -> Any:
 
 
 def _upsert(dialect: str, rollup: CallRollup, stmt: Any) -> Any:
-    """``stmt`` (an INSERT into the rollup) adding to the cells that exist already."""
+    """``stmt`` (an INSERT into the rollup) adding to the cells that exist already.
+    Built once per rollup (``functools.cache`` below): forty SET expressions cost more
+    to construct than the statement takes to run."""
     table: Table = rollup.table.__table__  # type: ignore[assignment]
     larger = func.greatest if dialect == "postgresql" else func.max
     update: dict[str, Any] = {c: table.c[c] + stmt.excluded[c] for c in SUM_COLUMNS}
@@ -81,15 +84,29 @@ def _upsert(dialect: str, rollup: CallRollup, stmt: Any) -> Any:
     return stmt.on_conflict_do_update(index_elements=_columns(rollup), set_=update)
 
 
+@functools.cache
+def _upsert_into(dialect: str, rollup: CallRollup) -> Any:
+    return _upsert(dialect, rollup, _insert_for(dialect)(rollup.table))
+
+
 async def add_cells(session: AsyncSession, cells: RollupCells) -> None:
     """Add counters to their cells, creating the cells that do not exist yet."""
     dialect = await _dialect(session)
-    build = _insert_for(dialect)
     for rollup, by_cell in cells.items():
         if not by_cell:
             continue
         rows = [dict(zip(_columns(rollup), cell, strict=True)) | v for cell, v in by_cell.items()]
-        await session.execute(_upsert(dialect, rollup, build(rollup.table)), rows)
+        await session.execute(_upsert_into(dialect, rollup), rows)
+
+
+async def relax_commit(session: AsyncSession) -> None:
+    """PostgreSQL: let this transaction commit without waiting for its WAL flush. A crash
+    may then lose the last fraction of a second of upkeep, claim and counts together
+    (the database stays consistent), and those calls are uncounted again, which is what
+    ``sweep_uncounted`` finds and counts. For the upkeep's own transactions only, never
+    one that holds other work."""
+    if await _dialect(session) == "postgresql":
+        await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 async def count_call(session: AsyncSession, org_id: str, call_id: str) -> bool:
@@ -114,51 +131,77 @@ async def count_call(session: AsyncSession, org_id: str, call_id: str) -> bool:
     return True
 
 
-async def _claim_and_add_at_once(session: AsyncSession, call_id: str, fact: CallFact) -> bool:
-    """PostgreSQL: the claim and one upsert per rollup, in one statement."""
-    key = fact.key
+@functools.cache
+def _claim_and_add_statement() -> Any:
+    """PostgreSQL: the claim and one upsert per rollup as one statement, built once;
+    each upsert selects its row from the claim, so nothing is added when it was taken."""
+    counted: Table = CountedCall.__table__  # type: ignore[assignment]
     claim = (
-        postgresql.insert(CountedCall)
-        .values(
-            call_id=call_id, organization_id=key.organization_id, interval_start=key.interval_start
-        )
+        postgresql.insert(counted)
+        .values({c.name: bindparam(f"claim_{c.name}", type_=c.type) for c in counted.c})
         .on_conflict_do_nothing(index_elements=["call_id"])
-        .returning(CountedCall.call_id)
+        .returning(counted.c.call_id)
         .cte("claim")
     )
     adds = []
     for n, rollup in enumerate(CALL_ROLLUPS):
         table: Table = rollup.table.__table__  # type: ignore[assignment]
-        row = dict(zip(_columns(rollup), cell_of(rollup, key), strict=True)) | fact.values
-        # Selecting from the claim: no row, nothing added, when the call was counted.
-        values = select(*(literal(v, table.c[c].type).label(c) for c, v in row.items()))
-        stmt = postgresql.insert(table).from_select(list(row), values.select_from(claim))
+        columns = [*_columns(rollup), *SUM_COLUMNS, *MAX_COLUMNS]
+        row = select(
+            *(bindparam(f"r{n}_{c}", type_=table.c[c].type).label(c) for c in columns)
+        ).select_from(claim)
+        stmt = postgresql.insert(table).from_select(columns, row)
         adds.append(_upsert("postgresql", rollup, stmt).cte(f"add_{n}"))
-    claimed = await session.scalar(select(func.count()).select_from(claim).add_cte(*adds))
+    return select(func.count()).select_from(claim).add_cte(*adds)
+
+
+async def _claim_and_add_at_once(session: AsyncSession, call_id: str, fact: CallFact) -> bool:
+    key = fact.key
+    params: dict[str, Any] = {
+        "claim_call_id": call_id,
+        "claim_organization_id": key.organization_id,
+        "claim_interval_start": key.interval_start,
+    }
+    for n, rollup in enumerate(CALL_ROLLUPS):
+        cell = dict(zip(_columns(rollup), cell_of(rollup, key), strict=True)) | fact.values
+        params |= {f"r{n}_{c}": v for c, v in cell.items()}
+    claimed = await session.scalar(_claim_and_add_statement(), params)
     return bool(claimed)
 
 
-async def _write_state_cells(
-    session: AsyncSession, org_id: str, cells: Mapping[StateCell, float]
-) -> None:
+def state_rows(
+    org_id: str, cells: Mapping[StateCell, float]
+) -> list[tuple[type[AgentStateInterval] | type[AgentStateHour], list[dict[str, Any]]]]:
+    """The rows of both state rollups for 15-minute ``cells`` (hours are their sums)."""
     hours: dict[StateCell, float] = {}
     for c, seconds in cells.items():
         if seconds > 0:
             hour = StateCell(hour_of(c.interval_start), c.agent_id, c.state, c.reason)
             hours[hour] = hours.get(hour, 0.0) + seconds
-    for table, found in ((AgentStateInterval, cells), (AgentStateHour, hours)):
-        rows = [
-            {
-                "organization_id": org_id,
-                "interval_start": c.interval_start,
-                "agent_id": c.agent_id,
-                "state": c.state,
-                "reason": c.reason,
-                "seconds": seconds,
-            }
-            for c, seconds in found.items()
-            if seconds > 0
-        ]
+    return [
+        (
+            table,
+            [
+                {
+                    "organization_id": org_id,
+                    "interval_start": c.interval_start,
+                    "agent_id": c.agent_id,
+                    "state": c.state,
+                    "reason": c.reason,
+                    "seconds": seconds,
+                }
+                for c, seconds in found.items()
+                if seconds > 0
+            ],
+        )
+        for table, found in ((AgentStateInterval, cells), (AgentStateHour, hours))
+    ]
+
+
+async def _write_state_cells(
+    session: AsyncSession, org_id: str, cells: Mapping[StateCell, float]
+) -> None:
+    for table, rows in state_rows(org_id, cells):
         if rows:
             await session.execute(insert(table), rows)
 
