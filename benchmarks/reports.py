@@ -754,8 +754,9 @@ def _print_table(out: dict[str, Any]) -> None:
     for name, target in TARGETS_MS.items():
         f = out[name]
         base = f["baseline"]
+        goal = "< " + str(int(target) if target >= 1 else target)
         print(
-            f"{name:<34} {f['p50_ms']:>9} {f['p95_ms']:>9} {'< ' + str(int(target) if target >= 1 else target):>9}"
+            f"{name:<34} {f['p50_ms']:>9} {f['p95_ms']:>9} {goal:>9}"
             f" {str(base['p50_ms']) + ' / ' + str(base['p95_ms']):>22}  ({base['what']})"
         )
     naive = out["agent_performance_30d"]["naive_over_raw_rows"]
