@@ -55,6 +55,9 @@ from omnivox.reporting.request import (
 )
 
 _ENTITY_DIMENSIONS = ("agent", "queue", "campaign")
+_MAXIMA = frozenset(MAX_COLUMNS)
+#: Periods PostgreSQL folds in SQL (``date_trunc`` in the zone: weeks start on Monday).
+_SQL_PERIODS = frozenset({"day", "week", "month"})
 _QUEUE_TOTALS = frozenset({WITHIN_TARGET, "queue_offered", "queue_handled"})
 #: Beyond this many separate stretches of whole hours (a zone a half hour off, split by
 #: day over a long range), one read of the 15-minute rows is simpler than many ranges.
@@ -107,19 +110,42 @@ class _Folder:
     def __init__(self, plan: Plan, tz: ZoneInfo) -> None:
         self.plan, self.tz = plan, tz
         self.totals: dict[Key, dict[str, float]] = {}
+        # Many rows share an interval: its local period is worked out once.
+        self._periods: dict[datetime, datetime] = {}
+
+    def timed(self, column: Any, dialect: str) -> list[Any]:
+        """What to group rows by in time: nothing for a whole range; on PostgreSQL the
+        local day, week or month itself (its time zone rules), so a long range comes
+        back as one row per period rather than per interval; else the interval."""
+        g = self.plan.granularity
+        if not g:
+            return []
+        if dialect == "postgresql" and g in _SQL_PERIODS:
+            local = func.timezone(self.tz.key, column)
+            return [func.date_trunc(g, local).label("local_period")]
+        return [column]
+
+    def key_of(self, m: Mapping[Any, Any], dims: Mapping[str, str]) -> Key:
+        """The output key of a row grouped by ``timed``."""
+        local = m.get("local_period")
+        if local is not None:  # a local midnight, naive, from ``date_trunc``
+            period = datetime.combine(local.date(), time(), self.tz)
+            return (period, *(dims[d] for d in self.plan.dimensions))
+        return self.key(m.get("interval_start"), dims)
 
     def key(self, interval_start: datetime | None, dims: Mapping[str, str]) -> Key:
-        period = (
-            period_of(interval_start, self.tz, self.plan.granularity)
-            if self.plan.granularity and interval_start is not None
-            else None
-        )
+        period = None
+        if self.plan.granularity and interval_start is not None:
+            period = self._periods.get(interval_start)
+            if period is None:
+                period = period_of(interval_start, self.tz, self.plan.granularity)
+                self._periods[interval_start] = period
         return (period, *(dims[d] for d in self.plan.dimensions))
 
     def add(self, key: Key, values: Mapping[str, float]) -> None:
         into = self.totals.setdefault(key, {})
         for name, value in values.items():
-            if name in MAX_COLUMNS:
+            if name in _MAXIMA:
                 into[name] = max(into.get(name, 0.0), value)
             else:
                 into[name] = into.get(name, 0.0) + value
@@ -205,10 +231,11 @@ async def _fold_calls(
     needed = set(keys) | {CALL_DIMENSIONS[k] for k in filters}
     if agents is not None:
         needed.add("agent_id")
+    dialect = (await session.connection()).dialect.name
     for rollup, ranges in _call_reads(folder.plan, bounds, folder.tz, needed):
         table: Table = rollup.table.__table__  # type: ignore[assignment]
         # Split by interval only when periods are asked for: a range folds fewer rows.
-        timed = [table.c.interval_start] if folder.plan.granularity else []
+        timed = folder.timed(table.c.interval_start, dialect)
         group = [*timed, *(table.c[k] for k in keys)]
         stmt = (
             select(
@@ -228,7 +255,7 @@ async def _fold_calls(
             values = _call_values(row, (*sums, *maxima), names, short)
             m = row._mapping
             dim_values = {d: m[CALL_DIMENSIONS[d]] for d in folder.plan.dimensions}
-            folder.add(folder.key(m.get("interval_start"), dim_values), values)
+            folder.add(folder.key_of(m, dim_values), values)
 
 
 def _needed_columns(plan: Plan, names: Names, short: str) -> tuple[list[str], list[str]]:
@@ -272,10 +299,11 @@ async def _fold_states(
         (AgentStateHour, hours),
         (AgentStateInterval, _rest(bounds, hours)),
     ]
+    dialect = (await session.connection()).dialect.name
     for t, ranges in reads:
         if not ranges:
             continue
-        timed = [t.interval_start] if folder.plan.granularity else []
+        timed = folder.timed(t.interval_start, dialect)
         split = [
             c
             for d, c in (("agent", t.agent_id), ("break_reason", t.reason))
@@ -296,7 +324,7 @@ async def _fold_states(
             m = row._mapping
             dims = {"agent": m.get("agent_id", ""), "break_reason": m.get("reason", "")}
             seconds = float(m["seconds"] or 0)
-            key = folder.key(m.get("interval_start"), dims)
+            key = folder.key_of(m, dims)
             folder.add(key, {f"state:{m['state']}": seconds})
 
 
