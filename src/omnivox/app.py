@@ -44,6 +44,8 @@ from omnivox.media import api as media_api
 from omnivox.media import views as media_views
 from omnivox.reporting import follow_reports
 from omnivox.reporting.api import router as reports_api
+from omnivox.reporting.dashboard_views import router as dashboard_views
+from omnivox.reporting.saved_api import router as saved_reports_api
 from omnivox.reporting.views import router as reports_views
 from omnivox.reporting.wallboard import WallboardHub
 from omnivox.reporting.wallboard_routes import api as wallboard_api
@@ -179,6 +181,8 @@ def _include_pages_and_apis(app: FastAPI) -> None:
         voicemail_views.router,
         reports_api,
         reports_views,
+        saved_reports_api,
+        dashboard_views,
         wallboard_api,
         wallboard_pages,
     ):

@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     # one of the rollups' fixed wait buckets, so it stays a formula over stored counts.
     report_max_days: int = Field(default=400, ge=1, le=3660)
     report_short_abandon_seconds: Literal[10, 20, 30, 45, 60, 90, 120, 180] = 10
+    # Saved custom reports one person may keep, and widgets on one dashboard (each widget
+    # runs a report when the dashboard opens).
+    saved_reports_max_per_user: int = Field(default=200, ge=1, le=10_000)
+    dashboard_max_widgets: int = Field(default=24, ge=1, le=200)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -54,6 +54,8 @@ JSON_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/audio/{file_id}": {"name": "Mine now"},
     "/api/v1/voicemails/{voicemail_id}/assign": {"user_id": None},
     "/api/v1/voicemails/{voicemail_id}/done": {"notes": ""},
+    "/api/v1/reports/saved/{report_id}": {"name": "x", "definition": {"metrics": ["calls"]}},
+    "/api/v1/dashboards/{dashboard_id}": {"name": "x"},
 }
 FORM_BODIES: dict[str, dict[str, str]] = {
     "/admin/users/{user_id}": {"name": "x", "role": "agent"},
@@ -65,6 +67,10 @@ FORM_BODIES: dict[str, dict[str, str]] = {
     "/admin/queues/{queue_id}/members": {"user_id": "x", "priority": "0"},
     "/voicemail/{voicemail_id}/assign": {"user_id": ""},
     "/campaigns/{campaign_id}/amd-review/{call_id}": {"verdict": "machine_confirmed"},
+    "/reports/saved/{report_id}": {"name": "x", "metrics": "calls"},
+    "/dashboards/{dashboard_id}/settings": {"name": "x"},
+    "/dashboards/{dashboard_id}/widgets": {"kind": "table", "report_id": "x"},
+    "/dashboards/{dashboard_id}/arrange": {"position": "1", "action": "up"},
 }
 
 
@@ -362,7 +368,43 @@ async def _other_voicemail(env: Env, org: str) -> str:
         return row.id
 
 
+async def _other_saved_report(env: Env, org: str) -> str:
+    from omnivox.reporting.saved_models import SavedReport
+
+    owner = await env.user(org, f"owner-{org[:8]}@other.example.com", Role.ORG_ADMIN)
+    async with env.sessions() as s:
+        row = SavedReport(
+            organization_id=org,
+            owner_id=owner,
+            name="Theirs",
+            definition={"metrics": ["calls"], "range": "today"},
+            shared_roles=[r.value for r in Role],
+        )
+        s.add(row)
+        await s.commit()
+        return row.id
+
+
+async def _other_dashboard(env: Env, org: str) -> str:
+    from omnivox.reporting.saved_models import Dashboard
+
+    owner = await env.user(org, f"boards-{org[:8]}@other.example.com", Role.ORG_ADMIN)
+    async with env.sessions() as s:
+        row = Dashboard(
+            organization_id=org,
+            owner_id=owner,
+            name="Theirs",
+            widgets=[],
+            shared_roles=[r.value for r in Role],
+        )
+        s.add(row)
+        await s.commit()
+        return row.id
+
+
 FACTORIES: dict[str, Factory] = {
+    "report_id": _other_saved_report,
+    "dashboard_id": _other_dashboard,
     "file_id": _other_audio_file,
     "voicemail_id": _other_voicemail,
     "queue_id": _other_queue,
