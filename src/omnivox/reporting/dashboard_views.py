@@ -165,7 +165,8 @@ async def add_widget(
             "kind": data.get("kind", ""),
             "report_id": data.get("report_id", ""),
             "metric": data.get("metric") or None,
-            "width": data.get("width") or 1,
+            # A form sends text; the schema's widths are the numbers 1 and 2.
+            "width": 2 if data.get("width") == "2" else 1,
         },
     )
     widgets = [*boards.widgets_of(board), widget]

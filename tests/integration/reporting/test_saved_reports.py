@@ -274,7 +274,7 @@ async def test_dashboard_limits_and_arranging(sqlite_env: Env) -> None:
     for kind, metric in (("table", ""), ("kpi", "talk_time")):
         added = await env.client.post(
             f"{board_path}/widgets",
-            data={"report_id": report_id, "kind": kind, "metric": metric},
+            data={"report_id": report_id, "kind": kind, "metric": metric, "width": "2"},
             headers=boss,
         )
         assert added.status_code == 303, added.text
@@ -284,7 +284,7 @@ async def test_dashboard_limits_and_arranging(sqlite_env: Env) -> None:
     assert moved.status_code == 303
     board_id = board_path.rsplit("/", 1)[1]
     stored = (await env.client.get(f"/api/v1/dashboards/{board_id}", headers=boss)).json()
-    assert [w["kind"] for w in stored["widgets"]] == ["kpi", "table"]
+    assert [(w["kind"], w["width"]) for w in stored["widgets"]] == [("kpi", 2), ("table", 2)]
     wrong = await env.client.post(
         f"{board_path}/arrange", data={"position": "7", "action": "up"}, headers=boss
     )
