@@ -139,7 +139,10 @@ def call_fact(record: CallRecord) -> CallFact:
     """The counters one ended call adds to its cell of the call rollup."""
     fact = dict.fromkeys(SUM_COLUMNS + MAX_COLUMNS, 0.0)
     fact["calls"] = 1
-    connected = _first(record, CallState.CONNECTED)
+    machine = record.end_reason == EndReason.MACHINE
+    # A machine can reach an agent before detection decides; it is taken back from them
+    # (docs/dialer.md), so nobody talked to a customer: not handled, not a connect.
+    connected = None if machine else _first(record, CallState.CONNECTED)
     spent = _time_in_states(record)
     if connected is not None:
         fact["handled"] = 1
@@ -158,7 +161,6 @@ def call_fact(record: CallRecord) -> CallFact:
         fact["voicemails"] = 1 if record.has_voicemail else 0
         _wait(record, fact, connected)
     else:
-        machine = record.end_reason == EndReason.MACHINE
         fact["outbound_dials"] = 1
         fact["outbound_machines"] = 1 if machine else 0
         human = _first(record, CallState.ANSWERED_HUMAN) is not None or connected is not None
