@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from omnivox.core.errors import InvalidInput, PermissionDenied
 from omnivox.core.security.permissions import Permission as P
-from omnivox.core.security.permissions import Role
 from omnivox.core.security.principal import Principal
 from omnivox.http import DB, Allow, State, render
 from omnivox.http.forms import form_dict, parse
@@ -18,12 +17,9 @@ from omnivox.reporting import dashboards as boards
 from omnivox.reporting import saved
 from omnivox.reporting.catalogue import METRICS
 from omnivox.reporting.saved_models import Dashboard
+from omnivox.reporting.views import SHARE_WITH
 
 router = APIRouter(include_in_schema=False)
-
-
-def _roles() -> list[Role]:
-    return [r for r in Role if r is not Role.PLATFORM_ADMIN]
 
 
 @router.get("/dashboards")
@@ -35,7 +31,7 @@ async def dashboards_page(
         "reports/dashboards.html",
         actor,
         dashboards=await boards.visible_dashboards(db, actor),
-        roles=_roles(),
+        roles=SHARE_WITH,
     )
 
 
@@ -105,7 +101,7 @@ async def edit_page(
         widgets=[(w, names.get(w.report_id, "(not available)")) for w in boards.widgets_of(board)],
         reports=reports,
         metrics=list(METRICS.values()),
-        roles=_roles(),
+        roles=SHARE_WITH,
     )
 
 

@@ -32,6 +32,13 @@ _Text = Annotated[str, Query(max_length=500)]
 _Many = Annotated[list[str] | None, Query(max_length=60)]
 #: Rows drawn in a chart (the table shows them all).
 CHART_ROWS = 2000
+#: The roles a report or dashboard can be shared with, as people call them.
+SHARE_WITH: list[tuple[str, str]] = [
+    (Role.ORG_ADMIN.value, "administrators"),
+    (Role.SUPERVISOR.value, "supervisors"),
+    (Role.AGENT.value, "agents"),
+    (Role.REPORTING.value, "report viewers"),
+]
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -107,7 +114,7 @@ async def reports_page(
         dimensions=_dimensions(),
         granularities=GRANULARITIES,
         ranges=RANGES,
-        roles=[r for r in Role if r is not Role.PLATFORM_ADMIN],
+        roles=SHARE_WITH,
         saved_reports=await saved.visible_reports(db, actor),
         current=current,
         can_manage=current is not None and saved.can_manage(actor, current),
