@@ -17,7 +17,6 @@ from omnivox.reporting import dashboards as boards
 from omnivox.reporting import saved
 from omnivox.reporting.catalogue import METRICS
 from omnivox.reporting.saved_models import Dashboard
-from omnivox.reporting.views import SHARE_WITH
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,7 +30,7 @@ async def dashboards_page(
         "reports/dashboards.html",
         actor,
         dashboards=await boards.visible_dashboards(db, actor),
-        roles=SHARE_WITH,
+        roles=saved.SHARE_WITH,
     )
 
 
@@ -101,7 +100,7 @@ async def edit_page(
         widgets=[(w, names.get(w.report_id, "(not available)")) for w in boards.widgets_of(board)],
         reports=reports,
         metrics=list(METRICS.values()),
-        roles=SHARE_WITH,
+        roles=saved.SHARE_WITH,
     )
 
 

@@ -22,6 +22,13 @@ from omnivox.reporting.ranges import resolve_range
 from omnivox.reporting.saved_models import SavedReport
 from omnivox.reporting.service import ReportAsk, report_for
 
+#: The roles a report or dashboard can be shared with, as people call them.
+SHARE_WITH: list[tuple[str, str]] = [
+    (Role.ORG_ADMIN.value, "administrators"),
+    (Role.SUPERVISOR.value, "supervisors"),
+    (Role.AGENT.value, "agents"),
+    (Role.REPORTING.value, "report viewers"),
+]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 

@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from omnivox.core.errors import DomainError, InvalidInput
 from omnivox.core.security.permissions import Permission as P
-from omnivox.core.security.permissions import Role
 from omnivox.core.security.principal import Principal
 from omnivox.http import DB, Allow, State, render
 from omnivox.http.forms import form_dict, parse
@@ -32,13 +31,6 @@ _Text = Annotated[str, Query(max_length=500)]
 _Many = Annotated[list[str] | None, Query(max_length=60)]
 #: Rows drawn in a chart (the table shows them all).
 CHART_ROWS = 2000
-#: The roles a report or dashboard can be shared with, as people call them.
-SHARE_WITH: list[tuple[str, str]] = [
-    (Role.ORG_ADMIN.value, "administrators"),
-    (Role.SUPERVISOR.value, "supervisors"),
-    (Role.AGENT.value, "agents"),
-    (Role.REPORTING.value, "report viewers"),
-]
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -114,7 +106,7 @@ async def reports_page(
         dimensions=_dimensions(),
         granularities=GRANULARITIES,
         ranges=RANGES,
-        roles=SHARE_WITH,
+        roles=saved.SHARE_WITH,
         saved_reports=await saved.visible_reports(db, actor),
         current=current,
         can_manage=current is not None and saved.can_manage(actor, current),
