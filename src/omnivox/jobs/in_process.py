@@ -5,7 +5,6 @@ never ran is found again by its domain's periodic pass, which reads the domain's
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any

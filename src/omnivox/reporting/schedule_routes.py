@@ -330,6 +330,7 @@ async def schedule_update(
     actor: Principal = Allow(P.REPORTS_SCHEDULE),
 ) -> HTMLResponse | RedirectResponse:
     schedule = await get_schedule(db, actor, schedule_id)
+    shown, saved = schedule_out(schedule, state), _form_of(schedule)  # before a rollback
     form = await form_dict(request)
     try:
         data = _write_of(form)
@@ -341,8 +342,8 @@ async def schedule_update(
             "reports/schedule_edit.html",
             actor,
             status=exc.status,
-            schedule=schedule_out(schedule, state),
-            form=_form_of(schedule) | form | {"enabled": form.get("enabled") == "on"},
+            schedule=shown,
+            form=saved | form | {"enabled": form.get("enabled") == "on"},
             error=exc.detail,
             **_choices(),
         )

@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from tests.integration.reporting.schedule_support import (
     DAILY,
     Hook,
@@ -301,8 +301,3 @@ async def test_a_failing_webhook_is_logged_with_its_answer(
     )
     assert page.status_code == 200
     assert "answered 500" in page.text and 'data-status="pending"' in page.text
-
-
-async def _count(env: Env) -> int:
-    async with env.sessions() as s:
-        return int(await s.scalar(select(func.count()).select_from(ReportDelivery)) or 0)

@@ -66,9 +66,7 @@ def test_weekly_runs_on_its_weekday_only() -> None:
     rule = Rule(Frequency.WEEKLY, time(7, 0), "Europe/London", weekday=0)
     slots = slots_between(rule, utc(2026, 6, 1), utc(2026, 6, 22, 12))
     # Mondays at 07:00 BST (06:00 UTC); 1 June 2026 is a Monday, 07:00 is after midnight.
-    assert slots == [utc(2026, 6, 1, 6), utc(2026, 6, 8, 6), utc(2026, 6, 15, 6)] + [
-        utc(2026, 6, 22, 6)
-    ]
+    assert slots == [utc(2026, 6, day, 6) for day in (1, 8, 15, 22)]
 
 
 def test_slots_are_half_open_after_exclusive_until_inclusive() -> None:
