@@ -80,7 +80,7 @@ class ProcrastinateQueue:
             self.app.task(name=task.name, queue=QUEUE, retry=_RETRY)(run)
             return
 
-        async def tick(timestamp: int) -> None:
+        async def tick(timestamp: int | None = None) -> None:
             await fn(context, {})
 
         registered = self.app.task(name=task.name, queue=QUEUE)(tick)
