@@ -31,7 +31,12 @@ from tests.integration.reporting.shift import build_shift
 from tests.integration.reporting.test_reports import announce
 from tests.support import Env
 
+from omnivox.accounts import Organization, teams
+from omnivox.accounts.schemas import TeamCreate, TeamMembersWrite
+from omnivox.app import create_app
 from omnivox.core.db import create_engine, create_session_factory
+from omnivox.core.security.permissions import Role
+from omnivox.core.security.principal import Principal
 from omnivox.reporting.schedule_delivery import deliver_due
 from omnivox.reporting.schedule_models import ReportDelivery
 
@@ -301,3 +306,54 @@ async def test_a_failing_webhook_is_logged_with_its_answer(
     )
     assert page.status_code == 200
     assert "answered 500" in page.text and 'data-status="pending"' in page.text
+
+
+async def test_a_schedule_carries_only_what_its_owner_may_see(
+    sqlite_env: Env, hook: tuple[str, Hook]
+) -> None:
+    env = sqlite_env
+    url, received = hook
+    shift = await build_shift(env)
+    await announce(env, shift)
+    sup = await env.user(shift.org_id, "sue@acme.example.com", Role.SUPERVISOR)
+    async with env.sessions() as s:
+        actor = Principal.system(shift.org_id)
+        team = await teams.create_team(s, actor, TeamCreate(name="Morning"))
+        await teams.set_team_members(s, actor, team.id, TeamMembersWrite(user_ids=[sup, shift.bob]))
+        org = await s.get(Organization, shift.org_id)
+        assert org is not None
+        org.supervisor_scope = "teams"  # supervisors see their teams' agents only
+        await s.commit()
+    sue = await env.token("sue@acme.example.com")
+    body = DAILY | {"metrics": ["calls_with_agent"], "by": ["agent"], "webhook_url": url}
+    created = await env.client.post("/api/v1/reports/schedules", json=body, headers=sue)
+    assert created.status_code == 201, created.text
+
+    queue, tasks = job_queue(env, env.settings)
+    await _to_slot(env)
+    await deliver_due(queue.context, {})
+    await tasks.stop()
+    (_headers, sent) = received.requests[0]
+    rows = list(csv.DictReader(io.StringIO(sent.decode())))
+    assert [(r["agent"], r["calls_with_agent"]) for r in rows] == [("bob", "2")]
+
+
+async def test_the_server_runs_due_schedules_itself_on_sqlite(
+    sqlite_env: Env, hook: tuple[str, Hook]
+) -> None:
+    env = sqlite_env
+    url, received = hook
+    headers = await admin(env)
+    created = await env.client.post(
+        "/api/v1/reports/schedules", json=DAILY | {"webhook_url": url}, headers=headers
+    )
+    assert created.status_code == 201
+    await _to_slot(env)
+    app = create_app(env.settings, clock=env.clock)  # `omnivox serve`, started after the slot
+    async with app.router.lifespan_context(app):
+        for _ in range(100):
+            if received.requests:
+                break
+            await asyncio.sleep(0.05)
+    await app.state.omnivox.engine.dispose()
+    assert [h["X-Omnivox-Slot"] for h, _ in received.requests] == [SLOT.isoformat()]

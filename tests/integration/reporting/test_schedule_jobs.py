@@ -4,8 +4,13 @@ in a transaction that rolls back never runs, and the periodic pass fires on its 
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -89,3 +94,54 @@ async def test_the_periodic_pass_runs_in_a_worker(env: Env, hook: tuple[str, Hoo
     async with env.sessions() as s:
         rows = list(await s.scalars(select(ReportDelivery)))
     assert [(r.slot_at, r.status) for r in rows] == [(SLOT, "sent")]
+
+
+def _worker_command(env: Env, tmp_path: Path) -> subprocess.Popen[str]:
+    environ = {
+        **os.environ,
+        "OMNIVOX_DATABASE_URL": env.settings.database_url,
+        "OMNIVOX_DATA_DIR": str(tmp_path),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "omnivox", "worker"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environ,
+        cwd=tmp_path,
+    )
+
+
+async def test_omnivox_worker_delivers_and_stops_on_sigterm(
+    env: Env, hook: tuple[str, Hook], tmp_path: Path
+) -> None:
+    url, received = hook
+    schedule_id = await _schedule(env, url)
+    headers = await env.token("boss@acme.example.com")
+    resp = await env.client.post(
+        f"/api/v1/reports/schedules/{schedule_id}/run-now", headers=headers
+    )
+    assert resp.status_code == 202, resp.text
+    if env.settings.is_sqlite:
+        proc = _worker_command(env, tmp_path)
+        _out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 1
+        assert err.strip() == (
+            "error: `omnivox worker` needs PostgreSQL; on SQLite `omnivox serve` runs the jobs"
+        )
+        return
+    proc = _worker_command(env, tmp_path)
+    try:
+        for _ in range(300):
+            if received.requests or proc.poll() is not None:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=60)
+    assert len(received.requests) == 1, err
+    assert proc.returncode == 0, err
+    log = await env.client.get(
+        f"/api/v1/reports/schedules/{schedule_id}/deliveries", headers=headers
+    )
+    assert [r["status"] for r in log.json()] == ["sent"]
