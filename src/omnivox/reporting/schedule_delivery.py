@@ -104,9 +104,9 @@ async def plan_due(session: AsyncSession, now: datetime, settings: Settings) -> 
     catch-up window); returns how many this call inserted."""
     horizon = now - timedelta(hours=settings.schedule_catch_up_hours)
     schedules = await session.scalars(
-        select(ReportSchedule).where(
-            ReportSchedule.enabled.is_(True), ReportSchedule.planned_until < now
-        )
+        select(ReportSchedule)
+        .where(ReportSchedule.enabled.is_(True), ReportSchedule.planned_until < now)
+        .order_by(ReportSchedule.id)  # every process locks rows in one order: no deadlock
     )
     inserted = 0
     for schedule in list(schedules):
@@ -188,6 +188,8 @@ async def attempt(ctx: JobContext, delivery_id: str) -> str | None:
         schedule = await session.get(ReportSchedule, delivery.schedule_id) if delivery else None
         if delivery is None or schedule is None:
             return None  # deleted meanwhile (the schedule's rows go with it)
+        if not schedule.enabled and not delivery.manual:
+            return await _finish(session, delivery, "failed", "the schedule was paused")
         try:
             await _send(session, schedule, delivery, settings)
         except PermanentFailure as exc:

@@ -357,3 +357,30 @@ async def test_the_server_runs_due_schedules_itself_on_sqlite(
             await asyncio.sleep(0.05)
     await app.state.omnivox.engine.dispose()
     assert [h["X-Omnivox-Slot"] for h, _ in received.requests] == [SLOT.isoformat()]
+
+
+async def test_a_paused_schedule_sends_nothing_and_does_not_catch_up(
+    sqlite_env: Env, hook: tuple[str, Hook]
+) -> None:
+    env = sqlite_env
+    url, received = hook
+    headers = await admin(env)
+    body = DAILY | {"webhook_url": url}
+    created = await env.client.post("/api/v1/reports/schedules", json=body, headers=headers)
+    schedule_id = created.json()["id"]
+    paused = await env.client.put(
+        f"/api/v1/reports/schedules/{schedule_id}",
+        json=body | {"enabled": False},
+        headers=headers,
+    )
+    assert paused.json()["next_slot"] is None
+    queue, tasks = job_queue(env, env.settings)
+    await _to_slot(env)
+    await deliver_due(queue.context, {})
+    assert received.requests == []
+    # Resumed after the slot: the slot that fell during the pause is not sent.
+    await env.client.put(f"/api/v1/reports/schedules/{schedule_id}", json=body, headers=headers)
+    await deliver_due(queue.context, {})
+    await tasks.stop()
+    assert received.requests == []
+    assert await _log(env, headers, schedule_id) == []
