@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -40,7 +41,7 @@ from omnivox.http.errors import install_error_handlers
 from omnivox.http.middleware import RequestContextMiddleware
 from omnivox.http.openapi import document_errors
 from omnivox.http.security_headers import SecurityHeadersMiddleware
-from omnivox.jobs import InProcessQueue, Jobs, ProcrastinateQueue
+from omnivox.jobs import InProcessQueue, Jobs
 from omnivox.media import MediaLinks
 from omnivox.media import api as media_api
 from omnivox.media import views as media_views
@@ -76,6 +77,9 @@ from omnivox.web import login, system
 from omnivox.web.layout import STATIC_DIR, build_templates
 from omnivox.web.ws import EventHub
 from omnivox.web.ws import router as events_ws_router
+
+if TYPE_CHECKING:
+    from omnivox.jobs.postgres import ProcrastinateQueue
 
 log = get_logger(__name__)
 DOCS_URL = "/api/docs"
@@ -175,11 +179,15 @@ def build_jobs(
     `omnivox worker`, or this server with OMNIVOX_JOBS_IN_SERVER)."""
     if settings.is_sqlite:
         return InProcessQueue(all_jobs(settings), sessions, settings, clock, tasks)
+    from omnivox.jobs.postgres import ProcrastinateQueue  # the postgres extra
+
     return ProcrastinateQueue(all_jobs(settings), sessions, settings, clock)
 
 
 async def run_worker(settings: Settings, concurrency: int) -> None:
     """`omnivox worker`: a procrastinate worker until SIGINT/SIGTERM."""
+    from omnivox.jobs.postgres import ProcrastinateQueue
+
     engine = create_engine(settings.database_url)
     try:
         await check_migrated(engine)

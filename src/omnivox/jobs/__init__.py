@@ -5,11 +5,12 @@ state in the domain's own tables, so a lost in-process job is found again by the
 periodic pass.
 
 It imports only ``core``: the domains register their tasks in a ``Jobs`` registry and
-``create_app`` (or the worker command) builds the queue that runs them.
+``create_app`` (or the worker command) builds the queue that runs them. Procrastinate
+(``omnivox.jobs.postgres``) is in the ``postgres`` extra with the PostgreSQL drivers and
+is imported only where PostgreSQL is used, so the embedded default runs without it.
 """
 
 from omnivox.jobs.in_process import InProcessQueue
-from omnivox.jobs.postgres import ProcrastinateQueue, procrastinate_schema
 from omnivox.jobs.registry import JobContext, JobFn, JobQueue, Jobs, JobTask
 
 __all__ = [
@@ -19,6 +20,4 @@ __all__ = [
     "JobQueue",
     "JobTask",
     "Jobs",
-    "ProcrastinateQueue",
-    "procrastinate_schema",
 ]

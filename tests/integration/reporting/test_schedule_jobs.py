@@ -18,7 +18,7 @@ from tests.integration.reporting.schedule_support import DAILY, Hook, admin, web
 from tests.support import Env
 
 from omnivox.app import all_jobs
-from omnivox.jobs import ProcrastinateQueue
+from omnivox.jobs.postgres import ProcrastinateQueue
 from omnivox.reporting.schedule_delivery import SEND_JOB, run_now
 from omnivox.reporting.schedule_models import ReportDelivery, ReportSchedule
 

@@ -21,7 +21,6 @@ from alembic import op
 from sqlalchemy.util import await_
 
 import omnivox.core.db
-from omnivox.jobs import procrastinate_schema
 
 revision: str = "0021"
 down_revision: str | None = "0020"
@@ -113,6 +112,8 @@ def upgrade() -> None:
         "ix_report_deliveries_status_next", "report_deliveries", ["status", "next_attempt_at"]
     )
     if op.get_bind().dialect.name == "postgresql":
+        from omnivox.jobs.postgres import procrastinate_schema  # the postgres extra
+
         _run_script(procrastinate_schema())
 
 
