@@ -227,8 +227,7 @@ async def _finish(session: AsyncSession, delivery: ReportDelivery, status: str, 
 async def _send(
     session: AsyncSession, schedule: ReportSchedule, delivery: ReportDelivery, settings: Settings
 ) -> None:
-    start = delivery.range_start or date.min
-    end = delivery.range_end or date.min
+    start, end = delivery.range_start, delivery.range_end
     result = await _run_as_owner(session, schedule, start, end, settings)
     title = f"{schedule.name} {start.isoformat()} to {end.isoformat()}"
     data = _attachment(result, schedule.format, title)

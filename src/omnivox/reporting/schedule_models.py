@@ -66,8 +66,8 @@ class ReportDelivery(Base):
     # Destinations already served ("email", "webhook"): a retry does not repeat them.
     done: Mapped[list[str]] = mapped_column(JSON, default=list)
     recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
-    range_start: Mapped[date | None] = mapped_column()
-    range_end: Mapped[date | None] = mapped_column()
+    range_start: Mapped[date] = mapped_column()  # the report's dates, from the slot
+    range_end: Mapped[date] = mapped_column()
     size_bytes: Mapped[int | None] = mapped_column(Integer)
     sent_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,6 +4,7 @@ needs ``reports:schedule``; which schedules a person sees is the service's busin
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from omnivox.core.errors import DomainError
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.http import DB, Allow, State, form_dict, parse, render
+from omnivox.http import DB, Allow, AppState, State, form_dict, parse, render
 from omnivox.jobs import JobQueue
 from omnivox.reporting.request import GRANULARITIES
 from omnivox.reporting.schedule_delivery import run_now
@@ -44,7 +45,7 @@ def _queue(request: Request) -> JobQueue:
     return queue
 
 
-def schedule_out(schedule: ReportSchedule, state: Any) -> dict[str, Any]:
+def schedule_out(schedule: ReportSchedule, now: datetime) -> dict[str, Any]:
     d = schedule.definition
     return {
         "id": schedule.id,
@@ -66,9 +67,7 @@ def schedule_out(schedule: ReportSchedule, state: Any) -> dict[str, Any]:
         "webhook_url": schedule.webhook_url,
         "enabled": schedule.enabled,
         "description": describe(schedule),
-        "next_slot": next_slot(rule_of(schedule), state.clock.now()).isoformat()
-        if schedule.enabled
-        else None,
+        "next_slot": next_slot(rule_of(schedule), now).isoformat() if schedule.enabled else None,
     }
 
 
@@ -83,10 +82,7 @@ def delivery_out(row: ReportDelivery) -> dict[str, Any]:
         "last_error": row.last_error,
         "sent_at": row.sent_at.isoformat() if row.sent_at else None,
         "recipients": row.recipients,
-        "range": [
-            row.range_start.isoformat() if row.range_start else None,
-            row.range_end.isoformat() if row.range_end else None,
-        ],
+        "range": [row.range_start.isoformat(), row.range_end.isoformat()],
         "size_bytes": row.size_bytes,
     }
 
@@ -106,7 +102,7 @@ async def api_list(
     db: DB, state: State, actor: Principal = Allow(P.REPORTS_SCHEDULE)
 ) -> list[dict[str, Any]]:
     """Your schedules (all of the organisation's with reports:all)."""
-    return [schedule_out(s, state) for s in await list_schedules(db, actor)]
+    return [schedule_out(s, state.clock.now()) for s in await list_schedules(db, actor)]
 
 
 @api.post("", status_code=201)
@@ -115,14 +111,14 @@ async def api_create(
 ) -> dict[str, Any]:
     """Create a schedule. The webhook's signing secret is in this answer only."""
     schedule = await create_schedule(db, actor, data, state.settings, state.clock.now())
-    return schedule_out(schedule, state) | {"webhook_secret": schedule.webhook_secret}
+    return schedule_out(schedule, state.clock.now()) | {"webhook_secret": schedule.webhook_secret}
 
 
 @api.get("/{schedule_id}")
 async def api_get(
     schedule_id: str, db: DB, state: State, actor: Principal = Allow(P.REPORTS_SCHEDULE)
 ) -> dict[str, Any]:
-    return schedule_out(await get_schedule(db, actor, schedule_id), state)
+    return schedule_out(await get_schedule(db, actor, schedule_id), state.clock.now())
 
 
 @api.put("/{schedule_id}")
@@ -136,7 +132,7 @@ async def api_update(
     schedule = await update_schedule(
         db, actor, schedule_id, data, state.settings, state.clock.now()
     )
-    return schedule_out(schedule, state)
+    return schedule_out(schedule, state.clock.now())
 
 
 @api.delete("/{schedule_id}", status_code=204)
@@ -254,7 +250,7 @@ def _choices() -> dict[str, Any]:
 async def _list_page(
     request: Request,
     db: DB,
-    state: Any,
+    state: AppState,
     actor: Principal,
     *,
     form: dict[str, Any] | None = None,
@@ -262,7 +258,7 @@ async def _list_page(
     created: ReportSchedule | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    schedules = [schedule_out(s, state) for s in await list_schedules(db, actor)]
+    schedules = [schedule_out(s, state.clock.now()) for s in await list_schedules(db, actor)]
     return render(
         request,
         "reports/schedules.html",
@@ -314,7 +310,7 @@ async def schedule_edit_page(
         request,
         "reports/schedule_edit.html",
         actor,
-        schedule=schedule_out(schedule, state),
+        schedule=schedule_out(schedule, state.clock.now()),
         form=_form_of(schedule),
         error="",
         **_choices(),
@@ -330,7 +326,10 @@ async def schedule_update(
     actor: Principal = Allow(P.REPORTS_SCHEDULE),
 ) -> HTMLResponse | RedirectResponse:
     schedule = await get_schedule(db, actor, schedule_id)
-    shown, saved = schedule_out(schedule, state), _form_of(schedule)  # before a rollback
+    shown, saved = (
+        schedule_out(schedule, state.clock.now()),
+        _form_of(schedule),
+    )  # before a rollback
     form = await form_dict(request)
     try:
         data = _write_of(form)
@@ -385,6 +384,6 @@ async def deliveries_page(
         request,
         "reports/schedule_deliveries.html",
         actor,
-        schedule=schedule_out(schedule, state),
+        schedule=schedule_out(schedule, state.clock.now()),
         deliveries=rows,
     )
