@@ -384,3 +384,25 @@ async def test_a_paused_schedule_sends_nothing_and_does_not_catch_up(
     await tasks.stop()
     assert received.requests == []
     assert await _log(env, headers, schedule_id) == []
+
+
+async def test_a_file_over_the_size_limit_fails_naming_the_limit(
+    sqlite_env: Env, hook: tuple[str, Hook]
+) -> None:
+    env = sqlite_env
+    url, received = hook
+    headers = await admin(env)
+    created = await env.client.post(
+        "/api/v1/reports/schedules", json=DAILY | {"webhook_url": url}, headers=headers
+    )
+    settings = env.settings.model_copy(update={"schedule_max_attachment_bytes": 10})
+    queue, tasks = job_queue(env, settings)
+    await _to_slot(env)
+    await deliver_due(queue.context, {})
+    await tasks.stop()
+    assert received.requests == []
+    (row,) = await _log(env, headers, created.json()["id"])
+    assert (row["status"], row["attempts"]) == ("failed", 1)  # no retry: it would not shrink
+    assert "over the 10-byte limit (OMNIVOX_SCHEDULE_MAX_ATTACHMENT_BYTES)" in str(
+        row["last_error"]
+    )
