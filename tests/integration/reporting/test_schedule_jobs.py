@@ -145,3 +145,30 @@ async def test_omnivox_worker_delivers_and_stops_on_sigterm(
         f"/api/v1/reports/schedules/{schedule_id}/deliveries", headers=headers
     )
     assert [r["status"] for r in log.json()] == ["sent"]
+
+
+async def test_a_failed_attempt_defers_its_retry_to_the_back_off_instant(
+    env: Env, hook: tuple[str, Hook]
+) -> None:
+    _postgres_only(env)
+    url, received = hook
+    received.status = 503
+    schedule_id = await _schedule(env, url)
+    queue = ProcrastinateQueue(all_jobs(env.settings), env.sessions, env.settings, env.clock)
+    async with env.sessions() as s:
+        schedule = await s.get(ReportSchedule, schedule_id)
+        assert schedule is not None
+        delivery = await run_now(s, queue, schedule, env.clock.now())
+    await queue.work(wait=False)
+    assert len(received.requests) == 1
+    async with env.sessions() as s:
+        row = await s.get(ReportDelivery, delivery.id)
+        assert row is not None and (row.status, row.attempts) == ("pending", 1)
+        scheduled = await s.scalars(
+            text(
+                "SELECT scheduled_at FROM procrastinate_jobs WHERE task_name = :task "
+                "AND args->>'delivery_id' = :id AND scheduled_at IS NOT NULL"
+            ),
+            {"task": SEND_JOB, "id": delivery.id},
+        )
+        assert list(scheduled) == [row.next_attempt_at]
