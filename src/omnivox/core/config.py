@@ -104,6 +104,31 @@ class Settings(BaseSettings):
     # runs a report when the dashboard opens).
     saved_reports_max_per_user: int = Field(default=200, ge=1, le=10_000)
     dashboard_max_widgets: int = Field(default=24, ge=1, le=200)
+    # Background jobs. On PostgreSQL a procrastinate worker (`omnivox worker`) runs them;
+    # jobs_in_server makes `omnivox serve` run one too. On SQLite the server always runs
+    # them itself. jobs_tick_seconds: how often due work (schedules, retries) is looked for.
+    jobs_in_server: bool = False
+    jobs_tick_seconds: int = Field(default=30, ge=1, le=3600)
+    # Report schedules: how many per organisation, recipients per schedule, the largest
+    # attachment sent; sending attempts per slot and the first back-off (doubled after each
+    # failure); how far back a slot missed while no server ran is still delivered; how long
+    # one attempt may hold a slot before another process may take it over.
+    schedule_max_per_org: int = Field(default=100, ge=1)
+    schedule_max_recipients: int = Field(default=20, ge=1, le=1000)
+    schedule_max_attachment_bytes: int = Field(default=20_000_000, ge=1024)
+    schedule_max_attempts: int = Field(default=5, ge=1, le=50)
+    schedule_retry_seconds: int = Field(default=60, ge=1)
+    schedule_catch_up_hours: int = Field(default=24, ge=0, le=24 * 31)
+    schedule_lease_seconds: int = Field(default=600, ge=10)
+    schedule_webhook_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # Outgoing e-mail (report schedules). starttls: upgrade the connection with STARTTLS.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_from: str = ""
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
 
     @field_validator("trusted_proxies")
     @classmethod

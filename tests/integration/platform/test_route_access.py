@@ -17,6 +17,7 @@ from omnivox.accounts.schemas import ApiTokenCreate, HolidayCreate, SkillCreate,
 from omnivox.core.security.permissions import ROLE_PERMISSIONS, Permission, Role
 from omnivox.core.security.principal import Principal
 from omnivox.http import declared_access, iter_api_routes
+from omnivox.reporting.schedules import ScheduleWrite, create_schedule
 
 PUBLIC_ROUTES = {
     ("GET", "/healthz"),
@@ -38,6 +39,15 @@ PLATFORM_SCOPED = {
     "/api/v1/organizations/{organization_id}",
     "/platform/organizations/{organization_id}/toggle",
 }
+_SCHEDULE = {
+    "name": "Mine",
+    "metrics": ["calls_offered"],
+    "range": "yesterday",
+    "frequency": "daily",
+    "at": "07:00",
+    "timezone": "UTC",
+    "emails": ["me@mine.example.com"],
+}
 # A valid body per route, so the wrong-tenant probe reaches the tenant check, not validation.
 JSON_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/users/{user_id}/skills": {"skills": []},
@@ -56,6 +66,7 @@ JSON_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/voicemails/{voicemail_id}/done": {"notes": ""},
     "/api/v1/reports/saved/{report_id}": {"name": "x", "definition": {"metrics": ["calls"]}},
     "/api/v1/dashboards/{dashboard_id}": {"name": "x"},
+    "/api/v1/reports/schedules/{schedule_id}": _SCHEDULE,
 }
 FORM_BODIES: dict[str, dict[str, str]] = {
     "/admin/users/{user_id}": {"name": "x", "role": "agent"},
@@ -402,9 +413,19 @@ async def _other_dashboard(env: Env, org: str) -> str:
         return row.id
 
 
+async def _other_schedule(env: Env, org: str) -> str:
+    owner = await env.user(org, "scheduler@other.example.com", Role.ORG_ADMIN)
+    actor = Principal(owner, org, "scheduler@other.example.com", "s", Role.ORG_ADMIN, "system")
+    async with env.sessions() as s:
+        data = ScheduleWrite.model_validate(_SCHEDULE)
+        created = await create_schedule(s, actor, data, env.settings, env.clock.now())
+        return created.id
+
+
 FACTORIES: dict[str, Factory] = {
     "report_id": _other_saved_report,
     "dashboard_id": _other_dashboard,
+    "schedule_id": _other_schedule,
     "file_id": _other_audio_file,
     "voicemail_id": _other_voicemail,
     "queue_id": _other_queue,

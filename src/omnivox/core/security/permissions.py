@@ -50,10 +50,14 @@ class Permission(StrEnum):
     REPORTS_TEAMS = "reports:teams"  # the agents within one's reach (accounts.reach_of)
     REPORTS_ALL = "reports:all"  # every figure of the organisation
     WALLBOARD_VIEW = "wallboard:view"  # the organisation's real-time wallboard
+    # Report schedules (e-mailed / webhook reports). Those who see more than their own
+    # figures: the point is sending a team's or the organisation's report to people.
+    REPORTS_SCHEDULE = "reports:schedule"
 
 
 _ADMIN_OF_ORG = {
     Permission.REPORTS_ALL,
+    Permission.REPORTS_SCHEDULE,
     Permission.ORG_SETTINGS_READ,
     Permission.ORG_SETTINGS_WRITE,
     Permission.USERS_READ,
@@ -112,6 +116,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SKILLS_READ,
             Permission.DISPOSITIONS_READ,
             Permission.REPORTS_TEAMS,
+            Permission.REPORTS_SCHEDULE,
         }
     ),
     Role.AGENT: frozenset(_EVERYONE | _WORKS_CALLS | {Permission.DISPOSITIONS_READ}),
@@ -122,6 +127,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CALLS_READ,
             Permission.CAMPAIGNS_READ,
             Permission.REPORTS_ALL,
+            Permission.REPORTS_SCHEDULE,
             Permission.WALLBOARD_VIEW,
         }
     ),

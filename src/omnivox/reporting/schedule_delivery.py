@@ -1,0 +1,299 @@
+"""Delivering report schedules: finding due slots, claiming them, running the report as
+the schedule's owner and sending the file, with retries recorded in the delivery log.
+
+Once per slot, across restarts and processes: the periodic pass (``reports.deliver_due``)
+inserts each due slot's delivery row with ``ON CONFLICT DO NOTHING`` on
+``(schedule_id, slot_at)``, and an attempt first moves its row from ``pending`` to
+``sending`` with a compare-and-set that only one process can win. Slots that fell while no
+server ran are inserted when one comes back, as far back as
+``OMNIVOX_SCHEDULE_CATCH_UP_HOURS``. A process that dies while sending leaves its row
+``sending`` until its lease ends; another then takes it over, so a slot may be sent twice
+only when a process dies between the recipient accepting the file and the row being
+marked (each destination is marked as soon as it has accepted).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omnivox.accounts import find_active_user
+from omnivox.core.config import Settings
+from omnivox.core.db import new_id
+from omnivox.core.errors import DomainError
+from omnivox.core.logging import get_logger
+from omnivox.core.security.permissions import Role
+from omnivox.core.security.principal import Principal
+from omnivox.jobs import JobContext, JobQueue, Jobs
+from omnivox.reporting.csv_out import to_csv
+from omnivox.reporting.query import ReportResult
+from omnivox.reporting.schedule_models import ReportDelivery, ReportSchedule
+from omnivox.reporting.schedule_send import MIME_TYPES, send_email, send_webhook
+from omnivox.reporting.schedule_times import RelativeRange, range_for, slots_between
+from omnivox.reporting.schedules import rule_of
+from omnivox.reporting.service import ReportAsk, report_for
+
+log = get_logger(__name__)
+DUE_JOB = "reports.deliver_due"
+SEND_JOB = "reports.deliver"
+
+
+class PermanentFailure(Exception):
+    """Trying again would not help (the report is refused, the owner is gone): the
+    delivery fails at once."""
+
+
+def register_jobs(jobs: Jobs, settings: Settings) -> None:
+    jobs.periodic(DUE_JOB, deliver_due, settings.jobs_tick_seconds)
+    jobs.task(SEND_JOB, deliver_one)
+
+
+async def deliver_due(ctx: JobContext, _args: Mapping[str, Any]) -> None:
+    """Insert the slots that have come, then attempt every delivery that is due."""
+    now = ctx.clock.now()
+    async with ctx.sessions() as session:
+        await plan_due(session, now, ctx.settings)
+        ids = await due_deliveries(session, now)
+    for delivery_id in ids:
+        await attempt(ctx, delivery_id)
+
+
+async def deliver_one(ctx: JobContext, args: Mapping[str, Any]) -> None:
+    await attempt(ctx, str(args["delivery_id"]))
+
+
+async def _insert(session: AsyncSession) -> Any:
+    dialect = (await session.connection()).dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ReportDelivery)
+
+
+def _recipients(schedule: ReportSchedule) -> list[str]:
+    return [*schedule.emails, *([schedule.webhook_url] if schedule.webhook_url else [])]
+
+
+def _slot_row(
+    schedule: ReportSchedule, slot: datetime, now: datetime, *, manual: bool
+) -> dict[str, Any]:
+    start, end = range_for(RelativeRange(schedule.range), slot, schedule.timezone)
+    return {
+        "id": new_id(),
+        "schedule_id": schedule.id,
+        "organization_id": schedule.organization_id,
+        "slot_at": slot,
+        "manual": manual,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": slot,
+        "last_error": "",
+        "done": [],
+        "recipients": _recipients(schedule),
+        "range_start": start,
+        "range_end": end,
+        "created_at": now,
+    }
+
+
+async def plan_due(session: AsyncSession, now: datetime, settings: Settings) -> int:
+    """Insert a delivery row for every slot up to ``now`` not yet planned (within the
+    catch-up window); returns how many this call inserted."""
+    horizon = now - timedelta(hours=settings.schedule_catch_up_hours)
+    schedules = await session.scalars(
+        select(ReportSchedule)
+        .where(ReportSchedule.enabled.is_(True), ReportSchedule.planned_until < now)
+        .order_by(ReportSchedule.id)  # every process locks rows in one order: no deadlock
+    )
+    inserted = 0
+    for schedule in list(schedules):
+        since = max(schedule.planned_until, horizon)
+        if schedule.planned_until < horizon:
+            log.warning(
+                "report schedule slots older than the catch-up window skipped",
+                schedule=schedule.id,
+                since=schedule.planned_until.isoformat(),
+                window_hours=settings.schedule_catch_up_hours,
+            )
+        for slot in slots_between(rule_of(schedule), since, now):
+            stmt = await _insert(session)
+            claimed = await session.scalar(
+                stmt.values(_slot_row(schedule, slot, now, manual=False))
+                .on_conflict_do_nothing(index_elements=["schedule_id", "slot_at"])
+                .returning(ReportDelivery.id)
+            )
+            inserted += claimed is not None
+        # Forward only: a slower process must not move it back.
+        await session.execute(
+            update(ReportSchedule)
+            .where(ReportSchedule.id == schedule.id, ReportSchedule.planned_until < now)
+            .values(planned_until=now)
+        )
+    await session.commit()
+    return inserted
+
+
+async def due_deliveries(session: AsyncSession, now: datetime) -> list[str]:
+    rows = await session.scalars(
+        select(ReportDelivery.id)
+        .where(_claimable(now))
+        .order_by(ReportDelivery.next_attempt_at)
+        .limit(500)
+    )
+    return list(rows)
+
+
+def _claimable(now: datetime) -> Any:
+    return or_(
+        and_(ReportDelivery.status == "pending", ReportDelivery.next_attempt_at <= now),
+        and_(ReportDelivery.status == "sending", ReportDelivery.lease_until < now),
+    )
+
+
+async def run_now(
+    session: AsyncSession, queue: JobQueue, schedule: ReportSchedule, now: datetime
+) -> ReportDelivery:
+    """A delivery of the schedule's report for a slot at ``now``, sent at once (as its
+    own row in the log, marked manual)."""
+    row = _slot_row(schedule, now.astimezone(UTC), now, manual=True)
+    delivery = ReportDelivery(**row)
+    session.add(delivery)
+    await session.flush()
+    await queue.defer(session, SEND_JOB, {"delivery_id": delivery.id})
+    await session.commit()
+    return delivery
+
+
+async def attempt(ctx: JobContext, delivery_id: str) -> str | None:
+    """Claim the delivery and try it once; its status afterwards, or None when it was
+    not ours to try (sent, failed, not due, or held by another process)."""
+    settings, now = ctx.settings, ctx.clock.now()
+    async with ctx.sessions() as session:
+        claimed = await session.execute(
+            update(ReportDelivery)
+            .where(ReportDelivery.id == delivery_id, _claimable(now))
+            .values(
+                status="sending",
+                attempts=ReportDelivery.attempts + 1,
+                lease_until=now + timedelta(seconds=settings.schedule_lease_seconds),
+            )
+        )
+        await session.commit()
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        delivery = await session.get(ReportDelivery, delivery_id)
+        schedule = await session.get(ReportSchedule, delivery.schedule_id) if delivery else None
+        if delivery is None or schedule is None:
+            return None  # deleted meanwhile (the schedule's rows go with it)
+        if not schedule.enabled and not delivery.manual:
+            return await _finish(session, delivery, "failed", "the schedule was paused")
+        try:
+            await _send(session, schedule, delivery, settings)
+        except PermanentFailure as exc:
+            return await _finish(session, delivery, "failed", str(exc))
+        except Exception as exc:  # noqa: BLE001 - any failure to send is retried, then logged
+            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            if delivery.attempts >= settings.schedule_max_attempts:
+                return await _finish(
+                    session,
+                    delivery,
+                    "failed",
+                    f"{reason} (gave up after {delivery.attempts} attempts, "
+                    "OMNIVOX_SCHEDULE_MAX_ATTEMPTS)",
+                )
+            wait = settings.schedule_retry_seconds * 2 ** (delivery.attempts - 1)
+            delivery.next_attempt_at = ctx.clock.now() + timedelta(seconds=wait)
+            await ctx.queue.defer(
+                session, SEND_JOB, {"delivery_id": delivery.id}, at=delivery.next_attempt_at
+            )
+            return await _finish(session, delivery, "pending", reason)
+        delivery.sent_at = ctx.clock.now()
+        return await _finish(session, delivery, "sent", "")
+
+
+async def _finish(session: AsyncSession, delivery: ReportDelivery, status: str, error: str) -> str:
+    delivery.status = status
+    delivery.lease_until = None
+    if error:
+        delivery.last_error = error[:2000]
+        log.warning("report delivery not sent", delivery=delivery.id, status=status, error=error)
+    await session.commit()
+    return status
+
+
+async def _send(
+    session: AsyncSession, schedule: ReportSchedule, delivery: ReportDelivery, settings: Settings
+) -> None:
+    start, end = delivery.range_start, delivery.range_end
+    result = await _run_as_owner(session, schedule, start, end, settings)
+    title = f"{schedule.name} {start.isoformat()} to {end.isoformat()}"
+    data = _attachment(result, schedule.format, title)
+    limit = settings.schedule_max_attachment_bytes
+    delivery.size_bytes = len(data)
+    if len(data) > limit:
+        raise PermanentFailure(
+            f"the file is {len(data)} bytes, over the {limit}-byte limit "
+            "(OMNIVOX_SCHEDULE_MAX_ATTACHMENT_BYTES)"
+        )
+    filename = f"{_slug(schedule.name)}_{start.isoformat()}_{end.isoformat()}.{schedule.format}"
+    mime = MIME_TYPES[schedule.format]
+    done = list(delivery.done)
+    if schedule.emails and "email" not in done:
+        await send_email(settings, schedule.emails, title, data, filename, mime)
+        done.append("email")
+        delivery.done = done
+        await session.commit()  # accepted: a retry of the webhook does not mail again
+    if schedule.webhook_url and "webhook" not in done:
+        await send_webhook(
+            settings,
+            schedule.webhook_url,
+            schedule.webhook_secret,
+            data,
+            filename,
+            mime,
+            {"X-Omnivox-Schedule": schedule.id, "X-Omnivox-Slot": delivery.slot_at.isoformat()},
+        )
+        done.append("webhook")
+        delivery.done = done
+        await session.commit()
+
+
+async def _run_as_owner(
+    session: AsyncSession, schedule: ReportSchedule, start: date, end: date, settings: Settings
+) -> ReportResult:
+    owner = await find_active_user(session, schedule.organization_id, schedule.owner_id)
+    if owner is None:
+        raise PermanentFailure("the schedule's owner is no longer an active user")
+    # The owner's role now: a schedule never shows more than its owner may see today.
+    actor = Principal(
+        owner.id, owner.organization_id, owner.email, owner.name, Role(owner.role), "system"
+    )
+    definition = schedule.definition
+    ask = ReportAsk(
+        start=start,
+        end=end,
+        template=str(definition.get("template") or ""),
+        metrics=tuple(definition.get("metrics") or ()),
+        by=tuple(definition.get("by") or ()),
+        filters=dict(definition.get("filters") or {}),
+        granularity=definition.get("granularity"),
+    )
+    try:
+        return await report_for(session, actor, ask, settings)
+    except DomainError as exc:
+        raise PermanentFailure(f"the report was refused: {exc.detail}") from None
+
+
+def _attachment(result: ReportResult, fmt: str, title: str) -> bytes:
+    """The file in ``fmt``. XLSX and PDF come from ``reporting.exports`` (not in this
+    build yet): until then those schedules fail with this message in their log."""
+    if fmt == "csv":
+        return to_csv(result).encode("utf-8")
+    raise PermanentFailure(f"{fmt.upper()} files cannot be produced by this server yet")
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "report"
