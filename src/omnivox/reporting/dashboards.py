@@ -4,6 +4,7 @@ the viewer when the dashboard opens; a report the viewer may not open shows as s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
@@ -17,7 +18,13 @@ from omnivox.core.errors import Conflict, DomainError, InvalidInput, NotFound, P
 from omnivox.core.security.permissions import Role
 from omnivox.core.security.principal import Principal
 from omnivox.reporting.query import ReportResult
-from omnivox.reporting.saved import can_manage, definition_of, get_report, run_saved
+from omnivox.reporting.saved import (
+    can_manage,
+    commit_named,
+    definition_of,
+    get_report,
+    run_saved,
+)
 from omnivox.reporting.saved_models import Dashboard, SavedReport
 from omnivox.reporting.service import ReportAsk, report_for
 from omnivox.reporting.templates import COMPLIANCE, TEMPLATES
@@ -50,8 +57,14 @@ def _report_metrics(definition_metrics: list[str], template: str) -> list[str]:
 
 
 async def _check_widgets(
-    session: AsyncSession, actor: Principal, widgets: list[Widget], settings: Settings
+    session: AsyncSession,
+    actor: Principal,
+    widgets: list[Widget],
+    settings: Settings,
+    kept: Sequence[Widget] = (),
 ) -> None:
+    """The count, and each widget added or changed (``kept`` were checked when added: a
+    report unshared since must not lock its dashboard; it shows as unavailable)."""
     if len(widgets) > settings.dashboard_max_widgets:
         raise InvalidInput.on(
             "widgets",
@@ -59,6 +72,8 @@ async def _check_widgets(
             "(OMNIVOX_DASHBOARD_MAX_WIDGETS)",
         )
     for n, widget in enumerate(widgets, start=1):
+        if widget in kept:
+            continue
         try:
             report = await get_report(session, actor, widget.report_id)
         except NotFound:
@@ -134,7 +149,7 @@ async def create_dashboard(
         shared_roles=sorted({r.value for r in data.shared_roles}),
     )
     session.add(board)
-    await session.commit()
+    await commit_named(session, "dashboard", data.name)
     return board
 
 
@@ -149,11 +164,11 @@ async def update_dashboard(
     if not can_manage(actor, board):
         raise PermissionDenied("only its owner or a report admin may change a dashboard")
     await _check_name(session, actor, board.owner_id, data.name, board.id)
-    await _check_widgets(session, actor, data.widgets, settings)
+    await _check_widgets(session, actor, data.widgets, settings, widgets_of(board))
     board.name = data.name
     board.widgets = _stored(data.widgets)
     board.shared_roles = sorted({r.value for r in data.shared_roles})
-    await session.commit()
+    await commit_named(session, "dashboard", data.name)
     return board
 
 

@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from omnivox.accounts import get_organization
 from omnivox.core.config import Settings
@@ -129,6 +131,19 @@ async def _check_name(
         raise Conflict(f"a saved report named {name!r} exists already; pick another name")
 
 
+async def commit_named(session: AsyncSession, what: str, name: str) -> None:
+    """Commit a saved report or dashboard; a race another save won (the same name at the
+    same moment, or a change made meanwhile) is a 409 in words, not a 500."""
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        raise Conflict(f"a {what} named {name!r} exists already; pick another name") from None
+    except StaleDataError:
+        await session.rollback()
+        raise Conflict(f"the {what} {name!r} was changed meanwhile; reload and try again") from None
+
+
 async def create_report(
     session: AsyncSession,
     actor: Principal,
@@ -160,7 +175,7 @@ async def create_report(
         shared_roles=sorted({r.value for r in data.shared_roles}),
     )
     session.add(report)
-    await session.commit()
+    await commit_named(session, "saved report", data.name)
     return report
 
 
@@ -180,7 +195,7 @@ async def update_report(
     report.name = data.name
     report.definition = data.definition.stored()
     report.shared_roles = sorted({r.value for r in data.shared_roles})
-    await session.commit()
+    await commit_named(session, "saved report", data.name)
     return report
 
 

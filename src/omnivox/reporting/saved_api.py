@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
+from omnivox.core.errors import InvalidInput
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.http import DB, Allow, State
@@ -113,6 +114,8 @@ async def run_saved(
     format_: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
 ) -> dict[str, Any] | Response:
     """Run a saved report over its own range (or ``from``..``to``), as the caller."""
+    if (from_ is None) != (to is None):
+        raise InvalidInput.on("to" if to is None else "from", "give both from and to, or neither")
     report = await saved.get_report(db, actor, report_id)
     today = await saved.org_today(db, actor.organization_id, state.clock.now())
     result = await saved.run_saved(db, actor, report, today, state.settings, from_, to)

@@ -3,6 +3,7 @@ whoever opens them; bad definitions refused at save time; nothing crosses tenant
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, date, datetime
 from typing import Any
@@ -332,3 +333,96 @@ async def test_the_page_saves_reloads_and_drills_down(sqlite_env: Env) -> None:
         "/reports/saved", data={"name": "Queues", "metrics": "calls"}, headers=boss
     )
     assert clash.status_code == 409 and "exists already" in clash.text
+
+
+async def test_saving_at_the_same_moment_never_loses_a_change_or_fails_with_500(env: Env) -> None:
+    _org, boss, _alice = await _people(env)
+    same = await asyncio.gather(
+        *[env.client.post("/api/v1/reports/saved", json=BY_AGENT, headers=boss) for _ in range(2)]
+    )
+    assert sorted(r.status_code for r in same) == [201, 409], [r.text for r in same]
+    report_id = next(r.json()["id"] for r in same if r.status_code == 201)
+    board_id = (
+        await env.client.post("/api/v1/dashboards", json={"name": "B"}, headers=boss)
+    ).json()["id"]
+    added = await asyncio.gather(
+        *[
+            env.client.post(
+                f"/dashboards/{board_id}/widgets",
+                data={"report_id": report_id, "kind": "table"},
+                headers=boss,
+            )
+            for _ in range(2)
+        ]
+    )
+    stored = (await env.client.get(f"/api/v1/dashboards/{board_id}", headers=boss)).json()
+    # Either both were kept, or the one that lost the race was told so (409), never a
+    # silent loss of the first.
+    codes = sorted(r.status_code for r in added)
+    assert (codes, len(stored["widgets"])) in (([303, 303], 2), ([303, 409], 1)), codes
+
+
+async def test_a_report_unshared_later_does_not_lock_its_dashboard(sqlite_env: Env) -> None:
+    env = sqlite_env
+    org, boss, _alice = await _people(env)
+    await env.user(org, "sue@acme.example.com", Role.SUPERVISOR)
+    sue = await env.token("sue@acme.example.com")
+    shared = await env.client.post(
+        "/api/v1/reports/saved", json=BY_AGENT | {"shared_roles": ["supervisor"]}, headers=boss
+    )
+    own = await env.client.post(
+        "/api/v1/reports/saved", json=BY_AGENT | {"name": "Mine"}, headers=sue
+    )
+    widgets = [
+        {"kind": "table", "report_id": shared.json()["id"]},
+        {"kind": "table", "report_id": own.json()["id"]},
+    ]
+    board = await env.client.post(
+        "/api/v1/dashboards",
+        json={"name": "B", "widgets": widgets, "shared_roles": ["org_admin"]},
+        headers=sue,
+    )
+    assert board.status_code == 201, board.text
+    board_id = board.json()["id"]
+    assert (
+        await env.client.put(
+            f"/api/v1/reports/saved/{shared.json()['id']}", json=BY_AGENT, headers=boss
+        )
+    ).status_code == 200
+    # Sue no longer sees the first report: she can still rename and arrange her dashboard.
+    renamed = await env.client.put(
+        f"/api/v1/dashboards/{board_id}",
+        json={"name": "Renamed", "widgets": widgets, "shared_roles": ["org_admin"]},
+        headers=sue,
+    )
+    assert renamed.status_code == 200, renamed.text
+    moved = await env.client.post(
+        f"/dashboards/{board_id}/arrange", data={"position": "2", "action": "up"}, headers=sue
+    )
+    assert moved.status_code == 303, moved.text
+    # An administrator may manage it though Sue's own report is not shared with them.
+    admin = await env.client.put(
+        f"/api/v1/dashboards/{board_id}",
+        json={"name": "Tidied", "widgets": list(reversed(widgets))},
+        headers=boss,
+    )
+    assert admin.status_code == 200, admin.text
+    # Adding a widget over a report the editor cannot open is still refused.
+    theirs = await env.client.put(
+        f"/api/v1/dashboards/{board_id}",
+        json={"name": "Tidied", "widgets": [*widgets, {"kind": "table", "report_id": "x" * 32}]},
+        headers=sue,
+    )
+    assert theirs.status_code == 422 and "widget 3" in theirs.text
+
+
+async def test_a_saved_run_takes_both_dates_or_neither(sqlite_env: Env) -> None:
+    env = sqlite_env
+    _org, boss, _alice = await _people(env)
+    report_id = (
+        await env.client.post("/api/v1/reports/saved", json=BY_AGENT, headers=boss)
+    ).json()["id"]
+    half = await env.client.get(
+        f"/api/v1/reports/saved/{report_id}/run", params={"from": "2026-03-10"}, headers=boss
+    )
+    assert half.status_code == 422 and "both from and to" in half.text

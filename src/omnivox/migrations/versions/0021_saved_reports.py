@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("shared_roles", sa.JSON(), nullable=False),
         sa.Column("created_at", omnivox.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", omnivox.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["organization_id"],
             ["organizations.id"],
@@ -63,6 +64,7 @@ def upgrade() -> None:
         sa.Column("shared_roles", sa.JSON(), nullable=False),
         sa.Column("created_at", omnivox.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", omnivox.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["organization_id"],
             ["organizations.id"],
