@@ -44,6 +44,8 @@ from omnivox.media import api as media_api
 from omnivox.media import views as media_views
 from omnivox.reporting import follow_reports
 from omnivox.reporting.api import router as reports_api
+from omnivox.reporting.records_routes import api as records_api
+from omnivox.reporting.records_routes import pages as records_pages
 from omnivox.reporting.views import router as reports_views
 from omnivox.reporting.wallboard import WallboardHub
 from omnivox.reporting.wallboard_routes import api as wallboard_api
@@ -178,7 +180,9 @@ def _include_pages_and_apis(app: FastAPI) -> None:
         voicemail_api.router,
         voicemail_views.router,
         reports_api,
+        records_api,
         reports_views,
+        records_pages,
         wallboard_api,
         wallboard_pages,
     ):

@@ -100,6 +100,11 @@ class Settings(BaseSettings):
     # one of the rollups' fixed wait buckets, so it stays a formula over stored counts.
     report_max_days: int = Field(default=400, ge=1, le=3660)
     report_short_abandon_seconds: Literal[10, 20, 30, 45, 60, 90, 120, 180] = 10
+    # A PDF is laid out whole in memory (WeasyPrint): the most rows one may hold. CSV and
+    # XLSX stream and have no such bound.
+    report_pdf_max_rows: int = Field(default=2000, ge=1, le=100_000)
+    # Call records shown per page (and the most one API page may ask for).
+    report_records_page_size: int = Field(default=100, ge=10, le=1000)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -50,6 +50,9 @@ class Permission(StrEnum):
     REPORTS_TEAMS = "reports:teams"  # the agents within one's reach (accounts.reach_of)
     REPORTS_ALL = "reports:all"  # every figure of the organisation
     WALLBOARD_VIEW = "wallboard:view"  # the organisation's real-time wallboard
+    # Hear call recordings (call records page): supervisors and administrators, not
+    # agents or report viewers; recordings hold personal data the figures do not.
+    RECORDINGS_LISTEN = "recordings:listen"
 
 
 _ADMIN_OF_ORG = {
@@ -71,6 +74,7 @@ _ADMIN_OF_ORG = {
     Permission.CONTACTS_IMPORT,
     Permission.DNC_READ,
     Permission.DNC_WRITE,
+    Permission.RECORDINGS_LISTEN,
 }
 _WORKS_CALLS = {
     Permission.CALLS_CONTROL,
@@ -88,6 +92,7 @@ _SUPERVISES = {
     Permission.AGENTS_SUPERVISE,
     Permission.SANDBOX_CONTROL,
     Permission.WALLBOARD_VIEW,
+    Permission.RECORDINGS_LISTEN,
 }
 _EVERYONE = {
     Permission.OWN_ACCOUNT,
