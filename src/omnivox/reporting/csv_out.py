@@ -30,7 +30,8 @@ class _Chunker:
     def __init__(self, columns: Sequence[str]) -> None:
         self.columns = list(columns)
         self.buffer = io.StringIO()
-        self.writer = csv.writer(self.buffer, lineterminator="\n")
+        # CRLF, as RFC 4180 says; it also makes the writer quote a lone CR inside a cell.
+        self.writer = csv.writer(self.buffer, lineterminator="\r\n")
         self.writer.writerow(self.columns)
         self.pending = 0
 

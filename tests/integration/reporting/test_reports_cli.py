@@ -103,7 +103,7 @@ async def test_bad_input_is_one_line_naming_the_problem(sqlite_env: Env, tmp_pat
         (("run", *RANGE), "give either a template or metrics"),
         (("run", *RANGE, "--template", "nope"), "unknown template 'nope'"),
         (("run", "--org", "nobody", *RANGE[2:], "--metrics", "calls"), "no organisation"),
-        (("run", *RANGE, "--metrics", "calls", "--format", "pdf"), "--format: 'pdf'"),
+        (("run", *RANGE, "--metrics", "calls", "--format", "ods"), "--format: 'ods'"),
     ]
     for args, says in cases:
         result = omnivox(env, tmp_path, *args)
