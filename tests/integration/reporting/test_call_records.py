@@ -240,8 +240,8 @@ async def test_agent_activity_and_contacts_export(env: Env) -> None:
         'filename="agent-activity-2026-03-10-2026-03-10.json"'
     )
     rows = resp.json()
-    # By hand: available 08:50:00-09:00:08 (10 min 8 s), on call to 09:02:38, wrap-up 20 s, available
-    # to 09:30, lunch break 30 min, available 30 min, then offline (still running).
+    # By hand: available 08:50:00-09:00:08 (10 min 8 s), on call to 09:02:38, wrap-up
+    # 20 s, available to 09:30, lunch break 30 min, available 30 min, then offline (still running).
     assert [(r["state"], r["reason"], r["duration_seconds"]) for r in rows] == [
         ("available", None, 608.0),
         ("on_call", None, 150.0),
