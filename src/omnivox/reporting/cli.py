@@ -31,7 +31,7 @@ from omnivox.core.errors import DomainError
 from omnivox.core.security.principal import Principal
 from omnivox.reporting.access import agent_scope
 from omnivox.reporting.catalogue import METRICS
-from omnivox.reporting.exports import astream_rows, export_bytes, export_stream
+from omnivox.reporting.exports import astream_rows, export_bytes, stream_rows
 from omnivox.reporting.listings import (
     ACTIVITY_COLUMNS,
     CONTACT_COLUMNS,
@@ -161,8 +161,7 @@ def _write(result: ReportResult, ask: ReportAsk, fmt: str, output: str, settings
             raise fail(exc.detail) from None
         chunks, sink.rows = [pdf], len(result.rows)
     else:
-        counted = ReportResult(result.columns, list(sink.counted(result.rows)))
-        chunks = export_stream(counted, fmt, about.title)
+        chunks = stream_rows(result.columns, sink.counted(result.rows), fmt, about.title)
     with sink.open() as out:
         for chunk in chunks:
             out.write(chunk)

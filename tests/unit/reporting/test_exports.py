@@ -126,3 +126,14 @@ def test_unknown_format_is_refused_and_formats_are_listed() -> None:
         export_bytes(_result(), "ods", "x")
     assert EXPORT_FORMATS["xlsx"][1] == "xlsx" and EXPORT_FORMATS["pdf"][0] == "application/pdf"
     assert file_name('a"b\r\n/c', "csv") == "a-b-c.csv"
+
+
+def test_csv_streams_in_chunks_with_one_header() -> None:
+    from omnivox.reporting.exports import export_stream
+
+    many = ReportResult(["n", "label"], [{"n": i, "label": f"-{i}"} for i in range(2500)])
+    chunks = list(export_stream(many, "csv", "Many"))
+    assert len(chunks) == 3  # a chunk per 1,000 rows, the header in the first
+    rows = list(csv.reader(io.StringIO(b"".join(chunks).decode(), newline="")))
+    assert rows[0] == ["n", "label"] and len(rows) == 2501
+    assert rows[2500] == ["2499", "'-2499"]
