@@ -1,6 +1,9 @@
 """Rows as CSV, safe to open in a spreadsheet: a text cell that starts with = + - @, a tab
 or a carriage return is prefixed with an apostrophe, so it is shown, not run (CSV
-injection). Numbers are written as they are. The XLSX writer uses the same ``safe``.
+injection). A text that is only a signed number (an E.164 phone number, "-2") is left as
+it is: a spreadsheet reads it as a number at worst, and every phone number of a call
+export would otherwise carry an apostrophe. Numbers are written as they are. The XLSX
+writer uses the same ``safe``.
 
 CSV is written in chunks of rows, so an export of any size streams in bounded memory."""
 
@@ -9,18 +12,24 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from omnivox.reporting.query import ReportResult
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SIGNED_NUMBER = re.compile(r"[+-]\d+(\.\d+)?")
 _CHUNK_ROWS = 1000
 
 
 def safe(value: Any) -> Any:
     """The value a spreadsheet shows as text (never a formula)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if (
+        value.__class__ is str
+        and value.startswith(FORMULA_START)
+        and not _SIGNED_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 
@@ -36,9 +45,9 @@ class _Chunker:
         self.writer.writerow(self.columns)
 
     def cells(self, row: Mapping[str, Any]) -> list[Any]:
-        # ``safe`` inlined: this runs once per cell of every export.
+        # ``safe`` only for what may need it: this runs once per cell of every export.
         return [
-            "'" + v if v.__class__ is str and v.startswith(FORMULA_START) else v
+            safe(v) if v.__class__ is str and v.startswith(FORMULA_START) else v
             for v in map(row.get, self.columns)
         ]
 

@@ -256,8 +256,50 @@ async def test_agent_activity_and_contacts_export(env: Env) -> None:
         "/api/v1/reports/export/contacts", params={"format": "csv"}, headers=alice
     )
     assert refused.status_code == 403
+    await _contacts(env, shift.org_id)
     contacts = await env.client.get(
-        "/api/v1/reports/export/contacts", params={"format": "csv"}, headers=boss
+        "/api/v1/reports/export/contacts",
+        params={"format": "csv", "filter": "campaign=Autumn"},
+        headers=boss,
     )
-    assert contacts.status_code == 200
-    assert contacts.text.splitlines()[0].startswith("campaign,campaign_id,list_id,contact_id")
+    assert contacts.status_code == 200, contacts.text
+    rows = list(csv.DictReader(io.StringIO(contacts.text, newline="")))
+    assert [
+        (r["campaign"], r["phone"], r["first_name"], r["status"], r["attempts"]) for r in rows
+    ] == [
+        ("Autumn", "+14155550123", "'=HYPERLINK(1)", "done", "2"),
+    ]
+    assert (
+        rows[0]["last_disposition"] == "SALE" and rows[0]["last_attempt"] == "2026-03-10 09:30:00"
+    )
+
+
+async def _contacts(env: Env, org_id: str) -> None:
+    """A campaign with one list of one contact (a hostile name), tried twice; another
+    campaign's contact that the filter leaves out."""
+    from datetime import UTC, datetime
+
+    from omnivox.campaigns import Contact, lists
+    from omnivox.campaigns import campaigns as campaign_service
+    from omnivox.campaigns.schemas import CampaignCreate, ContactCreate, ListCreate
+    from omnivox.core.security.principal import Principal
+
+    actor, now = Principal.system(org_id), datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
+    async with env.sessions() as s:
+        for name, first in (("Autumn", "=HYPERLINK(1)"), ("Winter", "Other")):
+            the_list = await lists.create_list(s, actor, ListCreate(name=f"{name} list"))
+            await campaign_service.create_campaign(
+                s, actor, CampaignCreate(name=name, list_ids=[the_list.id])
+            )
+            contact = await lists.add_contact(
+                s,
+                actor,
+                the_list.id,
+                ContactCreate(phone="+14155550123", first_name=first, timezone="UTC"),
+                now,
+            )
+            row = await s.get(Contact, contact.id)
+            assert row is not None
+            row.status, row.attempts, row.last_disposition = "done", 2, "SALE"
+            row.last_attempt_at = now
+        await s.commit()

@@ -16,7 +16,7 @@ from omnivox.reporting import EXPORT_FORMATS, ReportResult, export_bytes
 from omnivox.reporting.exports import file_name
 from omnivox.reporting.pdf_out import html_of
 
-HOSTILE = ['=HYPERLINK("http://x")', "+1 sales", "-2", "@SUM(A1)", "\tTab", "\rCR", "Support"]
+HOSTILE = ['=HYPERLINK("http://x")', "+1 sales", "-2+3", "@SUM(A1)", "\tTab", "\rCR", "Support"]
 
 
 def _result() -> ReportResult:
@@ -62,7 +62,7 @@ def test_csv_neutralises_formulas_and_keeps_numbers() -> None:
     assert [r["queue"] for r in rows] == [
         '\'=HYPERLINK("http://x")',
         "'+1 sales",
-        "'-2",
+        "'-2+3",
         "'@SUM(A1)",
         "'\tTab",
         "'\rCR",
@@ -95,6 +95,13 @@ def test_xlsx_opens_in_openpyxl_when_it_is_installed() -> None:
     sheet = book.active
     assert sheet["A1"].font.bold and sheet["A2"].value == '\'=HYPERLINK("http://x")'
     assert sheet["A2"].data_type == "s" and sheet["C3"].value == 1
+
+
+def test_a_phone_number_or_a_signed_number_is_not_marked() -> None:
+    result = ReportResult(["from", "n"], [{"from": "+14155550100", "n": "-2.5"}])
+    assert export_bytes(result, "csv", "x") == b"from,n\r\n+14155550100,-2.5\r\n"
+    ((kind, formula, text), _) = _sheet_cells(export_bytes(result, "xlsx", "x"))[1]
+    assert (kind, formula, text) == ("inlineStr", None, "+14155550100")  # text, not a number
 
 
 def test_no_rows_gives_the_headers_only() -> None:
@@ -131,9 +138,9 @@ def test_unknown_format_is_refused_and_formats_are_listed() -> None:
 def test_csv_streams_in_chunks_with_one_header() -> None:
     from omnivox.reporting.exports import export_stream
 
-    many = ReportResult(["n", "label"], [{"n": i, "label": f"-{i}"} for i in range(2500)])
+    many = ReportResult(["n", "label"], [{"n": i, "label": f"-{i} x"} for i in range(2500)])
     chunks = list(export_stream(many, "csv", "Many"))
     assert len(chunks) == 3  # a chunk per 1,000 rows, the header in the first
     rows = list(csv.reader(io.StringIO(b"".join(chunks).decode(), newline="")))
     assert rows[0] == ["n", "label"] and len(rows) == 2501
-    assert rows[2500] == ["2499", "'-2499"]
+    assert rows[2500] == ["2499", "'-2499 x"]
