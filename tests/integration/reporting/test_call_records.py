@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
+from urllib.parse import urlencode
 
 from tests.integration.reporting.shift import Shift, build_shift
 from tests.integration.reporting.test_reports_api import _shift
@@ -165,6 +167,17 @@ async def test_the_page_filters_pages_and_says_what_is_wrong(sqlite_env: Env) ->
     )
     assert page.status_code == 200 and 'data-testid="calls-total">2 calls' in page.text
     assert page.text.count("<tr data-call=") == 2
+    env.settings.report_records_page_size = 4  # the app reads its settings per request
+    url, seen, totals, pages = "/reports/calls?" + urlencode(DAY), [], set(), 0
+    while url:
+        pages += 1
+        page = await env.client.get(url.replace("&amp;", "&"), headers=boss)
+        assert page.status_code == 200
+        seen += re.findall(r'<tr data-call="(\w+)"', page.text)
+        totals |= set(re.findall(r'data-testid="calls-total">(\d+) calls', page.text))
+        found = re.search(r'<a href="([^"]+)" data-testid="calls-next">', page.text)
+        url = found.group(1) if found else ""
+    assert len(seen) == len(set(seen)) == 9 and totals == {"9"} and pages == 3
     bad = await env.client.get("/reports/calls", params={**DAY, "outcome": "maybe"}, headers=boss)
     assert bad.status_code == 422 and "outcome" in bad.text
     bad = await env.client.get(
