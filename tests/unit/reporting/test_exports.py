@@ -89,14 +89,6 @@ def test_xlsx_has_a_bold_header_numbers_as_numbers_and_no_formula() -> None:
     assert "<b/>" in styles  # the header's bold font
 
 
-def test_xlsx_opens_in_openpyxl_when_it_is_installed() -> None:
-    openpyxl = pytest.importorskip("openpyxl")
-    book = openpyxl.load_workbook(io.BytesIO(export_bytes(_result(), "xlsx", "Queues")))
-    sheet = book.active
-    assert sheet["A1"].font.bold and sheet["A2"].value == '\'=HYPERLINK("http://x")'
-    assert sheet["A2"].data_type == "s" and sheet["C3"].value == 1
-
-
 def test_a_phone_number_or_a_signed_number_is_not_marked() -> None:
     result = ReportResult(["from", "n"], [{"from": "+14155550100", "n": "-2.5"}])
     assert export_bytes(result, "csv", "x") == b"from,n\r\n+14155550100,-2.5\r\n"
