@@ -6,8 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+import tempfile
 import zipfile
 import zlib
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -136,3 +139,30 @@ def test_csv_streams_in_chunks_with_one_header() -> None:
     rows = list(csv.reader(io.StringIO(b"".join(chunks).decode(), newline="")))
     assert rows[0] == ["n", "label"] and len(rows) == 2501
     assert rows[2500] == ["2499", "'-2499 x"]
+
+
+def test_an_abandoned_or_failed_export_leaves_no_file_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from omnivox.reporting.cli import _Sink
+    from omnivox.reporting.xlsx_out import iter_xlsx
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    download = iter_xlsx(["n"], ({"n": i} for i in range(10)), "x")
+    next(download)  # the client went away after the first chunk
+    download.close()
+
+    def failing() -> Iterator[dict[str, int]]:
+        yield {"n": 1}
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        b"".join(iter_xlsx(["n"], failing(), "x"))
+    assert list((tmp_path / "tmp").iterdir()) == []
+    # The command line removes a file it was writing when the export fails mid-way.
+    target = tmp_path / "out.csv"
+    with pytest.raises(RuntimeError), _Sink(str(target)).open() as out:
+        out.write(b"n\r\n1\r\n")
+        raise RuntimeError("the database went away")
+    assert not target.exists()
