@@ -316,3 +316,37 @@ async def _contacts(env: Env, org_id: str) -> None:
             row.status, row.attempts, row.last_disposition = "done", 2, "SALE"
             row.last_attempt_at = now
         await s.commit()
+
+
+async def test_a_supervisor_bounded_by_team_sees_their_team_calls_and_recordings(
+    sqlite_env: Env,
+) -> None:
+    from omnivox.accounts import Organization, teams
+    from omnivox.accounts.schemas import TeamCreate, TeamMembersWrite
+    from omnivox.core.security.principal import Principal
+
+    env = sqlite_env
+    shift = await _shift(env)
+    sup = await env.user(shift.org_id, "sue@acme.example.com", Role.SUPERVISOR)
+    async with env.sessions() as s:
+        actor = Principal.system(shift.org_id)
+        team = await teams.create_team(s, actor, TeamCreate(name="Morning"))
+        await teams.set_team_members(s, actor, team.id, TeamMembersWrite(user_ids=[sup, shift.bob]))
+        org = await s.get(Organization, shift.org_id)
+        assert org is not None
+        org.supervisor_scope = "teams"
+        # Alice's first call is recorded: not Sue's to hear, her team is Bob's.
+        alices = Recording(
+            call_id=shift.call_ids[0],
+            organization_id=shift.org_id,
+            provider_sid="RE9",
+            status="completed",
+            url=TWILIO_URL,
+        )
+        s.add(alices)
+        await s.commit()
+    sue = await env.token("sue@acme.example.com", whole_role=True)
+    found = await _records(env, sue)
+    assert found["total"] == 2 and {r["agent"] for r in found["rows"]} == {"bob"}
+    refused = await env.client.get(f"/reports/recordings/{alices.id}/audio", headers=sue)
+    assert refused.status_code == 404
