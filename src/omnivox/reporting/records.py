@@ -134,6 +134,12 @@ def _period_bounds(period: str, granularity: str, tz: ZoneInfo) -> tuple[datetim
     return as_utc(datetime.combine(day, time(), tz)), as_utc(datetime.combine(nxt, time(), tz))
 
 
+def period_dates(period: str, granularity: str, tz: ZoneInfo) -> tuple[date, date]:
+    """The local dates a period covers (a link may name a period and no range)."""
+    lo, hi = _period_bounds(period, granularity, tz)
+    return lo.astimezone(tz).date(), (hi - timedelta(microseconds=1)).astimezone(tz).date()
+
+
 def _check(search: CallSearch, max_days: int) -> None:
     if search.end < search.start:
         raise InvalidInput.on("to", f"the range ends ({search.end}) before it starts")

@@ -5,6 +5,7 @@ agent activity. Each reader sees the calls of the agents within their reach
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -37,6 +38,7 @@ from omnivox.reporting.records import (
     count_calls,
     iter_records,
     page_of,
+    period_dates,
     select_calls,
 )
 from omnivox.reporting.request import GRANULARITIES
@@ -163,11 +165,14 @@ async def call_records_page(
     outcome: _Short = "",
     after: _Cursor = "",
 ) -> HTMLResponse:
-    org = await get_organization(db, actor.organization_id)
-    today = state.clock.now().astimezone(ZoneInfo(org.timezone)).date().isoformat()
+    tz = ZoneInfo((await get_organization(db, actor.organization_id)).timezone)
+    first = last = state.clock.now().astimezone(tz).date()
+    if period and not (from_ and to):  # a period alone: its own dates
+        with suppress(InvalidInput):  # the search below says what is wrong with it
+            first, last = period_dates(period, granularity, tz)
     form = {
-        "from": from_ or today,
-        "to": to or today,
+        "from": from_ or first.isoformat(),
+        "to": to or last.isoformat(),
         "period": period,
         "granularity": granularity,
         "agent": agent,

@@ -167,6 +167,12 @@ async def test_the_page_filters_pages_and_says_what_is_wrong(sqlite_env: Env) ->
     )
     assert page.status_code == 200 and 'data-testid="calls-total">2 calls' in page.text
     assert page.text.count("<tr data-call=") == 2
+    # A link naming only a period: its own dates (a week from Monday 9 March).
+    week = await env.client.get(
+        "/reports/calls", params={"period": "2026-03-09", "granularity": "week"}, headers=boss
+    )
+    assert week.status_code == 200 and 'data-testid="calls-total">9 calls' in week.text
+    assert 'name="to" value="2026-03-15"' in week.text
     env.settings.report_records_page_size = 4  # the app reads its settings per request
     url, seen, totals, pages = "/reports/calls?" + urlencode(DAY), [], set(), 0
     while url:
