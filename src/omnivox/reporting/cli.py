@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date
-from pathlib import Path
-from typing import IO, Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
@@ -31,6 +28,7 @@ from omnivox.core.errors import DomainError
 from omnivox.core.security.principal import Principal
 from omnivox.reporting.access import agent_scope
 from omnivox.reporting.catalogue import METRICS
+from omnivox.reporting.cli_output import Sink, check_output
 from omnivox.reporting.exports import astream_rows, export_bytes, stream_rows
 from omnivox.reporting.listings import (
     ACTIVITY_COLUMNS,
@@ -50,68 +48,7 @@ T = TypeVar("T")
 reports_app = typer.Typer(help="Reports: metrics, templates, rollups.", no_args_is_help=True)
 _FORMATS = ("json", "csv", "xlsx", "pdf")
 _EXPORT_FORMATS = ("json", "csv", "xlsx")
-_BINARY = ("xlsx", "pdf")
 _CALL_OPTIONS = ("direction", "number", "outcome")  # call filters beyond the report's
-_PROGRESS_EVERY = 100_000  # rows between two progress lines on stderr
-
-
-def stdout_is_terminal() -> bool:
-    return sys.stdout.isatty()
-
-
-def _check_output(fmt: str, allowed: tuple[str, ...], output: str) -> None:
-    """Before any work: the format is known, and a binary file is not sent to a screen."""
-    if fmt not in allowed:
-        raise fail(f"--format: {fmt!r} is not one of {', '.join(allowed)}")
-    if fmt in _BINARY and not output and stdout_is_terminal():
-        raise fail(f"--format {fmt} writes a binary file: give --output FILE (or pipe it)")
-
-
-class _Sink:
-    """Where the bytes go (a file or stdout), with rows counted onto stderr."""
-
-    def __init__(self, output: str) -> None:
-        self.output = output
-        self.rows = 0
-
-    @contextmanager
-    def open(self) -> Iterator[IO[bytes]]:
-        """The output; a file left half-written by an error is removed."""
-        if not self.output or self.output == "-":
-            yield sys.stdout.buffer
-            sys.stdout.buffer.flush()
-            return
-        path = Path(self.output)
-        try:
-            out = path.open("wb")
-        except OSError as exc:
-            raise fail(f"--output: cannot write {self.output!r}: {exc.strerror}") from None
-        try:
-            with out:
-                yield out
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-
-    def counted(self, rows: Iterable[Any]) -> Iterator[Any]:
-        for row in rows:
-            yield row
-            self._tick()
-
-    async def acounted(self, rows: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        async for row in rows:
-            yield row
-            self._tick()
-
-    def _tick(self) -> None:
-        self.rows += 1
-        if self.rows % _PROGRESS_EVERY == 0:
-            typer.echo(f"{self.rows} rows written", err=True)
-
-    def done(self) -> None:
-        if self.rows >= _PROGRESS_EVERY or self.output not in ("", "-"):
-            where = f" to {self.output}" if self.output not in ("", "-") else ""
-            typer.echo(f"done: {self.rows} rows{where}", err=True)
 
 
 def _date(value: str, option: str) -> date:
@@ -141,7 +78,7 @@ def _run(settings: Settings, org: str, work: Callable[[AsyncSession, str], Await
 
 
 def _write(result: ReportResult, ask: ReportAsk, fmt: str, output: str, settings: Settings) -> None:
-    sink = _Sink(output)
+    sink = Sink(output)
     about = describe(ask)
     if fmt == "json":
         chunks: Iterable[bytes] = [
@@ -184,7 +121,7 @@ def run(
     output: Annotated[str, typer.Option(help="Write to this file (xlsx and pdf need one).")] = "",
 ) -> None:
     """Run a template or a custom report over local dates in the organisation's zone."""
-    _check_output(fmt, _FORMATS, output)
+    check_output(fmt, _FORMATS, output)
     start, end = _date(from_, "--from"), _date(to, "--to")
     settings = load_settings()
     try:
@@ -228,7 +165,7 @@ def export(
     rows in memory at a time), with progress on stderr."""
     if kind not in KINDS:
         raise fail(f"{kind!r} is not one of {', '.join(KINDS)}")
-    _check_output(fmt, _EXPORT_FORMATS, output)
+    check_output(fmt, _EXPORT_FORMATS, output)
     if bool(from_) != bool(to):
         raise fail("--from and --to go together")
     dates = (_date(from_, "--from"), _date(to, "--to")) if from_ else None
@@ -239,7 +176,7 @@ def export(
     except DomainError as exc:
         raise fail(exc.detail) from None
     settings = load_settings()
-    sink = _Sink(output)
+    sink = Sink(output)
 
     async def work(session: AsyncSession, org_id: str) -> None:
         scope = await agent_scope(session, Principal.system(org_id))

@@ -144,7 +144,7 @@ def test_csv_streams_in_chunks_with_one_header() -> None:
 def test_an_abandoned_or_failed_export_leaves_no_file_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from omnivox.reporting.cli import _Sink
+    from omnivox.reporting.cli_output import Sink
     from omnivox.reporting.xlsx_out import iter_xlsx
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
@@ -162,7 +162,7 @@ def test_an_abandoned_or_failed_export_leaves_no_file_behind(
     assert list((tmp_path / "tmp").iterdir()) == []
     # The command line removes a file it was writing when the export fails mid-way.
     target = tmp_path / "out.csv"
-    with pytest.raises(RuntimeError), _Sink(str(target)).open() as out:
+    with pytest.raises(RuntimeError), Sink(str(target)).open() as out:
         out.write(b"n\r\n1\r\n")
         raise RuntimeError("the database went away")
     assert not target.exists()
