@@ -48,6 +48,8 @@ from omnivox.media import views as media_views
 from omnivox.reporting import follow_reports
 from omnivox.reporting.api import router as reports_api
 from omnivox.reporting.dashboard_views import router as dashboard_views
+from omnivox.reporting.records_routes import api as records_api
+from omnivox.reporting.records_routes import pages as records_pages
 from omnivox.reporting.saved_api import router as saved_reports_api
 from omnivox.reporting.schedule_delivery import register_jobs as register_report_jobs
 from omnivox.reporting.schedule_routes import api as schedules_api
@@ -240,6 +242,8 @@ def _include_pages_and_apis(app: FastAPI) -> None:
         saved_reports_api,
         dashboard_views,
         schedules_pages,
+        records_api,
+        records_pages,
         wallboard_api,
         wallboard_pages,
     ):

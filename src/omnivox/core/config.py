@@ -129,6 +129,11 @@ class Settings(BaseSettings):
     smtp_from: str = ""
     smtp_starttls: bool = True
     smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # A PDF is laid out whole in memory (WeasyPrint): the most rows one may hold. CSV and
+    # XLSX stream and have no such bound.
+    report_pdf_max_rows: int = Field(default=2000, ge=1, le=100_000)
+    # Call records shown per page (and the most one API page may ask for).
+    report_records_page_size: int = Field(default=100, ge=10, le=1000)
 
     @field_validator("trusted_proxies")
     @classmethod

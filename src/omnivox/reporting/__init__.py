@@ -8,6 +8,7 @@ It reads the other domains only through their surfaces and follows their typed e
 
 from omnivox.reporting.catalogue import METRICS, Metric, Source, Unit
 from omnivox.reporting.compliance import abandon_compliance
+from omnivox.reporting.exports import EXPORT_FORMATS, export_bytes, export_stream
 from omnivox.reporting.handlers import add_ended_call
 from omnivox.reporting.handlers import follow as follow_reports
 from omnivox.reporting.query import ReportResult, run_report
@@ -17,6 +18,7 @@ from omnivox.reporting.upkeep import rebuild
 
 __all__ = [
     "COMPLIANCE",
+    "EXPORT_FORMATS",
     "GRANULARITIES",
     "METRICS",
     "TEMPLATES",
@@ -28,6 +30,8 @@ __all__ = [
     "Unit",
     "abandon_compliance",
     "add_ended_call",
+    "export_bytes",
+    "export_stream",
     "follow_reports",
     "get_template",
     "rebuild",

@@ -31,7 +31,7 @@ from omnivox.core.logging import get_logger
 from omnivox.core.security.permissions import Role
 from omnivox.core.security.principal import Principal
 from omnivox.jobs import JobContext, JobQueue, Jobs
-from omnivox.reporting.csv_out import to_csv
+from omnivox.reporting.exports import export_bytes
 from omnivox.reporting.query import ReportResult
 from omnivox.reporting.schedule_models import ReportDelivery, ReportSchedule
 from omnivox.reporting.schedule_send import MIME_TYPES, send_email, send_webhook
@@ -230,7 +230,7 @@ async def _send(
     start, end = delivery.range_start, delivery.range_end
     result = await _run_as_owner(session, schedule, start, end, settings)
     title = f"{schedule.name} {start.isoformat()} to {end.isoformat()}"
-    data = _attachment(result, schedule.format, title)
+    data = _attachment(result, schedule.format, title, settings.report_pdf_max_rows)
     limit = settings.schedule_max_attachment_bytes
     delivery.size_bytes = len(data)
     if len(data) > limit:
@@ -287,12 +287,9 @@ async def _run_as_owner(
         raise PermanentFailure(f"the report was refused: {exc.detail}") from None
 
 
-def _attachment(result: ReportResult, fmt: str, title: str) -> bytes:
-    """The file in ``fmt``. XLSX and PDF come from ``reporting.exports`` (not in this
-    build yet): until then those schedules fail with this message in their log."""
-    if fmt == "csv":
-        return to_csv(result).encode("utf-8")
-    raise PermanentFailure(f"{fmt.upper()} files cannot be produced by this server yet")
+def _attachment(result: ReportResult, fmt: str, title: str, pdf_max_rows: int) -> bytes:
+    """The file in ``fmt``, from the same export module as downloads."""
+    return export_bytes(result, fmt, title, pdf_max_rows=pdf_max_rows)
 
 
 def _slug(name: str) -> str:

@@ -16,6 +16,9 @@ class Call(Base):
     __table_args__ = (
         Index("ix_calls_org_state", "organization_id", "state"),
         Index("ix_calls_state_created", "state", "created_at"),
+        # Calls by when they ended: call records are read in pages keyed by (end, id),
+        # and rollups are rebuilt from a range of endings.
+        Index("ix_calls_org_ended", "organization_id", "ended_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

@@ -396,6 +396,23 @@ async def _other_saved_report(env: Env, org: str) -> str:
         return row.id
 
 
+async def _other_recording(env: Env, org: str) -> str:
+    from omnivox.telephony.models import Recording
+
+    call_id = await _other_call(env, org, "ovx-theirs-recorded")
+    async with env.sessions() as s:
+        row = Recording(
+            call_id=call_id,
+            organization_id=org,
+            provider_sid="RE" + "8" * 32,
+            status="completed",
+            url="https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE8",
+        )
+        s.add(row)
+        await s.commit()
+        return row.id
+
+
 async def _other_dashboard(env: Env, org: str) -> str:
     from omnivox.reporting.saved_models import Dashboard
 
@@ -422,10 +439,14 @@ async def _other_schedule(env: Env, org: str) -> str:
         return created.id
 
 
+# Path parameters that choose what to list, not whose object: no wrong tenant to probe.
+NOT_OBJECT_PARAMS = {"kind"}
+
 FACTORIES: dict[str, Factory] = {
     "report_id": _other_saved_report,
     "dashboard_id": _other_dashboard,
     "schedule_id": _other_schedule,
+    "recording_id": _other_recording,
     "file_id": _other_audio_file,
     "voicemail_id": _other_voicemail,
     "queue_id": _other_queue,
@@ -457,7 +478,7 @@ async def test_other_tenants_objects_answer_404(sqlite_env: Env) -> None:
             ids[name] = await factory(sqlite_env, theirs)
     probed = 0
     for method, path, _route in app_routes(app):
-        params = re.findall(r"\{(\w+)\}", path)
+        params = [p for p in re.findall(r"\{(\w+)\}", path) if p not in NOT_OBJECT_PARAMS]
         if (
             not params
             or path in PLATFORM_SCOPED

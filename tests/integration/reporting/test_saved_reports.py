@@ -4,6 +4,7 @@ whoever opens them; bad definitions refused at save time; nothing crosses tenant
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 from datetime import UTC, date, datetime
 from typing import Any
@@ -309,9 +310,11 @@ async def test_the_page_saves_reloads_and_drills_down(sqlite_env: Env) -> None:
     )
     assert built.status_code == 200 and 'data-testid="report-chart"' in built.text
     # The count links to the calls behind it: the same period, queue and direction.
-    links = re.findall(r'href="(/reports/calls\?[^"]+)"', built.text)
+    links = re.findall(r'href="(/reports/calls\?[^"]+)"[^>]*data-testid="drill"', built.text)
     assert links and all("direction=inbound" in link for link in links)
     assert any("queue=" in link and "from=2026-03-10" in link for link in links)
+    followed = await env.client.get(html.unescape(links[0]), headers=boss)
+    assert followed.status_code == 200 and 'data-testid="calls-table"' in followed.text
     saved = await env.client.post(
         "/reports/saved",
         data={

@@ -132,7 +132,9 @@ async def test_omnivox_worker_delivers_and_stops_on_sigterm(
         return
     proc = _worker_command(env, tmp_path)
     try:
-        for _ in range(300):
+        # A new Python process that imports the app and connects: slow on a loaded machine,
+        # so wait long (it ends as soon as the delivery arrives).
+        for _ in range(1200):
             if received.requests or proc.poll() is not None:
                 break
             await asyncio.sleep(0.1)

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import html
 import io
+import re
 from typing import Any
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 from tests.integration.calls.calls_harness import Floor, floor
@@ -202,3 +205,36 @@ async def test_a_scripted_shift_shows_the_hand_figures_everywhere(env: Env) -> N
         )
         [row] = list(csv.DictReader(io.StringIO(exported.text)))
         assert {k: int(v) for k, v in row.items()} == WHOLE_DAY
+        # The XLSX export of the campaign template: the same figures, as numbers.
+        xlsx = await env.client.get(
+            "/api/v1/reports/run",
+            params=rng | {"template": "campaign_performance", "format": "xlsx"},
+            headers=admin,
+        )
+        assert xlsx.status_code == 200, xlsx.text
+        sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content), read_only=True).active
+        assert sheet is not None
+        header, *body = [list(r) for r in sheet.iter_rows(values_only=True)]
+        [spring_row] = [dict(zip(header, r, strict=True)) for r in body if cid in r]
+        for metric, value in OUTBOUND.items():
+            assert spring_row[metric] == value, metric
+        # Drill-down: each linked count opens exactly the calls behind it.
+        page = await env.client.get(
+            "/reports",
+            params={
+                "metrics": [
+                    *("calls_offered", "calls_abandoned", "outbound_dials", "amd_machines"),
+                    *("outbound_connects", "outbound_abandoned", "calls_with_agent"),
+                ],
+                "range": "custom",
+                **rng,
+            },
+            headers=admin,
+        )
+        links = dict(re.findall(r'href="(/reports/calls\?[^"]+)"[^>]*>(\d+)<', page.text))
+        assert len(links) == 7, links
+        for href, shown in links.items():
+            listed = await env.client.get(html.unescape(href), headers=admin)
+            assert listed.status_code == 200, (href, listed.text[:300])
+            total = re.search(r'data-testid="calls-total">(\d+) call', listed.text)
+            assert total is not None and total.group(1) == shown, (href, shown)

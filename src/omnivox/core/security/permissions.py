@@ -53,6 +53,9 @@ class Permission(StrEnum):
     # Report schedules (e-mailed / webhook reports). Those who see more than their own
     # figures: the point is sending a team's or the organisation's report to people.
     REPORTS_SCHEDULE = "reports:schedule"
+    # Hear call recordings (call records page): supervisors and administrators, not
+    # agents or report viewers; recordings hold personal data the figures do not.
+    RECORDINGS_LISTEN = "recordings:listen"
 
 
 _ADMIN_OF_ORG = {
@@ -75,6 +78,7 @@ _ADMIN_OF_ORG = {
     Permission.CONTACTS_IMPORT,
     Permission.DNC_READ,
     Permission.DNC_WRITE,
+    Permission.RECORDINGS_LISTEN,
 }
 _WORKS_CALLS = {
     Permission.CALLS_CONTROL,
@@ -92,6 +96,7 @@ _SUPERVISES = {
     Permission.AGENTS_SUPERVISE,
     Permission.SANDBOX_CONTROL,
     Permission.WALLBOARD_VIEW,
+    Permission.RECORDINGS_LISTEN,
 }
 _EVERYONE = {
     Permission.OWN_ACCOUNT,
