@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     # one of the rollups' fixed wait buckets, so it stays a formula over stored counts.
     report_max_days: int = Field(default=400, ge=1, le=3660)
     report_short_abandon_seconds: Literal[10, 20, 30, 45, 60, 90, 120, 180] = 10
+    # The largest sale amount an agent may record with a disposition, in the
+    # organisation's currency (a typo of a few zeros would swamp the revenue figures).
+    sale_amount_max: int = Field(default=1_000_000, ge=1, le=10**12)
 
     @field_validator("trusted_proxies")
     @classmethod
