@@ -23,6 +23,8 @@ from omnivox.accounts import get_organization
 from omnivox.reporting.intervals import as_utc
 from omnivox.telephony import Call, Direction
 
+_BATCH = 5000  # calls per statement: their numbers are bound parameters
+
 
 def _is_number(value: str) -> bool:
     return value.startswith("+") and value[1:].isdigit()
@@ -38,12 +40,20 @@ def _handled_inbound(call: Call) -> bool:
 
 
 async def repeat_calls(session: AsyncSession, org_id: str, calls: Sequence[Call]) -> set[str]:
-    """The ids of ``calls`` that are repeat contacts (one query for the batch)."""
+    """The ids of ``calls`` that are repeat contacts (one query per batch of calls)."""
     asked = [c for c in calls if _handled_inbound(c)]
     if not asked:
         return set()
-    days = (await get_organization(session, org_id)).repeat_contact_days
-    window = timedelta(days=days)
+    window = timedelta(days=(await get_organization(session, org_id)).repeat_contact_days)
+    found: set[str] = set()
+    for i in range(0, len(asked), _BATCH):
+        found |= await _repeats(session, org_id, asked[i : i + _BATCH], window)
+    return found
+
+
+async def _repeats(
+    session: AsyncSession, org_id: str, asked: Sequence[Call], window: timedelta
+) -> set[str]:
     ends = [as_utc(c.ended_at) for c in asked if c.ended_at is not None]
     rows = await session.execute(
         select(Call.id, Call.from_number, Call.ended_at).where(
