@@ -27,11 +27,14 @@ _BATCH = 5000
 _ENDED = [s.value for s in TERMINAL_STATES]
 
 
-async def sale_codes(session: AsyncSession, org_id: str) -> tuple[set[str], set[str]]:
-    """Disposition codes the organisation counts as a sale (category ``sale``), and those
-    it counts as a right-party contact."""
-    found = await list_dispositions(session, org_id)
-    return {d.code for d in found if d.category == _SALE}, {d.code for d in found if d.right_party}
+async def sale_codes(session: AsyncSession, org_id: str) -> set[str]:
+    """Disposition codes the organisation counts as a sale (category ``sale``)."""
+    return {d.code for d in await list_dispositions(session, org_id) if d.category == _SALE}
+
+
+async def right_party_codes(session: AsyncSession, org_id: str) -> set[str]:
+    """Disposition codes the organisation counts as a right-party contact."""
+    return {d.code for d in await list_dispositions(session, org_id) if d.right_party}
 
 
 async def ended_calls(
@@ -58,7 +61,8 @@ async def ended_calls(
     messages = await _batched(session, org_id, inbound, _with_voicemail)
     asked = await _batched(session, org_id, inbound, callback_requests)
     reached = await _batched(session, org_id, outbound, completed_callbacks)
-    sales, right_party = await sale_codes(session, org_id)
+    sales = await sale_codes(session, org_id)
+    right_party = await right_party_codes(session, org_id)
     repeats = await repeat_calls(session, org_id, calls)
     return [
         replace(
