@@ -134,6 +134,9 @@ class Settings(BaseSettings):
     report_pdf_max_rows: int = Field(default=2000, ge=1, le=100_000)
     # Call records shown per page (and the most one API page may ask for).
     report_records_page_size: int = Field(default=100, ge=10, le=1000)
+    # The largest sale amount an agent may record with a disposition, in the
+    # organisation's currency (a typo of a few zeros would swamp the revenue figures).
+    sale_amount_max: int = Field(default=1_000_000, ge=1, le=10**12)
 
     @field_validator("trusted_proxies")
     @classmethod

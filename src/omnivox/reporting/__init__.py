@@ -13,13 +13,21 @@ from omnivox.reporting.handlers import add_ended_call
 from omnivox.reporting.handlers import follow as follow_reports
 from omnivox.reporting.query import ReportResult, run_report
 from omnivox.reporting.request import GRANULARITIES, ReportRequest
-from omnivox.reporting.templates import COMPLIANCE, TEMPLATES, Template, get_template
+from omnivox.reporting.sessions import login_logout
+from omnivox.reporting.templates import (
+    COMPLIANCE,
+    LOGIN_LOGOUT,
+    TEMPLATES,
+    Template,
+    get_template,
+)
 from omnivox.reporting.upkeep import rebuild
 
 __all__ = [
     "COMPLIANCE",
     "EXPORT_FORMATS",
     "GRANULARITIES",
+    "LOGIN_LOGOUT",
     "METRICS",
     "TEMPLATES",
     "Metric",
@@ -34,6 +42,7 @@ __all__ = [
     "export_stream",
     "follow_reports",
     "get_template",
+    "login_logout",
     "rebuild",
     "run_report",
 ]

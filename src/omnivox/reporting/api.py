@@ -19,7 +19,7 @@ from omnivox.reporting.downloads import download_responses
 from omnivox.reporting.exports import attachment, export_bytes, export_stream, media_type
 from omnivox.reporting.report_files import describe
 from omnivox.reporting.service import ReportAsk, parse_filters, parse_list, report_for
-from omnivox.reporting.templates import COMPLIANCE, TEMPLATES
+from omnivox.reporting.templates import COMPLIANCE, LOGIN_LOGOUT, TEMPLATES
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 _Text = Annotated[str, Query(max_length=500)]
@@ -102,6 +102,15 @@ async def templates(actor: Principal = Allow(P.REPORTS_OWN)) -> list[dict[str, A
             "title": "Abandon-rate compliance per campaign per legal window",
             "metrics": ["live_answers", "outbound_abandoned", "legal_abandon_rate"],
             "by": ["campaign", "day"],
+            "granularity": "day",
+        }
+    )
+    listed.append(
+        {
+            "name": LOGIN_LOGOUT,
+            "title": "Login/logout per agent per day",
+            "metrics": ["first_login", "last_logout", "logged_in_time", "sessions"],
+            "by": ["agent", "day"],
             "granularity": "day",
         }
     )

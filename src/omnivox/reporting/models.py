@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from omnivox.core.db import Base, utcnow
@@ -42,6 +42,8 @@ class CallInterval(Base):
 # The counters, declared from the one list in ``facts`` so the table cannot drift from it.
 for _name in SUM_COLUMNS + MAX_COLUMNS:
     _type = Float if _name in _FLOAT_COLUMNS else Integer
+    if _name == "revenue_ten_thousandths":  # a million in ten-thousandths overflows 32 bits
+        _type = BigInteger
     setattr(CallInterval, _name, mapped_column(_name, _type, nullable=False, default=0))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omnivox.accounts import list_dispositions
 from omnivox.agents import AgentStateHistory
 from omnivox.reporting.facts import CallRecord, Change
+from omnivox.reporting.repeats import repeat_calls
 from omnivox.routing import callback_requests, completed_callbacks
 from omnivox.telephony import TERMINAL_STATES, Call, CallEventRow, Direction
 from omnivox.voicemail import Voicemail
@@ -28,6 +30,11 @@ _ENDED = [s.value for s in TERMINAL_STATES]
 async def sale_codes(session: AsyncSession, org_id: str) -> set[str]:
     """Disposition codes the organisation counts as a sale (category ``sale``)."""
     return {d.code for d in await list_dispositions(session, org_id) if d.category == _SALE}
+
+
+async def right_party_codes(session: AsyncSession, org_id: str) -> set[str]:
+    """Disposition codes the organisation counts as a right-party contact."""
+    return {d.code for d in await list_dispositions(session, org_id) if d.right_party}
 
 
 async def ended_calls(
@@ -55,8 +62,15 @@ async def ended_calls(
     asked = await _batched(session, org_id, inbound, callback_requests)
     reached = await _batched(session, org_id, outbound, completed_callbacks)
     sales = await sale_codes(session, org_id)
+    right_party = await right_party_codes(session, org_id)
+    repeats = await repeat_calls(session, org_id, calls)
     return [
-        _record(c, changes[c.id], c.id in messages, sales, (c.id in asked, c.id in reached))
+        replace(
+            _record(c, changes[c.id], c.id in messages, sales, (c.id in asked, c.id in reached)),
+            sale_amount=c.sale_amount,
+            right_party=c.disposition_code in right_party,
+            repeat_contact=c.id in repeats,
+        )
         for c in calls
     ]
 

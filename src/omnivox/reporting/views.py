@@ -24,7 +24,7 @@ from omnivox.reporting.query import ReportResult
 from omnivox.reporting.ranges import RANGES
 from omnivox.reporting.request import CALL_DIMENSIONS, GRANULARITIES, STATE_DIMENSIONS
 from omnivox.reporting.service import ReportAsk, parse_filters, parse_list, report_for
-from omnivox.reporting.templates import COMPLIANCE, TEMPLATES
+from omnivox.reporting.templates import COMPLIANCE, LOGIN_LOGOUT, TEMPLATES
 
 router = APIRouter(include_in_schema=False)
 _Text = Annotated[str, Query(max_length=500)]
@@ -102,6 +102,7 @@ async def reports_page(
         status=status,
         templates=[*TEMPLATES.values()],
         compliance=COMPLIANCE,
+        login_logout=LOGIN_LOGOUT,
         metric_groups=_metric_groups(),
         dimensions=_dimensions(),
         granularities=GRANULARITIES,

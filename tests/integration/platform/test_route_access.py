@@ -55,7 +55,7 @@ JSON_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/agents/{user_id}/state": {"state": "available"},
     "/api/v1/calls/{call_id}/transfer": {"kind": "external", "target": "+14155550123"},
     "/api/v1/calls/{call_id}/conference": {"number": "+14155550123"},
-    "/api/v1/calls/{call_id}/disposition": {"code": "SALE"},
+    "/api/v1/calls/{call_id}/disposition": {"code": "SALE", "amount": "100"},
     "/api/v1/calls/{call_id}/amd-review": {"verdict": "machine_passed"},
     "/api/v1/calls/{call_id}/callback": {"due_local": "2030-01-01T10:00"},
     "/api/v1/queues/{queue_id}": {"name": "Mine"},

@@ -83,7 +83,7 @@ async def test_bad_input_is_one_line_naming_the_problem(sqlite_env: Env, tmp_pat
     env = sqlite_env
     await env.org("acme")
     cases = [
-        (("run", *RANGE, "--metrics", "revenue"), "unknown metric 'revenue'"),
+        (("run", *RANGE, "--metrics", "profit"), "unknown metric 'profit'"),
         (("run", *RANGE, "--metrics", "calls", "--by", "colour"), "unknown dimension 'colour'"),
         (
             (

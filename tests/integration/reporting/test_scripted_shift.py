@@ -62,6 +62,8 @@ OUTBOUND = {
 # All calls: 3 inbound + the callback call + 4 dials; with an agent: the answered inbound
 # call, the callback and the connect; sales: the answered inbound call and the connect.
 WHOLE_DAY = {"calls": 8, "calls_with_agent": 3, "conversions": 2, "callbacks_completed": 1}
+# Revenue: the inbound sale (249.90) and the campaign's sale (100, the harness's amount).
+REVENUE = 349.9
 
 
 async def _call_of(f: Floor, sid: str) -> Call:
@@ -87,7 +89,8 @@ async def _inbound(f: Floor, org: str) -> str:
     await f.advance(30)
     f.carrier.hang_up_party(first.sid)
     await f.advance(2)
-    done = await f.post(bea, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE"})
+    sale = {"code": "SALE", "amount": "249.90"}
+    done = await f.post(bea, f"/api/v1/calls/{call_id}/disposition", sale)
     assert done.status_code == 200, done.text
     # 2. Abandoned: Bea at lunch; the caller waits 20 s and hangs up.
     await _on_break(f, bea.headers)
@@ -186,6 +189,8 @@ async def test_a_scripted_shift_shows_the_hand_figures_everywhere(env: Env) -> N
         # The builder: any metrics, undivided.
         [whole] = await report(metrics=",".join(WHOLE_DAY))
         assert whole == WHOLE_DAY
+        [money] = await report(metrics="revenue,revenue_per_sale")
+        assert money == {"revenue": REVENUE, "revenue_per_sale": round(REVENUE / 2, 2)}
         # The wallboard (today), from the same rollups and the floor.
         hub = env.app.state.wallboard  # type: ignore[attr-defined]
         await asyncio.sleep(hub.settle_seconds + 0.2)
