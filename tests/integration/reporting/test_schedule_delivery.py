@@ -43,6 +43,12 @@ from omnivox.reporting.schedule_models import ReportDelivery
 SLOT = datetime(2026, 3, 11, 7, 0, tzinfo=UTC)  # the first 07:00 after the fixed clock
 
 
+@pytest.fixture(autouse=True)
+def _local_receivers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests' webhooks are on this machine (or example.com, not resolved here)."""
+    monkeypatch.setenv("OMNIVOX_SCHEDULE_WEBHOOK_ALLOW_PRIVATE", "true")
+
+
 @pytest.fixture
 def hook() -> Iterator[tuple[str, Hook]]:
     yield from webhook_server()

@@ -15,10 +15,17 @@ from omnivox.core.config import Environment
 from omnivox.core.errors import Conflict, InvalidInput
 from omnivox.core.security.permissions import Role
 from omnivox.core.security.principal import Principal
+from omnivox.reporting.schedule_models import ReportSchedule
 from omnivox.reporting.schedules import ScheduleWrite, check_schedule, create_schedule
 
 URL = "/api/v1/reports/schedules"
 MAILED = DAILY | {"emails": ["ops@acme.example.com"]}
+
+
+@pytest.fixture(autouse=True)
+def _local_receivers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests' webhooks are on this machine (or example.com, not resolved here)."""
+    monkeypatch.setenv("OMNIVOX_SCHEDULE_WEBHOOK_ALLOW_PRIVATE", "true")
 
 
 async def test_create_read_update_delete(env: Env) -> None:
@@ -78,13 +85,18 @@ async def test_bad_schedules_are_refused_saying_what(
     assert listed.json() == []
 
 
-def test_production_sends_to_https_webhooks_only(sqlite_env: Env) -> None:
-    production = sqlite_env.settings.model_copy(update={"env": Environment.PRODUCTION})
+async def test_production_sends_to_https_webhooks_only(sqlite_env: Env) -> None:
+    env = sqlite_env
+    org = await env.org("acme")
+    owner = await env.user(org, "boss@acme.example.com", Role.ORG_ADMIN)
+    actor = Principal(owner, org, "boss@acme.example.com", "boss", Role.ORG_ADMIN, "system")
+    production = env.settings.model_copy(update={"env": Environment.PRODUCTION})
     data = ScheduleWrite.model_validate(DAILY | {"webhook_url": "http://example.com/hook"})
-    with pytest.raises(InvalidInput, match="production sends reports over https only"):
-        check_schedule(data, production, sqlite_env.clock.now())
-    https = ScheduleWrite.model_validate(DAILY | {"webhook_url": "https://example.com/hook"})
-    check_schedule(https, production, sqlite_env.clock.now())
+    async with env.sessions() as s:
+        with pytest.raises(InvalidInput, match="production sends reports over https only"):
+            await check_schedule(s, actor, data, production, env.clock.now())
+        https = ScheduleWrite.model_validate(DAILY | {"webhook_url": "https://example.com/hook"})
+        await check_schedule(s, actor, https, production, env.clock.now())
 
 
 async def test_schedules_per_organisation_are_limited(sqlite_env: Env) -> None:
@@ -169,11 +181,21 @@ async def test_the_pages_create_edit_and_delete(sqlite_env: Env) -> None:
         "webhook_url": "https://example.com/hook",
         "enabled": "on",
     }
-    created = await env.client.post("/reports/schedules", data=form, headers=headers)
-    assert created.status_code == 201, created.text
-    assert 'data-testid="webhook-secret"' in created.text
-    assert "Weekly on Monday at 08:00 (Europe/London)" in created.text
+    posted = await env.client.post("/reports/schedules", data=form, headers=headers)
+    # See other: a refresh of the page it lands on does not create the schedule again.
+    assert posted.status_code == 303, posted.text
     (schedule,) = (await env.client.get(URL, headers=headers)).json()
+    assert posted.headers["location"] == f"/reports/schedules/{schedule['id']}"
+    created = await env.client.get(posted.headers["location"], headers=headers)
+    assert "Weekly on Monday at 08:00 (Europe/London)" in created.text
+    async with env.sessions() as s:
+        stored = await s.get(ReportSchedule, schedule["id"])
+        assert stored is not None
+    shown = re.search(r'data-testid="webhook-secret">(\w+)<', created.text)
+    assert shown and shown.group(1) == stored.webhook_secret
+    again = await env.client.get(posted.headers["location"], headers=headers)
+    assert again.status_code == 200 and stored.webhook_secret not in again.text  # once
+    assert len((await env.client.get(URL, headers=headers)).json()) == 1
     assert schedule["emails"] == ["ops@acme.example.com", "lead@acme.example.com"]
     assert (schedule["metrics"], schedule["by"]) == (["calls_handled", "aht"], ["agent"])
 
@@ -216,11 +238,13 @@ async def test_a_signed_in_browser_uses_the_forms_with_their_csrf_tokens(sqlite_
     }
     no_token = await env.client.post("/reports/schedules", data=form | {"csrf_token": "x"})
     assert no_token.status_code == 403
-    created = await env.client.post("/reports/schedules", data=form)
-    assert created.status_code == 201, created.text
+    posted = await env.client.post("/reports/schedules", data=form)
+    assert posted.status_code == 303, posted.text
+    created = await env.client.get(posted.headers["location"])
     assert "Monthly on day 31 at 18:00 (America/New_York)" in created.text
-    schedule_id = re.search(r'data-schedule-id="(\w+)"', created.text)
+    schedule_id = re.search(r"/reports/schedules/(\w+)$", posted.headers["location"])
     assert schedule_id
+    assert "webhook-secret" not in created.text  # no webhook, no secret
     sent = await env.client.post(
         f"/reports/schedules/{schedule_id.group(1)}/run-now", data={"csrf_token": token.group(1)}
     )
