@@ -212,7 +212,7 @@ async def attempt(ctx: JobContext, delivery_id: str) -> str | None:
                 return None
             delivery.size_bytes = exc.size_bytes
             return await _finish(session, delivery, "failed", str(exc))
-        except Exception as exc:  # noqa: BLE001 - any failure to send is retried, then logged
+        except Exception as exc:  # any failure to send is retried, then logged
             # A database error (a statement timeout) leaves PostgreSQL's transaction
             # aborted: nothing more can be written in it until it is rolled back.
             delivery = await _reloaded(session, delivery_id)
@@ -221,7 +221,11 @@ async def attempt(ctx: JobContext, delivery_id: str) -> str | None:
             if isinstance(exc, SendFailed):
                 reason = str(exc)
             else:
-                reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                # The first line only (a database error goes on with its SQL); the whole
+                # of it goes to the server's log.
+                log.warning("report delivery attempt raised", delivery=delivery_id, exc_info=exc)
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                reason = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
             if delivery.attempts >= settings.schedule_max_attempts:
                 return await _finish(
                     session,

@@ -73,16 +73,11 @@ async def check_webhook_host(url: str, settings: Settings) -> str | None:
 
 
 def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Loopback, private, link-local, multicast, unspecified, reserved, shared (carrier
+    NAT) and the like: anything but a public unicast address."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    return (
-        address.is_loopback
-        or address.is_private
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_unspecified
-        or address.is_reserved
-    )
+    return not address.is_global or address.is_multicast
 
 
 async def send_email(
