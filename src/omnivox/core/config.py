@@ -111,7 +111,8 @@ class Settings(BaseSettings):
     jobs_tick_seconds: int = Field(default=30, ge=1, le=3600)
     # Report schedules: how many per organisation, recipients per schedule, the largest
     # attachment sent; sending attempts per slot and the first back-off (doubled after each
-    # failure); how far back a slot missed while no server ran is still delivered; how long
+    # failure); how far back a slot missed while no server ran is still delivered (beyond
+    # the one tick, jobs_tick_seconds, any slot may wait for its pass); how long
     # one attempt may hold a slot before another process may take it over.
     schedule_max_per_org: int = Field(default=100, ge=1)
     schedule_max_recipients: int = Field(default=20, ge=1, le=1000)
@@ -121,6 +122,10 @@ class Settings(BaseSettings):
     schedule_catch_up_hours: int = Field(default=24, ge=0, le=24 * 31)
     schedule_lease_seconds: int = Field(default=600, ge=10)
     schedule_webhook_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # Webhooks may post to loopback, private, link-local, multicast and unspecified
+    # addresses (a receiver on the server's own network); off, such hosts are refused
+    # when saved and when sent, so a schedule cannot reach inside the network.
+    schedule_webhook_allow_private: bool = False
     # Outgoing e-mail (report schedules). starttls: upgrade the connection with STARTTLS.
     smtp_host: str = ""
     smtp_port: int = Field(default=587, ge=1, le=65535)

@@ -6,7 +6,8 @@ inserts each due slot's delivery row with ``ON CONFLICT DO NOTHING`` on
 ``(schedule_id, slot_at)``, and an attempt first moves its row from ``pending`` to
 ``sending`` with a compare-and-set that only one process can win. Slots that fell while no
 server ran are inserted when one comes back, as far back as
-``OMNIVOX_SCHEDULE_CATCH_UP_HOURS``. A process that dies while sending leaves its row
+``OMNIVOX_SCHEDULE_CATCH_UP_HOURS`` beyond the one tick (``OMNIVOX_JOBS_TICK_SECONDS``)
+any slot may wait for its pass. A process that dies while sending leaves its row
 ``sending`` until its lease ends; another then takes it over, so a slot may be sent twice
 only when a process dies between the recipient accepting the file and the row being
 marked (each destination is marked as soon as it has accepted).
@@ -23,21 +24,18 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import find_active_user
 from omnivox.core.config import Settings
 from omnivox.core.db import new_id
 from omnivox.core.errors import DomainError
 from omnivox.core.logging import get_logger
-from omnivox.core.security.permissions import Role
-from omnivox.core.security.principal import Principal
 from omnivox.jobs import JobContext, JobQueue, Jobs
 from omnivox.reporting.exports import export_bytes
 from omnivox.reporting.query import ReportResult
 from omnivox.reporting.schedule_models import ReportDelivery, ReportSchedule
-from omnivox.reporting.schedule_send import MIME_TYPES, send_email, send_webhook
+from omnivox.reporting.schedule_send import MIME_TYPES, SendFailed, send_email, send_webhook
 from omnivox.reporting.schedule_times import RelativeRange, range_for, slots_between
-from omnivox.reporting.schedules import rule_of
-from omnivox.reporting.service import ReportAsk, report_for
+from omnivox.reporting.schedules import ask_of, org_timezone, owner_principal, rule_of
+from omnivox.reporting.service import report_for
 
 log = get_logger(__name__)
 DUE_JOB = "reports.deliver_due"
@@ -47,6 +45,10 @@ SEND_JOB = "reports.deliver"
 class PermanentFailure(Exception):
     """Trying again would not help (the report is refused, the owner is gone): the
     delivery fails at once."""
+
+    def __init__(self, message: str, size_bytes: int | None = None) -> None:
+        super().__init__(message)
+        self.size_bytes = size_bytes
 
 
 def register_jobs(jobs: Jobs, settings: Settings) -> None:
@@ -61,7 +63,11 @@ async def deliver_due(ctx: JobContext, _args: Mapping[str, Any]) -> None:
         await plan_due(session, now, ctx.settings)
         ids = await due_deliveries(session, now)
     for delivery_id in ids:
-        await attempt(ctx, delivery_id)
+        try:
+            await attempt(ctx, delivery_id)
+        except Exception:  # one delivery's trouble must not cost the others theirs
+            # Its row stays claimed until the lease ends; then a pass tries it again.
+            log.exception("report delivery attempt failed", delivery=delivery_id)
 
 
 async def deliver_one(ctx: JobContext, args: Mapping[str, Any]) -> None:
@@ -78,9 +84,11 @@ def _recipients(schedule: ReportSchedule) -> list[str]:
 
 
 def _slot_row(
-    schedule: ReportSchedule, slot: datetime, now: datetime, *, manual: bool
+    schedule: ReportSchedule, slot: datetime, now: datetime, zone: str, *, manual: bool
 ) -> dict[str, Any]:
-    start, end = range_for(RelativeRange(schedule.range), slot, schedule.timezone)
+    """The delivery row of ``slot``; its dates are the slot's local dates in ``zone``, the
+    organisation's time zone (the one the engine reads dates in)."""
+    start, end = range_for(RelativeRange(schedule.range), slot, zone)
     return {
         "id": new_id(),
         "schedule_id": schedule.id,
@@ -102,7 +110,11 @@ def _slot_row(
 async def plan_due(session: AsyncSession, now: datetime, settings: Settings) -> int:
     """Insert a delivery row for every slot up to ``now`` not yet planned (within the
     catch-up window); returns how many this call inserted."""
-    horizon = now - timedelta(hours=settings.schedule_catch_up_hours)
+    # A slot normally waits up to one tick for its pass: that much lateness is not
+    # catching up, so a window of 0 hours still delivers every slot while a server runs.
+    horizon = now - timedelta(
+        hours=settings.schedule_catch_up_hours, seconds=settings.jobs_tick_seconds
+    )
     schedules = await session.scalars(
         select(ReportSchedule)
         .where(ReportSchedule.enabled.is_(True), ReportSchedule.planned_until < now)
@@ -118,10 +130,11 @@ async def plan_due(session: AsyncSession, now: datetime, settings: Settings) -> 
                 since=schedule.planned_until.isoformat(),
                 window_hours=settings.schedule_catch_up_hours,
             )
+        zone = await org_timezone(session, schedule.organization_id)
         for slot in slots_between(rule_of(schedule), since, now):
             stmt = await _insert(session)
             claimed = await session.scalar(
-                stmt.values(_slot_row(schedule, slot, now, manual=False))
+                stmt.values(_slot_row(schedule, slot, now, zone, manual=False))
                 .on_conflict_do_nothing(index_elements=["schedule_id", "slot_at"])
                 .returning(ReportDelivery.id)
             )
@@ -158,7 +171,8 @@ async def run_now(
 ) -> ReportDelivery:
     """A delivery of the schedule's report for a slot at ``now``, sent at once (as its
     own row in the log, marked manual)."""
-    row = _slot_row(schedule, now.astimezone(UTC), now, manual=True)
+    zone = await org_timezone(session, schedule.organization_id)
+    row = _slot_row(schedule, now.astimezone(UTC), now, zone, manual=True)
     delivery = ReportDelivery(**row)
     session.add(delivery)
     await session.flush()
@@ -193,9 +207,25 @@ async def attempt(ctx: JobContext, delivery_id: str) -> str | None:
         try:
             await _send(session, schedule, delivery, settings)
         except PermanentFailure as exc:
+            delivery = await _reloaded(session, delivery_id)
+            if delivery is None:
+                return None
+            delivery.size_bytes = exc.size_bytes
             return await _finish(session, delivery, "failed", str(exc))
-        except Exception as exc:  # noqa: BLE001 - any failure to send is retried, then logged
-            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        except Exception as exc:  # any failure to send is retried, then logged
+            # A database error (a statement timeout) leaves PostgreSQL's transaction
+            # aborted: nothing more can be written in it until it is rolled back.
+            delivery = await _reloaded(session, delivery_id)
+            if delivery is None:
+                return None
+            if isinstance(exc, SendFailed):
+                reason = str(exc)
+            else:
+                # The first line only (a database error goes on with its SQL); the whole
+                # of it goes to the server's log.
+                log.warning("report delivery attempt raised", delivery=delivery_id, exc_info=exc)
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                reason = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
             if delivery.attempts >= settings.schedule_max_attempts:
                 return await _finish(
                     session,
@@ -212,6 +242,13 @@ async def attempt(ctx: JobContext, delivery_id: str) -> str | None:
             return await _finish(session, delivery, "pending", reason)
         delivery.sent_at = ctx.clock.now()
         return await _finish(session, delivery, "sent", "")
+
+
+async def _reloaded(session: AsyncSession, delivery_id: str) -> ReportDelivery | None:
+    """The delivery as committed (its claim, the destinations already served), after
+    rolling back whatever the failed attempt left; None when it was deleted meanwhile."""
+    await session.rollback()
+    return await session.get(ReportDelivery, delivery_id, populate_existing=True)
 
 
 async def _finish(session: AsyncSession, delivery: ReportDelivery, status: str, error: str) -> str:
@@ -236,16 +273,22 @@ async def _send(
     if len(data) > limit:
         raise PermanentFailure(
             f"the file is {len(data)} bytes, over the {limit}-byte limit "
-            "(OMNIVOX_SCHEDULE_MAX_ATTACHMENT_BYTES)"
+            "(OMNIVOX_SCHEDULE_MAX_ATTACHMENT_BYTES)",
+            size_bytes=len(data),
         )
     filename = f"{_slug(schedule.name)}_{start.isoformat()}_{end.isoformat()}.{schedule.format}"
     mime = MIME_TYPES[schedule.format]
     done = list(delivery.done)
-    if schedule.emails and "email" not in done:
-        await send_email(settings, schedule.emails, title, data, filename, mime)
-        done.append("email")
-        delivery.done = done
-        await session.commit()  # accepted: a retry of the webhook does not mail again
+    # "email:<address>" per recipient the server accepted: a retry mails only the others.
+    waiting = [e for e in schedule.emails if "email" not in done and f"email:{e}" not in done]
+    if waiting:
+        accepted: list[str] = []
+        try:
+            await send_email(settings, waiting, title, data, filename, mime, accepted)
+        finally:
+            done += [f"email:{e}" for e in accepted]
+            delivery.done = done
+            await session.commit()  # accepted: a retry does not mail them again
     if schedule.webhook_url and "webhook" not in done:
         await send_webhook(
             settings,
@@ -264,23 +307,10 @@ async def _send(
 async def _run_as_owner(
     session: AsyncSession, schedule: ReportSchedule, start: date, end: date, settings: Settings
 ) -> ReportResult:
-    owner = await find_active_user(session, schedule.organization_id, schedule.owner_id)
-    if owner is None:
+    actor = await owner_principal(session, schedule.organization_id, schedule.owner_id)
+    if actor is None:
         raise PermanentFailure("the schedule's owner is no longer an active user")
-    # The owner's role now: a schedule never shows more than its owner may see today.
-    actor = Principal(
-        owner.id, owner.organization_id, owner.email, owner.name, Role(owner.role), "system"
-    )
-    definition = schedule.definition
-    ask = ReportAsk(
-        start=start,
-        end=end,
-        template=str(definition.get("template") or ""),
-        metrics=tuple(definition.get("metrics") or ()),
-        by=tuple(definition.get("by") or ()),
-        filters=dict(definition.get("filters") or {}),
-        granularity=definition.get("granularity"),
-    )
+    ask = ask_of(schedule.definition, start, end)
     try:
         return await report_for(session, actor, ask, settings)
     except DomainError as exc:

@@ -4,6 +4,7 @@ needs ``reports:schedule``; which schedules a person sees is the service's busin
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from omnivox.jobs import JobQueue
 from omnivox.reporting.request import GRANULARITIES
 from omnivox.reporting.schedule_delivery import run_now
 from omnivox.reporting.schedule_models import ReportDelivery, ReportSchedule
-from omnivox.reporting.schedule_times import Frequency, RelativeRange, next_slot
+from omnivox.reporting.schedule_times import RANGE_LABELS, Frequency, RelativeRange, next_slot
 from omnivox.reporting.schedules import (
     FORMATS,
     ScheduleWrite,
@@ -28,6 +29,8 @@ from omnivox.reporting.schedules import (
     describe,
     get_schedule,
     list_schedules,
+    org_timezone,
+    rotate_webhook_secret,
     rule_of,
     update_schedule,
 )
@@ -38,6 +41,12 @@ api = APIRouter(prefix="/api/v1/reports/schedules", tags=["reports"])
 pages = APIRouter(prefix="/reports/schedules", include_in_schema=False)
 _LOG_ROWS = 200
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# A webhook secret a form just made travels to the schedule's page (after the redirect
+# that keeps a refresh from posting again) in this cookie: HttpOnly, SameSite=Strict,
+# limited to that schedule's pages and five minutes, shown only while it is still the
+# schedule's secret, and cleared by the page that shows it, so it is shown once.
+_SECRET_COOKIE = "omnivox_schedule_secret"  # noqa: S105 - the name, not a secret
+_SECRET_COOKIE_SECONDS = 300
 
 
 def _queue(request: Request) -> JobQueue:
@@ -57,6 +66,7 @@ def schedule_out(schedule: ReportSchedule, now: datetime) -> dict[str, Any]:
         "filters": d.get("filters", {}),
         "granularity": d.get("granularity"),
         "range": schedule.range,
+        "range_label": RANGE_LABELS[RelativeRange(schedule.range)],
         "frequency": schedule.frequency,
         "weekday": schedule.weekday,
         "day_of_month": schedule.day_of_month,
@@ -129,10 +139,23 @@ async def api_update(
     state: State,
     actor: Principal = Allow(P.REPORTS_SCHEDULE),
 ) -> dict[str, Any]:
-    schedule = await update_schedule(
+    """Change a schedule. A webhook URL set or changed gets a new signing secret, in this
+    answer only (``webhook_secret``)."""
+    schedule, secret = await update_schedule(
         db, actor, schedule_id, data, state.settings, state.clock.now()
     )
-    return schedule_out(schedule, state.clock.now())
+    return schedule_out(schedule, state.clock.now()) | (
+        {"webhook_secret": secret} if secret else {}
+    )
+
+
+@api.post("/{schedule_id}/webhook-secret")
+async def api_new_secret(
+    schedule_id: str, db: DB, state: State, actor: Principal = Allow(P.REPORTS_SCHEDULE)
+) -> dict[str, Any]:
+    """A new signing secret for the webhook, in this answer only; the old one stops."""
+    schedule = await rotate_webhook_secret(db, actor, schedule_id)
+    return schedule_out(schedule, state.clock.now()) | {"webhook_secret": schedule.webhook_secret}
 
 
 @api.delete("/{schedule_id}", status_code=204)
@@ -168,7 +191,9 @@ async def api_deliveries(
 # --- pages ---------------------------------------------------------------------------
 
 
-def _form_of(schedule: ReportSchedule | None) -> dict[str, Any]:
+def _form_of(schedule: ReportSchedule | None, zone: str = "UTC") -> dict[str, Any]:
+    """The form's fields: the schedule's, or a new one's defaults (in ``zone``, the
+    organisation's time zone)."""
     if schedule is None:
         return {
             "name": "",
@@ -182,7 +207,7 @@ def _form_of(schedule: ReportSchedule | None) -> dict[str, Any]:
             "weekday": "0",
             "day_of_month": "1",
             "at": "07:00",
-            "timezone": "UTC",
+            "timezone": zone,
             "format": "csv",
             "emails": "",
             "webhook_url": "",
@@ -240,7 +265,7 @@ def _choices() -> dict[str, Any]:
         "templates": [*TEMPLATES.values()],
         "compliance": COMPLIANCE,
         "granularities": GRANULARITIES,
-        "ranges": [r.value for r in RelativeRange],
+        "ranges": [(r.value, label) for r, label in RANGE_LABELS.items()],
         "frequencies": [f.value for f in Frequency],
         "weekdays": _WEEKDAYS,
         "formats": FORMATS,
@@ -255,20 +280,20 @@ async def _list_page(
     *,
     form: dict[str, Any] | None = None,
     error: str = "",
-    created: ReportSchedule | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     schedules = [schedule_out(s, state.clock.now()) for s in await list_schedules(db, actor)]
+    if form is None:
+        form = _form_of(None, await org_timezone(db, actor.organization_id))
     return render(
         request,
         "reports/schedules.html",
         actor,
         status=status,
         schedules=schedules,
-        form=form or _form_of(None),
+        form=form,
         editing=None,
         error=error,
-        created=created,
         **_choices(),
     )
 
@@ -280,21 +305,39 @@ async def schedules_page(
     return await _list_page(request, db, state, actor)
 
 
-@pages.post("")
+def _to_schedule(state: AppState, schedule_id: str, secret: str | None) -> RedirectResponse:
+    """See other: the schedule's page (a refresh there posts nothing), carrying a secret
+    just made to be shown there once (see ``_SECRET_COOKIE``)."""
+    resp = RedirectResponse(f"/reports/schedules/{schedule_id}", status_code=303)
+    if secret:
+        resp.set_cookie(
+            _SECRET_COOKIE,
+            secret,
+            max_age=_SECRET_COOKIE_SECONDS,
+            path=f"/reports/schedules/{schedule_id}",
+            httponly=True,
+            samesite="strict",
+            secure=state.settings.cookie_secure,
+        )
+    return resp
+
+
+@pages.post("", response_model=None)
 async def schedules_create(
     request: Request, db: DB, state: State, actor: Principal = Allow(P.REPORTS_SCHEDULE)
-) -> HTMLResponse:
+) -> HTMLResponse | RedirectResponse:
     form = await form_dict(request)
     try:
         data = _write_of(form)
         created = await create_schedule(db, actor, data, state.settings, state.clock.now())
     except DomainError as exc:
         await db.rollback()
-        shown = _form_of(None) | form | {"enabled": form.get("enabled") == "on"}
+        zone = await org_timezone(db, actor.organization_id)
+        shown = _form_of(None, zone) | form | {"enabled": form.get("enabled") == "on"}
         return await _list_page(
             request, db, state, actor, form=shown, error=exc.detail, status=exc.status
         )
-    return await _list_page(request, db, state, actor, created=created, status=201)
+    return _to_schedule(state, created.id, created.webhook_secret if created.webhook_url else None)
 
 
 @pages.get("/{schedule_id}")
@@ -306,15 +349,29 @@ async def schedule_edit_page(
     actor: Principal = Allow(P.REPORTS_SCHEDULE),
 ) -> HTMLResponse:
     schedule = await get_schedule(db, actor, schedule_id)
-    return render(
+    carried = request.cookies.get(_SECRET_COOKIE, "")
+    # Shown only while it is still this schedule's secret (not an older one, nor text
+    # someone else put in the cookie).
+    secret = carried if carried and hmac.compare_digest(carried, schedule.webhook_secret) else ""
+    resp = render(
         request,
         "reports/schedule_edit.html",
         actor,
         schedule=schedule_out(schedule, state.clock.now()),
         form=_form_of(schedule),
         error="",
+        secret=secret,
         **_choices(),
     )
+    if carried:
+        resp.delete_cookie(
+            _SECRET_COOKIE,
+            path=f"/reports/schedules/{schedule_id}",
+            httponly=True,
+            samesite="strict",
+            secure=state.settings.cookie_secure,
+        )
+    return resp
 
 
 @pages.post("/{schedule_id}", response_model=None)
@@ -333,7 +390,9 @@ async def schedule_update(
     form = await form_dict(request)
     try:
         data = _write_of(form)
-        await update_schedule(db, actor, schedule_id, data, state.settings, state.clock.now())
+        _saved, secret = await update_schedule(
+            db, actor, schedule_id, data, state.settings, state.clock.now()
+        )
     except DomainError as exc:
         await db.rollback()
         return render(
@@ -344,9 +403,20 @@ async def schedule_update(
             schedule=shown,
             form=saved | form | {"enabled": form.get("enabled") == "on"},
             error=exc.detail,
+            secret="",
             **_choices(),
         )
+    if secret:  # a new webhook: its secret is shown on the schedule's page
+        return _to_schedule(state, schedule_id, secret)
     return RedirectResponse("/reports/schedules", status_code=303)
+
+
+@pages.post("/{schedule_id}/webhook-secret")
+async def schedule_new_secret(
+    schedule_id: str, db: DB, state: State, actor: Principal = Allow(P.REPORTS_SCHEDULE)
+) -> RedirectResponse:
+    schedule = await rotate_webhook_secret(db, actor, schedule_id)
+    return _to_schedule(state, schedule_id, schedule.webhook_secret)
 
 
 @pages.post("/{schedule_id}/delete")

@@ -26,10 +26,22 @@ class Frequency(StrEnum):
 
 class RelativeRange(StrEnum):
     YESTERDAY = "yesterday"
-    LAST_7_DAYS = "last_7_days"
+    # Not saved reports' ``last_7_days`` (today and the six days before): the seven whole
+    # days before the slot's date.
+    PREVIOUS_7_DAYS = "previous_7_days"
     LAST_WEEK = "last_week"  # Monday to Sunday before the slot's week
     LAST_MONTH = "last_month"
     MONTH_TO_DATE = "month_to_date"  # the 1st to the slot's date, included
+
+
+# What the form and the list say: exactly which days each range covers.
+RANGE_LABELS = {
+    RelativeRange.YESTERDAY: "Yesterday (the day before the slot)",
+    RelativeRange.PREVIOUS_7_DAYS: "The 7 days before the slot",
+    RelativeRange.LAST_WEEK: "Last week (Monday to Sunday before the slot's week)",
+    RelativeRange.LAST_MONTH: "Last month (the calendar month before the slot's)",
+    RelativeRange.MONTH_TO_DATE: "Month to date (the 1st to the slot's day, included)",
+}
 
 
 @dataclass(frozen=True)
@@ -88,11 +100,14 @@ def next_slot(rule: Rule, after: datetime) -> datetime:
 
 
 def range_for(kind: RelativeRange, slot: datetime, timezone: str) -> tuple[date, date]:
-    """The dates (both included) a slot reports on, from its local date."""
+    """The dates (both included) a slot reports on, from its local date in ``timezone``:
+    the organisation's zone, in which the engine reads dates, not the schedule's (a
+    07:00 UTC slot of a Los Angeles organisation is still the 10th there at 23:00, so
+    its "yesterday" is the 9th)."""
     today = slot.astimezone(ZoneInfo(timezone)).date()
     if kind is RelativeRange.YESTERDAY:
         return today - timedelta(days=1), today - timedelta(days=1)
-    if kind is RelativeRange.LAST_7_DAYS:
+    if kind is RelativeRange.PREVIOUS_7_DAYS:
         return today - timedelta(days=7), today - timedelta(days=1)
     if kind is RelativeRange.LAST_WEEK:
         monday = today - timedelta(days=today.weekday() + 7)

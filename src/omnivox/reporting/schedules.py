@@ -11,6 +11,7 @@ organisation. Nobody sees another organisation's.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import UTC, datetime, time
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -20,12 +21,13 @@ from pydantic import BaseModel, EmailStr, Field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from omnivox.accounts import find_active_user, find_organization
 from omnivox.core.config import Settings
-from omnivox.core.errors import Conflict, InvalidInput, NotFound
-from omnivox.core.security.permissions import Permission
+from omnivox.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from omnivox.core.security.permissions import Permission, Role
 from omnivox.core.security.principal import Principal
-from omnivox.reporting.request import ReportRequest, check_request
 from omnivox.reporting.schedule_models import ReportSchedule
+from omnivox.reporting.schedule_send import WebhookRefused, check_webhook_host
 from omnivox.reporting.schedule_times import (
     Frequency,
     RelativeRange,
@@ -33,7 +35,7 @@ from omnivox.reporting.schedule_times import (
     next_slot,
     range_for,
 )
-from omnivox.reporting.templates import COMPLIANCE, get_template
+from omnivox.reporting.service import ReportAsk, report_for
 
 FORMATS = ("csv", "xlsx", "pdf")
 
@@ -80,8 +82,51 @@ def rule_of(schedule: ReportSchedule) -> Rule:
     )
 
 
-def check_schedule(data: ScheduleWrite, settings: Settings, now: datetime) -> Rule:
-    """Every reason the schedule cannot be saved, as a 422 naming the field."""
+def ask_of(definition: dict[str, Any], start: Any, end: Any) -> ReportAsk:
+    return ReportAsk(
+        start=start,
+        end=end,
+        template=str(definition.get("template") or ""),
+        metrics=tuple(definition.get("metrics") or ()),
+        by=tuple(definition.get("by") or ()),
+        filters=dict(definition.get("filters") or {}),
+        granularity=definition.get("granularity"),
+    )
+
+
+async def owner_principal(session: AsyncSession, org_id: str, owner_id: str) -> Principal | None:
+    """Who a schedule runs as: its owner with the role they hold now (not the token that
+    saved it), so it never shows more than the owner may see today; None when the owner
+    is no longer an active user."""
+    owner = await find_active_user(session, org_id, owner_id)
+    if owner is None:
+        return None
+    return Principal(
+        owner.id, owner.organization_id, owner.email, owner.name, Role(owner.role), "system"
+    )
+
+
+async def org_timezone(session: AsyncSession, org_id: str) -> str:
+    """The zone the engine reads dates in, so the one a slot's range is computed in."""
+    org = await find_organization(session, org_id)
+    return org.timezone if org is not None else "UTC"
+
+
+async def check_schedule(
+    session: AsyncSession,
+    owner: Principal,
+    data: ScheduleWrite,
+    settings: Settings,
+    now: datetime,
+) -> Rule:
+    """Every reason the schedule cannot be saved, as a 4xx naming the field. The report
+    is run once as ``owner``, as the engine will run it at each slot, so what could never
+    be delivered (an unknown queue, a template the owner may not run) is refused now."""
+    bad = [c for c in data.name if unicodedata.category(c).startswith("C")]
+    if bad:
+        raise InvalidInput.on(
+            "name", "a name may not hold line breaks, tabs or other control characters"
+        )
     try:
         ZoneInfo(data.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -99,13 +144,14 @@ def check_schedule(data: ScheduleWrite, settings: Settings, now: datetime) -> Ru
         data.weekday if data.frequency is Frequency.WEEKLY else None,
         data.day_of_month if data.frequency is Frequency.MONTHLY else None,
     )
-    _check_destinations(data, settings)
-    start, end = range_for(data.range, next_slot(rule, now), data.timezone)
-    _check_report(data, start, end, settings)
+    await _check_destinations(data, settings)
+    zone = await org_timezone(session, owner.organization_id)
+    start, end = range_for(data.range, next_slot(rule, now), zone)
+    await report_for(session, owner, ask_of(definition_of(data), start, end), settings)
     return rule
 
 
-def _check_destinations(data: ScheduleWrite, settings: Settings) -> None:
+async def _check_destinations(data: ScheduleWrite, settings: Settings) -> None:
     if not data.emails and not data.webhook_url:
         raise InvalidInput.on("emails", "give at least one e-mail address or a webhook URL")
     limit = settings.schedule_max_recipients
@@ -124,22 +170,10 @@ def _check_destinations(data: ScheduleWrite, settings: Settings) -> None:
                 f"{data.webhook_url!r} is not an {' or '.join(allowed)} URL"
                 + (" (production sends reports over https only)" if settings.is_production else ""),
             )
-
-
-def _check_report(data: ScheduleWrite, start: Any, end: Any, settings: Settings) -> None:
-    if bool(data.template) == bool(data.metrics):
-        raise InvalidInput.on("metrics", "give either a template or metrics, not both or neither")
-    if data.template and data.by:
-        raise InvalidInput.on("by", "a template has its own dimensions")
-    if data.template == COMPLIANCE:
-        return
-    if data.template:
-        request = get_template(data.template).request(start, end, data.filters, data.granularity)
-    else:
-        request = ReportRequest(
-            tuple(data.metrics), start, end, tuple(data.by), data.filters, data.granularity
-        )
-    check_request(request, settings.report_max_days)
+        try:
+            await check_webhook_host(data.webhook_url, settings)
+        except WebhookRefused as exc:
+            raise InvalidInput.on("webhook_url", str(exc)) from None
 
 
 def _visible(actor: Principal) -> Any:
@@ -181,7 +215,10 @@ async def create_schedule(
 ) -> ReportSchedule:
     """A new schedule; its first slot is the next one after ``now`` (nothing is caught up
     from before it existed). ``webhook_secret`` is readable on the returned row only."""
-    rule = check_schedule(data, settings, now)
+    owner = await owner_principal(session, actor.organization_id, actor.user_id)
+    if owner is None:
+        raise PermissionDenied("a report schedule belongs to a person (sign in as one)")
+    rule = await check_schedule(session, owner, data, settings, now)
     count = await session.scalar(
         select(func.count())
         .select_from(ReportSchedule)
@@ -212,16 +249,38 @@ async def update_schedule(
     data: ScheduleWrite,
     settings: Settings,
     now: datetime,
-) -> ReportSchedule:
+) -> tuple[ReportSchedule, str | None]:
     """Change a schedule. Slots from now on follow the new rule; one already due is
-    still delivered (its delivery row exists)."""
+    still delivered (its delivery row exists). A webhook URL set or changed gets a new
+    signing secret, returned (once) as the second item; otherwise that is None."""
     schedule = await get_schedule(session, actor, schedule_id)
-    rule = check_schedule(data, settings, now)
+    owner = await owner_principal(session, schedule.organization_id, schedule.owner_id)
+    if owner is None:
+        raise Conflict("the schedule's owner is no longer an active user; delete it instead")
+    rule = await check_schedule(session, owner, data, settings, now)
     # New times, or back from a pause: no catching up on slots of the old rule or the pause.
     restart = rule != rule_of(schedule) or not schedule.enabled
+    # A new receiver gets a new key: the old one was shown to whoever set up the old one.
+    new_url = bool(data.webhook_url) and data.webhook_url != schedule.webhook_url
     _apply(schedule, data, rule)
     if restart:
         schedule.planned_until = max(schedule.planned_until, now.astimezone(UTC))
+    secret = None
+    if new_url:
+        secret = schedule.webhook_secret = secrets.token_hex(32)
+    await session.commit()
+    return schedule, secret
+
+
+async def rotate_webhook_secret(
+    session: AsyncSession, actor: Principal, schedule_id: str
+) -> ReportSchedule:
+    """A new signing secret for the schedule's webhook (readable on the returned row);
+    the old one stops being used at once."""
+    schedule = await get_schedule(session, actor, schedule_id)
+    if not schedule.webhook_url:
+        raise Conflict("the schedule has no webhook; give it a webhook URL first")
+    schedule.webhook_secret = secrets.token_hex(32)
     await session.commit()
     return schedule
 

@@ -48,6 +48,37 @@ class Inbox:
         return "250 OK"
 
 
+@dataclass
+class Picky:
+    """aiosmtpd's handler that refuses recipients starting with ``refuse``."""
+
+    refuse: str | None
+    messages: list[Any] = field(default_factory=list)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if self.refuse and address.startswith(self.refuse):
+            return "550 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+class RunningSmtp:
+    def __init__(self, handler: Any, port: int) -> None:
+        self._controller = Controller(handler, hostname="127.0.0.1", port=port)
+
+    def __enter__(self) -> None:
+        self._controller.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self._controller.stop()
+
+
 class SmtpServer:
     def __init__(self, port: int) -> None:
         self.port = port

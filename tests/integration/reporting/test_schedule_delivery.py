@@ -14,12 +14,16 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 from tests.integration.reporting.schedule_support import (
     DAILY,
     Hook,
+    Picky,
+    RunningSmtp,
     SmtpServer,
     admin,
     free_port,
@@ -37,10 +41,18 @@ from omnivox.app import create_app
 from omnivox.core.db import create_engine, create_session_factory
 from omnivox.core.security.permissions import Role
 from omnivox.core.security.principal import Principal
+from omnivox.reporting import schedule_delivery
 from omnivox.reporting.schedule_delivery import deliver_due
 from omnivox.reporting.schedule_models import ReportDelivery
+from omnivox.reporting.service import report_for
 
 SLOT = datetime(2026, 3, 11, 7, 0, tzinfo=UTC)  # the first 07:00 after the fixed clock
+
+
+@pytest.fixture(autouse=True)
+def _local_receivers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests' webhooks are on this machine (or example.com, not resolved here)."""
+    monkeypatch.setenv("OMNIVOX_SCHEDULE_WEBHOOK_ALLOW_PRIVATE", "true")
 
 
 @pytest.fixture
@@ -79,11 +91,15 @@ async def test_an_emailed_report_carries_the_days_figures(sqlite_env: Env) -> No
         await deliver_due(queue.context, {})
     await tasks.stop()
 
-    assert len(inbox.messages) == 1
-    envelope = inbox.messages[0]
-    assert sorted(envelope.rcpt_tos) == ["boss@acme.example.com", "ops@acme.example.com"]
+    # One message each: no recipient sees the others' addresses.
+    assert [e.rcpt_tos for e in inbox.messages] == [
+        ["ops@acme.example.com"],
+        ["boss@acme.example.com"],
+    ]
+    envelope = inbox.messages[1]
     message = email.message_from_bytes(envelope.content, policy=default_policy)
     assert isinstance(message, EmailMessage)
+    assert message["To"] == "boss@acme.example.com" and "ops@" not in envelope.content.decode()
     assert message["Subject"] == "Queues yesterday 2026-03-10 to 2026-03-10"
     (part,) = list(message.iter_attachments())
     assert part.get_filename() == "queues-yesterday_2026-03-10_2026-03-10.csv"
@@ -300,7 +316,7 @@ async def test_a_failing_webhook_is_logged_with_its_answer(
     await tasks.stop()
     (row,) = await _log(env, headers, created.json()["id"])
     assert row["status"] == "pending"
-    assert row["last_error"] == f"SendFailed: webhook {url} answered 500"
+    assert row["last_error"] == f"webhook {url} answered 500"
     page = await env.client.get(
         f"/reports/schedules/{created.json()['id']}/deliveries", headers=headers
     )
@@ -406,3 +422,180 @@ async def test_a_file_over_the_size_limit_fails_naming_the_limit(
     assert "over the 10-byte limit (OMNIVOX_SCHEDULE_MAX_ATTACHMENT_BYTES)" in str(
         row["last_error"]
     )
+
+
+@pytest.mark.parametrize(("max_attempts", "status"), [(5, "pending"), (1, "failed")])
+async def test_a_database_error_in_one_delivery_spares_the_others(
+    env: Env,
+    hook: tuple[str, Hook],
+    monkeypatch: pytest.MonkeyPatch,
+    max_attempts: int,
+    status: str,
+) -> None:
+    url, received = hook
+    headers = await admin(env)
+    for name in ("First", "Second"):
+        body = DAILY | {"name": name, "webhook_url": url}
+        created = await env.client.post("/api/v1/reports/schedules", json=body, headers=headers)
+        assert created.status_code == 201, created.text
+    calls: list[str] = []
+
+    async def failing_once(session: AsyncSession, *args: Any) -> Any:
+        calls.append("run")
+        if len(calls) == 1:  # e.g. a statement timeout: PostgreSQL aborts the transaction
+            await session.execute(text("SELECT * FROM no_such_table"))
+        return await report_for(session, *args)
+
+    monkeypatch.setattr(schedule_delivery, "report_for", failing_once)
+    settings = env.settings.model_copy(update={"schedule_max_attempts": max_attempts})
+    queue, tasks = job_queue(env, settings)
+    await _to_slot(env)
+    await deliver_due(queue.context, {})  # does not raise
+    await tasks.stop()
+
+    assert len(received.requests) == 1  # the other delivery of the pass still went
+    async with env.sessions() as s:
+        rows = list(await s.scalars(select(ReportDelivery).order_by(ReportDelivery.status)))
+    failed = [r for r in rows if r.status != "sent"]
+    assert len(rows) == 2 and len(failed) == 1
+    (row,) = failed
+    assert (row.status, row.attempts, row.lease_until) == (status, 1, None)
+    assert "no_such_table" in row.last_error
+    if status == "failed":
+        assert "gave up after 1 attempts, OMNIVOX_SCHEDULE_MAX_ATTEMPTS" in row.last_error
+
+
+async def test_a_delivery_whose_attempt_escapes_is_retried_after_its_lease(
+    sqlite_env: Env, hook: tuple[str, Hook], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even a failure the attempt cannot record costs only that delivery, and only until
+    its lease ends."""
+    env = sqlite_env
+    url, received = hook
+    headers = await admin(env)
+    for name in ("First", "Second"):
+        body = DAILY | {"name": name, "webhook_url": url}
+        await env.client.post("/api/v1/reports/schedules", json=body, headers=headers)
+    real = schedule_delivery._finish
+    broken: list[str] = []
+
+    async def finish_fails_once(*args: Any) -> Any:
+        if not broken:
+            broken.append("x")
+            raise RuntimeError("the database went away")
+        return await real(*args)
+
+    monkeypatch.setattr(schedule_delivery, "_finish", finish_fails_once)
+    queue, tasks = job_queue(env, env.settings)
+    await _to_slot(env)
+    await deliver_due(queue.context, {})  # does not raise
+    assert len(received.requests) == 2  # the second delivery went too
+    async with env.sessions() as s:
+        rows = list(await s.scalars(select(ReportDelivery)))
+    assert sorted(r.status for r in rows) == ["sending", "sent"]
+    await env.clock.advance(env.settings.schedule_lease_seconds + 1)
+    await deliver_due(queue.context, {})
+    await tasks.stop()
+    async with env.sessions() as s:
+        rows = list(await s.scalars(select(ReportDelivery)))
+    assert sorted(r.status for r in rows) == ["sent", "sent"]
+    assert len(received.requests) == 2  # its webhook had taken the file: not sent again
+
+
+async def test_the_report_covers_the_organisations_days_not_the_schedules(
+    sqlite_env: Env, hook: tuple[str, Hook]
+) -> None:
+    """A Los Angeles organisation with a 06:00 UTC schedule: at that slot it is still
+    23:00 on the 10th there, so "yesterday" is the 9th (the 10th has not ended)."""
+    env = sqlite_env
+    url, _received = hook
+    org = await env.org("acme", tz="America/Los_Angeles")
+    headers = await admin(env, org=org)
+    body = DAILY | {"at": "06:00", "webhook_url": url}
+    created = await env.client.post("/api/v1/reports/schedules", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    queue, tasks = job_queue(env, env.settings)
+    slot = datetime(2026, 3, 11, 6, 0, tzinfo=UTC)
+    await env.clock.advance((slot - env.clock.now()).total_seconds() + 30)
+    await deliver_due(queue.context, {})
+    await tasks.stop()
+    (row,) = await _log(env, headers, created.json()["id"])
+    assert row["slot_at"] == slot.isoformat()
+    assert row["range"] == ["2026-03-09", "2026-03-09"]
+    assert row["status"] == "sent"
+
+
+@pytest.mark.parametrize(("late", "sent"), [(5, 1), (29, 1), (95, 0)])
+async def test_no_catching_up_still_delivers_within_one_tick(
+    sqlite_env: Env, hook: tuple[str, Hook], late: int, sent: int
+) -> None:
+    """OMNIVOX_SCHEDULE_CATCH_UP_HOURS=0: a slot found by the next pass (at most one
+    tick, 30 s, late) is delivered; one older than that is skipped."""
+    env = sqlite_env
+    url, received = hook
+    headers = await admin(env)
+    body = DAILY | {"webhook_url": url}
+    created = await env.client.post("/api/v1/reports/schedules", json=body, headers=headers)
+    assert created.status_code == 201
+    settings = env.settings.model_copy(
+        update={"schedule_catch_up_hours": 0, "jobs_tick_seconds": 30}
+    )
+    queue, tasks = job_queue(env, settings)
+    await _to_slot(env, after=late)  # the first pass after the slot
+    await deliver_due(queue.context, {})
+    await tasks.stop()
+    assert len(received.requests) == sent
+    assert len(await _log(env, headers, created.json()["id"])) == sent
+
+
+async def test_a_refused_recipient_is_named_and_retried_alone(sqlite_env: Env) -> None:
+    env = sqlite_env
+    headers = await admin(env)
+    body = DAILY | {"emails": ["ops@acme.example.com", "gone@acme.example.com"]}
+    created = await env.client.post("/api/v1/reports/schedules", json=body, headers=headers)
+    assert created.status_code == 201
+    port = free_port()
+    queue, tasks = job_queue(env, mail_settings(env, port, schedule_retry_seconds=60))
+    await _to_slot(env)
+    picky = Picky(refuse="gone@")
+    with RunningSmtp(picky, port):
+        await deliver_due(queue.context, {})
+    (first,) = await _log(env, headers, created.json()["id"])
+    assert (first["status"], first["attempts"]) == ("pending", 1)
+    error = str(first["last_error"])
+    assert "refused 1 recipient(s): gone@acme.example.com (550 no such user)" in error
+    assert [e.rcpt_tos for e in picky.messages] == [["ops@acme.example.com"]]
+
+    picky.refuse = None  # the mailbox exists now
+    with RunningSmtp(picky, port):
+        await env.clock.advance(61)
+        await tasks.drain()
+    await tasks.stop()
+    (second,) = await _log(env, headers, created.json()["id"])
+    assert (second["status"], second["attempts"]) == ("sent", 2)
+    # ops is not mailed twice.
+    assert [e.rcpt_tos for e in picky.messages] == [
+        ["ops@acme.example.com"],
+        ["gone@acme.example.com"],
+    ]
+
+
+async def test_a_webhook_inside_the_network_is_refused_when_sent(
+    sqlite_env: Env, hook: tuple[str, Hook]
+) -> None:
+    """Saved while private addresses were allowed (or the name has changed since): the
+    send checks again and posts nothing."""
+    env = sqlite_env
+    url, received = hook
+    headers = await admin(env)
+    body = DAILY | {"webhook_url": url}
+    created = await env.client.post("/api/v1/reports/schedules", json=body, headers=headers)
+    assert created.status_code == 201
+    settings = env.settings.model_copy(update={"schedule_webhook_allow_private": False})
+    queue, tasks = job_queue(env, settings)
+    await _to_slot(env)
+    await deliver_due(queue.context, {})
+    await tasks.stop()
+    (row,) = await _log(env, headers, created.json()["id"])
+    assert row["status"] == "pending" and received.requests == []
+    assert "OMNIVOX_SCHEDULE_WEBHOOK_ALLOW_PRIVATE=true allows them" in str(row["last_error"])

@@ -25,6 +25,12 @@ from omnivox.reporting.schedule_models import ReportDelivery, ReportSchedule
 SLOT = datetime(2026, 3, 11, 7, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def _local_receivers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The webhook receiver is on this machine (the worker's environment inherits it)."""
+    monkeypatch.setenv("OMNIVOX_SCHEDULE_WEBHOOK_ALLOW_PRIVATE", "true")
+
+
 @pytest.fixture
 def hook() -> Iterator[tuple[str, Hook]]:
     yield from webhook_server()

@@ -79,7 +79,7 @@ def test_slots_are_half_open_after_exclusive_until_inclusive() -> None:
     ("kind", "expected"),
     [
         (RelativeRange.YESTERDAY, (date(2026, 3, 9), date(2026, 3, 9))),
-        (RelativeRange.LAST_7_DAYS, (date(2026, 3, 3), date(2026, 3, 9))),
+        (RelativeRange.PREVIOUS_7_DAYS, (date(2026, 3, 3), date(2026, 3, 9))),
         (RelativeRange.LAST_WEEK, (date(2026, 3, 2), date(2026, 3, 8))),
         (RelativeRange.LAST_MONTH, (date(2026, 2, 1), date(2026, 2, 28))),
         (RelativeRange.MONTH_TO_DATE, (date(2026, 3, 1), date(2026, 3, 10))),
