@@ -266,7 +266,9 @@ class Bench:
 
             await self.until(ended, 15, f"call {call_id}")
             done = await self.client.post(
-                f"/api/v1/calls/{call_id}/disposition", headers=desk.headers, json={"code": "SALE"}
+                f"/api/v1/calls/{call_id}/disposition",
+                headers=desk.headers,
+                json={"code": "SALE", "amount": "100"},
             )
             assert done.status_code == 200, done.text
 
@@ -328,7 +330,7 @@ class Bench:
                     await self.client.post(
                         f"/api/v1/calls/{call_id}/disposition",
                         headers=by_user[agent_id].headers,
-                        json={"code": "SALE"},
+                        json={"code": "SALE", "amount": "100"},
                     )
             over = {"completed", "abandoned", "busy", "no_answer", "failed", "canceled"}
             return len(rows) >= count and all(state in over for _i, _a, state in rows)

@@ -12,6 +12,7 @@ trap 'rm -rf "$work"' EXIT
 packages=(
   "htmx.org@2.0.11 dist/htmx.min.js htmx/htmx.min.js"
   "@twilio/voice-sdk@2.18.5 dist/twilio.min.js twilio-voice/twilio.min.js"
+  "chart.js@4.5.1 dist/chart.umd.min.js chartjs/chart.umd.min.js"
 )
 for entry in "${packages[@]}"; do
   read -r spec file target <<<"$entry"

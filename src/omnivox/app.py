@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omnivox.accounts.api import router as accounts_api
 from omnivox.accounts.principals import AccountPrincipals
@@ -39,11 +41,19 @@ from omnivox.http.errors import install_error_handlers
 from omnivox.http.middleware import RequestContextMiddleware
 from omnivox.http.openapi import document_errors
 from omnivox.http.security_headers import SecurityHeadersMiddleware
+from omnivox.jobs import InProcessQueue, Jobs
 from omnivox.media import MediaLinks
 from omnivox.media import api as media_api
 from omnivox.media import views as media_views
 from omnivox.reporting import follow_reports
 from omnivox.reporting.api import router as reports_api
+from omnivox.reporting.dashboard_views import router as dashboard_views
+from omnivox.reporting.records_routes import api as records_api
+from omnivox.reporting.records_routes import pages as records_pages
+from omnivox.reporting.saved_api import router as saved_reports_api
+from omnivox.reporting.schedule_delivery import register_jobs as register_report_jobs
+from omnivox.reporting.schedule_routes import api as schedules_api
+from omnivox.reporting.schedule_routes import pages as schedules_pages
 from omnivox.reporting.views import router as reports_views
 from omnivox.reporting.wallboard import WallboardHub
 from omnivox.reporting.wallboard_routes import api as wallboard_api
@@ -72,6 +82,9 @@ from omnivox.web.layout import STATIC_DIR, build_templates
 from omnivox.web.ws import EventHub
 from omnivox.web.ws import router as events_ws_router
 
+if TYPE_CHECKING:
+    from omnivox.jobs.postgres import ProcrastinateQueue
+
 log = get_logger(__name__)
 DOCS_URL = "/api/docs"
 
@@ -90,6 +103,8 @@ def create_app(
         principals=AccountPrincipals(),
         bus=build_bus(settings),
     )
+    job_tasks = TaskSupervisor()
+    jobs = build_jobs(settings, state.sessions, state.clock, job_tasks)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -104,6 +119,10 @@ def create_app(
         await runtime.start()
         await app.state.routing.follow_numbers(runtime.follow_numbers)
         await app.state.dialer.start()
+        if isinstance(jobs, InProcessQueue):
+            jobs.start()
+        elif settings.jobs_in_server:
+            job_tasks.run(jobs.work(), "jobs:worker")
         log.info(
             "omnivox started",
             env=settings.env.value,
@@ -113,6 +132,7 @@ def create_app(
         try:
             yield
         finally:
+            await job_tasks.stop()
             await app.state.dialer.stop()
             await app.state.wallboard.stop()
             await runtime.stop()
@@ -124,6 +144,7 @@ def create_app(
         title="Omnivox", version="0.1.0", lifespan=lifespan, docs_url=DOCS_URL, redoc_url=None
     )
     app.state.omnivox = state
+    app.state.jobs = jobs
     install_error_handlers(app)
     document_errors(app)
     app.add_middleware(RetrySafeRequests)
@@ -143,6 +164,44 @@ def create_app(
     app.state.agent_holds_call = holds_call  # telephony's call routes ask agents
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     return app
+
+
+def all_jobs(settings: Settings) -> Jobs:
+    """Every domain's background jobs."""
+    jobs = Jobs()
+    register_report_jobs(jobs, settings)
+    return jobs
+
+
+def build_jobs(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    tasks: TaskSupervisor,
+) -> InProcessQueue | ProcrastinateQueue:
+    """SQLite: the jobs run in this process. PostgreSQL: procrastinate (its workers are
+    `omnivox worker`, or this server with OMNIVOX_JOBS_IN_SERVER)."""
+    if settings.is_sqlite:
+        return InProcessQueue(all_jobs(settings), sessions, settings, clock, tasks)
+    from omnivox.jobs.postgres import ProcrastinateQueue  # the postgres extra
+
+    return ProcrastinateQueue(all_jobs(settings), sessions, settings, clock)
+
+
+async def run_worker(settings: Settings, concurrency: int) -> None:
+    """`omnivox worker`: a procrastinate worker until SIGINT/SIGTERM."""
+    from omnivox.jobs.postgres import ProcrastinateQueue
+
+    engine = create_engine(settings.database_url)
+    try:
+        await check_migrated(engine)
+        queue = ProcrastinateQueue(
+            all_jobs(settings), create_session_factory(engine), settings, SystemClock()
+        )
+        log.info("omnivox worker started", concurrency=concurrency)
+        await queue.work(concurrency=concurrency, signals=True)
+    finally:
+        await engine.dispose()
 
 
 def _api_docs_page(app: FastAPI) -> str:
@@ -178,7 +237,13 @@ def _include_pages_and_apis(app: FastAPI) -> None:
         voicemail_api.router,
         voicemail_views.router,
         reports_api,
+        schedules_api,
         reports_views,
+        saved_reports_api,
+        dashboard_views,
+        schedules_pages,
+        records_api,
+        records_pages,
         wallboard_api,
         wallboard_pages,
     ):

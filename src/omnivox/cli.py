@@ -94,6 +94,21 @@ async def _noop(_session: AsyncSession) -> None:
     return None
 
 
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Jobs run at once.")] = 1,
+) -> None:
+    """Run background jobs (report schedules) on PostgreSQL; start one on any node."""
+    from omnivox.app import run_worker
+
+    settings = _settings()
+    if settings.is_sqlite:
+        raise fail("`omnivox worker` needs PostgreSQL; on SQLite `omnivox serve` runs the jobs")
+    _run_with_session(settings, _noop)
+    typer.echo(f"Omnivox worker ({concurrency} at a time); stop with Ctrl-C")
+    asyncio.run(run_worker(settings, concurrency))
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply database migrations."""

@@ -152,6 +152,7 @@ def test_dial_hold_transfer_and_disposition(
     # Alex dispositions his part of the call.
     expect(alex.get_by_test_id("disposition-form")).to_be_visible()
     alex.get_by_test_id("disposition-code").select_option("INTERESTED")
+    expect(alex.get_by_test_id("sale-amount-field")).to_be_hidden()  # not a sale
     alex.get_by_test_id("submit-disposition").click()
     expect(alex_row).to_have_text("available", timeout=LIVE)
     expect(alex.get_by_test_id("agent-state")).to_have_text("available")
@@ -165,7 +166,19 @@ def test_dial_hold_transfer_and_disposition(
     expect(bea_row).to_have_text("wrap up", timeout=LIVE)
     expect(bea.get_by_test_id("disposition-form")).to_be_visible()
     bea.get_by_test_id("disposition-code").select_option("SALE")
+    # A sale asks for its amount, in the organisation's currency, before it is saved.
+    expect(bea.get_by_test_id("sale-amount-field")).to_be_visible()
+    expect(bea.get_by_test_id("sale-currency")).to_have_text("USD")
+    bea.get_by_test_id("submit-disposition").click()
+    expect(bea.get_by_test_id("disposition-form")).to_be_visible()
+    expect(bea_row).to_have_text("wrap up")
+    bea.get_by_test_id("sale-amount").fill("349.50")
     bea.get_by_test_id("submit-disposition").click()
     expect(bea_row).to_have_text("available", timeout=LIVE)
     expect(bea.get_by_test_id("disposition-form")).to_be_hidden()
+    admin = {"Authorization": f"Bearer {people['admin_token']}"}
+    stored = httpx.get(f"{server.url}/api/v1/calls", headers=admin).json()
+    assert [(c["disposition"], c["sale_amount"]) for c in stored if c["to"] == CUSTOMER] == [
+        ("SALE", "349.5")
+    ]
     expect(sam.locator("#calls tr")).to_have_count(0, timeout=LIVE)

@@ -80,6 +80,7 @@ def test_callback_request_is_offered_and_dialled_after_the_agent_accepts(
     expect(lee.get_by_test_id("call-party")).to_have_text(CALLER)
     lee.get_by_test_id("hangup").click()
     lee.get_by_test_id("disposition-code").select_option("SALE")
+    lee.get_by_test_id("sale-amount").fill("100")  # a sale needs its amount
     lee.get_by_test_id("submit-disposition").click()
     expect(lee.get_by_test_id("agent-state")).to_have_text("available")
     context.close()

@@ -163,6 +163,7 @@ def test_the_desktop_follows_the_call_and_wants_its_disposition(
     expect(flo.get_by_test_id("desktop-error")).to_contain_text("save the disposition")
     expect(flo.get_by_test_id("agent-state")).to_have_text("wrap up")
     flo.get_by_test_id("disposition-code").select_option("SALE")
+    flo.get_by_test_id("sale-amount").fill("100")  # a sale needs its amount
     flo.get_by_test_id("submit-disposition").click()
     expect(flo.get_by_test_id("agent-state")).to_have_text("available")
     assert asked == []  # not a campaign call: its contact is never asked for
@@ -373,6 +374,7 @@ def test_a_supervisor_listens_whispers_and_barges_from_the_live_floor_alone(
     expect(row.get_by_test_id("listen")).to_have_count(0)
     # The server is shared by every browser test: leave no call behind.
     ivy.get_by_test_id("disposition-code").select_option("SALE")
+    ivy.get_by_test_id("sale-amount").fill("100")  # a sale needs its amount
     ivy.get_by_test_id("submit-disposition").click()
     expect(ivy.get_by_test_id("agent-state")).to_have_text("available")
 
@@ -441,5 +443,6 @@ def test_the_agent_sees_who_is_on_a_conference_drops_the_third_party_and_leaves(
     _sandbox(server, admin, "POST", f"/calls/{customer['sid']}/hangup")
     expect(kai.get_by_test_id("disposition-form")).to_be_visible(timeout=8_000)
     kai.get_by_test_id("disposition-code").select_option("SALE")
+    kai.get_by_test_id("sale-amount").fill("100")  # a sale needs its amount
     kai.get_by_test_id("submit-disposition").click()
     expect(kai.get_by_test_id("agent-state")).to_have_text("available")

@@ -110,6 +110,7 @@ def test_caller_reaches_an_agent_who_transfers(
     _sandbox(server, admin, "POST", f"/calls/{caller['sid']}/hangup")
     expect(_row(kit, "jo")).to_have_text("wrap up", timeout=LIVE)
     jo.get_by_test_id("disposition-code").select_option("SALE")
+    jo.get_by_test_id("sale-amount").fill("100")  # a sale needs its amount
     jo.get_by_test_id("submit-disposition").click()
     expect(_row(kit, "jo")).to_have_text("available", timeout=LIVE)
 

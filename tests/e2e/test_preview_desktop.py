@@ -135,6 +135,8 @@ def _finish_call(page: Any, code: str) -> None:
     page.get_by_test_id("hangup").click()
     expect(page.get_by_test_id("disposition-form")).to_be_visible()
     page.get_by_test_id("disposition-code").select_option(code)
+    if code == "SALE":  # a sale needs its amount
+        page.get_by_test_id("sale-amount").fill("100")
     page.get_by_test_id("submit-disposition").click()
     expect(page.get_by_test_id("agent-state")).to_have_text("available")
 

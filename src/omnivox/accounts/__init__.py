@@ -17,6 +17,7 @@ supplied by ``create_app``) what still refers to it.
 from omnivox.accounts.audit import audited_update
 from omnivox.accounts.audit import record as record_audit
 from omnivox.accounts.audit import snapshot as audit_snapshot
+from omnivox.accounts.currencies import MINOR_DIGITS
 from omnivox.accounts.dispositions import list_dispositions
 from omnivox.accounts.models import Organization, TeamMember, User
 from omnivox.accounts.organizations import (
@@ -53,6 +54,7 @@ from omnivox.accounts.users import get_user, list_users
 
 __all__ = [
     "E164",
+    "MINOR_DIGITS",
     "DispositionCode",
     "LocalTime",
     "Organization",

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import audit
 from omnivox.accounts.models import Disposition
-from omnivox.accounts.schemas import DispositionCreate, DispositionUpdate
+from omnivox.accounts.schemas import RIGHT_PARTY_CATEGORIES, DispositionCreate, DispositionUpdate
 from omnivox.core.errors import Conflict, FieldProblem, NotFound
 from omnivox.core.security.principal import Principal
 
@@ -46,6 +46,11 @@ async def create_disposition(
         category=data.category.value,
         is_final=data.is_final,
         sort_order=data.sort_order,
+        right_party=(
+            data.category in RIGHT_PARTY_CATEGORIES
+            if data.right_party is None
+            else data.right_party
+        ),
     )
     session.add(disp)
     try:

@@ -57,6 +57,11 @@ class Organization(Base):
     # CSV import limits lower than the deployment's (OMNIVOX_MAX_IMPORT_*); 0: none of its own.
     import_max_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     import_max_rows: Mapped[int] = mapped_column(Integer, default=0)
+    # ISO 4217: what sale amounts recorded with a disposition are in.
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    # First-contact resolution's window: a handled call from the same number within this
+    # many days makes the earlier contact unresolved (reporting.repeats).
+    repeat_contact_days: Mapped[int] = mapped_column(Integer, default=7)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -249,3 +254,5 @@ class Disposition(Base):
     is_final: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # The call reached the person it was for (reports count right-party contacts).
+    right_party: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -14,6 +14,7 @@ from omnivox.accounts.defaults import DEFAULT_DISPOSITIONS, DEFAULT_HOURS
 from omnivox.accounts.models import BusinessHours, Disposition, Holiday, Organization
 from omnivox.accounts.references import ReferenceGuard
 from omnivox.accounts.schemas import (
+    RIGHT_PARTY_CATEGORIES,
     BusinessHoursRead,
     BusinessHoursWrite,
     ComplianceSettings,
@@ -46,6 +47,7 @@ async def create_organization(
                 category=category.value,
                 is_final=final,
                 sort_order=order * 10,
+                right_party=category in RIGHT_PARTY_CATEGORIES,
             )
         )
     for weekday, opens, closes in DEFAULT_HOURS:

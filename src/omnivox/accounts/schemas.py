@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from omnivox.accounts.currencies import check_currency
 from omnivox.core.security.permissions import Role
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -73,6 +74,7 @@ LocalTime = Annotated[
     ),
 ]
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
+CurrencyCode = Annotated[str, AfterValidator(check_currency)]
 E164 = Annotated[str, AfterValidator(_check_e164)]
 Slug = Annotated[str, AfterValidator(_check_slug)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -113,6 +115,11 @@ class OrganizationUpdate(Strict):
     # Lower than the deployment's OMNIVOX_MAX_IMPORT_BYTES / _ROWS to take effect; 0: none.
     import_max_bytes: int | None = Field(default=None, ge=0, le=10**12)
     import_max_rows: int | None = Field(default=None, ge=0, le=10**9)
+    # What sale amounts are in (ISO 4217); amounts already recorded are not converted.
+    currency: CurrencyCode | None = None
+    # First-contact resolution: a handled call from the same number within this many
+    # days is a repeat contact (reports).
+    repeat_contact_days: int | None = Field(default=None, ge=1, le=90)
 
 
 class OrganizationRead(ReadModel):
@@ -131,6 +138,8 @@ class OrganizationRead(ReadModel):
     api_token_max_days: int
     import_max_bytes: int
     import_max_rows: int
+    currency: str
+    repeat_contact_days: int
     created_at: datetime
 
 
@@ -281,18 +290,28 @@ DispositionCode = Annotated[
 ]
 
 
+#: Categories whose calls reached the person the call was for (a right-party contact),
+#: unless the organisation says otherwise for a disposition.
+RIGHT_PARTY_CATEGORIES = frozenset(
+    {DispositionCategory.SALE, DispositionCategory.CONTACT, DispositionCategory.CALLBACK}
+)
+
+
 class DispositionCreate(Strict):
     code: DispositionCode
     label: ShortName
     category: DispositionCategory
     is_final: bool = False
     sort_order: int = Field(default=0, ge=0, le=10_000)
+    # None: the category's default (RIGHT_PARTY_CATEGORIES).
+    right_party: bool | None = None
 
 
 class DispositionUpdate(Strict):
     label: ShortName | None = None
     category: DispositionCategory | None = None
     is_final: bool | None = None
+    right_party: bool | None = None
     is_active: bool | None = None
     sort_order: int | None = Field(default=None, ge=0, le=10_000)
 
@@ -305,6 +324,7 @@ class DispositionRead(ReadModel):
     is_final: bool
     is_active: bool
     sort_order: int
+    right_party: bool
 
 
 # --- own account, tokens, audit ------------------------------------------------------------

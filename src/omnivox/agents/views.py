@@ -8,18 +8,18 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from omnivox.accounts import list_dispositions
+from omnivox.accounts import MINOR_DIGITS, get_organization, list_dispositions
 from omnivox.agents.break_reasons import list_break_reasons
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.http import DB, Allow, render
+from omnivox.http import DB, Allow, State, render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/agent")
 async def agent_desktop(
-    request: Request, db: DB, actor: Principal = Allow(P.AGENT_STATE_OWN)
+    request: Request, db: DB, state: State, actor: Principal = Allow(P.AGENT_STATE_OWN)
 ) -> HTMLResponse:
     reasons = [
         r
@@ -31,8 +31,23 @@ async def agent_desktop(
         for d in await list_dispositions(db, actor.organization_id, active_only=True)
         if d.category != "system"
     ]
+    currency = (await get_organization(db, actor.organization_id)).currency
     await db.commit()  # default break reasons are created on first use
-    return render(request, "agent/desktop.html", actor, reasons=reasons, dispositions=dispositions)
+    # A sale's amount: the currency's smallest unit is the field's step.
+    digits = MINOR_DIGITS.get(currency, 2)
+    sale = {
+        "currency": currency,
+        "step": "1" if digits == 0 else f"0.{'0' * (digits - 1)}1",
+        "max": state.settings.sale_amount_max,
+    }
+    return render(
+        request,
+        "agent/desktop.html",
+        actor,
+        reasons=reasons,
+        dispositions=dispositions,
+        sale=sale,
+    )
 
 
 @router.get("/supervisor")

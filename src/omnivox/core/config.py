@@ -103,6 +103,48 @@ class Settings(BaseSettings):
     # How far back `omnivox reports sweep` looks, by default, for ended calls whose
     # CallEnded was lost (a crash before the upkeep ran) and counts them.
     report_sweep_hours: int = Field(default=48, ge=1, le=24 * 400)
+    # Saved custom reports one person may keep, and widgets on one dashboard (each widget
+    # runs a report when the dashboard opens).
+    saved_reports_max_per_user: int = Field(default=200, ge=1, le=10_000)
+    dashboard_max_widgets: int = Field(default=24, ge=1, le=200)
+    # Background jobs. On PostgreSQL a procrastinate worker (`omnivox worker`) runs them;
+    # jobs_in_server makes `omnivox serve` run one too. On SQLite the server always runs
+    # them itself. jobs_tick_seconds: how often due work (schedules, retries) is looked for.
+    jobs_in_server: bool = False
+    jobs_tick_seconds: int = Field(default=30, ge=1, le=3600)
+    # Report schedules: how many per organisation, recipients per schedule, the largest
+    # attachment sent; sending attempts per slot and the first back-off (doubled after each
+    # failure); how far back a slot missed while no server ran is still delivered (beyond
+    # the one tick, jobs_tick_seconds, any slot may wait for its pass); how long
+    # one attempt may hold a slot before another process may take it over.
+    schedule_max_per_org: int = Field(default=100, ge=1)
+    schedule_max_recipients: int = Field(default=20, ge=1, le=1000)
+    schedule_max_attachment_bytes: int = Field(default=20_000_000, ge=1024)
+    schedule_max_attempts: int = Field(default=5, ge=1, le=50)
+    schedule_retry_seconds: int = Field(default=60, ge=1)
+    schedule_catch_up_hours: int = Field(default=24, ge=0, le=24 * 31)
+    schedule_lease_seconds: int = Field(default=600, ge=10)
+    schedule_webhook_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # Webhooks may post to loopback, private, link-local, multicast and unspecified
+    # addresses (a receiver on the server's own network); off, such hosts are refused
+    # when saved and when sent, so a schedule cannot reach inside the network.
+    schedule_webhook_allow_private: bool = False
+    # Outgoing e-mail (report schedules). starttls: upgrade the connection with STARTTLS.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_from: str = ""
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # A PDF is laid out whole in memory (WeasyPrint): the most rows one may hold. CSV and
+    # XLSX stream and have no such bound.
+    report_pdf_max_rows: int = Field(default=2000, ge=1, le=100_000)
+    # Call records shown per page (and the most one API page may ask for).
+    report_records_page_size: int = Field(default=100, ge=10, le=1000)
+    # The largest sale amount an agent may record with a disposition, in the
+    # organisation's currency (a typo of a few zeros would swamp the revenue figures).
+    sale_amount_max: int = Field(default=1_000_000, ge=1, le=10**12)
 
     @field_validator("trusted_proxies")
     @classmethod

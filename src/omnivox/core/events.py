@@ -94,6 +94,12 @@ class DomainEvent:
     def as_remote(self) -> DomainEvent:
         return replace(self, remote=True)
 
+    def within_reach(self, reach: frozenset[str]) -> DomainEvent:
+        """This event as a supervisor bounded to the agents ``reach`` may see it. Events
+        about one agent are filtered whole (``web.ws.in_reach``); an event that carries
+        many agents (a wallboard snapshot) narrows itself here."""
+        return self
+
 
 _ADAPTERS: dict[type[DomainEvent], TypeAdapter[Any]] = {}
 

@@ -8,16 +8,26 @@ It reads the other domains only through their surfaces and follows their typed e
 
 from omnivox.reporting.catalogue import METRICS, Metric, Source, Unit
 from omnivox.reporting.compliance import abandon_compliance
+from omnivox.reporting.exports import EXPORT_FORMATS, export_bytes, export_stream
 from omnivox.reporting.handlers import add_ended_call
 from omnivox.reporting.handlers import follow as follow_reports
 from omnivox.reporting.query import ReportResult, run_report
 from omnivox.reporting.request import GRANULARITIES, ReportRequest
-from omnivox.reporting.templates import COMPLIANCE, TEMPLATES, Template, get_template
+from omnivox.reporting.sessions import login_logout
+from omnivox.reporting.templates import (
+    COMPLIANCE,
+    LOGIN_LOGOUT,
+    TEMPLATES,
+    Template,
+    get_template,
+)
 from omnivox.reporting.upkeep import rebuild
 
 __all__ = [
     "COMPLIANCE",
+    "EXPORT_FORMATS",
     "GRANULARITIES",
+    "LOGIN_LOGOUT",
     "METRICS",
     "TEMPLATES",
     "Metric",
@@ -28,8 +38,11 @@ __all__ = [
     "Unit",
     "abandon_compliance",
     "add_ended_call",
+    "export_bytes",
+    "export_stream",
     "follow_reports",
     "get_template",
+    "login_logout",
     "rebuild",
     "run_report",
 ]

@@ -1,6 +1,6 @@
-"""JSON (and CSV) routes of reports under /api/v1/reports. Everyone with reports:own may
-ask; what they see is narrowed in the service (agents: their own figures; supervisors:
-their teams'; admins and report viewers: everything)."""
+"""JSON routes of reports under /api/v1/reports, and their downloads (CSV, XLSX, PDF).
+Everyone with reports:own may ask; what they see is narrowed in the service (agents:
+their own figures; supervisors: their teams'; admins and report viewers: everything)."""
 
 from __future__ import annotations
 
@@ -8,21 +8,24 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.http import DB, Allow, State
 from omnivox.reporting.catalogue import METRICS
-from omnivox.reporting.csv_out import to_csv
+from omnivox.reporting.downloads import download_responses
+from omnivox.reporting.exports import attachment, export_bytes, export_stream, media_type
+from omnivox.reporting.report_files import describe
 from omnivox.reporting.service import ReportAsk, parse_filters, parse_list, report_for
-from omnivox.reporting.templates import COMPLIANCE, TEMPLATES
+from omnivox.reporting.templates import COMPLIANCE, LOGIN_LOGOUT, TEMPLATES
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 _Text = Annotated[str, Query(max_length=500)]
 
 
-@router.get("/run", response_model=None)
+@router.get("/run", response_model=None, responses=download_responses("csv", "xlsx", "pdf"))
 async def run(
     db: DB,
     state: State,
@@ -34,9 +37,11 @@ async def run(
     by: _Text = "",
     filter_: Annotated[list[str] | None, Query(alias="filter", max_length=20)] = None,
     granularity: Annotated[str, Query(max_length=8)] = "",
-    format_: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
+    format_: Annotated[Literal["json", "csv", "xlsx", "pdf"], Query(alias="format")] = "json",
 ) -> dict[str, Any] | Response:
-    """A template or metrics x dimensions over local dates ``from``..``to`` (included)."""
+    """A template or metrics x dimensions over local dates ``from``..``to`` (included),
+    as JSON or as a file: CSV and XLSX stream, a PDF (title, range, filters, a chart of
+    the first metric, the table) holds at most ``OMNIVOX_REPORT_PDF_MAX_ROWS`` rows."""
     ask = ReportAsk(
         start=from_,
         end=to,
@@ -49,7 +54,21 @@ async def run(
     result = await report_for(db, actor, ask, state.settings)
     if format_ == "json":
         return {"columns": result.columns, "rows": result.rows}
-    return Response(to_csv(result), media_type="text/csv; charset=utf-8")
+    about = describe(ask)
+    headers = attachment(about.stem, format_)
+    if format_ == "pdf":
+        # WeasyPrint lays out on the CPU for a while: not on the event loop.
+        pdf = await run_in_threadpool(
+            export_bytes,
+            result,
+            "pdf",
+            about.title,
+            details=about.details,
+            pdf_max_rows=state.settings.report_pdf_max_rows,
+        )
+        return Response(pdf, media_type=media_type("pdf"), headers=headers)
+    chunks = export_stream(result, format_, about.title)
+    return StreamingResponse(chunks, media_type=media_type(format_), headers=headers)
 
 
 @router.get("/metrics")
@@ -83,6 +102,15 @@ async def templates(actor: Principal = Allow(P.REPORTS_OWN)) -> list[dict[str, A
             "title": "Abandon-rate compliance per campaign per legal window",
             "metrics": ["live_answers", "outbound_abandoned", "legal_abandon_rate"],
             "by": ["campaign", "day"],
+            "granularity": "day",
+        }
+    )
+    listed.append(
+        {
+            "name": LOGIN_LOGOUT,
+            "title": "Login/logout per agent per day",
+            "metrics": ["first_login", "last_logout", "logged_in_time", "sessions"],
+            "by": ["agent", "day"],
             "granularity": "day",
         }
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from omnivox.agents import AgentState
+from omnivox.reporting.facts import REVENUE_SCALE
 
 
 class Unit(StrEnum):
@@ -21,6 +22,7 @@ class Unit(StrEnum):
     SECONDS = "seconds"
     PERCENT = "percent"
     RATE = "per agent-hour"
+    CURRENCY = "currency"  # the organisation's (``Organization.currency``)
 
 
 class Source(StrEnum):
@@ -304,6 +306,60 @@ _CALLS: list[tuple[str, str, Unit, str, Callable[[Totals], float | None]]] = [
         Unit.PERCENT,
         "conversions ÷ calls with an agent",
         lambda t: _pct(t.get("conversions", 0), t.get("handled", 0)),
+    ),
+    (
+        "revenue",
+        "Revenue",
+        Unit.CURRENCY,
+        "sum of the amounts agents recorded with sale dispositions (conversions), in the "
+        "organisation's currency; amounts recorded before the currency was changed are "
+        "summed as recorded, not converted",
+        lambda t: t.get("revenue_ten_thousandths", 0) / REVENUE_SCALE,
+    ),
+    (
+        "revenue_per_sale",
+        "Revenue per sale",
+        Unit.CURRENCY,
+        "revenue ÷ conversions",
+        lambda t: _ratio(
+            t.get("revenue_ten_thousandths", 0) / REVENUE_SCALE, t.get("conversions", 0)
+        ),
+    ),
+    (
+        "right_party_contacts",
+        "Right-party contacts",
+        Unit.COUNT,
+        "calls with an agent whose disposition is marked as a right-party contact (by "
+        "default those in the categories sale, contact and callback)",
+        _col("right_party_contacts"),
+    ),
+    (
+        "right_party_rate",
+        "Right-party contact rate",
+        Unit.PERCENT,
+        "right-party contacts ÷ calls with an agent (for a campaign: ÷ its connects)",
+        lambda t: _pct(t.get("right_party_contacts", 0), t.get("handled", 0)),
+    ),
+    (
+        "repeat_contacts",
+        "Repeat contacts (inbound)",
+        Unit.COUNT,
+        "handled inbound calls whose number had another handled inbound call ending in "
+        "the organisation's repeat_contact_days (default 7) before this one ended; counted "
+        "in the interval the repeat ended in",
+        _col("repeat_contacts"),
+    ),
+    (
+        "first_contact_resolution",
+        "First-contact resolution (inbound)",
+        Unit.PERCENT,
+        "(calls handled - repeat contacts) ÷ calls handled: each repeat marks the earlier "
+        "contact of that number unresolved. A contact is known resolved only once its "
+        "window has passed, so the figure for the last repeat_contact_days can still fall "
+        "as repeats arrive; withheld numbers never repeat",
+        lambda t: _pct(
+            t.get("inbound_handled", 0) - t.get("repeat_contacts", 0), t.get("inbound_handled", 0)
+        ),
     ),
 ]
 

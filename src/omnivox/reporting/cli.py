@@ -1,14 +1,17 @@
-"""``omnivox reports …``: run a report or a template, list the metrics, rebuild rollups.
+"""``omnivox reports …``: run a report or a template, export call records, contacts or
+agent activity, list the metrics, rebuild rollups.
 
-Output goes to stdout (JSON: one object per row, metric names as in the catalogue; or
-CSV with a header); every error is one line on stderr and a non-zero exit.
+Output goes to stdout or ``--output FILE`` (JSON: one object per row, metric names as in
+the catalogue; CSV with a header; XLSX or PDF only to a file or a pipe, never to a
+terminal); progress of large exports is on stderr; every error is one line on stderr
+and a non-zero exit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo
@@ -23,15 +26,29 @@ from omnivox.core.config import Settings
 from omnivox.core.db import check_migrated, create_engine, create_session_factory
 from omnivox.core.errors import DomainError
 from omnivox.core.security.principal import Principal
+from omnivox.reporting.access import agent_scope
 from omnivox.reporting.catalogue import METRICS
-from omnivox.reporting.csv_out import to_csv
+from omnivox.reporting.cli_output import Sink, check_output
+from omnivox.reporting.exports import astream_rows, export_bytes, stream_rows
+from omnivox.reporting.listings import (
+    ACTIVITY_COLUMNS,
+    CONTACT_COLUMNS,
+    KINDS,
+    agent_activity,
+    contacts,
+    prepare,
+)
 from omnivox.reporting.query import ReportResult, local_bounds
+from omnivox.reporting.records import COLUMNS, CallSearch, iter_records, select_calls
+from omnivox.reporting.report_files import describe
 from omnivox.reporting.service import ReportAsk, parse_filters, parse_list, report_for
 from omnivox.reporting.upkeep import rebuild, sweep_uncounted
 
 T = TypeVar("T")
 reports_app = typer.Typer(help="Reports: metrics, templates, rollups.", no_args_is_help=True)
-_FORMATS = ("json", "csv")
+_FORMATS = ("json", "csv", "xlsx", "pdf")
+_EXPORT_FORMATS = ("json", "csv", "xlsx")
+_CALL_OPTIONS = ("direction", "number", "outcome")  # call filters beyond the report's
 
 
 def _date(value: str, option: str) -> date:
@@ -60,11 +77,32 @@ def _run(settings: Settings, org: str, work: Callable[[AsyncSession, str], Await
         raise fail(exc.detail) from None
 
 
-def _print(result: ReportResult, fmt: str) -> None:
+def _write(result: ReportResult, ask: ReportAsk, fmt: str, output: str, settings: Settings) -> None:
+    sink = Sink(output)
+    about = describe(ask)
     if fmt == "json":
-        typer.echo(json.dumps(result.rows, indent=2, ensure_ascii=False))
-        return
-    typer.echo(to_csv(result), nl=False)
+        chunks: Iterable[bytes] = [
+            json.dumps(result.rows, indent=2, ensure_ascii=False).encode() + b"\n"
+        ]
+        sink.rows = len(result.rows)
+    elif fmt == "pdf":
+        try:
+            pdf = export_bytes(
+                result,
+                "pdf",
+                about.title,
+                details=about.details,
+                pdf_max_rows=settings.report_pdf_max_rows,
+            )
+        except DomainError as exc:
+            raise fail(exc.detail) from None
+        chunks, sink.rows = [pdf], len(result.rows)
+    else:
+        chunks = stream_rows(result.columns, sink.counted(result.rows), fmt, about.title)
+    with sink.open() as out:
+        for chunk in chunks:
+            out.write(chunk)
+    sink.done()
 
 
 @reports_app.command("run")
@@ -79,15 +117,14 @@ def run(
         list[str] | None, typer.Option("--filter", help="key=value (agent, queue, ...).")
     ] = None,
     granularity: Annotated[str, typer.Option(help="15m, hour, day, week or month.")] = "",
-    fmt: Annotated[str, typer.Option("--format", help="json or csv.")] = "json",
+    fmt: Annotated[str, typer.Option("--format", help="json, csv, xlsx or pdf.")] = "json",
+    output: Annotated[str, typer.Option(help="Write to this file (xlsx and pdf need one).")] = "",
 ) -> None:
     """Run a template or a custom report over local dates in the organisation's zone."""
-    if fmt not in _FORMATS:
-        raise fail(f"--format: {fmt!r} is not one of {', '.join(_FORMATS)}")
+    check_output(fmt, _FORMATS, output)
     start, end = _date(from_, "--from"), _date(to, "--to")
     settings = load_settings()
-
-    async def work(session: AsyncSession, org_id: str) -> ReportResult:
+    try:
         ask = ReportAsk(
             start=start,
             end=end,
@@ -97,10 +134,79 @@ def run(
             filters=parse_filters(filter_ or []),
             granularity=granularity or None,
         )
+    except DomainError as exc:
+        raise fail(exc.detail) from None
+
+    async def work(session: AsyncSession, org_id: str) -> ReportResult:
         # The command line is the organisation's own operator: it sees everything.
         return await report_for(session, Principal.system(org_id), ask, settings)
 
-    _print(_run(settings, org, work), fmt)
+    _write(_run(settings, org, work), ask, fmt, output, settings)
+
+
+@reports_app.command("export")
+def export(
+    kind: Annotated[str, typer.Argument(help="calls, contacts or agent-activity.")],
+    org: Annotated[str, typer.Option(help="Organisation slug.")],
+    from_: Annotated[str, typer.Option("--from", help="First local date, YYYY-MM-DD.")] = "",
+    to: Annotated[str, typer.Option(help="Last local date (included), YYYY-MM-DD.")] = "",
+    filter_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--filter",
+            help="key=value: calls by agent, queue, campaign, "
+            "disposition, direction, number, outcome; contacts by campaign; activity by agent.",
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv, xlsx or json.")] = "csv",
+    output: Annotated[str, typer.Option(help="Write to this file (xlsx needs one).")] = "",
+) -> None:
+    """Export call records, campaign contacts or agent activity, streamed (a page of
+    rows in memory at a time), with progress on stderr."""
+    if kind not in KINDS:
+        raise fail(f"{kind!r} is not one of {', '.join(KINDS)}")
+    check_output(fmt, _EXPORT_FORMATS, output)
+    if bool(from_) != bool(to):
+        raise fail("--from and --to go together")
+    dates = (_date(from_, "--from"), _date(to, "--to")) if from_ else None
+    if dates is None and kind != "contacts":
+        raise fail(f"{kind} need a range: --from and --to")
+    try:
+        filters = parse_filters(filter_ or [])
+    except DomainError as exc:
+        raise fail(exc.detail) from None
+    settings = load_settings()
+    sink = Sink(output)
+
+    async def work(session: AsyncSession, org_id: str) -> None:
+        scope = await agent_scope(session, Principal.system(org_id))
+        if kind == "calls":
+            assert dates is not None
+            search = CallSearch(
+                dates[0],
+                dates[1],
+                {k: v for k, v in filters.items() if k not in _CALL_OPTIONS},
+                direction=filters.get("direction", ""),
+                number=filters.get("number", ""),
+                outcome=filters.get("outcome", ""),
+            )
+            sel = await select_calls(session, org_id, search, scope, settings.report_max_days)
+            columns, rows, title = COLUMNS, iter_records(session, sel), "Call records"
+        else:
+            listing = await prepare(
+                session, org_id, kind, dates, filters, scope, settings.report_max_days
+            )
+            if kind == "contacts":
+                columns, rows, title = CONTACT_COLUMNS, contacts(session, listing), "Contacts"
+            else:
+                columns, rows = ACTIVITY_COLUMNS, agent_activity(session, listing)
+                title = "Agent activity"
+        with sink.open() as out:
+            async for chunk in astream_rows(columns, sink.acounted(rows), fmt, title):
+                out.write(chunk)
+
+    _run(settings, org, work)
+    sink.done()
 
 
 @reports_app.command("metrics")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from omnivox.core.events import DomainEvent
@@ -15,3 +15,23 @@ class WallboardUpdated(DomainEvent):
 
     NAME = "wallboard.updated"
     snapshot: dict[str, Any] = field(default_factory=dict)
+
+    def within_reach(self, reach: frozenset[str]) -> WallboardUpdated:
+        return replace(self, snapshot=narrow_snapshot(self.snapshot, reach))
+
+
+def narrow_snapshot(snapshot: dict[str, Any], reach: frozenset[str]) -> dict[str, Any]:
+    """The wallboard as a supervisor bounded to their teams sees it: their agents only,
+    counted by state from those; the floor-wide figures of all agents (talk per
+    agent-hour, occupancy) are not theirs to see. Queues and campaigns have no team and
+    show whole, as on the live floor."""
+    agents = snapshot.get("agents", {})
+    people = [p for p in agents.get("people", []) if p.get("user_id") in reach]
+    by_state: dict[str, int] = {}
+    for person in people:
+        by_state[person["state"]] = by_state.get(person["state"], 0) + 1
+    floor_wide = {k: None for k in agents if k not in ("people", "by_state")}
+    return snapshot | {
+        "agents": agents | floor_wide | {"people": people, "by_state": by_state},
+        "bounded_to_teams": True,
+    }

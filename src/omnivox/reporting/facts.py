@@ -14,6 +14,10 @@ Definitions (each metric's documented formula in :mod:`.catalogue` reads these c
 * Outbound: every outbound call is a *dial*; a *live answer* reached ``answered_human`` and
   did not end as a machine; a *machine* ended with reason ``machine``; a *connect* reached
   an agent; *abandoned* ended ``abandoned`` (a live answer dropped with no agent).
+* Outcome: *conversions* are calls with an agent whose disposition is a sale, *revenue*
+  the amounts stored with them; *right-party contacts* are calls with an agent whose
+  disposition says it reached the right person; *repeat contacts* are handled inbound
+  calls whose number had another handled inbound call shortly before (``repeats``).
 * Callbacks in queue: *requested* counts the call whose caller asked to be called back;
   *completed* counts the callback call that reached the customer with an agent.
 """
@@ -23,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from omnivox.reporting.intervals import WAIT_BUCKETS, as_utc, bucket_column, interval_of
 from omnivox.telephony import CallState, Direction, EndReason, OwnerKind, Trigger
@@ -30,6 +35,8 @@ from omnivox.telephony import CallState, Direction, EndReason, OwnerKind, Trigge
 _TALK = frozenset({CallState.CONNECTED, CallState.TRANSFERRING, CallState.IN_CONFERENCE})
 _TRANSFERS = frozenset({Trigger.TRANSFER_COMPLETED, Trigger.TRANSFER_COMPLETED_TO_QUEUE})
 
+#: Sale amounts are summed in units of 1 / REVENUE_SCALE of the currency.
+REVENUE_SCALE = 10_000
 #: Every counter of the call rollup that is summed.
 SUM_COLUMNS: tuple[str, ...] = (
     "calls",
@@ -55,6 +62,11 @@ SUM_COLUMNS: tuple[str, ...] = (
     "outbound_connects",
     "outbound_abandoned",
     "conversions",
+    # Sale amounts in ten-thousandths of the currency unit: integers add up exactly, in
+    # any order, on both databases (the catalogue divides them back).
+    "revenue_ten_thousandths",
+    "right_party_contacts",
+    "repeat_contacts",
 )
 #: Counters of the call rollup that keep the largest value.
 MAX_COLUMNS: tuple[str, ...] = ("answered_wait_max", "abandoned_wait_max")
@@ -90,6 +102,9 @@ class CallRecord:
     is_sale: bool = False
     asked_callback: bool = False  # the caller asked a queue to call them back
     is_callback: bool = False  # the call is such a callback, and reached the customer
+    sale_amount: Decimal | None = None  # stored with a sale disposition
+    right_party: bool = False  # its disposition is a right-party contact
+    repeat_contact: bool = False  # the same number had a handled call just before (repeats)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +154,10 @@ def call_fact(record: CallRecord) -> CallFact:
     """The counters one ended call adds to its cell of the call rollup."""
     fact = dict.fromkeys(SUM_COLUMNS + MAX_COLUMNS, 0.0)
     fact["calls"] = 1
-    connected = _first(record, CallState.CONNECTED)
+    machine = record.end_reason == EndReason.MACHINE
+    # A machine can reach an agent before detection decides; it is taken back from them
+    # (docs/dialer.md), so nobody talked to a customer: not handled, not a connect.
+    connected = None if machine else _first(record, CallState.CONNECTED)
     spent = _time_in_states(record)
     if connected is not None:
         fact["handled"] = 1
@@ -147,6 +165,9 @@ def call_fact(record: CallRecord) -> CallFact:
         fact["hold_seconds"] = spent.get(CallState.ON_HOLD, 0.0)
         fact["wrap_seconds"] = spent.get(CallState.WRAP_UP, 0.0)
         fact["conversions"] = 1 if record.is_sale else 0
+        amount = record.sale_amount if record.is_sale else None
+        fact["revenue_ten_thousandths"] = int((amount or 0) * REVENUE_SCALE)
+        fact["right_party_contacts"] = 1 if record.right_party else 0
     fact["holds"] = sum(1 for c in record.changes if c.trigger == Trigger.HOLD)
     fact["transfers"] = sum(1 for c in record.changes if c.trigger in _TRANSFERS)
     fact["callbacks_requested"] = 1 if record.asked_callback else 0
@@ -156,9 +177,9 @@ def call_fact(record: CallRecord) -> CallFact:
         fact["inbound_handled"] = 1 if connected is not None else 0
         fact["inbound_abandoned"] = 1 if record.state == CallState.ABANDONED else 0
         fact["voicemails"] = 1 if record.has_voicemail else 0
+        fact["repeat_contacts"] = 1 if record.repeat_contact and connected is not None else 0
         _wait(record, fact, connected)
     else:
-        machine = record.end_reason == EndReason.MACHINE
         fact["outbound_dials"] = 1
         fact["outbound_machines"] = 1 if machine else 0
         human = _first(record, CallState.ANSWERED_HUMAN) is not None or connected is not None

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from omnivox.core.db import Base, utcnow
@@ -89,6 +89,8 @@ class CallAgentHour(Base):
 for _table in (CallInterval, CallQueueInterval, CallQueueHour, CallAgentHour):
     for _name in SUM_COLUMNS + MAX_COLUMNS:
         _type = Float if _name in _FLOAT_COLUMNS else Integer
+        if _name == "revenue_ten_thousandths":  # a million in ten-thousandths overflows 32 bits
+            _type = BigInteger
         setattr(_table, _name, mapped_column(_name, _type, nullable=False, default=0))
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import User, disposition_codes, list_users
@@ -80,7 +80,7 @@ async def _choices(session: AsyncSession, org_id: str, key: str) -> dict[str, st
         return {c.id: c.id for c in campaigns} | {c.name.casefold(): c.id for c in campaigns}
     # Dispositions: the catalogue's codes and the system's ones calls were given.
     counted = await session.scalars(
-        select(distinct(CallInterval.disposition)).where(CallInterval.organization_id == org_id)
+        select(CallInterval.disposition).where(CallInterval.organization_id == org_id).distinct()
     )
     codes = (await disposition_codes(session, org_id)) | {c for c in counted if c}
     return {c: c for c in codes}

@@ -16,7 +16,8 @@ from omnivox.reporting.access import agent_scope
 from omnivox.reporting.compliance import abandon_compliance
 from omnivox.reporting.query import ReportResult, run_report
 from omnivox.reporting.request import ReportRequest
-from omnivox.reporting.templates import COMPLIANCE, get_template
+from omnivox.reporting.sessions import login_logout
+from omnivox.reporting.templates import COMPLIANCE, LOGIN_LOGOUT, get_template
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ async def report_for(
         if scope is not None:
             raise PermissionDenied("the compliance report covers whole campaigns (reports:all)")
         return await abandon_compliance(session, org_id, ask.start, ask.end, ask.filters, settings)
+    if ask.template == LOGIN_LOGOUT:
+        return await login_logout(session, org_id, ask.start, ask.end, ask.filters, settings, scope)
     if ask.template:
         template = get_template(ask.template)
         request = template.request(ask.start, ask.end, ask.filters, ask.granularity)

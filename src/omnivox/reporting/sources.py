@@ -16,7 +16,9 @@ import functools
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, bindparam, func, select
@@ -26,6 +28,7 @@ from omnivox.accounts import list_dispositions
 from omnivox.agents import AgentStateHistory
 from omnivox.reporting.facts import CallRecord, Change
 from omnivox.reporting.models import CountedCall
+from omnivox.reporting.repeats import repeat_calls
 from omnivox.routing import callback_requests, completed_callbacks
 from omnivox.telephony import (
     TERMINAL_STATES,
@@ -47,7 +50,15 @@ LONGEST_CALL = timedelta(days=1)
 #: How long live upkeep trusts the sale codes it read (a code newly marked as a sale
 #: counts conversions from at most this much later on; a rebuild puts earlier calls right).
 SALE_CODES_TTL = 30.0
-_sale_cache: dict[str, tuple[float, frozenset[str]]] = {}
+
+
+@dataclass(frozen=True)
+class DispositionCodes:
+    sales: frozenset[str]
+    right_party: frozenset[str]
+
+
+_codes_cache: dict[str, tuple[float, DispositionCodes]] = {}
 
 
 class CallRow(Protocol):
@@ -65,6 +76,8 @@ class CallRow(Protocol):
     ended_at: datetime | None
     end_reason: str | None
     disposition_code: str | None
+    sale_amount: Decimal | None
+    from_number: str
 
 
 _CALL_FIELDS = (
@@ -80,24 +93,33 @@ _CALL_FIELDS = (
     Call.ended_at,
     Call.end_reason,
     Call.disposition_code,
+    Call.sale_amount,
+    Call.from_number,
 )
+
+
+async def disposition_codes(session: AsyncSession, org_id: str) -> DispositionCodes:
+    """The organisation's sale codes (category ``sale``) and right-party codes."""
+    listed = await list_dispositions(session, org_id)
+    found = DispositionCodes(
+        sales=frozenset(d.code for d in listed if d.category == _SALE),
+        right_party=frozenset(d.code for d in listed if d.right_party),
+    )
+    _codes_cache[org_id] = (time.monotonic() + SALE_CODES_TTL, found)
+    return found
+
+
+async def recent_disposition_codes(session: AsyncSession, org_id: str) -> DispositionCodes:
+    """The codes as read at most ``SALE_CODES_TTL`` seconds ago."""
+    cached = _codes_cache.get(org_id)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    return await disposition_codes(session, org_id)
 
 
 async def sale_codes(session: AsyncSession, org_id: str) -> frozenset[str]:
     """Disposition codes the organisation counts as a sale (category ``sale``)."""
-    found = frozenset(
-        d.code for d in await list_dispositions(session, org_id) if d.category == _SALE
-    )
-    _sale_cache[org_id] = (time.monotonic() + SALE_CODES_TTL, found)
-    return found
-
-
-async def recent_sale_codes(session: AsyncSession, org_id: str) -> frozenset[str]:
-    """The sale codes as read at most ``SALE_CODES_TTL`` seconds ago."""
-    cached = _sale_cache.get(org_id)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
-    return await sale_codes(session, org_id)
+    return (await disposition_codes(session, org_id)).sales
 
 
 async def ended_calls(
@@ -124,9 +146,17 @@ async def ended_calls(
     messages = await _batched(session, org_id, inbound, _with_voicemail)
     asked = await _batched(session, org_id, inbound, callback_requests)
     reached = await _batched(session, org_id, outbound, completed_callbacks)
-    sales = await sale_codes(session, org_id)
+    codes = await disposition_codes(session, org_id)
+    repeats = await repeat_calls(session, org_id, calls)
     return [
-        _record(c, changes[c.id], c.id in messages, sales, (c.id in asked, c.id in reached))
+        _record(
+            c,
+            changes[c.id],
+            c.id in messages,
+            codes,
+            (c.id in asked, c.id in reached),
+            repeat=c.id in repeats,
+        )
         for c in calls
     ]
 
@@ -157,8 +187,10 @@ def _record(
     call: CallRow,
     changes: Sequence[Change],
     voicemail: bool,
-    sales: frozenset[str],
+    codes: DispositionCodes,
     callbacks: tuple[bool, bool],
+    *,
+    repeat: bool,
 ) -> CallRecord:
     assert call.ended_at is not None, "a call in a final state has ended"
     return CallRecord(
@@ -176,9 +208,12 @@ def _record(
         disposition=call.disposition_code,
         changes=tuple(changes),
         has_voicemail=voicemail,
-        is_sale=call.disposition_code in sales,
+        is_sale=call.disposition_code in codes.sales,
         asked_callback=callbacks[0],
         is_callback=callbacks[1],
+        sale_amount=call.sale_amount,
+        right_party=call.disposition_code in codes.right_party,
+        repeat_contact=repeat,
     )
 
 
@@ -215,8 +250,13 @@ async def find_ended_call(session: AsyncSession, org_id: str, call_id: str) -> C
         asked = bool(await callback_requests(session, org_id, [call_id]))
     elif not inbound and call.owner_kind == OwnerKind.QUEUE and CallState.CONNECTED in reached:
         answered = bool(await completed_callbacks(session, org_id, [call_id]))
-    sales = await recent_sale_codes(session, org_id) if call.disposition_code else frozenset()
-    return _record(call, changes, voicemail, sales, (asked, answered))
+    codes = (
+        await recent_disposition_codes(session, org_id)
+        if call.disposition_code
+        else DispositionCodes(frozenset(), frozenset())
+    )
+    repeat = call.id in await repeat_calls(session, org_id, [call])
+    return _record(call, changes, voicemail, codes, (asked, answered), repeat=repeat)
 
 
 async def ended_between(

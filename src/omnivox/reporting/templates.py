@@ -1,6 +1,7 @@
 """Saved report definitions: each template is a request on the same engine (its metrics,
 dimensions and granularity); only the range and filters come from the caller. The
-abandon-rate compliance template adds the legal window on top (``compliance``)."""
+abandon-rate compliance template adds the legal window on top (``compliance``); the
+login/logout template reads raw state history (``sessions``)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ class Template:
 
 #: The name of the compliance template, computed per legal window by ``compliance``.
 COMPLIANCE = "abandon_compliance"
+#: The name of the login/logout template, computed from raw history by ``sessions``.
+LOGIN_LOGOUT = "login_logout"
 
 TEMPLATES: Mapping[str, Template] = {
     t.name: t
@@ -118,6 +121,6 @@ TEMPLATES: Mapping[str, Template] = {
 def get_template(name: str) -> Template:
     found = TEMPLATES.get(name)
     if found is None:
-        known = ", ".join([*TEMPLATES, COMPLIANCE])
+        known = ", ".join([*TEMPLATES, COMPLIANCE, LOGIN_LOGOUT])
         raise InvalidInput.on("template", f"unknown template {name!r}; known: {known}")
     return found

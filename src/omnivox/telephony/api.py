@@ -13,12 +13,13 @@ from omnivox.accounts import reach_of
 from omnivox.core.errors import PermissionDenied
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
-from omnivox.http import DB, Allow
+from omnivox.http import DB, Allow, State
 from omnivox.telephony import calls, control, supervision, transfers
 from omnivox.telephony.domain_ports import AgentHoldsCall
 from omnivox.telephony.fsm_types import TERMINAL_STATES
 from omnivox.telephony.ingress import leg_summary
 from omnivox.telephony.models import Call, CallLeg, Recording
+from omnivox.telephony.outcome import Outcome
 from omnivox.telephony.runtime import runtime_of
 from omnivox.telephony.schemas import (
     CallDetail,
@@ -46,7 +47,9 @@ HoldsCall = Annotated[AgentHoldsCall, Depends(_holds_call)]
 
 
 def _read(call: Call) -> CallRead:
-    return CallRead.model_validate(calls.call_summary(call))
+    # As entered: the column's scale pads it ("12.5000" on PostgreSQL).
+    amount = None if call.sale_amount is None else f"{call.sale_amount.normalize():f}"
+    return CallRead.model_validate(calls.call_summary(call) | {"sale_amount": amount})
 
 
 @router.get("/calls", response_model=list[CallRead])
@@ -252,10 +255,18 @@ async def stop_monitoring(
 
 @router.post("/calls/{call_id}/disposition", response_model=CallRead)
 async def disposition(
-    call_id: str, data: DispositionIn, request: Request, actor: Principal = Allow(P.CALLS_CONTROL)
+    call_id: str,
+    data: DispositionIn,
+    request: Request,
+    state: State,
+    actor: Principal = Allow(P.CALLS_CONTROL),
 ) -> CallRead:
+    """The call's outcome; a sale carries its amount (OMNIVOX_SALE_AMOUNT_MAX at most)."""
     ctl = runtime_of(request).control
-    return _read(await control.disposition(ctl, actor, call_id, data.code, data.notes))
+    outcome = Outcome(data.code, data.notes, data.amount)
+    return _read(
+        await control.disposition(ctl, actor, call_id, outcome, state.settings.sale_amount_max)
+    )
 
 
 @router.get("/telephony/token", response_model=TokenRead)

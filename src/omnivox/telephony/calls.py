@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -52,6 +53,7 @@ def snapshot_of(call: Call) -> CallSnapshot:
             agent_id=call.disposition_agent_id,
             notes=call.disposition_notes,
             flagged_for_supervisor=call.flagged_for_supervisor,
+            amount=call.sale_amount,
         )
     return CallSnapshot(
         state=CallState(call.state),
@@ -92,6 +94,7 @@ def store(call: Call, snap: CallSnapshot) -> None:
     call.disposition_agent_id = d.agent_id if d else None
     call.disposition_notes = d.notes if d else None
     call.flagged_for_supervisor = bool(d and d.flagged_for_supervisor)
+    call.sale_amount = d.amount if d else None
 
 
 def _jsonable(value: Any) -> Any:
@@ -99,6 +102,8 @@ def _jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, Decimal):
+        return str(value)  # exact, as JSON has no decimal type
     return value
 
 

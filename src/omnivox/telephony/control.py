@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -31,6 +32,7 @@ from omnivox.telephony.fsm_types import (
     TransferTargetKind,
 )
 from omnivox.telephony.models import Call, CallLeg
+from omnivox.telephony.outcome import Outcome, check_amount
 from omnivox.telephony.plugins import CallPlugins
 from omnivox.telephony.ports import ParticipantChange
 from omnivox.telephony.service import (
@@ -83,7 +85,12 @@ async def _load(
 
 
 async def _part_disposition(
-    svc: TelephonyService, actor: Principal, call: Call, code: str, notes: str | None
+    svc: TelephonyService,
+    actor: Principal,
+    call: Call,
+    code: str,
+    notes: str | None,
+    amount: Decimal | None,
 ) -> Call:
     """An agent who transferred the call away dispositions their part of it: recorded in
     the call's history, and their wrap-up ends. The call's own outcome stays with whoever
@@ -100,7 +107,7 @@ async def _part_disposition(
                 "PartDispositioned",
                 "part-disposition",
                 f"{code} by the transferring agent",
-                {"agent_id": actor.user_id, "code": code, "notes": notes},
+                {"agent_id": actor.user_id, "code": code, "notes": notes} | _amount_note(amount),
             )
         )
         await session.commit()
@@ -114,7 +121,12 @@ async def _part_disposition(
 
 
 async def _notes_after_unanswered(
-    svc: TelephonyService, actor: Principal, call: Call, code: str, notes: str | None
+    svc: TelephonyService,
+    actor: Principal,
+    call: Call,
+    code: str,
+    notes: str | None,
+    amount: Decimal | None,
 ) -> Call:
     """The agent's own call ended unanswered (busy, no answer) and they wrapped up: their
     code and notes go into the call's history and its notes; the call's outcome stays
@@ -134,7 +146,7 @@ async def _notes_after_unanswered(
                 "AgentNotes",
                 "notes-after-unanswered",
                 f"{code} by the agent after the call went unanswered",
-                {"agent_id": actor.user_id, "code": code, "notes": notes},
+                {"agent_id": actor.user_id, "code": code, "notes": notes} | _amount_note(amount),
             )
         )
 
@@ -144,6 +156,10 @@ async def _notes_after_unanswered(
 
         await calls.patch_call(session, row, note)
     return row
+
+
+def _amount_note(amount: Decimal | None) -> dict[str, object]:
+    return {} if amount is None else {"amount": str(amount)}
 
 
 def _check(call: Call, event: CallEvent, action: str) -> None:
@@ -252,26 +268,35 @@ async def _agent_leg(svc: TelephonyService, call: Call, user_id: str) -> CallLeg
 
 
 async def disposition(
-    ctl: CallControl, actor: Principal, call_id: str, code: str, notes: str | None
+    ctl: CallControl, actor: Principal, call_id: str, outcome: Outcome, largest_amount: int
 ) -> Call:
+    """Record the call's outcome. A sale's amount is checked whoever records it, but only
+    the agent finishing the call stores it as the call's outcome (a transferring agent's
+    part and notes after an unanswered call keep theirs in the history), so a sale is
+    counted once."""
     svc = ctl.svc
-    from omnivox.accounts import list_dispositions
+    from omnivox.accounts import MINOR_DIGITS, get_organization, list_dispositions
 
     call = await _load(svc, actor, call_id, former_agent_ok=True)
+    code, notes = outcome.code.upper(), outcome.notes
     async with svc.sessions() as session:
         known = {
-            d.code
+            d.code: d.category
             for d in await list_dispositions(session, actor.organization_id, active_only=True)
             if d.category != "system"
         }
-    if code.upper() not in known:
-        raise InvalidInput.on("code", f"unknown disposition {code!r}")
+        currency = (await get_organization(session, actor.organization_id)).currency
+    if code not in known:
+        raise InvalidInput.on("code", f"unknown disposition {outcome.code!r}")
+    amount = check_amount(
+        outcome, known[code], currency, MINOR_DIGITS.get(currency, 2), largest_amount
+    )
     if call.agent_id != actor.user_id:
-        return await _part_disposition(svc, actor, call, code.upper(), notes)
+        return await _part_disposition(svc, actor, call, code, notes, amount)
     if CallState(call.state) in TERMINAL_STATES:
-        return await _notes_after_unanswered(svc, actor, call, code.upper(), notes)
+        return await _notes_after_unanswered(svc, actor, call, code, notes, amount)
     event = DispositionSubmitted(
-        at=svc.clock.now(), code=code.upper(), agent_id=actor.user_id, notes=notes
+        at=svc.clock.now(), code=code, agent_id=actor.user_id, notes=notes, amount=amount
     )
     _check(call, event, "disposition")
     return await _record(svc, call.id, event)

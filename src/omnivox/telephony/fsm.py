@@ -348,6 +348,7 @@ def _apply_payload(after: CallSnapshot, event: CallEvent, target: CallState) -> 
                 agent_id=event.agent_id,
                 notes=event.notes,
                 at=event.at,
+                amount=event.amount,
             ),
         )
     return after

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 
@@ -142,6 +143,7 @@ class Disposition:
     agent_id: str | None = None
     notes: str | None = None
     flagged_for_supervisor: bool = False
+    amount: Decimal | None = None  # a sale's amount, in the organisation's currency
 
 
 class TransferTargetKind(StrEnum):
@@ -344,6 +346,7 @@ class DispositionSubmitted:
     code: str
     agent_id: str
     notes: str | None = None
+    amount: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from omnivox.core.db import Base, new_id, utcnow
@@ -16,6 +27,11 @@ class Call(Base):
     __table_args__ = (
         Index("ix_calls_org_state", "organization_id", "state"),
         Index("ix_calls_state_created", "state", "created_at"),
+        # Calls by when they ended: call records are read in pages keyed by (end, id),
+        # and rollups are rebuilt from a range of endings.
+        Index("ix_calls_org_ended", "organization_id", "ended_at", "id"),
+        # Repeat contacts: the same caller's earlier calls (reporting.repeats).
+        Index("ix_calls_org_from_ended", "organization_id", "from_number", "ended_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -47,6 +63,9 @@ class Call(Base):
     disposition_agent_id: Mapped[str | None] = mapped_column(String(32), default=None)
     disposition_notes: Mapped[str | None] = mapped_column(Text, default=None)
     flagged_for_supervisor: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A sale's amount in the organisation's currency, exact (NUMERIC: no float rounding;
+    # four decimals hold every currency's minor unit). Set with a sale disposition only.
+    sale_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 4), default=None)
     # Closed by reconciliation with no end time from the provider: ended_at is the last
     # event Omnivox knew of (the real end is unknown; the downtime is left out).
     end_estimated: Mapped[bool] = mapped_column(Boolean, default=False)

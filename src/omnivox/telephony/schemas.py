@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,6 +38,11 @@ class ConferenceIn(Strict):
 class DispositionIn(Strict):
     code: str = Field(min_length=1, max_length=40)
     notes: str | None = Field(default=None, max_length=4000)
+    amount: Decimal | None = Field(
+        default=None,
+        description="a sale's amount in the organisation's currency: required with a "
+        "disposition of the category sale, refused with any other",
+    )
 
 
 class LegRead(BaseModel):
@@ -80,6 +86,7 @@ class CallRead(BaseModel):
     answered_at: str | None
     ended_at: str | None
     end_estimated: bool = False  # ended by reconciliation at the last known event
+    sale_amount: str | None = None  # exact decimal, in the organisation's currency
 
     model_config = ConfigDict(populate_by_name=True)
 

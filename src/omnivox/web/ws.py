@@ -159,9 +159,13 @@ class EventHub:
             return
         encoded: str | None = None
         for conn in list(self.connections):
-            if may_receive(conn.principal, event.audience) and in_reach(conn.reach, event):
-                encoded = encoded or json.dumps(event.to_json())
-                conn.push(encoded)
+            if not (may_receive(conn.principal, event.audience) and in_reach(conn.reach, event)):
+                continue
+            if conn.reach is not None:  # bounded: the event as their teams may see it
+                conn.push(json.dumps(event.within_reach(conn.reach).to_json()))
+                continue
+            encoded = encoded or json.dumps(event.to_json())
+            conn.push(encoded)
 
     @staticmethod
     def of(app_state: Any) -> EventHub:

@@ -216,7 +216,9 @@ async def test_click_to_call_connects_without_a_click(sqlite_env: Env) -> None:
         await f.advance(1)
         assert not line.is_final and home_of(f, line) == f"line-{alex.user_id}"
         assert await f.agent_state(alex) == "wrap_up"
-        await f.post(alex, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE"})
+        await f.post(
+            alex, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE", "amount": "100"}
+        )
         second = await f.call(alex, ANSWERS)
         await f.advance(3)
         assert (await f.row(second)).state == "connected" and alex.offers == []

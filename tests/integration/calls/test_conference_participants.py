@@ -77,7 +77,9 @@ async def test_the_agent_leaves_the_customer_with_the_third_party(sqlite_env: En
         await f.advance(2)
         assert (await f.row(call_id)).state == "wrap_up"
         assert await f.agent_state(alex) == "wrap_up"
-        done = await f.post(alex, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE"})
+        done = await f.post(
+            alex, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE", "amount": "100"}
+        )
         assert done.status_code == 200 and done.json()["state"] == "completed"
         history = [h.trigger for h in await f.history(call_id) if h.applied]
         assert "transfer_completed" in history

@@ -39,7 +39,9 @@ async def test_available_is_refused_until_the_disposition_is_saved(sqlite_env: E
         assert await f.agent_state(alex) == "wrap_up"
         assert (await f.row(call_id)).state == "wrap_up"
 
-        saved = await f.post(alex, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE"})
+        saved = await f.post(
+            alex, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE", "amount": "100"}
+        )
         assert saved.status_code == 200, saved.text
         await f.advance(1)
         assert await f.agent_state(alex) == "available"  # saving it ends the wrap-up

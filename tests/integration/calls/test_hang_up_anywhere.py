@@ -70,7 +70,9 @@ async def test_a_supervisor_hangs_up_a_call_in_progress(sqlite_env: Env) -> None
         await f.advance(1)
         assert f.customer_leg(await f.row(call_id)).status == "completed"
         assert await f.agent_state(alex) == "wrap_up"  # the agent still owes the outcome
-        done = await f.post(alex, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE"})
+        done = await f.post(
+            alex, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE", "amount": "100"}
+        )
         assert done.status_code == 200 and done.json()["state"] == "completed"
 
 

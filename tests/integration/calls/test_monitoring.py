@@ -98,7 +98,9 @@ async def test_supervising_a_call_that_has_ended_or_is_not_with_an_agent_says_so
         await f.advance(20)  # the customer hung up: wrap-up
         wrap = await f.post(sam, f"/api/v1/calls/{call_id}/listen")
         assert wrap.status_code == 409 and "hung up" in wrap.json()["detail"], wrap.text
-        done = await f.post(alex, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE"})
+        done = await f.post(
+            alex, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE", "amount": "100"}
+        )
         assert done.status_code == 200, done.text
         ended = await f.post(sam, f"/api/v1/calls/{call_id}/barge")
         assert ended.status_code == 409

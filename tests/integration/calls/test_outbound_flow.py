@@ -57,7 +57,9 @@ async def test_answered_call_held_transferred_conferenced_and_dispositioned(env:
         )
         assert part.status_code == 200 and part.json()["state"] == "connected"
         assert await f.agent_state(alex) == "available"
-        again = await f.post(alex, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE"})
+        again = await f.post(
+            alex, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE", "amount": "100"}
+        )
         assert again.status_code == 409
 
         third = await f.post(bea, f"/api/v1/calls/{call_id}/conference", {"number": "+14155550177"})
@@ -73,12 +75,16 @@ async def test_answered_call_held_transferred_conferenced_and_dispositioned(env:
             for h in await f.history(call_id)
         )
         assert await f.agent_state(bea) == "wrap_up"
-        refused = await f.post(alex, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE"})
+        refused = await f.post(
+            alex, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE", "amount": "100"}
+        )
         assert refused.status_code == 409  # Alex's part is done; the call is Bea's
         unknown = await f.post(bea, f"/api/v1/calls/{call_id}/disposition", {"code": "NOPE"})
         assert unknown.status_code == 422
         ok = await f.post(
-            bea, f"/api/v1/calls/{call_id}/disposition", {"code": "SALE", "notes": "two units"}
+            bea,
+            f"/api/v1/calls/{call_id}/disposition",
+            {"code": "SALE", "notes": "two units", "amount": "250.50"},
         )
         assert ok.status_code == 200 and ok.json()["state"] == "completed"
         call = await f.row(call_id)

@@ -130,7 +130,8 @@ async def _disposition_wrap_ups(f: Floor, code: Disposer) -> None:
         agent = by_user.get(user_id)
         if agent is not None and call_id:
             chosen = code if isinstance(code, str) else code(to or "")
-            resp = await f.post(agent, f"/api/v1/calls/{call_id}/disposition", {"code": chosen})
+            body = {"code": chosen} | ({"amount": "100"} if chosen == "SALE" else {})
+            resp = await f.post(agent, f"/api/v1/calls/{call_id}/disposition", body)
             assert resp.status_code == 200, resp.text
     if rows:
         await f.settle()

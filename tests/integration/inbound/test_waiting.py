@@ -114,7 +114,9 @@ async def test_a_callback_keeps_the_place_and_rings_the_agent_first(env: Env) ->
         assert (one.status, two.status) == ("connected", "waiting")
         f.carrier.hang_up_party(first.sid)
         await f.advance(2)
-        done = await f.post(alex, f"/api/v1/calls/{one.call_id}/disposition", {"code": "SALE"})
+        done = await f.post(
+            alex, f"/api/v1/calls/{one.call_id}/disposition", {"code": "SALE", "amount": "100"}
+        )
         assert done.status_code == 200, done.text
         await f.advance(1)
         assert len(alex.offers) == 2  # the callback rings Alex's phone first

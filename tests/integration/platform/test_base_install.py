@@ -16,6 +16,7 @@ NOT_INSTALLED = [
     "redis",
     "asyncpg",
     "psycopg",
+    "procrastinate",
     "pytest",
     "hypothesis",
     "schemathesis",

@@ -17,6 +17,7 @@ from omnivox.accounts.schemas import ApiTokenCreate, HolidayCreate, SkillCreate,
 from omnivox.core.security.permissions import ROLE_PERMISSIONS, Permission, Role
 from omnivox.core.security.principal import Principal
 from omnivox.http import declared_access, iter_api_routes
+from omnivox.reporting.schedules import ScheduleWrite, create_schedule
 
 PUBLIC_ROUTES = {
     ("GET", "/healthz"),
@@ -38,6 +39,15 @@ PLATFORM_SCOPED = {
     "/api/v1/organizations/{organization_id}",
     "/platform/organizations/{organization_id}/toggle",
 }
+_SCHEDULE = {
+    "name": "Mine",
+    "metrics": ["calls_offered"],
+    "range": "yesterday",
+    "frequency": "daily",
+    "at": "07:00",
+    "timezone": "UTC",
+    "emails": ["me@mine.example.com"],
+}
 # A valid body per route, so the wrong-tenant probe reaches the tenant check, not validation.
 JSON_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/users/{user_id}/skills": {"skills": []},
@@ -45,7 +55,7 @@ JSON_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/agents/{user_id}/state": {"state": "available"},
     "/api/v1/calls/{call_id}/transfer": {"kind": "external", "target": "+14155550123"},
     "/api/v1/calls/{call_id}/conference": {"number": "+14155550123"},
-    "/api/v1/calls/{call_id}/disposition": {"code": "SALE"},
+    "/api/v1/calls/{call_id}/disposition": {"code": "SALE", "amount": "100"},
     "/api/v1/calls/{call_id}/amd-review": {"verdict": "machine_passed"},
     "/api/v1/calls/{call_id}/callback": {"due_local": "2030-01-01T10:00"},
     "/api/v1/queues/{queue_id}": {"name": "Mine"},
@@ -54,6 +64,9 @@ JSON_BODIES: dict[str, dict[str, Any]] = {
     "/api/v1/audio/{file_id}": {"name": "Mine now"},
     "/api/v1/voicemails/{voicemail_id}/assign": {"user_id": None},
     "/api/v1/voicemails/{voicemail_id}/done": {"notes": ""},
+    "/api/v1/reports/saved/{report_id}": {"name": "x", "definition": {"metrics": ["calls"]}},
+    "/api/v1/dashboards/{dashboard_id}": {"name": "x"},
+    "/api/v1/reports/schedules/{schedule_id}": _SCHEDULE,
 }
 FORM_BODIES: dict[str, dict[str, str]] = {
     "/admin/users/{user_id}": {"name": "x", "role": "agent"},
@@ -65,6 +78,10 @@ FORM_BODIES: dict[str, dict[str, str]] = {
     "/admin/queues/{queue_id}/members": {"user_id": "x", "priority": "0"},
     "/voicemail/{voicemail_id}/assign": {"user_id": ""},
     "/campaigns/{campaign_id}/amd-review/{call_id}": {"verdict": "machine_confirmed"},
+    "/reports/saved/{report_id}": {"name": "x", "metrics": "calls"},
+    "/dashboards/{dashboard_id}/settings": {"name": "x"},
+    "/dashboards/{dashboard_id}/widgets": {"kind": "table", "report_id": "x"},
+    "/dashboards/{dashboard_id}/arrange": {"position": "1", "action": "up"},
 }
 
 
@@ -362,7 +379,74 @@ async def _other_voicemail(env: Env, org: str) -> str:
         return row.id
 
 
+async def _other_saved_report(env: Env, org: str) -> str:
+    from omnivox.reporting.saved_models import SavedReport
+
+    owner = await env.user(org, f"owner-{org[:8]}@other.example.com", Role.ORG_ADMIN)
+    async with env.sessions() as s:
+        row = SavedReport(
+            organization_id=org,
+            owner_id=owner,
+            name="Theirs",
+            definition={"metrics": ["calls"], "range": "today"},
+            shared_roles=[r.value for r in Role],
+        )
+        s.add(row)
+        await s.commit()
+        return row.id
+
+
+async def _other_recording(env: Env, org: str) -> str:
+    from omnivox.telephony.models import Recording
+
+    call_id = await _other_call(env, org, "ovx-theirs-recorded")
+    async with env.sessions() as s:
+        row = Recording(
+            call_id=call_id,
+            organization_id=org,
+            provider_sid="RE" + "8" * 32,
+            status="completed",
+            url="https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE8",
+        )
+        s.add(row)
+        await s.commit()
+        return row.id
+
+
+async def _other_dashboard(env: Env, org: str) -> str:
+    from omnivox.reporting.saved_models import Dashboard
+
+    owner = await env.user(org, f"boards-{org[:8]}@other.example.com", Role.ORG_ADMIN)
+    async with env.sessions() as s:
+        row = Dashboard(
+            organization_id=org,
+            owner_id=owner,
+            name="Theirs",
+            widgets=[],
+            shared_roles=[r.value for r in Role],
+        )
+        s.add(row)
+        await s.commit()
+        return row.id
+
+
+async def _other_schedule(env: Env, org: str) -> str:
+    owner = await env.user(org, "scheduler@other.example.com", Role.ORG_ADMIN)
+    actor = Principal(owner, org, "scheduler@other.example.com", "s", Role.ORG_ADMIN, "system")
+    async with env.sessions() as s:
+        data = ScheduleWrite.model_validate(_SCHEDULE)
+        created = await create_schedule(s, actor, data, env.settings, env.clock.now())
+        return created.id
+
+
+# Path parameters that choose what to list, not whose object: no wrong tenant to probe.
+NOT_OBJECT_PARAMS = {"kind"}
+
 FACTORIES: dict[str, Factory] = {
+    "report_id": _other_saved_report,
+    "dashboard_id": _other_dashboard,
+    "schedule_id": _other_schedule,
+    "recording_id": _other_recording,
     "file_id": _other_audio_file,
     "voicemail_id": _other_voicemail,
     "queue_id": _other_queue,
@@ -394,7 +478,7 @@ async def test_other_tenants_objects_answer_404(sqlite_env: Env) -> None:
             ids[name] = await factory(sqlite_env, theirs)
     probed = 0
     for method, path, _route in app_routes(app):
-        params = re.findall(r"\{(\w+)\}", path)
+        params = [p for p in re.findall(r"\{(\w+)\}", path) if p not in NOT_OBJECT_PARAMS]
         if (
             not params
             or path in PLATFORM_SCOPED

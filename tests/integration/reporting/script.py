@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +31,8 @@ class Inbound:
     abandon: bool = False
     disposition: str | None = None
     served: bool = False  # served by the system after ``wait`` (a callback booked)
+    sale_amount: Decimal | None = None
+    number: str = "+14155550100"  # the caller's
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Outbound:
     machine: bool = False
     abandon: bool = False
     disposition: str | None = None
+    sale_amount: Decimal | None = None
 
 
 def _events(spec: Inbound | Outbound) -> tuple[list[tuple[float, S, T]], S, str | None]:
@@ -110,7 +114,7 @@ async def insert_call(
         owner_id=owner[1],
         state=final.value,
         provider="sandbox",
-        from_number="+14155550100",
+        from_number=spec.number if inbound else "+14155550100",
         to_number="+14155550199",
         agent_id=agent_id if talked else None,
         conference_name=f"ovx-test-{org_id}-{n}",
@@ -119,6 +123,7 @@ async def insert_call(
         ended_at=at(ended),
         end_reason=reason,
         disposition_code=spec.disposition,
+        sale_amount=spec.sale_amount,
     )
     session.add(call)
     await session.flush()

@@ -15,6 +15,8 @@ from omnivox.core.security.permissions import Role
 from omnivox.routing import Queue
 
 DAY = datetime(2026, 3, 10, tzinfo=UTC)
+#: The two sales' amounts (Alice's inbound, Bob's outbound), in the organisation's USD.
+SOLD = (Decimal("120.50"), Decimal("99.90"))
 
 
 def at(hh: int, mm: int, ss: int = 0) -> datetime:
@@ -60,12 +62,20 @@ async def build_shift(env: Env, slug: str = "acme", tz: str = "UTC") -> Shift:
         shift = Shift(org_id, alice, bob, support.id, sales.id, spring.id, uk.id)
         q, c = "queue", "campaign"
         calls = [
-            (Inbound(at(9, 0), 8, 120, 30, 20, disposition="SALE"), (q, support.id), alice),
+            (
+                Inbound(at(9, 0), 8, 120, 30, 20, disposition="SALE", sale_amount=SOLD[0]),
+                (q, support.id),
+                alice,
+            ),
             (Inbound(at(9, 5), 25, 60, 0, 10, disposition="INTERESTED"), (q, support.id), bob),
             (Inbound(at(9, 10), 5, abandon=True, disposition="ABANDONED"), (q, support.id), None),
             (Inbound(at(9, 20), 40, abandon=True, disposition="ABANDONED"), (q, support.id), None),
             (Inbound(at(9, 14, 50), 15, 30, disposition="NOT_INTERESTED"), (q, sales.id), alice),
-            (Outbound(at(10, 0), 10, 200, 30, disposition="SALE"), (c, spring.id), bob),
+            (
+                Outbound(at(10, 0), 10, 200, 30, disposition="SALE", sale_amount=SOLD[1]),
+                (c, spring.id),
+                bob,
+            ),
             (Outbound(at(10, 1), 5, machine=True, disposition="VOICEMAIL"), (c, spring.id), None),
             (Outbound(at(10, 2), 8, abandon=True, disposition="ABANDONED"), (c, spring.id), None),
             (Outbound(at(10, 3), 12, 100, 20, disposition="NOT_INTERESTED"), (c, spring.id), alice),

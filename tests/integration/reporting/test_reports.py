@@ -253,7 +253,7 @@ async def _snapshot(env: Env) -> tuple[list[Any], list[Any]]:
 @pytest.mark.parametrize(
     ("kw", "says"),
     [
-        ({"metrics": ("revenue",)}, "unknown metric 'revenue'"),
+        ({"metrics": ("profit",)}, "unknown metric 'profit'"),
         ({"metrics": ("calls",), "by": ("colour",)}, "unknown dimension 'colour'"),
         ({"metrics": ("occupancy",), "by": ("queue",)}, "'occupancy' cannot be split by 'queue'"),
         ({"metrics": ("calls",), "start": date(2026, 3, 11)}, "ends (2026-03-10) before"),

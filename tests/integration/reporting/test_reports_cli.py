@@ -83,7 +83,7 @@ async def test_bad_input_is_one_line_naming_the_problem(sqlite_env: Env, tmp_pat
     env = sqlite_env
     await env.org("acme")
     cases = [
-        (("run", *RANGE, "--metrics", "revenue"), "unknown metric 'revenue'"),
+        (("run", *RANGE, "--metrics", "profit"), "unknown metric 'profit'"),
         (("run", *RANGE, "--metrics", "calls", "--by", "colour"), "unknown dimension 'colour'"),
         (
             (
@@ -103,7 +103,7 @@ async def test_bad_input_is_one_line_naming_the_problem(sqlite_env: Env, tmp_pat
         (("run", *RANGE), "give either a template or metrics"),
         (("run", *RANGE, "--template", "nope"), "unknown template 'nope'"),
         (("run", "--org", "nobody", *RANGE[2:], "--metrics", "calls"), "no organisation"),
-        (("run", *RANGE, "--metrics", "calls", "--format", "pdf"), "--format: 'pdf'"),
+        (("run", *RANGE, "--metrics", "calls", "--format", "ods"), "--format: 'ods'"),
     ]
     for args, says in cases:
         result = omnivox(env, tmp_path, *args)
@@ -123,3 +123,91 @@ def test_the_metric_list_is_the_catalogue(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert result.stdout.splitlines()[0].split()[0] == "calls"
     assert any(line.startswith("legal_abandon_rate ") for line in result.stdout.splitlines())
+
+
+def test_binary_formats_are_refused_on_a_terminal_in_one_line(tmp_path: Path) -> None:
+    import pty
+
+    for args in (
+        ("run", *RANGE, "--metrics", "calls", "--format", "xlsx"),
+        ("export", "calls", *RANGE, "--format", "xlsx"),
+    ):
+        leader, follower = pty.openpty()
+        try:
+            result = subprocess.run(
+                [sys.executable, "-m", "omnivox", "reports", *args],
+                stdout=follower,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=60,
+                check=False,
+                cwd=tmp_path,
+            )
+        finally:
+            os.close(follower)
+            os.close(leader)
+        assert result.returncode == 1
+        assert result.stderr == (
+            "error: --format xlsx writes a binary file: give --output FILE (or pipe it)\n"
+        )
+
+
+async def test_exports_write_files_with_progress_on_stderr(sqlite_env: Env, tmp_path: Path) -> None:
+    env = sqlite_env
+    await build_shift(env)
+    assert omnivox(env, tmp_path, "rebuild", *RANGE).returncode == 0
+    out = tmp_path / "queues.pdf"
+    pdf = omnivox(
+        env,
+        tmp_path,
+        "run",
+        *RANGE,
+        "--template",
+        "queue_interval",
+        "--format",
+        "pdf",
+        "--output",
+        str(out),
+    )
+    assert pdf.returncode == 0, pdf.stderr
+    assert out.read_bytes().startswith(b"%PDF") and f"to {out}" in pdf.stderr
+    calls = omnivox(
+        env,
+        tmp_path,
+        "export",
+        "calls",
+        *RANGE,
+        "--filter",
+        "queue=Support",
+        "--filter",
+        "outcome=abandoned",
+        "--format",
+        "csv",
+    )
+    assert calls.returncode == 0, calls.stderr
+    rows = list(csv.DictReader(io.StringIO(calls.stdout, newline="")))
+    assert [(r["queue"], r["outcome"], r["wait_seconds"]) for r in rows] == [
+        ("Support", "abandoned", "5.0"),
+        ("Support", "abandoned", "40.0"),
+    ]
+    sheet = tmp_path / "activity.xlsx"
+    activity = omnivox(
+        env,
+        tmp_path,
+        "export",
+        "agent-activity",
+        *RANGE,
+        "--format",
+        "xlsx",
+        "--output",
+        str(sheet),
+    )
+    assert activity.returncode == 0, activity.stderr
+    assert sheet.read_bytes()[:2] == b"PK" and "done: 9 rows" in activity.stderr
+    bad = omnivox(env, tmp_path, "export", "parrots", *RANGE)
+    assert bad.returncode == 1 and bad.stderr == (
+        "error: 'parrots' is not one of calls, contacts, agent-activity\n"
+    )
+    bad = omnivox(env, tmp_path, "export", "calls", *RANGE, "--filter", "colour=red")
+    assert bad.returncode == 1 and "unknown filter 'colour'" in bad.stderr
+    assert "Traceback" not in bad.stderr

@@ -29,7 +29,9 @@ async def test_a_handled_and_an_abandoned_call_show_in_the_report(sqlite_env: En
         await f.advance(20)
         assert (await f.post(alex, f"/api/v1/calls/{entry.call_id}/hangup")).status_code == 200
         await f.advance(7)  # wrap-up
-        done = await f.post(alex, f"/api/v1/calls/{entry.call_id}/disposition", {"code": "SALE"})
+        done = await f.post(
+            alex, f"/api/v1/calls/{entry.call_id}/disposition", {"code": "SALE", "amount": "100"}
+        )
         assert done.status_code == 200, done.text
         await f.advance(1)
 

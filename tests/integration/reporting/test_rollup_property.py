@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import random
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -37,6 +38,9 @@ QUARTER = 900
 _orgs = itertools.count()
 
 seconds = st.integers(min_value=0, max_value=4 * 3600)
+amounts = st.sampled_from([None, Decimal("0"), Decimal("19.99"), Decimal("1234.5678")])
+#: The default dispositions that are right-party contacts (categories sale, contact).
+RIGHT_PARTY = {"SALE", "NOT_INTERESTED"}
 inbound = st.builds(
     Inbound,
     at=seconds.map(lambda s: DAY + timedelta(seconds=s)),
@@ -46,6 +50,9 @@ inbound = st.builds(
     wrap=st.integers(0, 120),
     abandon=st.booleans(),
     disposition=st.sampled_from([None, "SALE", "NOT_INTERESTED"]),
+    sale_amount=amounts,
+    # Two callers who may ring again, and a withheld number that never counts as one.
+    number=st.sampled_from(["+14155550100", "+14155550101", "anonymous"]),
 )
 outbound = st.builds(
     Outbound,
@@ -56,6 +63,7 @@ outbound = st.builds(
     machine=st.booleans(),
     abandon=st.booleans(),
     disposition=st.sampled_from([None, "SALE"]),
+    sale_amount=amounts,
 )
 calls = st.lists(
     st.tuples(st.one_of(inbound, outbound), st.integers(0, 1), st.integers(0, 1)), max_size=12
@@ -82,6 +90,12 @@ def _ended(spec: Inbound | Outbound) -> tuple[float, bool]:
 def _brute_calls(org_id: str, script: list[tuple[Any, str, str, str]]) -> dict[Any, Any]:
     """Each cell's counters, straight from the script's numbers."""
     cells: dict[Any, dict[str, float]] = {}
+    # Handled inbound calls by number, with when they ended (repeat contacts).
+    handled: dict[str, list[datetime]] = {}
+    for spec, _q, _c, _a in script:
+        end, talked = _ended(spec)
+        if isinstance(spec, Inbound) and talked and spec.number.startswith("+"):
+            handled.setdefault(spec.number, []).append(spec.at + timedelta(seconds=end))
     for spec, queue, campaign, agent in script:
         end, talked = _ended(spec)
         ended = spec.at + timedelta(seconds=end)
@@ -94,6 +108,9 @@ def _brute_calls(org_id: str, script: list[tuple[Any, str, str, str]]) -> dict[A
             c["talk_seconds"] += spec.talk
             c["wrap_seconds"] += spec.wrap
             c["conversions"] += spec.disposition == "SALE"
+            c["right_party_contacts"] += spec.disposition in RIGHT_PARTY
+            if spec.disposition == "SALE" and spec.sale_amount is not None:
+                c["revenue_ten_thousandths"] += float(spec.sale_amount * 10_000)
         if isinstance(spec, Inbound):
             c["inbound_offered"] += 1
             prefix = "abandoned" if spec.abandon else "answered"
@@ -105,6 +122,9 @@ def _brute_calls(org_id: str, script: list[tuple[Any, str, str, str]]) -> dict[A
             if talked and spec.hold:
                 c["hold_seconds"] += spec.hold
                 c["holds"] += 1
+            # Within the organisation's 7 days (the script spans hours): any earlier one.
+            earlier = [e for e in handled.get(spec.number, []) if e < ended]
+            c["repeat_contacts"] += talked and bool(earlier)
         else:
             c["outbound_dials"] += 1
             c["outbound_machines"] += spec.machine

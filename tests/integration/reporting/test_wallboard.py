@@ -12,7 +12,7 @@ from tests.integration.calls.calls_harness import Floor, floor
 from tests.integration.inbound.test_inbound_flow import CALLER, NUMBER, _setup
 from tests.support import Env
 
-from omnivox.accounts.models import Organization
+from omnivox.accounts.models import Organization, Team, TeamMember
 from omnivox.core.security.permissions import Role
 from omnivox.reporting.events import WallboardUpdated
 from omnivox.telephony import CallStateChanged
@@ -131,5 +131,23 @@ async def test_thresholds_and_who_may_see_the_wallboard(sqlite_env: Env) -> None
             assert row is not None
             row.supervisor_scope = "teams"
             await s.commit()
+        # Bounded to teams (Sam's has Alex only): Sam sees Alex, not the others.
+        await f.agent(org, "bob")
+        async with env.sessions() as s:
+            team = Team(organization_id=org, name="Sam's")
+            s.add(team)
+            await s.flush()
+            s.add_all(
+                [
+                    TeamMember(team_id=team.id, user_id=sam.user_id),
+                    TeamMember(team_id=team.id, user_id=alex.user_id),
+                ]
+            )
+            await s.commit()
         bounded = await env.client.get("/api/v1/wallboard", headers=sam.headers)
-        assert bounded.status_code == 403 and "teams" in bounded.json()["detail"]
+        assert bounded.status_code == 200, bounded.text
+        # (Sam is on the floor himself, and within his own reach.)
+        assert {p["name"] for p in bounded.json()["agents"]["people"]} == {"alex", "sam"}
+        whole = await env.client.get("/api/v1/wallboard", headers=admin)
+        assert {p["name"] for p in whole.json()["agents"]["people"]} >= {"alex", "bob"}
+        assert (await env.client.get("/wallboard", headers=sam.headers)).status_code == 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from omnivox.core.events import Audience
-from omnivox.core.security.permissions import Role
+from omnivox.core.security.permissions import Permission, Role
 from omnivox.core.security.principal import Principal
 from omnivox.web.ws import may_receive
 
@@ -79,3 +79,44 @@ def test_a_team_bounded_supervisor_hears_only_their_agents() -> None:
     assert not in_reach(mine, AboutCall(audience=org, at=now, call=Summary(None)))
     assert in_reach(mine, AboutCampaign(audience=org, at=now, campaign_id="c1"))
     assert in_reach(None, AboutCall(audience=org, at=now, call=Summary(theirs)))  # unbounded
+
+
+async def test_a_bounded_supervisor_gets_the_wallboard_of_their_teams() -> None:
+    """The wallboard snapshot names every agent: a bounded supervisor's connection gets it
+    narrowed to their agents, an unbounded one the whole of it, from one dispatch."""
+    import json
+    from datetime import UTC, datetime
+
+    from omnivox.reporting.events import WallboardUpdated
+    from omnivox.web.ws import EventHub, _Connection
+
+    class Bus:
+        def subscribe(self, *_args: object, **_kwargs: object) -> None:
+            pass
+
+    hub = EventHub(Bus())  # type: ignore[arg-type]
+    bounded = _Connection(None, who(Role.SUPERVISOR, "sam"), 8)  # type: ignore[arg-type]
+    bounded.reach = frozenset({"alex"})
+    whole = _Connection(None, who(Role.ORG_ADMIN, "ada"), 8)  # type: ignore[arg-type]
+    hub.connections |= {bounded, whole}
+    people = [
+        {"user_id": "alex", "name": "Alex", "state": "available"},
+        {"user_id": "bob", "name": "Bob", "state": "on_call"},
+    ]
+    snapshot = {
+        "queues": [{"id": "q1", "waiting": 2}],
+        "agents": {"by_state": {"available": 1, "on_call": 1}, "occupancy": 55.0, "people": people},
+    }
+    event = WallboardUpdated(
+        audience=Audience.organization("o1", Permission.WALLBOARD_VIEW),
+        at=datetime(2026, 3, 10, tzinfo=UTC),
+        snapshot=snapshot,
+    )
+    await hub.dispatch(event)
+    narrowed = json.loads(bounded.queue.get_nowait())["data"]["snapshot"]
+    assert [p["user_id"] for p in narrowed["agents"]["people"]] == ["alex"]
+    assert narrowed["agents"]["by_state"] == {"available": 1}
+    assert narrowed["agents"]["occupancy"] is None  # a floor-wide figure: not theirs
+    assert narrowed["queues"] == snapshot["queues"] and narrowed["bounded_to_teams"] is True
+    full = json.loads(whole.queue.get_nowait())["data"]["snapshot"]
+    assert [p["user_id"] for p in full["agents"]["people"]] == ["alex", "bob"]

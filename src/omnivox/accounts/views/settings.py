@@ -183,6 +183,8 @@ async def _create_disposition(
     db: AsyncSession, actor: Principal, data: dict[str, Any]
 ) -> Disposition:
     data["is_final"] = data.get("is_final") == "on"
+    # "": the category's default (sale, contact and callback reach the right person).
+    data["right_party"] = {"on": True, "off": False}.get(data.get("right_party", ""))
     return await dispositions.create_disposition(db, actor, parse(DispositionCreate, data))
 
 
@@ -191,6 +193,7 @@ async def _update_disposition(
 ) -> Disposition:
     data["is_final"] = data.get("is_final") == "on"
     data["is_active"] = data.get("is_active") == "on"
+    data["right_party"] = data.get("right_party") == "on"
     return await dispositions.update_disposition(
         db, actor, disposition_id, parse(DispositionUpdate, data)
     )

@@ -50,10 +50,17 @@ class Permission(StrEnum):
     REPORTS_TEAMS = "reports:teams"  # the agents within one's reach (accounts.reach_of)
     REPORTS_ALL = "reports:all"  # every figure of the organisation
     WALLBOARD_VIEW = "wallboard:view"  # the organisation's real-time wallboard
+    # Report schedules (e-mailed / webhook reports). Those who see more than their own
+    # figures: the point is sending a team's or the organisation's report to people.
+    REPORTS_SCHEDULE = "reports:schedule"
+    # Hear call recordings (call records page): supervisors and administrators, not
+    # agents or report viewers; recordings hold personal data the figures do not.
+    RECORDINGS_LISTEN = "recordings:listen"
 
 
 _ADMIN_OF_ORG = {
     Permission.REPORTS_ALL,
+    Permission.REPORTS_SCHEDULE,
     Permission.ORG_SETTINGS_READ,
     Permission.ORG_SETTINGS_WRITE,
     Permission.USERS_READ,
@@ -71,6 +78,7 @@ _ADMIN_OF_ORG = {
     Permission.CONTACTS_IMPORT,
     Permission.DNC_READ,
     Permission.DNC_WRITE,
+    Permission.RECORDINGS_LISTEN,
 }
 _WORKS_CALLS = {
     Permission.CALLS_CONTROL,
@@ -88,6 +96,7 @@ _SUPERVISES = {
     Permission.AGENTS_SUPERVISE,
     Permission.SANDBOX_CONTROL,
     Permission.WALLBOARD_VIEW,
+    Permission.RECORDINGS_LISTEN,
 }
 _EVERYONE = {
     Permission.OWN_ACCOUNT,
@@ -112,6 +121,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SKILLS_READ,
             Permission.DISPOSITIONS_READ,
             Permission.REPORTS_TEAMS,
+            Permission.REPORTS_SCHEDULE,
         }
     ),
     Role.AGENT: frozenset(_EVERYONE | _WORKS_CALLS | {Permission.DISPOSITIONS_READ}),
@@ -122,6 +132,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CALLS_READ,
             Permission.CAMPAIGNS_READ,
             Permission.REPORTS_ALL,
+            Permission.REPORTS_SCHEDULE,
             Permission.WALLBOARD_VIEW,
         }
     ),

@@ -191,6 +191,16 @@ function renderCallback() {
   $("disposition-form").elements.callback_at.required = Boolean(kind) && category === "callback";
 }
 
+// A sale asks for its amount (in the organisation's currency); nothing else takes one.
+function renderSaleAmount() {
+  const code = document.querySelector("[data-testid=disposition-code]");
+  const sale = code.selectedOptions[0]?.dataset.category === "sale";
+  const input = $("disposition-form").elements.amount;
+  $("sale-amount-field").hidden = !sale;
+  input.required = sale;
+  input.disabled = !sale;
+}
+
 function showDetails(c) {
   const fields = [["Name", `${c.first_name} ${c.last_name}`.trim() || "—"], ["E-mail", c.email || "—"],
     ["Time zone", c.timezone], ["Attempts", c.attempts], ["Last outcome", c.last_disposition ?? "—"],
@@ -351,8 +361,11 @@ $("disposition-form").addEventListener("submit", (e) => { e.preventDefault(); ac
     await api("POST", `/api/v1/calls/${call.id}/callback`, {
       due_local: callbackAt, timezone: myZone, notes: form.get("notes") || "" });
   }
-  await api("POST", `/api/v1/calls/${call.id}/disposition`, { code: form.get("code"), notes: form.get("notes") || null });
+  const amount = form.get("amount");  // absent while the field is disabled (not a sale)
+  await api("POST", `/api/v1/calls/${call.id}/disposition`, {
+    code: form.get("code"), notes: form.get("notes") || null, ...(amount ? { amount } : {}) });
   e.target.reset();
+  renderSaleAmount();
   call = null;
   await refresh();
 }); });
@@ -401,6 +414,8 @@ async function startPhone() {
 }
 
 document.querySelector("[data-testid=disposition-code]").addEventListener("change", renderCallback);
+document.querySelector("[data-testid=disposition-code]").addEventListener("change", renderSaleAmount);
+renderSaleAmount();
 bindShortcuts();
 
 const desk = createCampaignDesk({ act, refresh, showContact });

@@ -50,7 +50,9 @@ function renderAgents() {
   $("wb-states").innerHTML = Object.entries(a.by_state).map(([state, n]) =>
     `<span class="wb-state state-${escapeHtml(state)}" data-state="${escapeHtml(state)}"><b>${n}</b> ${escapeHtml(state.replace("_", " "))}</span>`).join("")
     || `<span class="small">Nobody on the floor.</span>`;
-  $("wb-floor").textContent = `talk ${num(a.talk_minutes_per_agent_hour, 1)} min per agent-hour today · occupancy ${percent(a.occupancy)}`;
+  $("wb-floor").textContent = snapshot.bounded_to_teams
+    ? "your teams' agents"
+    : `talk ${num(a.talk_minutes_per_agent_hour, 1)} min per agent-hour today · occupancy ${percent(a.occupancy)}`;
   $("wb-people").innerHTML = a.people.map((p) => `<tr data-agent="${escapeHtml(p.user_id)}">
     <td>${escapeHtml(p.name)}</td><td class="state-${escapeHtml(p.state)}">${escapeHtml(p.state.replace("_", " "))}${p.reason ? ` (${escapeHtml(p.reason)})` : ""}</td>
     <td data-since="${escapeHtml(p.since ?? "")}">${since(p.since)}</td><td>${escapeHtml(p.line)}</td></tr>`).join("");

@@ -1,8 +1,8 @@
 """reporting: coarser call rollups (queue x campaign per interval and per hour, agent per
 hour) and agent state time per hour, for long ranges
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-06 10:30:00
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import omnivox.core.db
 
-revision: str = "0021"
-down_revision: str | None = "0020"
+revision: str = "0025"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -48,6 +48,10 @@ _REST = (
     ("conversions", sa.Integer),
     ("answered_wait_max", sa.Float),
     ("abandoned_wait_max", sa.Float),
+    # Added by 0024 (sales and contact metrics).
+    ("revenue_ten_thousandths", sa.BigInteger),
+    ("right_party_contacts", sa.Integer),
+    ("repeat_contacts", sa.Integer),
 )
 
 
