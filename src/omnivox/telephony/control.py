@@ -221,9 +221,9 @@ async def hang_up(ctl: CallControl, actor: Principal, call_id: str) -> Call:
         else SupervisorHungUp(at=now, supervisor_id=actor.user_id)
     )
     _check(call, event, "hang up")
-    if call.provider_sid:
-        with contextlib.suppress(ProviderError):
-            await svc.provider.hang_up(call.provider_sid)
+    # Record who ended the call before the carrier is told: its "completed" webhook must
+    # find the hang-up already applied, or a slow moment would record the customer as
+    # having ended a call the agent ended.
     async with svc.sessions() as session:
         fresh = await session.get(Call, call.id)
         if fresh is None:
@@ -233,6 +233,9 @@ async def hang_up(ctl: CallControl, actor: Principal, call_id: str) -> Call:
         if isinstance(result, fsm.Rejection) and result.reason is not ended_first:
             raise CallActionRefused(f"the call changed meanwhile: {result.detail}")
         call = fresh  # ended meanwhile (the customer hung up first): ended all the same
+    if call.provider_sid:
+        with contextlib.suppress(ProviderError):
+            await svc.provider.hang_up(call.provider_sid)
     await svc.legs.end_all(call)
     return call
 
