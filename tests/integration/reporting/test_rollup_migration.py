@@ -1,5 +1,5 @@
 """Upgrading a database that already counts calls fills the coarser rollups from the
-15-minute ones (migration 0021), so reports over past ranges read the same figures; on
+15-minute ones (migration 0025), so reports over past ranges read the same figures; on
 SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def _cell(at: datetime, queue: str, campaign: str, agent: str, disp: str, **v: f
 
 
 async def test_upgrade_folds_the_counted_calls_into_the_coarser_rollups(fresh_url: str) -> None:
-    upgrade_database(fresh_url, "0020")
+    upgrade_database(fresh_url, "0024")
     engine = create_engine(fresh_url)
     sessions = create_session_factory(engine)
     try:
