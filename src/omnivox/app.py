@@ -54,6 +54,7 @@ from omnivox.reporting.saved_api import router as saved_reports_api
 from omnivox.reporting.schedule_delivery import register_jobs as register_report_jobs
 from omnivox.reporting.schedule_routes import api as schedules_api
 from omnivox.reporting.schedule_routes import pages as schedules_pages
+from omnivox.reporting.sweep_job import register_sweep
 from omnivox.reporting.views import router as reports_views
 from omnivox.reporting.wallboard import WallboardHub
 from omnivox.reporting.wallboard_routes import api as wallboard_api
@@ -170,6 +171,7 @@ def all_jobs(settings: Settings) -> Jobs:
     """Every domain's background jobs."""
     jobs = Jobs()
     register_report_jobs(jobs, settings)
+    register_sweep(jobs, settings)
     return jobs
 
 

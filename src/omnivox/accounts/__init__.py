@@ -24,6 +24,7 @@ from omnivox.accounts.organizations import (
     find_organization_by_slug,
     get_organization,
     list_holidays,
+    list_organizations,
 )
 from omnivox.accounts.reach import reach_of, within
 from omnivox.accounts.references import ReferenceGuard
@@ -81,6 +82,7 @@ __all__ = [
     "list_business_hours",
     "list_dispositions",
     "list_holidays",
+    "list_organizations",
     "list_skills",
     "list_team_member_ids",
     "list_teams",

@@ -103,6 +103,8 @@ class Settings(BaseSettings):
     # How far back `omnivox reports sweep` looks, by default, for ended calls whose
     # CallEnded was lost (a crash before the upkeep ran) and counts them.
     report_sweep_hours: int = Field(default=48, ge=1, le=24 * 400)
+    # How often the job layer runs that sweep for every organisation by itself.
+    report_sweep_every_seconds: int = Field(default=600, ge=10, le=86_400)
     # Saved custom reports one person may keep, and widgets on one dashboard (each widget
     # runs a report when the dashboard opens).
     saved_reports_max_per_user: int = Field(default=200, ge=1, le=10_000)

@@ -109,3 +109,23 @@ async def test_sweep_command(sqlite_env: Env, tmp_path: Path) -> None:
     assert bad.stderr.strip() == "error: --since: 'last tuesday' is not a date or an ISO time"
     unknown = omnivox(env, tmp_path, "sweep", "--org", "nope")
     assert unknown.returncode != 0 and "no organisation with slug 'nope'" in unknown.stderr
+
+
+async def test_the_job_layer_sweeps_every_organisation_by_itself(env: Env) -> None:
+    """Nobody runs the command: the periodic job counts the lost endings of every active
+    organisation within OMNIVOX_REPORT_SWEEP_HOURS, once however often it runs."""
+    from omnivox.app import all_jobs
+    from omnivox.jobs import JobContext
+    from omnivox.reporting.sweep_job import SWEEP_JOB
+
+    first, _ = await _calls(env, "first")
+    second, _ = await _calls(env, "second")
+    env.clock.set(D + timedelta(hours=6))
+    task = all_jobs(env.settings).tasks[SWEEP_JOB]
+    assert task.every_seconds == env.settings.report_sweep_every_seconds
+    context = JobContext(sessions=env.sessions, settings=env.settings, clock=env.clock, queue=None)  # type: ignore[arg-type]
+    for _ in range(2):
+        await task.fn(context, {})
+    for org_id in (first, second):
+        # The four calls within 48 h, in every rollup; the one of the 8th is outside it.
+        assert await _totals(env, org_id) == [4] * len(CALL_ROLLUPS) + [4]
