@@ -37,19 +37,21 @@ class InProcessQueue:
         self._supervisor = supervisor
 
     def start(self) -> None:
-        """Run every periodic task now and then at its interval, until the supervisor
-        stops."""
+        """Run every periodic task at its interval, from one interval after the start,
+        until the supervisor stops. Not at once: a server that starts and stops within
+        the interval (a test, a failed deploy) would cancel a pass while it opens its
+        database connection, and aiosqlite leaks a connection cancelled while opening."""
         for task in self.jobs.tasks.values():
             if task.every_seconds is not None:
                 self._supervisor.run(self._every(task, task.every_seconds), f"job:{task.name}")
 
     async def _every(self, task: JobTask, seconds: int) -> None:
         while True:
+            await self.context.clock.sleep(seconds)
             try:
                 await task.fn(self.context, {})
             except Exception:
                 log.exception("periodic job failed", job=task.name)
-            await self.context.clock.sleep(seconds)
 
     async def drain(self) -> None:
         """Wait for every deferred job started so far (and those they defer)."""
