@@ -108,6 +108,11 @@ async def _make_env(database_url: str, tmp_path: object, clock: ManualClock) -> 
         try:
             yield Env(app, client, sessions, clock, settings)
         finally:
+            # What the app left running (a job a request deferred, a wallboard rebuild)
+            # finishes before the loop closes: a database call still in flight then fails
+            # in aiosqlite's thread and is reported against a later test.
+            await app.state.job_tasks.stop()
+            await app.state.wallboard.stop()
             await _wipe(sessions)
             await engine.dispose()
             await app.state.omnivox.engine.dispose()

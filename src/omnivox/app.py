@@ -146,6 +146,7 @@ def create_app(
     )
     app.state.omnivox = state
     app.state.jobs = jobs
+    app.state.job_tasks = job_tasks  # stopped with the app (the lifespan; tests' teardown)
     install_error_handlers(app)
     document_errors(app)
     app.add_middleware(RetrySafeRequests)
