@@ -10,16 +10,18 @@ from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.core.config import Settings
-from omnivox.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from omnivox.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from omnivox.core.security.permissions import Role
 from omnivox.core.security.principal import Principal
 from omnivox.reporting.query import ReportResult
 from omnivox.reporting.saved import (
     can_manage,
+    can_see,
+    check_name,
     commit_named,
     definition_of,
     get_report,
@@ -95,39 +97,18 @@ async def _check_widgets(
             )
 
 
-def _can_see(actor: Principal, board: Dashboard) -> bool:
-    return board.organization_id == actor.organization_id and (
-        board.owner_id == actor.user_id or actor.role.value in (board.shared_roles or [])
-    )
-
-
 async def visible_dashboards(session: AsyncSession, actor: Principal) -> list[Dashboard]:
     rows = await session.scalars(
         select(Dashboard).where(Dashboard.organization_id == actor.organization_id)
     )
-    return sorted((b for b in rows if _can_see(actor, b)), key=lambda b: (b.name.lower(), b.id))
+    return sorted((b for b in rows if can_see(actor, b)), key=lambda b: (b.name.lower(), b.id))
 
 
 async def get_dashboard(session: AsyncSession, actor: Principal, board_id: str) -> Dashboard:
     board = await session.get(Dashboard, board_id)
-    if board is None or not _can_see(actor, board):
+    if board is None or not can_see(actor, board):
         raise NotFound("no such dashboard")
     return board
-
-
-async def _check_name(
-    session: AsyncSession, actor: Principal, owner_id: str, name: str, exclude: str | None
-) -> None:
-    clash = await session.scalar(
-        select(Dashboard.id).where(
-            Dashboard.organization_id == actor.organization_id,
-            Dashboard.owner_id == owner_id,
-            func.lower(Dashboard.name) == name.lower(),
-            *([Dashboard.id != exclude] if exclude else []),
-        )
-    )
-    if clash is not None:
-        raise Conflict(f"a dashboard named {name!r} exists already; pick another name")
 
 
 def _stored(widgets: list[Widget]) -> list[dict[str, object]]:
@@ -139,7 +120,7 @@ async def create_dashboard(
 ) -> Dashboard:
     if not actor.user_id:
         raise PermissionDenied("a dashboard belongs to a person; sign in as one")
-    await _check_name(session, actor, actor.user_id, data.name, None)
+    await check_name(session, actor, Dashboard, actor.user_id, data.name, None)
     await _check_widgets(session, actor, data.widgets, settings)
     board = Dashboard(
         organization_id=actor.organization_id,
@@ -163,7 +144,7 @@ async def update_dashboard(
     board = await get_dashboard(session, actor, board_id)
     if not can_manage(actor, board):
         raise PermissionDenied("only its owner or a report admin may change a dashboard")
-    await _check_name(session, actor, board.owner_id, data.name, board.id)
+    await check_name(session, actor, Dashboard, board.owner_id, data.name, board.id)
     await _check_widgets(session, actor, data.widgets, settings, widgets_of(board))
     board.name = data.name
     board.widgets = _stored(data.widgets)

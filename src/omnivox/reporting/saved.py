@@ -21,7 +21,7 @@ from omnivox.core.security.permissions import Permission, Role
 from omnivox.core.security.principal import Principal
 from omnivox.reporting.query import ReportResult
 from omnivox.reporting.ranges import resolve_range
-from omnivox.reporting.saved_models import SavedReport
+from omnivox.reporting.saved_models import Dashboard, SavedReport
 from omnivox.reporting.service import ReportAsk, report_for
 
 #: The roles a report or dashboard can be shared with, as people call them.
@@ -81,7 +81,7 @@ def definition_of(report: SavedReport) -> Definition:
     return Definition.model_validate(report.definition)
 
 
-def can_manage(actor: Principal, item: SavedReport | Any) -> bool:
+def can_manage(actor: Principal, item: SavedReport | Dashboard) -> bool:
     """The owner, or an organisation's report admin, may change or delete it."""
     return bool(item.owner_id == actor.user_id or actor.can(Permission.REPORTS_ALL))
 
@@ -91,19 +91,20 @@ async def visible_reports(session: AsyncSession, actor: Principal) -> list[Saved
     rows = await session.scalars(
         select(SavedReport).where(SavedReport.organization_id == actor.organization_id)
     )
-    return sorted((r for r in rows if _can_see(actor, r)), key=lambda r: (r.name.lower(), r.id))
+    return sorted((r for r in rows if can_see(actor, r)), key=lambda r: (r.name.lower(), r.id))
 
 
-def _can_see(actor: Principal, report: SavedReport) -> bool:
-    return report.organization_id == actor.organization_id and (
-        report.owner_id == actor.user_id or actor.role.value in (report.shared_roles or [])
+def can_see(actor: Principal, item: SavedReport | Dashboard) -> bool:
+    """Its owner, and the roles it is shared with, within its organisation."""
+    return item.organization_id == actor.organization_id and (
+        item.owner_id == actor.user_id or actor.role.value in (item.shared_roles or [])
     )
 
 
 async def get_report(session: AsyncSession, actor: Principal, report_id: str) -> SavedReport:
     """A report ``actor`` may open; another tenant's or an unshared one is not found."""
     report = await session.get(SavedReport, report_id)
-    if report is None or not _can_see(actor, report):
+    if report is None or not can_see(actor, report):
         raise NotFound("no such saved report")
     return report
 
@@ -116,19 +117,27 @@ async def _check_runs(
     await report_for(session, actor, definition.ask(today), settings)
 
 
-async def _check_name(
-    session: AsyncSession, actor: Principal, owner_id: str, name: str, exclude: str | None
+async def check_name(
+    session: AsyncSession,
+    actor: Principal,
+    kind: type[SavedReport] | type[Dashboard],
+    owner_id: str,
+    name: str,
+    exclude: str | None,
 ) -> None:
+    """One name per owner, whatever its case (the database key is exact: a race between
+    two cases is caught there only when the letters match)."""
     clash = await session.scalar(
-        select(SavedReport.id).where(
-            SavedReport.organization_id == actor.organization_id,
-            SavedReport.owner_id == owner_id,
-            func.lower(SavedReport.name) == name.lower(),
-            *([SavedReport.id != exclude] if exclude else []),
+        select(kind.id).where(
+            kind.organization_id == actor.organization_id,
+            kind.owner_id == owner_id,
+            func.lower(kind.name) == name.lower(),
+            *([kind.id != exclude] if exclude else []),
         )
     )
     if clash is not None:
-        raise Conflict(f"a saved report named {name!r} exists already; pick another name")
+        what = "saved report" if kind is SavedReport else "dashboard"
+        raise Conflict(f"a {what} named {name!r} exists already; pick another name")
 
 
 async def commit_named(session: AsyncSession, what: str, name: str) -> None:
@@ -165,7 +174,7 @@ async def create_report(
             f"you have {count} saved reports, the most one person may keep "
             f"(OMNIVOX_SAVED_REPORTS_MAX_PER_USER = {settings.saved_reports_max_per_user})",
         )
-    await _check_name(session, actor, actor.user_id, data.name, None)
+    await check_name(session, actor, SavedReport, actor.user_id, data.name, None)
     await _check_runs(session, actor, data.definition, today, settings)
     report = SavedReport(
         organization_id=actor.organization_id,
@@ -190,7 +199,7 @@ async def update_report(
     report = await get_report(session, actor, report_id)
     if not can_manage(actor, report):
         raise PermissionDenied("only its owner or a report admin may change a saved report")
-    await _check_name(session, actor, report.owner_id, data.name, report.id)
+    await check_name(session, actor, SavedReport, report.owner_id, data.name, report.id)
     await _check_runs(session, actor, data.definition, today, settings)
     report.name = data.name
     report.definition = data.definition.stored()
