@@ -27,11 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omnivox.accounts import get_organization
 from omnivox.core.errors import InvalidInput
 from omnivox.reporting.access import check_agent_filter
-from omnivox.reporting.facts import CallRecord, Change, call_fact
+from omnivox.reporting.facts import Change, call_fact
 from omnivox.reporting.intervals import as_utc
 from omnivox.reporting.names import Names, load_names, resolve_filters
 from omnivox.reporting.query import local_bounds
 from omnivox.reporting.request import GRANULARITIES
+from omnivox.reporting.sources import record_of
 from omnivox.telephony import (
     TERMINAL_STATES,
     Call,
@@ -290,23 +291,8 @@ def _local(at: datetime | None, tz: ZoneInfo) -> str:
 
 def _row(call: Call, changes: list[Change], sel: Selection) -> dict[str, Any]:
     assert call.ended_at is not None, "only ended calls are read"
-    fact = call_fact(
-        CallRecord(
-            id=call.id,
-            organization_id=call.organization_id,
-            direction=call.direction,
-            owner_kind=call.owner_kind,
-            owner_id=call.owner_id,
-            state=call.state,
-            agent_id=call.agent_id,
-            answered_at=call.answered_at,
-            created_at=call.created_at,
-            ended_at=call.ended_at,
-            end_reason=call.end_reason,
-            disposition=call.disposition_code,
-            changes=tuple(changes),
-        )
-    ).values
+    # Counted as the rollups count it (a machine taken back from an agent is a machine).
+    fact = call_fact(record_of(call, changes, voicemail=False)).values
     if fact["handled"]:
         outcome, wait = "answered", fact["answered_wait_seconds"]
     elif call.state == CallState.ABANDONED:

@@ -58,6 +58,7 @@ class DispositionCodes:
     right_party: frozenset[str]
 
 
+NO_CODES = DispositionCodes(frozenset(), frozenset())
 _codes_cache: dict[str, tuple[float, DispositionCodes]] = {}
 
 
@@ -149,7 +150,7 @@ async def ended_calls(
     codes = await disposition_codes(session, org_id)
     repeats = await repeat_calls(session, org_id, calls)
     return [
-        _record(
+        record_of(
             c,
             changes[c.id],
             c.id in messages,
@@ -183,15 +184,17 @@ async def _batched(
     return found
 
 
-def _record(
+def record_of(
     call: CallRow,
     changes: Sequence[Change],
     voicemail: bool,
-    codes: DispositionCodes,
-    callbacks: tuple[bool, bool],
+    codes: DispositionCodes = NO_CODES,
+    callbacks: tuple[bool, bool] = (False, False),
     *,
-    repeat: bool,
+    repeat: bool = False,
 ) -> CallRecord:
+    """A call's record for ``facts.call_fact``; what it asked for (voicemail, callbacks)
+    and what its disposition means come from the caller, none by default."""
     assert call.ended_at is not None, "a call in a final state has ended"
     return CallRecord(
         id=call.id,
@@ -250,13 +253,9 @@ async def find_ended_call(session: AsyncSession, org_id: str, call_id: str) -> C
         asked = bool(await callback_requests(session, org_id, [call_id]))
     elif not inbound and call.owner_kind == OwnerKind.QUEUE and CallState.CONNECTED in reached:
         answered = bool(await completed_callbacks(session, org_id, [call_id]))
-    codes = (
-        await recent_disposition_codes(session, org_id)
-        if call.disposition_code
-        else DispositionCodes(frozenset(), frozenset())
-    )
+    codes = await recent_disposition_codes(session, org_id) if call.disposition_code else NO_CODES
     repeat = call.id in await repeat_calls(session, org_id, [call])
-    return _record(call, changes, voicemail, codes, (asked, answered), repeat=repeat)
+    return record_of(call, changes, voicemail, codes, (asked, answered), repeat=repeat)
 
 
 async def ended_between(
