@@ -1,6 +1,7 @@
 """Hearing a call's recording from the call records page: who may (``recordings:listen``,
-within their reach), and the audio fetched from the provider with its credentials (as
-voicemail playback does). The sandbox carrier keeps durations, never audio."""
+within their reach), and the audio fetched from the provider with its credentials
+(``telephony.fetch_mp3``, as voicemail playback does). The sandbox carrier keeps
+durations, never audio."""
 
 from __future__ import annotations
 
@@ -9,19 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.core.config import Settings
-from omnivox.core.errors import Conflict, DomainError, NotFound
+from omnivox.core.errors import Conflict, NotFound
 from omnivox.core.security.principal import Principal
 from omnivox.reporting.access import agent_scope
-from omnivox.reporting.records import has_audio
-from omnivox.telephony import Call, Recording
-
-AUDIO_TYPE = "audio/mpeg"
-
-
-class RecordingUnavailable(DomainError):
-    code = "recording-unavailable"
-    status = 502
-    title = "The provider did not return the recording"
+from omnivox.telephony import Call, Recording, fetch_mp3, recording_has_audio
 
 
 async def visible_recording(
@@ -49,22 +41,9 @@ async def visible_recording(
 async def fetch_audio(
     recording: Recording, settings: Settings, transport: httpx.AsyncBaseTransport | None = None
 ) -> bytes:
-    if not has_audio(recording.url) or recording.url is None:
+    if recording.url is None or not recording_has_audio(recording.url):
         raise Conflict(
             f"sandbox recording (no audio): the simulated carrier kept only its duration, "
             f"{recording.duration_seconds or 0} s"
         )
-    tw = settings.twilio
-    auth = (tw.account_sid, tw.auth_token.get_secret_value())
-    # Twilio serves a recording as MP3 when ``.mp3`` is appended to its URL.
-    url = recording.url.removesuffix(".json") + ".mp3"
-    async with httpx.AsyncClient(transport=transport, timeout=20.0) as client:
-        try:
-            resp = await client.get(url, auth=auth, follow_redirects=True)
-        except httpx.HTTPError as exc:
-            raise RecordingUnavailable(f"could not reach the provider: {exc}") from exc
-    if resp.status_code != 200:
-        raise RecordingUnavailable(
-            f"the provider answered {resp.status_code} for recording {recording.provider_sid}"
-        )
-    return resp.content
+    return await fetch_mp3(recording.url, recording.provider_sid, settings, transport)

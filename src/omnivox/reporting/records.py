@@ -42,6 +42,7 @@ from omnivox.telephony import (
     EndReason,
     OwnerKind,
     Recording,
+    recording_has_audio,
 )
 
 OUTCOMES: tuple[str, ...] = ("answered", "abandoned", "machine", "unanswered")
@@ -337,16 +338,10 @@ async def _recordings(
         .order_by(Recording.started_at)
     )
     for r in rows:
-        found[r.call_id].append(RecordingRef(r.id, r.status, r.duration_seconds, has_audio(r.url)))
+        found[r.call_id].append(
+            RecordingRef(r.id, r.status, r.duration_seconds, recording_has_audio(r.url))
+        )
     return found
-
-
-TWILIO_RECORDINGS = "https://api.twilio.com/"
-
-
-def has_audio(url: str | None) -> bool:
-    """Only the provider's recordings carry audio; the sandbox carrier keeps durations."""
-    return bool(url and url.startswith(TWILIO_RECORDINGS))
 
 
 async def page_of(

@@ -29,7 +29,7 @@ from omnivox.reporting.listings import (
     contacts,
     prepare,
 )
-from omnivox.reporting.recording_audio import AUDIO_TYPE, fetch_audio, visible_recording
+from omnivox.reporting.recording_audio import fetch_audio, visible_recording
 from omnivox.reporting.records import (
     COLUMNS,
     DIRECTIONS,
@@ -43,6 +43,7 @@ from omnivox.reporting.records import (
 )
 from omnivox.reporting.request import GRANULARITIES
 from omnivox.reporting.service import parse_filters
+from omnivox.telephony import AUDIO_TYPE
 
 api = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 pages = APIRouter(include_in_schema=False)

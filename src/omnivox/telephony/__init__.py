@@ -71,12 +71,15 @@ from omnivox.telephony.ports import (
     VoiceRequest,
     WebhookKind,
 )
+from omnivox.telephony.recording_media import AUDIO_TYPE, RecordingUnavailable, fetch_mp3
+from omnivox.telephony.recording_media import has_audio as recording_has_audio
 from omnivox.telephony.runtime import TelephonyRuntime, runtime_of
 from omnivox.telephony.sandbox.parties import PartyScript
 from omnivox.telephony.schemas import CallCreate, CallRead
 from omnivox.telephony.service import AgentUnavailable, TelephonyService
 
 __all__ = [
+    "AUDIO_TYPE",
     "PRE_ANSWER_STATES",
     "SYSTEM_DISPOSITION_MACHINE",
     "TALKING_STATES",
@@ -132,6 +135,7 @@ __all__ = [
     "RecordingRef",
     "RecordingStatus",
     "RecordingStatusChanged",
+    "RecordingUnavailable",
     "Redirect",
     "Say",
     "SystemHangup",
@@ -142,9 +146,11 @@ __all__ = [
     "WebhookKind",
     "agent_identity",
     "call_summary",
+    "fetch_mp3",
     "get_call",
     "get_visible_call",
     "monitor_identity",
+    "recording_has_audio",
     "runtime_of",
     "summary_of",
 ]

@@ -16,9 +16,3 @@ class NoRecordingAudio(DomainError):
     code = "voicemail-no-audio"
     status = 409
     title = "No audio for this recording"
-
-
-class RecordingUnavailable(DomainError):
-    code = "recording-unavailable"
-    status = 502
-    title = "The provider did not return the recording"

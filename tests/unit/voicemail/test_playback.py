@@ -8,7 +8,8 @@ import pytest
 from pydantic import SecretStr
 
 from omnivox.core.config import Settings, TwilioSettings
-from omnivox.voicemail.errors import NoRecordingAudio, RecordingUnavailable
+from omnivox.telephony import RecordingUnavailable
+from omnivox.voicemail.errors import NoRecordingAudio
 from omnivox.voicemail.models import Voicemail
 from omnivox.voicemail.playback import fetch_recording, has_audio
 
