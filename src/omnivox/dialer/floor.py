@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.agents import AgentState, AgentStateHistory, AgentStatus
@@ -120,11 +120,11 @@ async def campaigns_agents_now(
         if r.state == AgentState.AVAILABLE and r.user_id not in previewing and r.user_id in lined
     ]
     let_go = await _let_go(session, org_id, all_ready)
-    by_user = {r.user_id: r for r in rows}
     out = {}
     for campaign_id, agent_ids in agents_of.items():
-        mine = [by_user[a] for a in dict.fromkeys(agent_ids) if a in by_user]
-        out[campaign_id] = _agents(mine, len(set(agent_ids)), previewing, lined, let_go)
+        ids = set(agent_ids)
+        mine = [r for r in rows if r.user_id in ids]
+        out[campaign_id] = _agents(mine, len(ids), previewing, lined, let_go)
     return out
 
 
@@ -262,36 +262,55 @@ async def window_counts(
 async def windows_counts(
     session: AsyncSession, org_id: str, asks: Sequence[WindowAsk], now: datetime
 ) -> dict[str, WindowCounts]:
-    """``window_counts`` of several campaigns in one round trip (the wallboard's tiles):
-    one aggregate per campaign, each a range scan of the calls index on (organisation,
-    owner, answered_at) that also holds the state and end reason it counts."""
-    if not asks:
-        return {}
+    """``window_counts`` of several campaigns (the wallboard's tiles) in one query per
+    window length, plus one per length for the AMD reviews when a rule counts them: the
+    calls are read from the index on (organisation, owner, answered_at, state, end
+    reason) alone, one range per campaign."""
     machine = or_(
         Call.state == CallState.ANSWERED_MACHINE, func.coalesce(Call.end_reason, "") == "machine"
     )
-    verdict = AmdReview.verdict
-    parts = [
-        select(
-            literal(i).label("ask"),
-            func.count().filter(Call.state == CallState.ABANDONED),
-            func.count().filter(~machine),
-            func.count().filter(machine),
-            func.count().filter(machine, verdict == PERSON_AFTER_MACHINE),
-            func.count().filter(machine, verdict == MACHINE_CONFIRMED),
+    counts: dict[str, list[int]] = {a.campaign_id: [0, 0, 0, 0, 0] for a in asks}
+    for hours in sorted({a.hours for a in asks}):
+        ids = [a.campaign_id for a in asks if a.hours == hours]
+        window = (
+            Call.organization_id == org_id,
+            Call.owner_kind == CAMPAIGN,
+            Call.owner_id.in_(ids),
+            Call.answered_at >= now - timedelta(hours=hours),
         )
-        .select_from(Call)
-        .outerjoin(AmdReview, AmdReview.call_id == Call.id)
-        .where(
-            and_(*_campaign_calls(org_id, ask.campaign_id, now - timedelta(hours=ask.hours)))  # type: ignore[arg-type]
+        calls = await session.execute(
+            select(
+                Call.owner_id,
+                func.count().filter(Call.state == CallState.ABANDONED),
+                func.count().filter(~machine),
+                func.count().filter(machine),
+            )
+            .where(*window)
+            .group_by(Call.owner_id)
         )
-        for i, ask in enumerate(asks)
-    ]
-    rows = (await session.execute(union_all(*parts) if len(parts) > 1 else parts[0])).all()
-    out: dict[str, WindowCounts] = {}
-    for i, *counts in rows:
-        out[asks[int(i)].campaign_id] = _window(asks[int(i)], *(int(v) for v in counts))
-    return out
+        for owner, abandons, live, machines in calls.all():
+            counts[owner][:3] = [int(abandons), int(live), int(machines)]
+        reviewed = [
+            a.campaign_id for a in asks if a.hours == hours and a.amd_fp_estimate is not None
+        ]
+        if not reviewed:
+            continue
+        # Of the machine verdicts, those reviewed as people, and as machines.
+        verdict = AmdReview.verdict
+        reviews = await session.execute(
+            select(
+                Call.owner_id,
+                func.count().filter(verdict == PERSON_AFTER_MACHINE),
+                func.count().filter(verdict == MACHINE_CONFIRMED),
+            )
+            .select_from(AmdReview)
+            .join(Call, Call.id == AmdReview.call_id)
+            .where(AmdReview.organization_id == org_id, *window, machine)
+            .group_by(Call.owner_id)
+        )
+        for owner, people, confirmed in reviews.all():
+            counts[owner][3:] = [int(people), int(confirmed)]
+    return {a.campaign_id: _window(a, *counts[a.campaign_id]) for a in asks}
 
 
 def _window(

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omnivox.accounts import find_organization
-from omnivox.agents import AgentStateChanged, floor_agents
+from omnivox.agents import AgentStateChanged, floor_board
 from omnivox.campaigns import CampaignStatusChanged, list_campaigns
 from omnivox.core.clock import Clock
 from omnivox.core.config import Settings
@@ -130,7 +130,7 @@ async def build_snapshot(
                 **{m: figures.get(m) for m in QUEUE_TODAY},
             }
         )
-    agents = await floor_agents(session, org_id, now, floor=True)
+    agents = await floor_board(session, org_id)
     by_state: dict[str, int] = {}
     for agent in agents:
         by_state[agent.state.value] = by_state.get(agent.state.value, 0) + 1
