@@ -94,6 +94,8 @@ async def campaigns_agents_now(
     """``agents_now`` of several campaigns (``agents_of``: campaign -> its agents), in the
     same four queries as one: an agent on two campaigns is the same agent on both."""
     everyone = sorted({user_id for ids in agents_of.values() for user_id in ids})
+    if not everyone:  # campaigns nobody is assigned to: nothing to read
+        return {c: _agents([], 0, set(), set(), frozenset()) for c in agents_of}
     rows = list(
         await session.scalars(
             select(AgentStatus).where(
