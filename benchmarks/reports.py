@@ -514,7 +514,7 @@ async def _previous_wallboard(session: Any, org: str, now: datetime, settings: A
     from omnivox.campaigns import list_campaigns
     from omnivox.dialer import campaign_figures
     from omnivox.reporting import ReportRequest, run_report
-    from omnivox.reporting.wallboard import CAMPAIGN_TODAY, FLOOR_TODAY, QUEUE_TODAY
+    from omnivox.reporting.wallboard_figures import CAMPAIGN_TODAY, FLOOR_TODAY, QUEUE_TODAY
     from omnivox.routing import list_queues, queue_stats
 
     today = now.astimezone(ZoneInfo(ZONE)).date()
@@ -663,12 +663,8 @@ async def _measure(backend: str, url: str, calls: int, days: int) -> dict[str, A
     from omnivox.reporting import ReportRequest, add_ended_call, get_template, rebuild, run_report
     from omnivox.reporting.models import CALL_ROLLUPS, AgentStateHour, AgentStateInterval
     from omnivox.reporting.query import local_bounds
-    from omnivox.reporting.wallboard import (
-        CAMPAIGN_TODAY,
-        FLOOR_TODAY,
-        QUEUE_TODAY,
-        build_snapshot,
-    )
+    from omnivox.reporting.wallboard import build_snapshot
+    from omnivox.reporting.wallboard_figures import CAMPAIGN_TODAY, FLOOR_TODAY, QUEUE_TODAY
 
     t0 = time.perf_counter()
     w = await _seed(backend, url, calls, days)

@@ -34,23 +34,12 @@ from omnivox.reporting.events import WallboardUpdated
 from omnivox.reporting.models import WallboardSettings
 from omnivox.reporting.query import run_report
 from omnivox.reporting.request import ReportRequest
+from omnivox.reporting.wallboard_figures import CAMPAIGN_TODAY, FLOOR_TODAY, QUEUE_TODAY
 from omnivox.routing import list_queues, queues_now
 from omnivox.telephony import CallStateChanged, LineConnected, LineDropped
 
 log = get_logger(__name__)
 
-#: Metrics of the queue tiles, read for today through the report engine.
-QUEUE_TODAY = (
-    "calls_offered",
-    "calls_handled",
-    "calls_abandoned",
-    "abandon_rate",
-    "service_level_offered",
-    "asa",
-)
-CAMPAIGN_TODAY = ("outbound_dials", "live_answers", "outbound_connects", "conversions")
-#: The floor's own figure (agents are not a campaign's: it is not split by campaign).
-FLOOR_TODAY = ("talk_minutes_per_agent_hour", "occupancy")
 #: Tile colours: each figure is "warn" at the first value and "alert" at the second; for
 #: service level (higher is better) below them. Service level and abandon rate are in
 #: percent, as the catalogue gives them; the legal abandon rate as a share of its cap.
