@@ -435,6 +435,16 @@ async def _seed(backend: str, url: str, calls: int, days: int) -> World:
 # --- measuring -----------------------------------------------------------------------
 
 
+def _loadavg() -> str:
+    """The machine's load when measured (figures from a shared machine mean little
+    without it)."""
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def _pct(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     return {
@@ -493,6 +503,57 @@ async def _previous_upkeep(session: Any, org: str, call_id: str) -> bool:
         return False
     await add_cells(session, fold_facts([fact]))
     return True
+
+
+async def _previous_wallboard(session: Any, org: str, now: datetime, settings: Any) -> Any:
+    """The wallboard's live tiles as they were built: ``queue_stats`` per queue, every
+    agent loaded as objects, and per active campaign the campaign page's figures (every
+    call it ever made counted, AMD accuracy and delay, its legal window), then today's
+    three reports as now."""
+    from omnivox.agents import floor_agents
+    from omnivox.campaigns import list_campaigns
+    from omnivox.dialer import campaign_figures
+    from omnivox.reporting import ReportRequest, run_report
+    from omnivox.reporting.wallboard_figures import CAMPAIGN_TODAY, FLOOR_TODAY, QUEUE_TODAY
+    from omnivox.routing import list_queues, queue_stats
+
+    today = now.astimezone(ZoneInfo(ZONE)).date()
+    for metrics, by in ((QUEUE_TODAY, ("queue",)), (CAMPAIGN_TODAY, ("campaign",))):
+        await run_report(session, org, ReportRequest(metrics, today, today, by), settings)
+    await run_report(session, org, ReportRequest(FLOOR_TODAY, today, today), settings)
+    queues = {
+        q.id: await queue_stats(session, org, q, now) for q in await list_queues(session, org)
+    }
+    agents = await floor_agents(session, org, now, floor=True)
+    campaigns = {
+        c.id: await campaign_figures(session, c, now, settings.amd_delay_sample_calls)
+        for c in await list_campaigns(session, org)
+        if c.status in ("active", "paused")
+    }
+    return queues, agents, campaigns
+
+
+def _same_tiles(board: dict[str, Any], previous: Any) -> bool:
+    """The new snapshot's live tiles equal what the previous path computed."""
+    queues, agents, campaigns = previous
+    same_queues = all(
+        (t["waiting"], t["agents_available"])
+        == (queues[t["id"]].waiting, queues[t["id"]].agents_available)
+        for t in board["queues"]
+    )
+    same_agents = [(p["user_id"], p["state"], p["line"]) for p in board["agents"]["people"]] == [
+        (a.user_id, a.state.value, a.line) for a in agents
+    ]
+    same_campaigns = {t["id"] for t in board["campaigns"]} == set(campaigns) and all(
+        (t["abandon_rate"], t["at_cap"], t["lines_per_agent"])
+        == (
+            campaigns[t["id"]]["abandon_rate"],
+            campaigns[t["id"]]["at_cap"],
+            campaigns[t["id"]]["dial_ratio"],
+        )
+        for t in board["campaigns"]
+    )
+    return same_queues and same_agents and same_campaigns
 
 
 def _naive_sql(dialect: str, sales: Sequence[str]) -> tuple[str, str]:
@@ -602,12 +663,8 @@ async def _measure(backend: str, url: str, calls: int, days: int) -> dict[str, A
     from omnivox.reporting import ReportRequest, add_ended_call, get_template, rebuild, run_report
     from omnivox.reporting.models import CALL_ROLLUPS, AgentStateHour, AgentStateInterval
     from omnivox.reporting.query import local_bounds
-    from omnivox.reporting.wallboard import (
-        CAMPAIGN_TODAY,
-        FLOOR_TODAY,
-        QUEUE_TODAY,
-        build_snapshot,
-    )
+    from omnivox.reporting.wallboard import build_snapshot
+    from omnivox.reporting.wallboard_figures import CAMPAIGN_TODAY, FLOOR_TODAY, QUEUE_TODAY
 
     t0 = time.perf_counter()
     w = await _seed(backend, url, calls, days)
@@ -752,6 +809,17 @@ async def _measure(backend: str, url: str, calls: int, days: int) -> dict[str, A
     engine_figure, _ = await _timed(runs, engine_part)
     out["wallboard_snapshot_2000_agents"]["of_which_report_engine"] = engine_figure
 
+    async def previous_wallboard() -> Any:
+        async with sessions() as s:
+            return await _previous_wallboard(s, org, stamp, settings)
+
+    previous_figure, previous = await _timed(2 if calls <= 1_000_000 else 1, previous_wallboard)
+    out["wallboard_snapshot_2000_agents"]["previous_path"] = previous_figure | {
+        "what": "queue_stats per queue, agents as objects, campaign page figures per campaign",
+        "same_tiles": _same_tiles(results["wallboard_snapshot_2000_agents"], previous),
+        "loadavg": _loadavg(),
+    }
+
     tz_bounds = local_bounds(perf.start, perf.end, ZoneInfo(ZONE))
     naive_runs = 3 if calls <= 1_000_000 else 1
     async with sessions() as s:
@@ -780,6 +848,11 @@ def _print_table(out: dict[str, Any]) -> None:
             f"{name:<34} {f['p50_ms']:>9} {f['p95_ms']:>9} {goal:>9}"
             f" {str(base['p50_ms']) + ' / ' + str(base['p95_ms']):>22}  ({base['what']})"
         )
+    previous = out["wallboard_snapshot_2000_agents"]["previous_path"]
+    print(
+        f"{'  wallboard, previous path':<34} {previous['p50_ms']:>9} {previous['p95_ms']:>9}"
+        f"            (same tiles: {previous['same_tiles']}; load average {previous['loadavg']})"
+    )
     part = out["wallboard_snapshot_2000_agents"]["of_which_report_engine"]
     print(
         f"{'  of which the report engine':<34} {part['p50_ms']:>9} {part['p95_ms']:>9}"

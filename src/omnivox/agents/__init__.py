@@ -16,6 +16,7 @@ from omnivox.agents.events import AgentStateChanged
 from omnivox.agents.fsm_types import AgentState
 from omnivox.agents.handlers import AgentGate, follow_calls
 from omnivox.agents.models import AgentStateHistory, AgentStatus
+from omnivox.agents.reports import FloorAgent, floor_board
 from omnivox.agents.reports import list_agents as floor_agents
 from omnivox.agents.repository import (
     find_state,
@@ -41,10 +42,12 @@ __all__ = [
     "AgentStateConflict",
     "AgentStateHistory",
     "AgentStatus",
+    "FloorAgent",
     "end_call",
     "find_state",
     "finish_wrap_up",
     "floor_agents",
+    "floor_board",
     "follow_calls",
     "holds_call",
     "list_available_colleagues",

@@ -63,6 +63,35 @@ async def list_agents(
     ]
 
 
+@dataclass(frozen=True)
+class FloorAgent:
+    """One person on the floor as a wallboard shows them."""
+
+    user_id: str
+    name: str
+    state: AgentState
+    reason: str | None
+    since: datetime | None  # None: never signed in as an agent
+    line: str  # none (never asked for one), connecting, connected, dropped, off
+
+
+async def floor_board(session: AsyncSession, org_id: str) -> list[FloorAgent]:
+    """The people ``list_agents(floor=True)`` lists, with what a wallboard shows of them
+    (two queries of plain columns, whatever the number of agents)."""
+    lines = await repository.line_states(session, org_id)
+    return [
+        FloorAgent(
+            user_id,
+            name,
+            AgentState(state) if state else AgentState.OFFLINE,
+            reason,
+            since,
+            lines.get(user_id) or "none",
+        )
+        for user_id, name, state, reason, since in await repository.floor_states(session, org_id)
+    ]
+
+
 async def get_agent(
     session: AsyncSession, org_id: str, user_id: str, now: datetime
 ) -> AgentStatusRead:

@@ -6,6 +6,7 @@ Never commits; the service owns the transaction.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.engine import CursorResult
@@ -128,22 +129,39 @@ def append_history(
     )
 
 
+_Q = TypeVar("_Q", bound="Select[*tuple[Any, ...]]")
+
+
 async def list_agents(
     session: AsyncSession, org_id: str, *, floor: bool = False
 ) -> list[tuple[User, AgentStatus | None]]:
     """Everyone who can work as an agent; ``floor``: only the people on the floor, i.e.
     agents by role, and anyone else (a supervisor, an admin) while signed in as an agent
     (not offline), so an administrator who never takes calls is not listed as an agent."""
+    query = _agents(select(User, AgentStatus), org_id, floor)
+    return [(u, s) for u, s in (await session.execute(query)).all()]
+
+
+async def floor_states(
+    session: AsyncSession, org_id: str
+) -> list[tuple[str, str, str | None, str | None, datetime | None]]:
+    """The people ``list_agents(floor=True)`` lists, as (user id, name, state, reason,
+    since) only: a wallboard of thousands of agents loads no user or status objects."""
+    columns = select(User.id, User.name, AgentStatus.state, AgentStatus.reason, AgentStatus.since)
+    rows = (await session.execute(_agents(columns, org_id, True))).all()
+    return [(uid, name, state, reason, since) for uid, name, state, reason, since in rows]
+
+
+def _agents(query: _Q, org_id: str, floor: bool) -> _Q:
     query = (
-        select(User, AgentStatus)
-        .outerjoin(AgentStatus, AgentStatus.user_id == User.id)
+        query.outerjoin(AgentStatus, AgentStatus.user_id == User.id)
         .where(User.organization_id == org_id, User.role.in_(AGENT_ROLES), User.is_active)
         .order_by(User.name, User.id)
     )
     if floor:
         working = AgentStatus.state.is_not(None) & (AgentStatus.state != AgentState.OFFLINE)
         query = query.where((User.role == Role.AGENT.value) | working)
-    return [(u, s) for u, s in (await session.execute(query)).all()]
+    return query
 
 
 async def line_states(

@@ -12,15 +12,17 @@ router lives in ``dialer.api`` (kept out of this surface).
 from omnivox.dialer.contacts import previewing_agents
 from omnivox.dialer.dial_rules import DialRefused, check_manual_dial
 from omnivox.dialer.events import CallTakenBack
-from omnivox.dialer.figures import campaign_figures
+from omnivox.dialer.figures import CampaignNow, campaign_figures, campaigns_now
 from omnivox.dialer.wiring import Dialer, build_dialer
 
 __all__ = [
     "CallTakenBack",
+    "CampaignNow",
     "DialRefused",
     "Dialer",
     "build_dialer",
     "campaign_figures",
+    "campaigns_now",
     "check_manual_dial",
     "previewing_agents",
 ]

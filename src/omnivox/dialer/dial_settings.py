@@ -61,7 +61,8 @@ async def campaign_by_id(session: AsyncSession, campaign_id: str) -> Campaign:
 
 async def get_dial_settings(session: AsyncSession, campaign_id: str) -> DialSettings:
     c = await campaign_by_id(session, campaign_id)
-    members = await list_team_member_ids(session, c.team_ids or ["-"])
+    # No team, no members: the common case reads no team table (the dialler asks every tick).
+    members = await list_team_member_ids(session, c.team_ids) if c.team_ids else []
     agents = sorted(set(c.agent_ids) | set(members))
     return DialSettings(
         c.id,

@@ -6,7 +6,7 @@ supervisor sees are the ones the dialler paces on.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -85,10 +85,21 @@ class WindowCounts:
 async def agents_now(
     session: AsyncSession, org_id: str, agent_ids: Sequence[str], now: datetime
 ) -> AgentsNow:
+    return (await campaigns_agents_now(session, org_id, {"": agent_ids}, now))[""]
+
+
+async def campaigns_agents_now(
+    session: AsyncSession, org_id: str, agents_of: Mapping[str, Sequence[str]], now: datetime
+) -> dict[str, AgentsNow]:
+    """``agents_now`` of several campaigns (``agents_of``: campaign -> its agents), in the
+    same four queries as one: an agent on two campaigns is the same agent on both."""
+    everyone = sorted({user_id for ids in agents_of.values() for user_id in ids})
+    if not everyone:  # campaigns nobody is assigned to: nothing to read
+        return {c: _agents([], 0, set(), set(), frozenset()) for c in agents_of}
     rows = list(
         await session.scalars(
             select(AgentStatus).where(
-                AgentStatus.organization_id == org_id, AgentStatus.user_id.in_(agent_ids)
+                AgentStatus.organization_id == org_id, AgentStatus.user_id.in_(everyone)
             )
         )
     )
@@ -100,11 +111,32 @@ async def agents_now(
         await session.scalars(
             select(AgentLine.user_id).where(
                 AgentLine.organization_id == org_id,
-                AgentLine.user_id.in_(agent_ids),
+                AgentLine.user_id.in_(everyone),
                 AgentLine.status == LineStatus.CONNECTED.value,
             )
         )
     )
+    all_ready = [
+        r.user_id
+        for r in rows
+        if r.state == AgentState.AVAILABLE and r.user_id not in previewing and r.user_id in lined
+    ]
+    let_go = await _let_go(session, org_id, all_ready)
+    out = {}
+    for campaign_id, agent_ids in agents_of.items():
+        ids = set(agent_ids)
+        mine = [r for r in rows if r.user_id in ids]
+        out[campaign_id] = _agents(mine, len(ids), previewing, lined, let_go)
+    return out
+
+
+def _agents(
+    rows: list[AgentStatus],
+    assigned: int,
+    previewing: set[str | None],
+    lined: set[str],
+    let_go: frozenset[str],
+) -> AgentsNow:
     available = [r for r in rows if r.state == AgentState.AVAILABLE]
     ready = sorted(
         (
@@ -116,7 +148,7 @@ async def agents_now(
     )
     no_line = sum(r.user_id not in lined for r in available)
     return AgentsNow(
-        let_go=await _let_go(session, org_id, [user_id for user_id, _since in ready]),
+        let_go=let_go & {user_id for user_id, _since in ready},
         ready=ready,
         paused=sum(r.state == AgentState.BREAK for r in rows) + no_line,
         no_line=no_line,
@@ -124,7 +156,7 @@ async def agents_now(
             r.since for r in rows if r.state in (AgentState.RESERVED, AgentState.ON_CALL)
         ],
         wrapping_since=[r.since for r in rows if r.state == AgentState.WRAP_UP],
-        offline=len(agent_ids) - len(rows) + sum(r.state == AgentState.OFFLINE for r in rows),
+        offline=assigned - len(rows) + sum(r.state == AgentState.OFFLINE for r in rows),
     )
 
 
@@ -200,6 +232,16 @@ def _campaign_calls(org_id: str, campaign_id: str, since: datetime) -> list[obje
     ]
 
 
+@dataclass(frozen=True)
+class WindowAsk:
+    """One campaign's legal window: its calls answered since ``now - hours``;
+    ``amd_fp_estimate`` as for ``window_counts``."""
+
+    campaign_id: str
+    hours: int
+    amd_fp_estimate: float | None = None
+
+
 async def window_counts(
     session: AsyncSession,
     org_id: str,
@@ -215,33 +257,74 @@ async def window_counts(
     ``amd_fp_estimate`` (the UK rule counts AMD false positives): machine verdicts reviewed
     as people count as they are; each unreviewed one counts as ``amd_fp_estimate`` of a
     person, and reviewed real machines not at all."""
-    since = now - timedelta(hours=hours)
+    asks = [WindowAsk(campaign_id, hours, amd_fp_estimate)]
+    return (await windows_counts(session, org_id, asks, now))[campaign_id]
+
+
+async def windows_counts(
+    session: AsyncSession, org_id: str, asks: Sequence[WindowAsk], now: datetime
+) -> dict[str, WindowCounts]:
+    """``window_counts`` of several campaigns (the wallboard's tiles) in one query per
+    window length, plus one per length for the AMD reviews when a rule counts them: the
+    calls are read from the index on (organisation, owner, answered_at, state, end
+    reason) alone, one range per campaign."""
     machine = or_(
         Call.state == CallState.ANSWERED_MACHINE, func.coalesce(Call.end_reason, "") == "machine"
     )
-    verdict = AmdReview.verdict
-    row = (
-        await session.execute(
+    counts: dict[str, list[int]] = {a.campaign_id: [0, 0, 0, 0, 0] for a in asks}
+    for hours in sorted({a.hours for a in asks}):
+        ids = [a.campaign_id for a in asks if a.hours == hours]
+        window = (
+            Call.organization_id == org_id,
+            Call.owner_kind == CAMPAIGN,
+            Call.owner_id.in_(ids),
+            Call.answered_at >= now - timedelta(hours=hours),
+        )
+        calls = await session.execute(
             select(
+                Call.owner_id,
                 func.count().filter(Call.state == CallState.ABANDONED),
                 func.count().filter(~machine),
                 func.count().filter(machine),
-                func.count().filter(machine, verdict == PERSON_AFTER_MACHINE),
-                func.count().filter(machine, verdict == MACHINE_CONFIRMED),
             )
-            .select_from(Call)
-            .outerjoin(AmdReview, AmdReview.call_id == Call.id)
-            .where(and_(*_campaign_calls(org_id, campaign_id, since)))  # type: ignore[arg-type]
+            .where(*window)
+            .group_by(Call.owner_id)
         )
-    ).one()
-    abandons, live, machines, people, confirmed = (int(v) for v in row)
-    if amd_fp_estimate is None:
+        for owner, abandons, live, machines in calls.all():
+            counts[owner][:3] = [int(abandons), int(live), int(machines)]
+        reviewed = [
+            a.campaign_id for a in asks if a.hours == hours and a.amd_fp_estimate is not None
+        ]
+        if not reviewed:
+            continue
+        # Of the machine verdicts, those reviewed as people, and as machines.
+        verdict = AmdReview.verdict
+        reviews = await session.execute(
+            select(
+                Call.owner_id,
+                func.count().filter(verdict == PERSON_AFTER_MACHINE),
+                func.count().filter(verdict == MACHINE_CONFIRMED),
+            )
+            .select_from(AmdReview)
+            .join(Call, Call.id == AmdReview.call_id)
+            .where(AmdReview.organization_id == org_id, *window, machine)
+            .group_by(Call.owner_id)
+        )
+        for owner, people, confirmed in reviews.all():
+            counts[owner][3:] = [int(people), int(confirmed)]
+    return {a.campaign_id: _window(a, *counts[a.campaign_id]) for a in asks}
+
+
+def _window(
+    ask: WindowAsk, abandons: int, live: int, machines: int, people: int, confirmed: int
+) -> WindowCounts:
+    if ask.amd_fp_estimate is None:
         return WindowCounts(abandons=abandons, live_answers=live)
     unreviewed = machines - people - confirmed
     return WindowCounts(
         abandons=abandons,
         live_answers=live,
-        amd_false_positives=people + amd_fp_estimate * unreviewed,
+        amd_false_positives=people + ask.amd_fp_estimate * unreviewed,
         machine_verdicts=machines,
         reviewed_people=people,
     )

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omnivox.accounts import find_organization
-from omnivox.agents import AgentStateChanged, floor_agents
+from omnivox.agents import AgentStateChanged, floor_board
 from omnivox.campaigns import CampaignStatusChanged, list_campaigns
 from omnivox.core.clock import Clock
 from omnivox.core.config import Settings
@@ -29,28 +29,17 @@ from omnivox.core.events import Audience, DomainEvent, EventBus
 from omnivox.core.logging import get_logger
 from omnivox.core.security.permissions import Permission
 from omnivox.core.tasks import TaskSupervisor
-from omnivox.dialer import campaign_figures
+from omnivox.dialer import campaigns_now
 from omnivox.reporting.events import WallboardUpdated
 from omnivox.reporting.models import WallboardSettings
 from omnivox.reporting.query import run_report
 from omnivox.reporting.request import ReportRequest
-from omnivox.routing import list_queues, queue_stats
+from omnivox.reporting.wallboard_figures import CAMPAIGN_TODAY, FLOOR_TODAY, QUEUE_TODAY
+from omnivox.routing import list_queues, queues_now
 from omnivox.telephony import CallStateChanged, LineConnected, LineDropped
 
 log = get_logger(__name__)
 
-#: Metrics of the queue tiles, read for today through the report engine.
-QUEUE_TODAY = (
-    "calls_offered",
-    "calls_handled",
-    "calls_abandoned",
-    "abandon_rate",
-    "service_level_offered",
-    "asa",
-)
-CAMPAIGN_TODAY = ("outbound_dials", "live_answers", "outbound_connects", "conversions")
-#: The floor's own figure (agents are not a campaign's: it is not split by campaign).
-FLOOR_TODAY = ("talk_minutes_per_agent_hour", "occupancy")
 #: Tile colours: each figure is "warn" at the first value and "alert" at the second; for
 #: service level (higher is better) below them. Service level and abandon rate are in
 #: percent, as the catalogue gives them; the legal abandon rate as a share of its cap.
@@ -108,9 +97,10 @@ async def build_snapshot(
         session, org_id, ReportRequest(QUEUE_TODAY, today, today, ("queue",)), settings
     )
     by_queue = _by_key(queue_today.rows, "queue_id")
+    live_queues = await queues_now(session, [q.id for q in queues], now)
     queue_tiles = []
     for queue in queues:
-        live = await queue_stats(session, org_id, queue, now)
+        live = live_queues[queue.id]
         figures = by_queue.get(queue.id, {})
         oldest = (
             (now - timedelta(seconds=live.longest_wait_seconds)).isoformat()
@@ -129,7 +119,7 @@ async def build_snapshot(
                 **{m: figures.get(m) for m in QUEUE_TODAY},
             }
         )
-    agents = await floor_agents(session, org_id, now, floor=True)
+    agents = await floor_board(session, org_id)
     by_state: dict[str, int] = {}
     for agent in agents:
         by_state[agent.state.value] = by_state.get(agent.state.value, 0) + 1
@@ -141,26 +131,25 @@ async def build_snapshot(
         session, org_id, ReportRequest(FLOOR_TODAY, today, today), settings
     )
     floor_figures = floor_today.rows[0] if floor_today.rows else {}
+    active = [c for c in await list_campaigns(session, org_id) if c.status in _ACTIVE]
+    live_campaigns = await campaigns_now(session, org_id, active, now)
     campaign_tiles = []
-    for campaign in await list_campaigns(session, org_id):
-        if campaign.status not in _ACTIVE:
-            continue
-        live_c = await campaign_figures(session, campaign, now, settings.amd_delay_sample_calls)
+    for campaign in active:
+        live_c = live_campaigns[campaign.id]
         today_c = by_campaign.get(campaign.id, {})
-        cap = live_c.get("abandon_rate_cap")
-        rate = live_c.get("abandon_rate")
+        cap, rate = live_c.cap, live_c.window.rate
         campaign_tiles.append(
             {
                 "id": campaign.id,
                 "name": campaign.name,
-                "status": live_c.get("status"),
-                "dial_mode": live_c.get("dial_mode"),
-                "lines_per_agent": live_c.get("dial_ratio"),
+                "status": live_c.settings.status,
+                "dial_mode": live_c.settings.dial_mode,
+                "lines_per_agent": live_c.dial_ratio,
                 "abandon_rate": rate,
                 "abandon_rate_cap": cap,
-                "abandon_window_hours": live_c.get("abandon_window_hours"),
-                "at_cap": live_c.get("at_cap"),
-                "legal_abandon_share_of_cap": (rate / cap) if rate is not None and cap else None,
+                "abandon_window_hours": live_c.settings.abandon_window_hours,
+                "at_cap": live_c.at_cap,
+                "legal_abandon_share_of_cap": rate / cap if cap else None,
                 **{m: today_c.get(m) for m in CAMPAIGN_TODAY},
             }
         )

@@ -23,6 +23,7 @@ from omnivox.routing.queues import (
     find_queue,
     list_queues,
     queue_stats,
+    queues_now,
 )
 from omnivox.routing.types import (
     AgentCandidate,
@@ -62,4 +63,5 @@ __all__ = [
     "list_queues",
     "presentable_caller_ids",
     "queue_stats",
+    "queues_now",
 ]

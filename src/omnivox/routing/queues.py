@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -151,6 +153,59 @@ async def list_members(session: AsyncSession, queue_id: str) -> list[QueueMember
     )
 
 
+@dataclass(frozen=True)
+class QueueNow:
+    """A queue's live figures: who waits now, since when, and who could take them."""
+
+    waiting: int
+    callbacks_waiting: int  # of ``waiting``: callers who hung up to be called back
+    longest_wait_seconds: float | None
+    agents_available: int
+
+
+async def queues_now(
+    session: AsyncSession, queue_ids: Sequence[str], now: datetime
+) -> dict[str, QueueNow]:
+    """``QueueNow`` of each queue, in two queries whatever their number (the wallboard's
+    tiles); ``queue_stats`` gives the same for one."""
+    if not queue_ids:
+        return {}
+    in_line = (
+        await session.execute(
+            select(
+                QueueEntry.queue_id,
+                QueueEntry.enqueued_at,
+                QueueEntry.callback_number,
+                QueueEntry.not_before,
+            ).where(
+                QueueEntry.queue_id.in_(queue_ids), QueueEntry.status.in_(["waiting", "offered"])
+            )
+        )
+    ).all()
+    counted = await session.execute(
+        select(QueueMember.queue_id, func.count())
+        .select_from(AgentStatus)
+        .join(QueueMember, QueueMember.user_id == AgentStatus.user_id)
+        .where(QueueMember.queue_id.in_(queue_ids), AgentStatus.state == AgentState.AVAILABLE)
+        .group_by(QueueMember.queue_id)
+    )
+    available = {queue_id: int(n) for queue_id, n in counted.all()}
+    out = {}
+    for queue_id in queue_ids:
+        mine = [(a, number, after) for q, a, number, after in in_line if q == queue_id]
+        # A callback waiting to be tried again is still waiting (and a callback), but it is
+        # not next in line until its time comes, so it does not set the longest wait
+        # meanwhile.
+        offerable = [a for a, _number, after in mine if after is None or after <= now]
+        out[queue_id] = QueueNow(
+            waiting=len(mine),
+            callbacks_waiting=sum(1 for _arrived, number, _after in mine if number is not None),
+            longest_wait_seconds=(now - min(offerable)).total_seconds() if offerable else None,
+            agents_available=int(available.get(queue_id, 0)),
+        )
+    return out
+
+
 async def queue_stats(
     session: AsyncSession, org_id: str, queue: Queue, now: datetime
 ) -> QueueStats:
@@ -158,17 +213,7 @@ async def queue_stats(
     org = await find_organization(session, org_id)
     tz = ZoneInfo(org.timezone if org else "UTC")
     day_start = datetime.combine(now.astimezone(tz).date(), time(), tz)
-    in_line = (
-        await session.execute(
-            select(QueueEntry.enqueued_at, QueueEntry.callback_number, QueueEntry.not_before).where(
-                QueueEntry.queue_id == queue.id, QueueEntry.status.in_(["waiting", "offered"])
-            )
-        )
-    ).all()
-    # A callback waiting to be tried again is still waiting (and a callback), but it is not
-    # next in line until its time comes, so it does not set the longest wait meanwhile.
-    waiting = [arrived for arrived, _number, _after in in_line]
-    offerable = [a for a, _number, after in in_line if after is None or after <= now]
+    live = (await queues_now(session, [queue.id], now))[queue.id]
     today = list(
         await session.execute(
             select(QueueEntry.status, QueueEntry.enqueued_at, QueueEntry.answered_at).where(
@@ -182,13 +227,12 @@ async def queue_stats(
         1 for e, a in answered if (a - e) <= timedelta(seconds=queue.service_level_seconds)
     )
     offered = len(answered) + abandoned
-    available = await available_members(session, queue.id)
     return QueueStats(
         queue_id=queue.id,
-        waiting=len(waiting),
-        callbacks_waiting=sum(1 for _arrived, number, _after in in_line if number is not None),
-        longest_wait_seconds=(now - min(offerable)).total_seconds() if offerable else None,
-        agents_available=int(available),
+        waiting=live.waiting,
+        callbacks_waiting=live.callbacks_waiting,
+        longest_wait_seconds=live.longest_wait_seconds,
+        agents_available=live.agents_available,
         answered_today=len(answered),
         abandoned_today=abandoned,
         service_level_today=within / offered if offered else None,

@@ -32,6 +32,18 @@ class Call(Base):
         Index("ix_calls_org_ended", "organization_id", "ended_at", "id"),
         # Repeat contacts: the same caller's earlier calls (reporting.repeats).
         Index("ix_calls_org_from_ended", "organization_id", "from_number", "ended_at"),
+        # A campaign's calls by answer time: the dialler's legal window (every tick, and
+        # every wallboard tile) is a range of it, and the state and end reason it counts
+        # are in the index, so the window is read from the index alone.
+        Index(
+            "ix_calls_org_owner_answered",
+            "organization_id",
+            "owner_kind",
+            "owner_id",
+            "answered_at",
+            "state",
+            "end_reason",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

@@ -92,6 +92,40 @@ async def test_a_waiting_then_abandoned_caller_shows_within_two_seconds(sqlite_e
         served = (await env.client.get("/api/v1/wallboard", headers=admin)).json()
         assert served == latest
 
+        # A supervisor bounded to a team (Alex's): the caller waited in the queue and is
+        # the queue's, live; today's figures are the reports', which count their agents'
+        # calls only (the abandoned caller reached nobody): the whole queue's would
+        # contradict their own report, so the tile withholds them.
+        sam = await f.agent(org, "sam", Role.SUPERVISOR, line=False)
+        async with env.sessions() as s:
+            row = await s.get(Organization, org)
+            assert row is not None
+            row.supervisor_scope = "teams"
+            team = Team(organization_id=org, name="Sam's")
+            s.add(team)
+            await s.flush()
+            s.add_all(
+                [
+                    TeamMember(team_id=team.id, user_id=sam.user_id),
+                    TeamMember(team_id=team.id, user_id=alex.user_id),
+                ]
+            )
+            await s.commit()
+        theirs = await env.client.get(
+            "/api/v1/reports/run",
+            headers=sam.headers,
+            params={"from": day, "to": day, "metrics": "calls_abandoned", "by": "queue"},
+        )
+        assert theirs.status_code == 200, theirs.text
+        assert all(r["calls_abandoned"] in (0, None) for r in theirs.json()["rows"])
+        bounded = (await env.client.get("/api/v1/wallboard", headers=sam.headers)).json()
+        [narrow] = [q for q in bounded["queues"] if q["id"] == queue_id]
+        assert narrow["calls_abandoned"] is None and narrow["calls_offered"] is None
+        assert narrow["waiting"] == 0 and narrow["name"] == tile["name"]
+        whole = (await env.client.get("/api/v1/wallboard", headers=admin)).json()
+        [full] = [q for q in whole["queues"] if q["id"] == queue_id]
+        assert full["calls_abandoned"] == 1
+
 
 async def test_thresholds_and_who_may_see_the_wallboard(sqlite_env: Env) -> None:
     env = sqlite_env

@@ -51,7 +51,7 @@ function renderAgents() {
     `<span class="wb-state state-${escapeHtml(state)}" data-state="${escapeHtml(state)}"><b>${n}</b> ${escapeHtml(state.replace("_", " "))}</span>`).join("")
     || `<span class="small">Nobody on the floor.</span>`;
   $("wb-floor").textContent = snapshot.bounded_to_teams
-    ? "your teams' agents"
+    ? "your teams' agents · today's figures for your teams are in Reports"
     : `talk ${num(a.talk_minutes_per_agent_hour, 1)} min per agent-hour today · occupancy ${percent(a.occupancy)}`;
   $("wb-people").innerHTML = a.people.map((p) => `<tr data-agent="${escapeHtml(p.user_id)}">
     <td>${escapeHtml(p.name)}</td><td class="state-${escapeHtml(p.state)}">${escapeHtml(p.state.replace("_", " "))}${p.reason ? ` (${escapeHtml(p.reason)})` : ""}</td>
