@@ -17,7 +17,7 @@ cuts). The hourly tables hold the same counters summed, so the figures are the s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -316,6 +316,8 @@ async def _fold_states(
     ]
     wanted = set().union(*(m.totals for m in folder.plan.metrics))
     counts = [c for c in _STATE_COUNTS if c in wanted]
+    # Only the cells holding what is asked: time, or logins and logouts alone.
+    timed_too = any(w.startswith("state:") for w in wanted) or not counts
     dialect = (await session.connection()).dialect.name
     for t, ranges in reads:
         if not ranges:
@@ -335,8 +337,7 @@ async def _fold_states(
                 _within(t.interval_start, ranges),
                 *((t.agent_id == v) for k, v in filters.items() if k == "agent"),
                 *([] if agents is None else [t.agent_id.in_(agents)]),
-                # Cells holding only logins or logouts count for those alone.
-                *([] if counts else [t.seconds > 0]),
+                or_(*([t.seconds > 0] if timed_too else []), *(getattr(t, c) > 0 for c in counts)),
             )
             .group_by(*group)
         )
@@ -406,8 +407,11 @@ async def run_report(
     tz = ZoneInfo(org.timezone)
     filters = await resolve_filters(session, org_id, plan.filters)
     check_agent_filter(agents, filters)
+    team = filters.get("team")
     filters, agents = await narrow_to_team(session, org_id, agents, filters)
     names = await load_names(session, org_id, plan.dimensions)
+    if team is not None:  # split by team too: the team asked for, not its agents' others
+        names = replace(names, teams={a: (team,) for a, t in names.teams.items() if team in t})
     bounds = local_bounds(plan.start, plan.end, tz)
     folder = _Folder(plan, tz)
     if Source.CALLS in plan.sources:
