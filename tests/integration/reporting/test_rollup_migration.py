@@ -164,7 +164,8 @@ async def test_0026_keeps_counted_calls_under_no_number_and_a_downgrade_merges_n
         upgrade_database(fresh_url, "0026")
         async with sessions() as s:
             # Counted before: no number. The same cell with a number is a row of its own.
-            [kept] = (await s.execute(select(CallInterval.number, CallInterval.calls))).all()
+            calls = CallInterval.__table__.c
+            [kept] = (await s.execute(select(calls.number, calls.calls))).all()
             assert tuple(kept) == ("", 2)
             new = row | {"number": "+14155550199", "calls": 1, "answered_wait_max": 9}
             await s.execute(insert(CallInterval), [new])

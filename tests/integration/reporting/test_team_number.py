@@ -28,15 +28,18 @@ in (1 login, no closed time).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import update
 from tests.integration.reporting.script import Inbound, Outbound, insert_call, insert_states
+from tests.integration.reporting.test_reports_cli import omnivox
 from tests.support import Env
 
 from omnivox.accounts import Organization
@@ -83,6 +86,12 @@ async def _team(env: Env, org_id: str, name: str, members: list[str]) -> str:
 
 @pytest.fixture
 async def floor(env: Env) -> Floor:
+    return await build_floor(env)
+
+
+async def build_floor(env: Env) -> Floor:
+    """The calls, teams, numbers and agent states of the module's table, rebuilt into
+    the rollups."""
     org_id = await env.org("dims")
     other = await env.org("rival")
     alice, bob, carol, dave = [
@@ -131,8 +140,8 @@ async def floor(env: Env) -> Floor:
             (Outbound(_at(10, 20), 5, machine=True), outbound, None, CALLER_ID),
         ]
         calls = {}
-        for n, (spec, owner, agent, number) in enumerate(script, start=1):
-            call_id = await insert_call(s, org_id, spec, owner=owner, agent_id=agent or alice)
+        for n, (spec, kind, agent, number) in enumerate(script, start=1):
+            call_id = await insert_call(s, org_id, spec, owner=kind, agent_id=agent or alice)
             field = Call.to_number if isinstance(spec, Inbound) else Call.from_number
             await s.execute(update(Call).where(Call.id == call_id).values({field: number}))
             calls[n] = call_id
@@ -354,7 +363,8 @@ async def test_the_builder_offers_teams_and_numbers_and_runs_them(env: Env, floo
     assert "Main line" in page.text and f"team={floor.north}" in page.text
     assert "/reports/calls?" in page.text and "org_number=%2B14155550199" in page.text
     # Saved with the team filter, it runs again from the saved definition.
-    definition = {"metrics": ["calls"], "by": ["team", "number"], "range": "custom"}
+    definition: dict[str, Any] = {"metrics": ["calls"], "by": ["team", "number"]}
+    definition["range"] = "custom"
     definition |= {"from": "2026-03-10", "to": "2026-03-10", "filters": {"team": "North"}}
     saved = await env.client.post(
         "/api/v1/reports/saved",
@@ -370,3 +380,28 @@ async def test_the_builder_offers_teams_and_numbers_and_runs_them(env: Env, floo
     }
     shown = await env.client.get("/reports", params={"saved": report_id}, headers=headers)
     assert shown.status_code == 200 and f'<option value="team={floor.north}" selected' in shown.text
+
+
+async def test_the_command_line_splits_and_filters_by_team(sqlite_env: Env, tmp_path: Path) -> None:
+    floor = await build_floor(sqlite_env)
+    dates = ("--org", "dims", "--from", "2026-03-10", "--to", "2026-03-10")
+    ran = omnivox(
+        sqlite_env,
+        tmp_path,
+        "run",
+        *dates,
+        "--metrics",
+        "calls,logins",
+        "--by",
+        "team",
+        "--filter",
+        f"team={floor.north}",
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout) == [
+        {"team": "North", "team_id": floor.north, "calls": 3, "logins": 3}
+    ]
+    refused = omnivox(
+        sqlite_env, tmp_path, "run", *dates, "--metrics", "calls", "--filter", "team=Nowhere"
+    )
+    assert refused.returncode != 0 and "no team 'Nowhere'" in refused.stderr
