@@ -13,6 +13,9 @@ from omnivox.accounts import reach_of
 from omnivox.core.errors import PermissionDenied
 from omnivox.core.security.permissions import Permission
 from omnivox.core.security.principal import Principal
+from omnivox.reporting.names import team_agents
+
+_OUTSIDE = "you may see only your own figures and your teams' agents'"
 
 
 async def agent_scope(session: AsyncSession, actor: Principal) -> frozenset[str] | None:
@@ -28,4 +31,23 @@ def check_agent_filter(scope: frozenset[str] | None, filters: Mapping[str, str])
     """A filter naming an agent outside the scope is refused (after it is resolved)."""
     agent = filters.get("agent")
     if scope is not None and agent is not None and agent not in scope:
-        raise PermissionDenied("you may see only your own figures and your teams' agents'")
+        raise PermissionDenied(_OUTSIDE)
+
+
+async def narrow_to_team(
+    session: AsyncSession,
+    org_id: str,
+    scope: frozenset[str] | None,
+    filters: Mapping[str, str],
+) -> tuple[dict[str, str], frozenset[str] | None]:
+    """A resolved ``team`` filter turned into the agents it narrows to: the filters
+    without it and the team's members (within ``scope``). A team with anyone outside
+    the scope is refused, naming it, rather than shown in part."""
+    rest = {k: v for k, v in filters.items() if k != "team"}
+    team = filters.get("team")
+    if team is None:
+        return rest, scope
+    members = await team_agents(session, org_id, team)
+    if scope is not None and not members <= scope:
+        raise PermissionDenied(f"team {team} is outside your reach: {_OUTSIDE}")
+    return rest, members

@@ -419,6 +419,34 @@ def _build() -> dict[str, Metric]:
         Metric(n, label, unit, Source.AGENT_STATES, f, fn, STATE_RECORDS, STATE_INTERVAL)
         for n, label, unit, f, fn in _STATES
     ]
+    metrics += [
+        Metric(
+            name,
+            label,
+            Unit.COUNT,
+            Source.AGENT_STATES,
+            formula,
+            _col(name),
+            STATE_RECORDS,
+            f"the interval in which the agent {verb}",
+        )
+        for name, label, formula, verb in (
+            (
+                "logins",
+                "Logins",
+                "changes of an agent's state from offline to any other state (what the "
+                "login_logout template counts as sessions begun); split by break_reason, "
+                "a login directly into a break counts under its reason",
+                "logged in",
+            ),
+            (
+                "logouts",
+                "Logouts",
+                "changes of an agent's state from any other state to offline",
+                "logged out",
+            ),
+        )
+    ]
     metrics.append(
         Metric(
             "talk_minutes_per_agent_hour",

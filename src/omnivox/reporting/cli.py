@@ -48,7 +48,8 @@ T = TypeVar("T")
 reports_app = typer.Typer(help="Reports: metrics, templates, rollups.", no_args_is_help=True)
 _FORMATS = ("json", "csv", "xlsx", "pdf")
 _EXPORT_FORMATS = ("json", "csv", "xlsx")
-_CALL_OPTIONS = ("direction", "number", "outcome")  # call filters beyond the report's
+# Call filters beyond the report's (``org_number``: the report's ``number`` filter).
+_CALL_OPTIONS = ("direction", "number", "outcome", "org_number")
 
 
 def _date(value: str, option: str) -> date:
@@ -114,7 +115,8 @@ def run(
     metrics: Annotated[str, typer.Option(help="Metric names, comma-separated.")] = "",
     by: Annotated[str, typer.Option(help="Dimensions, comma-separated.")] = "",
     filter_: Annotated[
-        list[str] | None, typer.Option("--filter", help="key=value (agent, queue, ...).")
+        list[str] | None,
+        typer.Option("--filter", help="key=value (agent, team, queue, number, ...)."),
     ] = None,
     granularity: Annotated[str, typer.Option(help="15m, hour, day, week or month.")] = "",
     fmt: Annotated[str, typer.Option("--format", help="json, csv, xlsx or pdf.")] = "json",
@@ -154,8 +156,9 @@ def export(
         list[str] | None,
         typer.Option(
             "--filter",
-            help="key=value: calls by agent, queue, campaign, "
-            "disposition, direction, number, outcome; contacts by campaign; activity by agent.",
+            help="key=value: calls by agent, team, queue, campaign, disposition, direction, "
+            "number (part of either end), org_number (our number used), outcome; contacts by "
+            "campaign; activity by agent.",
         ),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv, xlsx or json.")] = "csv",
@@ -185,7 +188,8 @@ def export(
             search = CallSearch(
                 dates[0],
                 dates[1],
-                {k: v for k, v in filters.items() if k not in _CALL_OPTIONS},
+                {k: v for k, v in filters.items() if k not in _CALL_OPTIONS}
+                | ({"number": filters["org_number"]} if "org_number" in filters else {}),
                 direction=filters.get("direction", ""),
                 number=filters.get("number", ""),
                 outcome=filters.get("outcome", ""),

@@ -28,10 +28,16 @@ DRILLABLE: Mapping[str, Mapping[str, str]] = {
 #: Report columns holding the value a call records filter takes.
 _DIMENSION_FILTERS = {
     "agent_id": "agent",
+    "team_id": "team",
+    # The records page's ``number`` is a free search of either end; this one is exact.
+    "number_id": "org_number",
     "queue_id": "queue",
     "campaign_id": "campaign",
     "disposition": "disposition",
 }
+
+#: Report filters the records page takes under another name.
+_PARAMS = {"number": "org_number"}
 
 
 def drill_links(result: ReportResult, ask: ReportAsk) -> list[dict[str, str]]:
@@ -44,7 +50,7 @@ def drill_links(result: ReportResult, ask: ReportAsk) -> list[dict[str, str]]:
     granularity = ask.granularity or (template.granularity if template else None)
     links: list[dict[str, str]] = []
     for row in result.rows:
-        query = dict(base) | dict(ask.filters)
+        query = dict(base) | {_PARAMS.get(k, k): v for k, v in ask.filters.items()}
         if row.get("period") and granularity:
             query |= {"period": row["period"], "granularity": granularity}
         usable = True

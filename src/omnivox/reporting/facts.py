@@ -105,6 +105,8 @@ class CallRecord:
     sale_amount: Decimal | None = None  # stored with a sale disposition
     right_party: bool = False  # its disposition is a right-party contact
     repeat_contact: bool = False  # the same number had a handled call just before (repeats)
+    # The organisation's number the call used: dialled (inbound) or presented (outbound).
+    number: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,7 @@ class CellKey:
     campaign_id: str
     agent_id: str
     disposition: str
+    number: str = ""
 
 
 @dataclass(slots=True)
@@ -197,6 +200,7 @@ def _key(record: CallRecord) -> CellKey:
         campaign_id=record.owner_id if record.owner_kind == OwnerKind.CAMPAIGN else "",
         agent_id=record.agent_id or "",
         disposition=record.disposition or "",
+        number=record.number,
     )
 
 

@@ -34,11 +34,10 @@ async def follow_agent_change(
     org_id = event.audience.organization_id
     for _attempt in range(2):  # a concurrent recount of the same agent: redo it once
         async with sessions() as session:
+            # The agent's first change ever closes nothing, but may be a login.
             opened = await opened_before(session, org_id, event.user_id, event.at)
-            if opened is None:
-                return
             try:
-                await recount_agent(session, org_id, event.user_id, opened, event.at)
+                await recount_agent(session, org_id, event.user_id, opened or event.at, event.at)
                 await session.commit()
                 return
             except IntegrityError:

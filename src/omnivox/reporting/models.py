@@ -1,8 +1,9 @@
 """Rollup tables: call counters per 15-minute interval x (organisation, queue, campaign,
-agent, disposition), and coarser copies of the same counters with fewer keys (queue x
-campaign per interval and per hour, agent per hour) that long ranges read; agent state
-time per interval and per hour x agent x state x reason; and which calls have been
-counted (so a late or repeated event never counts a call twice).
+agent, disposition, the organisation's number used), and coarser copies of the same
+counters with fewer keys (queue x campaign per interval and per hour, agent per hour)
+that long ranges read; agent state time, logins and logouts per interval and per hour x
+agent x state x reason; and which calls have been counted (so a late or repeated event
+never counts a call twice).
 
 Dimension columns hold ``""`` rather than NULL for "none", so they can sit in a primary
 key and an upsert can match them on both databases.
@@ -45,6 +46,9 @@ class CallInterval(Base):
     campaign_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     agent_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     disposition: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # The organisation's number the call used (``sources.number_used``); only this, the
+    # finest table, keeps it: a report split or filtered by number reads it.
+    number: Mapped[str] = mapped_column(String(64), primary_key=True, default="")
 
 
 class CallQueueInterval(Base):
@@ -110,7 +114,9 @@ class CallRollup:
 
 #: Every call rollup, finest first; each ended call adds to one cell of each.
 CALL_ROLLUPS: tuple[CallRollup, ...] = (
-    CallRollup(CallInterval, INTERVAL, ("queue_id", "campaign_id", "agent_id", "disposition")),
+    CallRollup(
+        CallInterval, INTERVAL, ("queue_id", "campaign_id", "agent_id", "disposition", "number")
+    ),
     CallRollup(CallQueueInterval, INTERVAL, ("queue_id", "campaign_id")),
     CallRollup(CallQueueHour, HOUR, ("queue_id", "campaign_id")),
     CallRollup(CallAgentHour, HOUR, ("agent_id",)),
@@ -118,8 +124,8 @@ CALL_ROLLUPS: tuple[CallRollup, ...] = (
 
 
 class AgentStateInterval(Base):
-    """Seconds an agent spent in a state (with its break reason) within one interval;
-    offline time is not kept."""
+    """Seconds an agent spent in a state (with its break reason) within one interval, and
+    the logins and logouts that happened in it; offline time is not kept."""
 
     __tablename__ = "report_agent_state_intervals"
 
@@ -131,6 +137,10 @@ class AgentStateInterval(Base):
     state: Mapped[str] = mapped_column(String(16), primary_key=True)
     reason: Mapped[str] = mapped_column(String(40), primary_key=True)
     seconds: Mapped[float] = mapped_column(Float)
+    # Logins (changes out of offline) counted in the cell of the state entered; logouts
+    # in the agent's ``offline`` cell, which holds no seconds.
+    logins: Mapped[int] = mapped_column(Integer, default=0)
+    logouts: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class AgentStateHour(Base):
@@ -146,6 +156,10 @@ class AgentStateHour(Base):
     state: Mapped[str] = mapped_column(String(16), primary_key=True)
     reason: Mapped[str] = mapped_column(String(40), primary_key=True)
     seconds: Mapped[float] = mapped_column(Float)
+    # Logins (changes out of offline) counted in the cell of the state entered; logouts
+    # in the agent's ``offline`` cell, which holds no seconds.
+    logins: Mapped[int] = mapped_column(Integer, default=0)
+    logouts: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class CountedCall(Base):

@@ -17,7 +17,7 @@ cuts). The hourly tables hold the same counters summed, so the figures are the s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,10 +25,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Row, Table, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omnivox.accounts import get_organization
+from omnivox.accounts import MINOR_DIGITS, get_organization
 from omnivox.core.config import Settings
 from omnivox.core.errors import InvalidInput
-from omnivox.reporting.access import check_agent_filter
+from omnivox.reporting.access import check_agent_filter, narrow_to_team
 from omnivox.reporting.catalogue import SHORT_ABANDONED, WITHIN_TARGET, Metric, Source, Unit
 from omnivox.reporting.facts import MAX_COLUMNS, SUM_COLUMNS
 from omnivox.reporting.intervals import (
@@ -46,15 +46,19 @@ from omnivox.reporting.models import (
     AgentStateInterval,
     CallRollup,
 )
-from omnivox.reporting.names import Names, load_names, resolve_filters
+from omnivox.reporting.names import NO_TEAM, Names, load_names, resolve_filters
 from omnivox.reporting.request import (
     CALL_DIMENSIONS,
+    FOLDED,
+    STATE_DIMENSIONS,
     Plan,
     ReportRequest,
     check_request,
 )
 
-_ENTITY_DIMENSIONS = ("agent", "queue", "campaign")
+_ENTITY_DIMENSIONS = ("agent", "team", "queue", "campaign", "number")
+#: Agent-state counts (``agent_time.login_cells``) beside the seconds per state.
+_STATE_COUNTS = ("logins", "logouts")
 _MAXIMA = frozenset(MAX_COLUMNS)
 #: Periods PostgreSQL folds in SQL (``date_trunc`` in the zone: weeks start on Monday).
 _SQL_PERIODS = frozenset({"day", "week", "month"})
@@ -228,6 +232,7 @@ async def _fold_calls(
     by_queue = bool(wanted & _QUEUE_TOTALS) or "queue" in folder.plan.dimensions
     keys = ["queue_id"] if by_queue else []
     keys += [CALL_DIMENSIONS[d] for d in folder.plan.dimensions if d != "queue"]
+    keys = list(dict.fromkeys(keys))  # a team reads the agent column, as the agent does
     needed = set(keys) | {CALL_DIMENSIONS[k] for k in filters}
     if agents is not None:
         needed.add("agent_id")
@@ -255,7 +260,16 @@ async def _fold_calls(
             values = _call_values(row, (*sums, *maxima), names, short)
             m = row._mapping
             dim_values = {d: m[CALL_DIMENSIONS[d]] for d in folder.plan.dimensions}
-            folder.add(folder.key_of(m, dim_values), values)
+            for dims in _fold_teams(dim_values, names):
+                folder.add(folder.key_of(m, dims), values)
+
+
+def _fold_teams(dims: dict[str, str], names: Names) -> list[dict[str, str]]:
+    """The row's dimension values once per team its agent belongs to (``team`` holds the
+    agent's id until here); one row with no team for an agent in none or no agent."""
+    if not FOLDED & dims.keys():
+        return [dims]
+    return [dims | {"team": team} for team in names.teams_of(dims["team"])]
 
 
 def _needed_columns(plan: Plan, names: Names, short: str) -> tuple[list[str], list[str]]:
@@ -291,6 +305,7 @@ async def _fold_states(
     org_id: str,
     scope: Scope,
     filters: Mapping[str, str],
+    names: Names,
     folder: _Folder,
 ) -> None:
     bounds, agents = scope
@@ -299,40 +314,52 @@ async def _fold_states(
         (AgentStateHour, hours),
         (AgentStateInterval, _rest(bounds, hours)),
     ]
+    wanted = set().union(*(m.totals for m in folder.plan.metrics))
+    counts = [c for c in _STATE_COUNTS if c in wanted]
+    # Only the cells holding what is asked: time, or logins and logouts alone.
+    timed_too = any(w.startswith("state:") for w in wanted) or not counts
     dialect = (await session.connection()).dialect.name
     for t, ranges in reads:
         if not ranges:
             continue
         timed = folder.timed(t.interval_start, dialect)
-        split = [
-            c
-            for d, c in (("agent", t.agent_id), ("break_reason", t.reason))
-            if d in folder.plan.dimensions
-        ]
+        columns = dict.fromkeys(STATE_DIMENSIONS[d] for d in folder.plan.dimensions)
+        split = [getattr(t, c) for c in columns]
         group = [*timed, t.state, *split]
         stmt = (
-            select(*group, func.sum(t.seconds).label("seconds"))
+            select(
+                *group,
+                func.sum(t.seconds).label("seconds"),
+                *(func.sum(getattr(t, c)).label(c) for c in counts),
+            )
             .where(
                 t.organization_id == org_id,
                 _within(t.interval_start, ranges),
                 *((t.agent_id == v) for k, v in filters.items() if k == "agent"),
                 *([] if agents is None else [t.agent_id.in_(agents)]),
+                or_(*([t.seconds > 0] if timed_too else []), *(getattr(t, c) > 0 for c in counts)),
             )
             .group_by(*group)
         )
         for row in await session.execute(stmt):
             m = row._mapping
-            dims = {"agent": m.get("agent_id", ""), "break_reason": m.get("reason", "")}
-            seconds = float(m["seconds"] or 0)
-            key = folder.key_of(m, dims)
-            folder.add(key, {f"state:{m['state']}": seconds})
+            agent = m.get("agent_id", "")
+            dim_values = {"agent": agent, "team": agent, "break_reason": m.get("reason", "")}
+            values = {f"state:{m['state']}": float(m["seconds"] or 0)}
+            values |= {c: float(m[c] or 0) for c in counts}
+            for dims in _fold_teams(dim_values, names):
+                folder.add(folder.key_of(m, dims), values)
 
 
-def _format(metric: Metric, value: float | None) -> float | int | None:
+def _format(metric: Metric, value: float | None, currency_digits: int = 2) -> float | int | None:
+    """A figure as shown: counts whole, seconds to a tenth, money to the currency's minor
+    unit (3 decimals for KWD, none for JPY), the rest to two decimals."""
     if value is None:
         return None
     if metric.unit is Unit.COUNT:
         return round(value)
+    if metric.unit is Unit.CURRENCY:
+        return round(value, currency_digits)
     return round(value, 1 if metric.unit is Unit.SECONDS else 2)
 
 
@@ -340,7 +367,7 @@ def _period_text(period: datetime, granularity: str) -> str:
     return period.isoformat() if granularity in ("15m", "hour") else period.date().isoformat()
 
 
-def _rows(plan: Plan, folder: _Folder, names: Names) -> ReportResult:
+def _rows(plan: Plan, folder: _Folder, names: Names, currency_digits: int = 2) -> ReportResult:
     columns = ["period"] if plan.granularity else []
     for d in plan.dimensions:
         columns += [d, f"{d}_id"] if d in _ENTITY_DIMENSIONS else [d]
@@ -355,12 +382,13 @@ def _rows(plan: Plan, folder: _Folder, names: Names) -> ReportResult:
             row["period"] = _period_text(key[0], plan.granularity)
         for dim, value in zip(plan.dimensions, key[1:], strict=True):
             if dim in _ENTITY_DIMENSIONS:
-                row[dim] = names.label(dim, value) if value else None
+                none = NO_TEAM if dim == "team" else None
+                row[dim] = names.label(dim, value) if value else none
                 row[f"{dim}_id"] = value or None
             else:
                 row[dim] = value or None
         for metric in plan.metrics:
-            row[metric.name] = _format(metric, metric.compute(totals))
+            row[metric.name] = _format(metric, metric.compute(totals), currency_digits)
         rows.append(row)
     return ReportResult(columns, rows)
 
@@ -379,12 +407,16 @@ async def run_report(
     tz = ZoneInfo(org.timezone)
     filters = await resolve_filters(session, org_id, plan.filters)
     check_agent_filter(agents, filters)
+    team = filters.get("team")
+    filters, agents = await narrow_to_team(session, org_id, agents, filters)
     names = await load_names(session, org_id, plan.dimensions)
+    if team is not None:  # split by team too: the team asked for, not its agents' others
+        names = replace(names, teams={a: (team,) for a, t in names.teams.items() if team in t})
     bounds = local_bounds(plan.start, plan.end, tz)
     folder = _Folder(plan, tz)
     if Source.CALLS in plan.sources:
         short = settings.report_short_abandon_seconds
         await _fold_calls(session, org_id, (bounds, agents), filters, names, folder, short)
     if Source.AGENT_STATES in plan.sources:
-        await _fold_states(session, org_id, (bounds, agents), filters, folder)
-    return _rows(plan, folder, names)
+        await _fold_states(session, org_id, (bounds, agents), filters, names, folder)
+    return _rows(plan, folder, names, MINOR_DIGITS.get(org.currency, 2))

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import get_organization
 from omnivox.core.errors import InvalidInput
-from omnivox.reporting.access import check_agent_filter
+from omnivox.reporting.access import check_agent_filter, narrow_to_team
 from omnivox.reporting.facts import Change, call_fact
 from omnivox.reporting.intervals import as_utc
 from omnivox.reporting.names import Names, load_names, resolve_filters
@@ -47,7 +47,9 @@ from omnivox.telephony import (
 
 OUTCOMES: tuple[str, ...] = ("answered", "abandoned", "machine", "unanswered")
 DIRECTIONS: tuple[str, ...] = (Direction.INBOUND.value, Direction.OUTBOUND.value)
-FILTERS: tuple[str, ...] = ("agent", "queue", "campaign", "disposition")
+#: Filters as a report names them (``number``: the organisation's number the call used,
+#: exactly; ``CallSearch.number`` is the free search of either end).
+FILTERS: tuple[str, ...] = ("agent", "team", "queue", "campaign", "disposition", "number")
 COLUMNS: list[str] = [
     "call_id",
     "start",
@@ -174,6 +176,8 @@ async def select_calls(
     tz = ZoneInfo((await get_organization(session, org_id)).timezone)
     filters = await resolve_filters(session, org_id, search.filters)
     check_agent_filter(agents, filters)
+    # A team narrows to its members' calls, as the report's team row counts them.
+    filters, agents = await narrow_to_team(session, org_id, agents, filters)
     lo, hi = local_bounds(search.start, search.end, tz)
     if search.period:
         p_lo, p_hi = _period_bounds(search.period, search.granularity, tz)
@@ -224,6 +228,14 @@ def _where(sel: Selection) -> list[ColumnElement[bool]]:
             out += [Call.owner_kind == kind.value, Call.owner_id == f[key]]
     if "disposition" in f:
         out.append(Call.disposition_code == f["disposition"])
+    if "number" in f:  # as ``sources.number_used`` decides
+        inbound = Call.direction == Direction.INBOUND.value
+        out.append(
+            or_(
+                and_(inbound, Call.to_number == f["number"]),
+                and_(not_(inbound), Call.from_number == f["number"]),
+            )
+        )
     if s.direction:
         out.append(Call.direction == s.direction)
     if s.number.strip():

@@ -78,9 +78,11 @@ async def call_records(
     period: _Short = "",
     granularity: Annotated[str, Query(max_length=8)] = "",
     agent: _Short = "",
+    team: _Short = "",
     queue: _Short = "",
     campaign: _Short = "",
     disposition: _Short = "",
+    org_number: _Short = "",
     direction: Annotated[Literal["", "inbound", "outbound"], Query()] = "",
     number: _Short = "",
     outcome: Annotated[Literal["", "answered", "abandoned", "machine", "unanswered"], Query()] = "",
@@ -91,7 +93,14 @@ async def call_records(
     """The calls that ended in the range (a call counts in the period it ended in), as a
     JSON page (``total``, ``rows``, ``next``: the ``after`` of the next page) or the whole
     selection as a CSV or XLSX file."""
-    filters = _named_filters(agent=agent, queue=queue, campaign=campaign, disposition=disposition)
+    filters = _named_filters(
+        agent=agent,
+        team=team,
+        queue=queue,
+        campaign=campaign,
+        disposition=disposition,
+        number=org_number,
+    )
     search = _search(from_, to, filters, period, granularity, direction, number, outcome)
     scope = await agent_scope(db, actor)
     sel = await select_calls(
@@ -158,9 +167,11 @@ async def call_records_page(
     period: _Short = "",
     granularity: Annotated[str, Query(max_length=8)] = "",
     agent: _Short = "",
+    team: _Short = "",
     queue: _Short = "",
     campaign: _Short = "",
     disposition: _Short = "",
+    org_number: _Short = "",
     direction: _Short = "",
     number: _Short = "",
     outcome: _Short = "",
@@ -177,9 +188,11 @@ async def call_records_page(
         "period": period,
         "granularity": granularity,
         "agent": agent,
+        "team": team,
         "queue": queue,
         "campaign": campaign,
         "disposition": disposition,
+        "org_number": org_number,
         "direction": direction,
         "number": number,
         "outcome": outcome,
@@ -188,7 +201,12 @@ async def call_records_page(
     status = 200
     try:
         filters = _named_filters(
-            agent=agent, queue=queue, campaign=campaign, disposition=disposition
+            agent=agent,
+            team=team,
+            queue=queue,
+            campaign=campaign,
+            disposition=disposition,
+            number=org_number,
         )
         search = _search(
             _date(form["from"], "from"),

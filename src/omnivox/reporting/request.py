@@ -11,21 +11,33 @@ from datetime import date
 from omnivox.core.errors import InvalidInput
 from omnivox.reporting.catalogue import METRICS, Metric, Source
 
-#: Dimensions that split by an entity (or code), and the rollup column each reads.
+#: Dimensions that split by an entity (or code), and the rollup column each reads. A
+#: team is folded from the agent's (each team the agent belongs to gets its figures), so
+#: it reads the agent column; the number is kept by the 15-minute call rollup only.
 CALL_DIMENSIONS: Mapping[str, str] = {
     "agent": "agent_id",
+    "team": "agent_id",
     "queue": "queue_id",
     "campaign": "campaign_id",
     "disposition": "disposition",
+    "number": "number",
 }
-STATE_DIMENSIONS: Mapping[str, str] = {"agent": "agent_id", "break_reason": "reason"}
+STATE_DIMENSIONS: Mapping[str, str] = {
+    "agent": "agent_id",
+    "team": "agent_id",
+    "break_reason": "reason",
+}
+#: Dimensions folded from the agent at query time rather than read from a column.
+FOLDED: frozenset[str] = frozenset({"team"})
 #: Time dimensions; each is also a granularity (``15m`` is the interval itself).
 GRANULARITIES: tuple[str, ...] = ("15m", "hour", "day", "week", "month")
 _TIME_ALIASES = {"interval": "15m", "15m": "15m", "hour": "hour", "day": "day"} | {
     "week": "week",
     "month": "month",
 }
-FILTERS: tuple[str, ...] = ("agent", "queue", "campaign", "disposition")
+FILTERS: tuple[str, ...] = ("agent", "team", "queue", "campaign", "disposition", "number")
+#: What narrows agent state time: its agents.
+_AGENT_FILTERS = frozenset({"agent", "team"})
 
 
 def _supports(source: Source) -> set[str]:
@@ -37,7 +49,7 @@ def _supports(source: Source) -> set[str]:
 
 
 def _filters_for(source: Source) -> set[str]:
-    return set(FILTERS) if source is Source.CALLS else {"agent"}
+    return set(FILTERS) if source is Source.CALLS else set(_AGENT_FILTERS)
 
 
 @dataclass(frozen=True)

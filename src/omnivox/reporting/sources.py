@@ -79,6 +79,7 @@ class CallRow(Protocol):
     disposition_code: str | None
     sale_amount: Decimal | None
     from_number: str
+    to_number: str
 
 
 _CALL_FIELDS = (
@@ -96,6 +97,7 @@ _CALL_FIELDS = (
     Call.disposition_code,
     Call.sale_amount,
     Call.from_number,
+    Call.to_number,
 )
 
 
@@ -217,7 +219,14 @@ def record_of(
         sale_amount=call.sale_amount,
         right_party=call.disposition_code in codes.right_party,
         repeat_contact=repeat,
+        number=number_used(call.direction, call.from_number, call.to_number),
     )
+
+
+def number_used(direction: str, from_number: str, to_number: str) -> str:
+    """Which of the organisation's numbers a call used: the one dialled for an inbound
+    call, the caller ID presented for an outbound one."""
+    return (to_number if direction == Direction.INBOUND else from_number) or ""
 
 
 @functools.cache

@@ -27,9 +27,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.reporting import sources
-from omnivox.reporting.agent_time import StateCell, state_cells
+from omnivox.reporting.agent_time import StateCell, login_cells, state_cells
 from omnivox.reporting.facts import MAX_COLUMNS, SUM_COLUMNS, CallFact, CellKey, call_fact, merge
-from omnivox.reporting.intervals import ceil_hour, floor_to, hour_of, interval_of
+from omnivox.reporting.intervals import HOUR, ceil_hour, floor_to, hour_of, interval_of
 from omnivox.reporting.models import (
     CALL_ROLLUPS,
     AgentStateHour,
@@ -170,14 +170,23 @@ async def _claim_and_add_at_once(session: AsyncSession, call_id: str, fact: Call
 
 
 def state_rows(
-    org_id: str, cells: Mapping[StateCell, float]
+    org_id: str,
+    cells: Mapping[StateCell, float],
+    logins: Mapping[StateCell, tuple[int, int]] | None = None,
 ) -> list[tuple[type[AgentStateInterval] | type[AgentStateHour], list[dict[str, Any]]]]:
-    """The rows of both state rollups for 15-minute ``cells`` (hours are their sums)."""
-    hours: dict[StateCell, float] = {}
-    for c, seconds in cells.items():
-        if seconds > 0:
-            hour = StateCell(hour_of(c.interval_start), c.agent_id, c.state, c.reason)
-            hours[hour] = hours.get(hour, 0.0) + seconds
+    """The rows of both state rollups for 15-minute ``cells`` of seconds and of
+    (logins, logouts) (``agent_time``); hours are their sums."""
+    counts = logins or {}
+    quarters: dict[StateCell, tuple[float, int, int]] = {
+        c: (seconds, 0, 0) for c, seconds in cells.items() if seconds > 0
+    }
+    for c, (ins, outs) in counts.items():
+        quarters[c] = (quarters.get(c, (0.0, 0, 0))[0], ins, outs)
+    hours: dict[StateCell, tuple[float, int, int]] = {}
+    for c, (seconds, ins, outs) in quarters.items():
+        hour = StateCell(hour_of(c.interval_start), c.agent_id, c.state, c.reason)
+        was = hours.get(hour, (0.0, 0, 0))
+        hours[hour] = (was[0] + seconds, was[1] + ins, was[2] + outs)
     return [
         (
             table,
@@ -189,19 +198,21 @@ def state_rows(
                     "state": c.state,
                     "reason": c.reason,
                     "seconds": seconds,
+                    "logins": ins,
+                    "logouts": outs,
                 }
-                for c, seconds in found.items()
-                if seconds > 0
+                for c, (seconds, ins, outs) in found.items()
             ],
         )
-        for table, found in ((AgentStateInterval, cells), (AgentStateHour, hours))
+        for table, found in ((AgentStateInterval, quarters), (AgentStateHour, hours))
     ]
 
 
 async def _write_state_cells(
-    session: AsyncSession, org_id: str, cells: Mapping[StateCell, float]
+    session: AsyncSession, org_id: str, history: list[Any], lo: datetime, hi: datetime
 ) -> None:
-    for table, rows in state_rows(org_id, cells):
+    cells, logins = state_cells(history, lo, hi), login_cells(history, lo, hi)
+    for table, rows in state_rows(org_id, cells, logins):
         if rows:
             await session.execute(insert(table), rows)
 
@@ -209,8 +220,9 @@ async def _write_state_cells(
 async def recount_agent(
     session: AsyncSession, org_id: str, user_id: str, start: datetime, end: datetime
 ) -> None:
-    """Recompute one agent's state time in the hours covering ``[start, end)``."""
-    lo, hi = hour_of(start), ceil_hour(end)  # whole hours: the hourly rows are rewritten
+    """Recompute one agent's state time, logins and logouts in the hours covering
+    ``[start, end]``: the hour of ``end`` too, so a login at ``end`` counts at once."""
+    lo, hi = hour_of(start), hour_of(end) + HOUR  # whole hours: the hourly rows are rewritten
     for table in (AgentStateInterval, AgentStateHour):
         await session.execute(
             delete(table).where(
@@ -221,7 +233,7 @@ async def recount_agent(
             )
         )
     history = await sources.state_history(session, org_id, lo, hi, user_id)
-    await _write_state_cells(session, org_id, state_cells(history, lo, hi))
+    await _write_state_cells(session, org_id, history, lo, hi)
 
 
 async def opened_before(
@@ -260,7 +272,7 @@ async def rebuild(session: AsyncSession, org_id: str, start: datetime, end: date
         )
     await add_cells(session, fold_facts(call_fact(r) for r in records))
     history = await sources.state_history(session, org_id, lo, hi)
-    await _write_state_cells(session, org_id, state_cells(history, lo, hi))
+    await _write_state_cells(session, org_id, history, lo, hi)
     return len(records)
 
 

@@ -12,14 +12,17 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from omnivox.accounts import list_teams
 from omnivox.core.errors import DomainError, InvalidInput
 from omnivox.core.security.permissions import Permission as P
 from omnivox.core.security.principal import Principal
 from omnivox.http import DB, Allow, State, render
 from omnivox.http.forms import form_dict, parse
 from omnivox.reporting import saved
+from omnivox.reporting.access import agent_scope
 from omnivox.reporting.catalogue import METRICS, Source
 from omnivox.reporting.drill import drill_links
+from omnivox.reporting.names import org_numbers
 from omnivox.reporting.query import ReportResult
 from omnivox.reporting.ranges import RANGES
 from omnivox.reporting.request import CALL_DIMENSIONS, GRANULARITIES, STATE_DIMENSIONS
@@ -112,6 +115,7 @@ async def reports_page(
         current=current,
         can_manage=current is not None and saved.can_manage(actor, current),
         query=urlencode(_query_of(form), doseq=True),
+        **await _filter_choices(db, actor, form["filters"]),
         **context,
     )
 
@@ -169,6 +173,30 @@ def _metric_groups() -> list[tuple[str, list[Any]]]:
         (title, [m for m in METRICS.values() if m.source is source])
         for source, title in titles.items()
     ]
+
+
+async def _filter_choices(db: DB, actor: Principal, filters: list[str]) -> dict[str, Any]:
+    """The team and number selects: the teams wholly within the person's reach and the
+    organisation's numbers, each with the filter chosen among them; the other filters
+    (and a team or number that is none of the choices) stay free text."""
+    scope = await agent_scope(db, actor)
+    teams = [
+        (t.id, t.name)
+        for t in sorted(await list_teams(db, actor.organization_id), key=lambda t: t.name)
+        if scope is None or {m.user_id for m in t.members} <= scope
+    ]
+    numbers = list((await org_numbers(db, actor.organization_id)).items())
+    out: dict[str, Any] = {"team_choices": teams, "number_choices": numbers}
+    free = []
+    for item in filters:
+        key, _, value = (p.strip() for p in item.partition("="))
+        choices = {"team": teams, "number": numbers}.get(key, [])
+        picked = next((c[0] for c in choices if value in (c[0], c[1])), None)
+        if picked is None:
+            free.append(item)
+        else:
+            out[f"chosen_{key}"] = picked
+    return out | {"free_filters": free}
 
 
 def _dimensions() -> list[str]:

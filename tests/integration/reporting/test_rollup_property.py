@@ -1,7 +1,9 @@
 """The rollups kept incrementally from events (in any order, some repeated) equal a
 rebuild from raw records, and both equal a brute-force computation written from the
 script itself, on SQLite and PostgreSQL: the 15-minute tables and every coarser one
-(queue x campaign per interval and per hour, agent per hour, state time per hour)."""
+(queue x campaign per interval and per hour, agent per hour, state time per hour),
+with the number each call used and the logins and logouts in the state rollups; and the
+``logins`` metric equals the sessions the login/logout template counts from history."""
 
 from __future__ import annotations
 
@@ -31,6 +33,9 @@ from omnivox.reporting.models import (
     AgentStateInterval,
     CallRollup,
 )
+from omnivox.reporting.query import run_report
+from omnivox.reporting.request import ReportRequest
+from omnivox.reporting.sessions import login_logout
 from omnivox.routing import Queue
 
 DAY = datetime(2026, 3, 10, 8, tzinfo=UTC)
@@ -100,7 +105,9 @@ def _brute_calls(org_id: str, script: list[tuple[Any, str, str, str]]) -> dict[A
         end, talked = _ended(spec)
         ended = spec.at + timedelta(seconds=end)
         cell = ended.replace(minute=ended.minute - ended.minute % 15, second=0, microsecond=0)
-        key = (org_id, cell, queue, campaign, agent if talked else "", spec.disposition or "")
+        # The organisation's number used: the one dialled in, the caller ID out.
+        ours = "+14155550199" if isinstance(spec, Inbound) else "+14155550100"
+        key = (org_id, cell, queue, campaign, agent if talked else "", spec.disposition or "", ours)
         c = cells.setdefault(key, dict.fromkeys(SUM_COLUMNS + MAX_COLUMNS, 0.0))
         c["calls"] += 1
         if talked:
@@ -134,28 +141,46 @@ def _brute_calls(org_id: str, script: list[tuple[Any, str, str, str]]) -> dict[A
     return cells
 
 
+def _quarter(at: datetime) -> datetime:
+    return at.replace(minute=at.minute - at.minute % 15, second=0)
+
+
 def _brute_states(
     org_id: str, agents: dict[str, list[tuple[datetime, str, str | None]]]
-) -> dict[Any, float]:
-    """Seconds per cell: every closed, non-offline span's overlap with every quarter."""
-    cells: dict[Any, float] = {}
+) -> dict[Any, tuple[float, int, int]]:
+    """(seconds, logins, logouts) per cell: every closed, non-offline span's overlap with
+    every quarter; a change from offline (every agent starts offline) to another state is
+    a login in the quarter it happened, in the cell of the state entered; a change from
+    another state to offline a logout, in the offline cell."""
+    cells: dict[Any, tuple[float, int, int]] = {}
+
+    def add(key: Any, seconds: float = 0.0, logins: int = 0, logouts: int = 0) -> None:
+        was = cells.get(key, (0.0, 0, 0))
+        cells[key] = (was[0] + seconds, was[1] + logins, was[2] + logouts)
+
     for user, changes in agents.items():
         for (start, st_, reason), (end, _, _) in itertools.pairwise(changes):
             if st_ == "offline":
                 continue
-            cell = start.replace(minute=start.minute - start.minute % 15, second=0)
+            cell = _quarter(start)
             while cell < end:
                 nxt = cell + timedelta(seconds=QUARTER)
                 overlap = (min(end, nxt) - max(start, cell)).total_seconds()
-                key = (org_id, cell, user, st_, reason if st_ == "break" else "")
-                cells[key] = cells.get(key, 0.0) + overlap
+                add((org_id, cell, user, st_, reason if st_ == "break" else ""), overlap)
                 cell = nxt
+        previous = "offline"
+        for at, st_, reason in changes:
+            if previous == "offline" and st_ != "offline":
+                add((org_id, _quarter(at), user, st_, reason if st_ == "break" else ""), logins=1)
+            elif previous != "offline" and st_ == "offline":
+                add((org_id, _quarter(at), user, "offline", ""), logouts=1)
+            previous = st_
     return cells
 
 
 def _coarser(rollup: CallRollup, cells: dict[Any, Any]) -> dict[Any, Any]:
     """The brute-force 15-minute cells summed onto a coarser rollup's keys and grain."""
-    names = ("queue_id", "campaign_id", "agent_id", "disposition")
+    names = ("queue_id", "campaign_id", "agent_id", "disposition", "number")
     out: dict[Any, dict[str, float]] = {}
     for (org, at, *dims), values in cells.items():
         if rollup.grain == timedelta(hours=1):
@@ -171,11 +196,12 @@ def _coarser(rollup: CallRollup, cells: dict[Any, Any]) -> dict[Any, Any]:
     return out
 
 
-def _state_hours(cells: dict[Any, float]) -> dict[Any, float]:
-    out: dict[Any, float] = {}
-    for (org, at, *rest), seconds in cells.items():
+def _state_hours(cells: dict[Any, tuple[float, int, int]]) -> dict[Any, tuple[float, int, int]]:
+    out: dict[Any, tuple[float, int, int]] = {}
+    for (org, at, *rest), values in cells.items():
         key = (org, at.replace(minute=0), *rest)
-        out[key] = out.get(key, 0.0) + seconds
+        was = out.get(key, (0.0, 0, 0))
+        out[key] = (was[0] + values[0], was[1] + values[1], was[2] + values[2])
     return out
 
 
@@ -194,7 +220,11 @@ async def _tables(env: Env, org_id: str) -> dict[str, dict[Any, Any]]:
             }
         for state_table in (AgentStateInterval, AgentStateHour):
             found[state_table.__tablename__] = {
-                (r.organization_id, r.interval_start, r.agent_id, r.state, r.reason): r.seconds
+                (r.organization_id, r.interval_start, r.agent_id, r.state, r.reason): (
+                    r.seconds,
+                    r.logins,
+                    r.logouts,
+                )
                 for r in await s.scalars(
                     select(state_table).where(state_table.organization_id == org_id)
                 )
@@ -283,3 +313,13 @@ async def test_incremental_equals_rebuild_equals_brute_force(
     assert set(incremental) == set(rebuilt) == set(brute)
     for table in brute:
         assert incremental[table] == rebuilt[table] == brute[table], table
+
+    # The logins metric equals the sessions the login/logout template finds in history.
+    day = DAY.date()
+    async with env.sessions() as s:
+        ask = ReportRequest(("logins",), day, day, ("agent",))
+        figures = await run_report(s, org_id, ask, env.settings)
+        template = await login_logout(s, org_id, day, day, {}, env.settings)
+    logins = {r["agent_id"]: r["logins"] for r in figures.rows if r["logins"]}
+    sessions = {r["agent_id"]: r["sessions"] for r in template.rows}
+    assert logins == sessions

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from omnivox.reporting.agent_time import StateCell, state_cells
+from omnivox.reporting.agent_time import StateCell, login_cells, state_cells
 from omnivox.reporting.facts import CallRecord, Change, call_fact
 from omnivox.reporting.intervals import interval_of, split
 
@@ -83,3 +83,22 @@ def test_state_time_counts_closed_spans_only_and_keeps_no_offline() -> None:
         StateCell(t(900), "a", "available", ""): 100.0,
         StateCell(t(900), "a", "break", "lunch"): 300.0,
     }
+
+
+def test_logins_and_logouts_count_where_they_happened_and_only_in_the_range() -> None:
+    rows = [
+        Row("a", "offline", None, t(-600)),  # before the range: what "a" was at its start
+        Row("a", "break", "lunch", t(100)),  # a login, straight into a break
+        Row("a", "available", None, t(200)),  # not a login: already in
+        Row("a", "offline", None, t(1000)),  # a logout
+        Row("a", "offline", None, t(1100)),  # offline again: neither
+        Row("b", "available", None, t(950)),  # b's first change ever: a login
+        Row("b", "offline", None, t(7300)),  # after the range
+    ]
+    assert login_cells(rows, T0, t(7200)) == {
+        StateCell(T0, "a", "break", "lunch"): (1, 0),
+        StateCell(t(900), "a", "offline", ""): (0, 1),
+        StateCell(t(900), "b", "available", ""): (1, 0),
+    }
+    # The row before the range only says what came before: it is not counted.
+    assert login_cells(rows[:1], T0, t(7200)) == {}
