@@ -2,7 +2,7 @@
 window counts: the window (every dialler tick, every wallboard tile) is an index range.
 
 Revision ID: 0027
-Revises: 0025
+Revises: 0026_report_number_and_logins
 Create Date: 2026-12-06 13:24:06.760682
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0027"
-down_revision: str | None = "0025"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
