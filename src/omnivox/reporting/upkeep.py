@@ -18,7 +18,7 @@ CTEs, each upsert selecting from the claim, so nothing is added when it was take
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +39,8 @@ from omnivox.reporting.models import (
 )
 
 _TIME = ("organization_id", "interval_start")
+#: Calls a sweep counts per statement set (their ids are bound parameters).
+SWEEP_BATCH = 500
 RollupCells = dict[CallRollup, dict[tuple[Any, ...], dict[str, float]]]
 
 
@@ -95,7 +97,10 @@ async def add_cells(session: AsyncSession, cells: RollupCells) -> None:
     for rollup, by_cell in cells.items():
         if not by_cell:
             continue
-        rows = [dict(zip(_columns(rollup), cell, strict=True)) | v for cell, v in by_cell.items()]
+        # Cells in one order (their keys as text: a key may be None), so two batches
+        # upserting the same cells on different nodes take their locks alike.
+        ordered = sorted(by_cell.items(), key=lambda item: tuple(map(str, item[0])))
+        rows = [dict(zip(_columns(rollup), cell, strict=True)) | v for cell, v in ordered]
         await session.execute(_upsert_into(dialect, rollup), rows)
 
 
@@ -129,6 +134,30 @@ async def count_call(session: AsyncSession, org_id: str, call_id: str) -> bool:
         return False  # counted already: the key kept the second count out
     await add_cells(session, fold_facts([fact]))
     return True
+
+
+async def count_calls(session: AsyncSession, org_id: str, call_ids: Sequence[str]) -> list[str]:
+    """Add a batch of the organisation's ended calls to the call rollups, each unless it
+    is there already: one read of the calls with their changes, one claim insert, one
+    upsert per rollup table. Returns the ids counted now (not those counted before, or
+    concurrently, nor those that have not ended)."""
+    facts = {r.id: call_fact(r) for r in await sources.find_ended_calls(session, org_id, call_ids)}
+    if not facts:
+        return []
+    claims = [
+        {"call_id": c, "organization_id": org_id, "interval_start": f.key.interval_start}
+        for c, f in sorted(facts.items())  # one lock order for every node's batches
+    ]
+    stmt = _insert_for(await _dialect(session))(CountedCall)
+    claimed = list(
+        await session.scalars(
+            stmt.values(claims)
+            .on_conflict_do_nothing(index_elements=["call_id"])
+            .returning(CountedCall.call_id)
+        )
+    )
+    await add_cells(session, fold_facts(facts[c] for c in claimed))
+    return claimed
 
 
 @functools.cache
@@ -271,6 +300,6 @@ async def sweep_uncounted(session: AsyncSession, org_id: str, since: datetime) -
     live upkeep and on several nodes: each call is still claimed once."""
     missing = await sources.uncounted_calls(session, org_id, since)
     counted = 0
-    for call_id in missing:
-        counted += await count_call(session, org_id, call_id)
+    for i in range(0, len(missing), SWEEP_BATCH):
+        counted += len(await count_calls(session, org_id, missing[i : i + SWEEP_BATCH]))
     return counted
