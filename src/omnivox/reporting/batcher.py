@@ -34,6 +34,8 @@ async def count_batch(
 ) -> dict[str, list[str]]:
     """Count the calls of ``batch`` in one transaction; the ids counted now, by
     organisation (a call counted before, or concurrently elsewhere, is not among them)."""
+    if not batch:
+        return {}
     by_org: dict[str, list[str]] = {}
     for call_id, org_id in batch.items():
         by_org.setdefault(org_id, []).append(call_id)
