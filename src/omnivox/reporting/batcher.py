@@ -78,7 +78,7 @@ class CallBatcher:
         if len(self._waiting) >= self.size:
             self._full.set()
         if self._timer is None:
-            self._timer = self.tasks.spawn(self._count_soon(), "report upkeep batch")
+            self._timer = self.tasks.run(self._count_soon(), "report upkeep batch")
 
     async def _count_soon(self) -> None:
         with contextlib.suppress(TimeoutError):
@@ -120,7 +120,7 @@ class CallBatcher:
         return sum(map(len, counted.values()))
 
     async def stop(self) -> None:
-        """Count what is waiting now (a shutdown) and let the batch being counted end."""
-        self._full.set()  # the waiting batch's timer: now
-        await self.tasks.drain()
+        """Count what is waiting now (a shutdown), after the batch being counted."""
+        self._full.set()  # a batch's timer, woken, finds nothing left to count
         await self.flush()
+        await self.tasks.stop()
