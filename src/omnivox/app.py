@@ -136,9 +136,10 @@ def create_app(
         finally:
             await job_tasks.stop()
             await app.state.dialer.stop()
+            await runtime.stop()
+            # After the calls' last endings; before the wallboard, which rebuilds on it.
             await app.state.call_batcher.stop()
             await app.state.wallboard.stop()
-            await runtime.stop()
             if isinstance(state.bus, ConnectedBus):
                 await state.bus.stop()
             await engine.dispose()

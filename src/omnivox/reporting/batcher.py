@@ -67,13 +67,17 @@ class CallBatcher:
         self._full = asyncio.Event()
         self._counting = asyncio.Lock()
         self._timer: asyncio.Task[None] | None = None
+        self._stopped = False
 
     @property
     def waiting(self) -> int:
         return len(self._waiting)
 
     def add(self, org_id: str, call_id: str) -> None:
-        """Count this ended call with the next batch (a repeated id is counted once)."""
+        """Count this ended call with the next batch (a repeated id is counted once).
+        After ``stop`` nothing is counted here: the sweep counts it after the restart."""
+        if self._stopped:
+            return
         self._waiting[call_id] = org_id
         if len(self._waiting) >= self.size:
             self._full.set()
@@ -121,6 +125,7 @@ class CallBatcher:
 
     async def stop(self) -> None:
         """Count what is waiting now (a shutdown), after the batch being counted."""
+        self._stopped = True
         self._full.set()  # a batch's timer, woken, finds nothing left to count
         await self.flush()
         await self.tasks.stop()
