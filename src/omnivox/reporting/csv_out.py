@@ -36,11 +36,14 @@ _SIGNED_NUMBER = re.compile(r"[+-]\d+(\.\d+)?")
 _CHUNK_ROWS = 1000
 # Every cell starts the text, a line or follows a comma; a quote opens a quoted cell
 # (the writer quotes one holding a comma, a quote or a line break, so a cell starting
-# with a CR starts with a quote).
+# with a CR starts with a quote, and it never quotes a plain signed number).
 _FIRST_CHARS = ("=", "@", "\t", '"', "+", "-")
-_CELL_START = re.compile(r'[,\n](?="?[-=+@\t\r])')
-# A signed number written unquoted: what ``safe`` leaves as it is, up to the cell's end.
-_SIGNED_CELL = re.compile(r"[+-]\d+(\.\d+)?(?=,|\r\n)")
+_FORMULA_CELL = r'(?:"[-=+@\t\r]|[=@\t]|[+-](?!\d+(?:\.\d+)?(?:,|\r\n)))'
+#: A cell that may start like a formula: what ``safe`` changes, other than a signed
+#: number's sign. After a comma or newline inside a quoted cell it can match where no
+#: cell starts: that only costs the chunk a second, exact writing.
+_SUSPECT = re.compile(r"[,\n]" + _FORMULA_CELL)
+_SUSPECT_FIRST = re.compile(_FORMULA_CELL)
 
 Row = Mapping[str, Any]
 
@@ -56,27 +59,15 @@ def safe(value: Any) -> Any:
     return value
 
 
-def _formula_at(text: str, at: int) -> bool:
-    """Whether the written cell that may start at ``at`` could be a formula. A position
-    inside a quoted cell (after a comma or a line break in it) may be taken for a cell
-    start: that only costs the chunk a second, exact writing."""
-    quoted = text.startswith('"', at)
-    at += quoted
-    if not text.startswith(FORMULA_START, at):
-        return False
-    return quoted or text[at] not in "+-" or _SIGNED_CELL.match(text, at) is None
-
-
 def _plain(text: str) -> bool:
-    """True when no cell of ``text`` (whole lines the writer wrote) needs ``safe``: no
-    cell start followed by a formula character, other than a signed number's sign."""
-    if _formula_at(text, 0):
+    """True when no cell of ``text`` (whole lines the writer wrote) needs ``safe``."""
+    if _SUSPECT_FIRST.match(text):
         return False
-    # Substring searches (in C), the common case: a character that is somewhere in the
+    # Substring searches first, the common case: a character that is somewhere in the
     # text (a date's "-", an e-mail's "@") is then looked for after a comma or a newline.
     if not any(c in text and ("," + c in text or "\n" + c in text) for c in _FIRST_CHARS):
         return True
-    return not any(_formula_at(text, m.end()) for m in _CELL_START.finditer(text))
+    return _SUSPECT.search(text) is None
 
 
 def _getter(columns: Sequence[str]) -> Callable[[Row], tuple[Any, ...]]:

@@ -49,15 +49,17 @@ def test_one_formula_among_a_chunk_of_plain_rows_is_still_caught() -> None:
         {"who": "=cmd|' /C calc'!A0", "when": "x", "n": 1},
         {"who": "a, b", "when": "-1+2", "n": 2},
         {"who": "\r=1", "when": "@x\nline", "n": 3},
+        {"who": "Smith, Jo", "when": "=A1,B1", "n": 4},  # quoted by the writer
     ]
     rows = plain[:700] + hostile + plain[700:]
     cells = _cells(["who", "when", "n"], rows)
-    assert cells[700:703] == [
+    assert cells[700:704] == [
         ["'=cmd|' /C calc'!A0", "x", "1"],
         ["a, b", "'-1+2", "2"],
         ["'\r=1", "'@x\nline", "3"],
+        ["Smith, Jo", "'=A1,B1", "4"],
     ]
-    others = cells[:700] + cells[703:]
+    others = cells[:700] + cells[704:]
     assert others == [[str(r["who"]), str(r["when"]), str(r["n"])] for r in plain]
 
 
