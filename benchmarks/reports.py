@@ -10,9 +10,12 @@
    rebuild from the stored raw rows writes.
 2. A rebuild of one day from raw records (calls/s), compared row for row with what the
    generation wrote for that day.
-3. Upkeep of one ended call (``add_ended_call``, own transaction): p50/p95 over new
-   calls, against the previous path (the batch reader's six queries, then the claim and
-   one upsert per table) on as many other calls.
+3. Upkeep per ended call, counted in batches as live upkeep counts them (one
+   transaction per batch): p50/p95 of batch time / batch size, at the default
+   ``OMNIVOX_REPORT_UPKEEP_BATCH_SIZE`` and at 20, against today's per-call path (a
+   transaction per call, ``add_ended_call``) on as many other calls in the same run; and
+   the delay from a call's end to its batch being counted, 500 calls/s through the
+   ``CallBatcher`` with the default settings.
 4. Reports through the engine, p50/p95, each against a baseline in the same run: the
    30-day agent performance template against a naive aggregation over the raw call,
    change and agent-state rows computing the same figures (and checked equal); one
@@ -478,31 +481,79 @@ def _fine_only() -> Iterator[None]:
         query.CALL_ROLLUPS, query.hour_ranges = saved  # type: ignore[misc]
 
 
-async def _previous_upkeep(session: Any, org: str, call_id: str) -> bool:
-    """The upkeep as it was: the batch reader (calls, changes, voicemails, callback
-    requests, completed callbacks, sale codes), then the claim and one upsert per table."""
-    from sqlalchemy.dialects import postgresql, sqlite
+async def _upkeep(
+    backend: str, url: str, w: World, days: int, sessions: Any, settings: Any
+) -> dict[str, Any]:
+    """Step 3. Per ended call, amortised over its batch: each batch's time divided by its
+    size (``batcher.count_batch``, one transaction), at the default batch size and at 20,
+    interleaved with today's per-call path (``add_ended_call``, a transaction per call) on
+    as many other calls, so both see the same machine load. Then the delay from a call's
+    end to its batch being counted, through the ``CallBatcher`` with the default settings,
+    calls ending every 2 ms (500 a second)."""
+    from omnivox.core.clock import SystemClock
+    from omnivox.core.events import InProcessBus
+    from omnivox.reporting import add_ended_call
+    from omnivox.reporting.batcher import CallBatcher, count_batch
+    from omnivox.reporting.events import CallsCounted
 
-    from omnivox.reporting import sources
-    from omnivox.reporting.facts import call_fact
-    from omnivox.reporting.models import CountedCall
-    from omnivox.reporting.upkeep import add_cells, fold_facts
-    from omnivox.telephony import Call
+    size = settings.report_upkeep_batch_size
+    runs = 15 if backend == "postgres" else 6  # batches of each size
+    plan = [size] * runs + [20] * runs
+    n_stream = 2000 if backend == "postgres" else 600
+    needed = 2 * sum(plan) + n_stream
+    last = START + timedelta(days=days - 1, hours=12)
+    fresh = [_call(w, last + timedelta(seconds=i)) for i in range(needed)]
+    store = Store(backend, url)
+    await store.open()
+    await store.write("calls", CALL_COLUMNS, [r for r, _, _ in fresh])
+    await store.write("call_events", EVENT_COLUMNS, [e for _, evs, _ in fresh for e in evs])
+    await store.close()
+    ids = iter([r[0] for r, _, _ in fresh])
+    org = w.org
 
-    found = await sources.ended_calls(session, Call.id == call_id, org)
-    fact = call_fact(found[0])
-    dialect = (await session.connection()).dialect.name
-    build = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    claimed = await session.scalar(
-        build(CountedCall)
-        .values(call_id=call_id, organization_id=org, interval_start=fact.key.interval_start)
-        .on_conflict_do_nothing(index_elements=["call_id"])
-        .returning(CountedCall.call_id)
-    )
-    if claimed is None:
-        return False
-    await add_cells(session, fold_facts([fact]))
-    return True
+    per_batch: dict[int, list[float]] = {size: [], 20: []}
+    alone: list[float] = []
+    for n in plan:
+        batch = {next(ids): org for _ in range(n)}
+        t0 = time.perf_counter()
+        counted = await count_batch(sessions, batch)
+        per_batch[n].append((time.perf_counter() - t0) / n)
+        assert len(counted[org]) == n
+        for _ in range(n):  # as many calls one at a time, as the upkeep counted before
+            t0 = time.perf_counter()
+            assert await add_ended_call(sessions, org, next(ids))
+            alone.append(time.perf_counter() - t0)
+
+    bus = InProcessBus()
+    added: dict[str, float] = {}
+    delays: list[float] = []
+    sizes: list[int] = []
+
+    async def on_counted(event: CallsCounted) -> None:
+        now = time.perf_counter()
+        sizes.append(len(event.call_ids))
+        delays.extend(now - added[c] for c in event.call_ids)
+
+    bus.subscribe(CallsCounted, on_counted)
+    delay = settings.report_upkeep_batch_ms / 1000
+    batcher = CallBatcher(sessions, bus, SystemClock(), size=size, delay_seconds=delay)
+    for _ in range(n_stream):
+        call_id = next(ids)
+        added[call_id] = time.perf_counter()
+        batcher.add(org, call_id)
+        await asyncio.sleep(0.002)
+    await batcher.stop()
+    assert len(delays) == n_stream
+    return _pct(per_batch[size]) | {
+        "what": f"batch time / batch size, batches of {size}",
+        "batches_of_20": _pct(per_batch[20]),
+        "baseline": _pct(alone) | {"what": "today's path: one transaction per call"},
+        "end_to_counted": _pct(delays)
+        | {
+            "what": f"500 calls/s through the batcher, {size} calls or {delay * 1000:.0f} ms",
+            "mean_batch": round(statistics.mean(sizes), 1),
+        },
+    }
 
 
 async def _previous_wallboard(session: Any, org: str, now: datetime, settings: Any) -> Any:
@@ -660,7 +711,7 @@ async def _measure(backend: str, url: str, calls: int, days: int) -> dict[str, A
 
     from omnivox.core.config import Settings
     from omnivox.core.db import create_engine, create_session_factory
-    from omnivox.reporting import ReportRequest, add_ended_call, get_template, rebuild, run_report
+    from omnivox.reporting import ReportRequest, get_template, rebuild, run_report
     from omnivox.reporting.models import CALL_ROLLUPS, AgentStateHour, AgentStateInterval
     from omnivox.reporting.query import local_bounds
     from omnivox.reporting.wallboard import build_snapshot
@@ -714,32 +765,9 @@ async def _measure(backend: str, url: str, calls: int, days: int) -> dict[str, A
     }
     print(f"  rebuild: {out['rebuild_one_day']}")
 
-    # Upkeep: new calls ended on the last day, counted as their CallEnded would count them.
-    n_upkeep = 1000 if backend == "postgres" else 300
-    fresh = []
-    last = START + timedelta(days=days - 1, hours=12)
-    for i in range(2 * n_upkeep):
-        fresh.append(_call(w, last + timedelta(seconds=i)))
-    store = Store(backend, url)
-    await store.open()
-    await store.write("calls", CALL_COLUMNS, [r for r, _, _ in fresh])
-    await store.write("call_events", EVENT_COLUMNS, [e for _, evs, _ in fresh for e in evs])
-    await store.close()
-    ids = [r[0] for r, _, _ in fresh]
-    now_path, before_path = [], []
-    for i in range(n_upkeep):  # interleaved, so both see the same machine load
-        t0 = time.perf_counter()
-        assert await add_ended_call(sessions, org, ids[2 * i])
-        now_path.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        async with sessions() as s:
-            assert await _previous_upkeep(s, org, ids[2 * i + 1])
-            await s.commit()
-        before_path.append(time.perf_counter() - t0)
-    out["upkeep_per_ended_call"] = _pct(now_path)
-    out["upkeep_per_ended_call"]["baseline"] = _pct(before_path) | {
-        "what": "previous path: six reads, claim, one upsert per table"
-    }
+    # Upkeep: new calls ended on the last day, counted as live upkeep counts them.
+    out["upkeep_per_ended_call"] = await _upkeep(backend, url, w, days, sessions, settings)
+    print(f"  upkeep: {out['upkeep_per_ended_call']}")
 
     first = START.date() + timedelta(days=1)
     span = min(30, days - 1)

@@ -112,6 +112,7 @@ async def _make_env(database_url: str, tmp_path: object, clock: ManualClock) -> 
             # finishes before the loop closes: a database call still in flight then fails
             # in aiosqlite's thread and is reported against a later test.
             await app.state.job_tasks.stop()
+            await app.state.call_batcher.stop()
             await app.state.wallboard.stop()
             await _wipe(sessions)
             await engine.dispose()

@@ -40,6 +40,11 @@ class Env:
     clock: ManualClock
     settings: Settings
 
+    async def counted(self) -> int:
+        """Wait until every call that has ended is in the rollups: the live upkeep counts
+        them in batches, after a short delay (``reporting.batcher``)."""
+        return int(await self.app.state.call_batcher.flush())  # type: ignore[attr-defined]
+
     async def org(self, slug: str, tz: str = "UTC") -> str:
         async with self.sessions() as s:
             org = await organizations.create_organization(

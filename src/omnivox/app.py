@@ -47,6 +47,7 @@ from omnivox.media import api as media_api
 from omnivox.media import views as media_views
 from omnivox.reporting import follow_reports
 from omnivox.reporting.api import router as reports_api
+from omnivox.reporting.batcher import CallBatcher
 from omnivox.reporting.dashboard_views import router as dashboard_views
 from omnivox.reporting.records_routes import api as records_api
 from omnivox.reporting.records_routes import pages as records_pages
@@ -135,8 +136,10 @@ def create_app(
         finally:
             await job_tasks.stop()
             await app.state.dialer.stop()
-            await app.state.wallboard.stop()
             await runtime.stop()
+            # After the calls' last endings; before the wallboard, which rebuilds on it.
+            await app.state.call_batcher.stop()
+            await app.state.wallboard.stop()
             if isinstance(state.bus, ConnectedBus):
                 await state.bus.stop()
             await engine.dispose()
@@ -301,7 +304,15 @@ def _wire_telephony(app: FastAPI, state: AppState) -> None:
     dialer.engine.follow(bus)
     # Last: the rollups count what the domains above have already settled; the wallboard
     # rebuilds after them (it reads today's rollups).
-    follow_reports(state.sessions, bus)
+    batcher = CallBatcher(
+        state.sessions,
+        bus,
+        state.clock,
+        size=settings.report_upkeep_batch_size,
+        delay_seconds=settings.report_upkeep_batch_ms / 1000,
+    )
+    follow_reports(state.sessions, bus, batcher)
+    app.state.call_batcher = batcher  # stopped before the wallboard (it rebuilds after it)
     wallboard = WallboardHub(state.sessions, bus, state.clock, state.settings)
     wallboard.follow()
     app.state.wallboard = wallboard

@@ -105,6 +105,13 @@ class Settings(BaseSettings):
     report_sweep_hours: int = Field(default=48, ge=1, le=24 * 400)
     # How often the job layer runs that sweep for every organisation by itself.
     report_sweep_every_seconds: int = Field(default=600, ge=10, le=86_400)
+    # Live upkeep counts ended calls in batches, each in one transaction: a batch is
+    # counted when it holds this many calls or this many milliseconds after its first
+    # call ended, whichever comes first. A crash loses at most the batch not yet counted,
+    # which the periodic sweep counts; the wallboard rebuilds after each batch, so keep
+    # the delay well under its 2 s.
+    report_upkeep_batch_size: int = Field(default=200, ge=1, le=5000)
+    report_upkeep_batch_ms: int = Field(default=100, ge=0, le=1000)
     # Saved custom reports one person may keep, and widgets on one dashboard (each widget
     # runs a report when the dashboard opens).
     saved_reports_max_per_user: int = Field(default=200, ge=1, le=10_000)

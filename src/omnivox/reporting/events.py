@@ -21,6 +21,17 @@ class WallboardUpdated(DomainEvent):
         return replace(self, snapshot=narrow_snapshot(self.snapshot, reach))
 
 
+@dataclass(frozen=True, kw_only=True)
+class CallsCounted(DomainEvent):
+    """A batch of an organisation's ended calls was added to the call rollups (committed):
+    what reads today's rollups (the wallboard) may rebuild. Published by the node that
+    counted them; ``call_ids`` are those counted now, never a call counted before."""
+
+    NAME = "reports.calls_counted"
+    organization_id: str
+    call_ids: tuple[str, ...] = ()
+
+
 def narrow_snapshot(snapshot: dict[str, Any], reach: frozenset[str]) -> dict[str, Any]:
     """The wallboard as a supervisor bounded to their teams sees it: their agents only,
     counted by state from those. What is live on a queue or a campaign (callers waiting

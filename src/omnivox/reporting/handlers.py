@@ -1,6 +1,7 @@
-"""How the rollups follow the calls and agents: an ended call is added once, an agent's
-state change recomputes the intervals of the state it closed. Each runs in its own
-transaction after the event's; a failure is logged and a rebuild puts it right."""
+"""How the rollups follow the calls and agents: an ended call is added once (with a batch
+of others, ``batcher``), an agent's state change recomputes the intervals of the state it
+closed. Each runs in its own transaction after the event's; a failure is logged, and the
+sweep or a rebuild puts it right."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from omnivox.agents import AgentStateChanged
 from omnivox.core.events import EventBus
 from omnivox.core.logging import get_logger
+from omnivox.reporting.batcher import CallBatcher
 from omnivox.reporting.upkeep import count_call, opened_before, recount_agent, relax_commit
 from omnivox.telephony import CallEnded
 
@@ -19,7 +21,8 @@ log = get_logger(__name__)
 async def add_ended_call(
     sessions: async_sessionmaker[AsyncSession], org_id: str, call_id: str
 ) -> bool:
-    """Count the call in the rollup once; False if it was already (or is not ended)."""
+    """Count the call in the rollup once, in its own transaction; False if it was
+    already (or is not ended). Live upkeep counts in batches (``CallBatcher``)."""
     # ON CONFLICT keeps a second count out, even one racing on another node.
     async with sessions() as session:
         await relax_commit(session)
@@ -45,11 +48,11 @@ async def follow_agent_change(
     log.warning("agent state rollup not updated", agent_id=event.user_id)
 
 
-def follow(sessions: async_sessionmaker[AsyncSession], bus: EventBus) -> None:
+def follow(sessions: async_sessionmaker[AsyncSession], bus: EventBus, batcher: CallBatcher) -> None:
     """Subscribe the rollups to call endings and agent state changes (this node's only)."""
 
     async def on_call_ended(event: CallEnded) -> None:
-        await add_ended_call(sessions, event.call.organization_id, event.call.id)
+        batcher.add(event.call.organization_id, event.call.id)
 
     async def on_agent(event: AgentStateChanged) -> None:
         await follow_agent_change(sessions, event)

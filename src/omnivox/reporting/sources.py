@@ -3,11 +3,12 @@
 history (agents), callbacks in queue (routing). Each is read through its domain's
 surface; nothing here writes.
 
-One ended call (live upkeep) is read in one statement: its row joined to its applied
-changes. Voicemails and callback requests are asked about only for an inbound call the
-system served without an agent (the only way either happens), a completed callback only
-for a queue's outbound call that reached an agent, and the organisation's sale codes come
-from a cache kept ``SALE_CODES_TTL`` seconds (a rebuild reads them afresh).
+Ended calls (live upkeep, a batch of them at a time) are read in one statement: their
+rows joined to their applied changes. Voicemails and callback requests are asked about
+only for inbound calls the system served without an agent (the only way either happens),
+a completed callback only for a queue's outbound calls that reached an agent, and the
+organisation's sale codes come from a cache kept ``SALE_CODES_TTL`` seconds (a rebuild
+reads them afresh).
 """
 
 from __future__ import annotations
@@ -230,41 +231,69 @@ def number_used(direction: str, from_number: str, to_number: str) -> str:
 
 
 @functools.cache
-def _one_call() -> Any:
-    """An ended call's row joined to its applied changes, in order (built once)."""
+def _some_calls() -> Any:
+    """Ended calls' rows, each joined to its applied changes in order (built once)."""
     return (
         select(*_CALL_FIELDS, CallEventRow.at, CallEventRow.to_state, CallEventRow.trigger)
         .outerjoin(
             CallEventRow, and_(CallEventRow.call_id == Call.id, CallEventRow.applied.is_(True))
         )
         .where(
-            Call.id == bindparam("call_id"),
+            Call.id.in_(bindparam("call_ids", expanding=True)),
             Call.organization_id == bindparam("org_id"),
             Call.state.in_(_ENDED),
         )
-        .order_by(CallEventRow.at, CallEventRow.id)
+        .order_by(Call.id, CallEventRow.at, CallEventRow.id)
     )
 
 
 async def find_ended_call(session: AsyncSession, org_id: str, call_id: str) -> CallRecord | None:
-    """The organisation's call, if it has reached a final state: its row and applied
-    changes in one statement, and what else it can have asked only when it can."""
-    rows = (await session.execute(_one_call(), {"call_id": call_id, "org_id": org_id})).all()
-    if not rows:
-        return None
-    call: CallRow = rows[0]
-    changes = [Change(r.at, r.to_state, r.trigger) for r in rows if r.at is not None]
-    reached = {c.to_state for c in changes}
-    voicemail = asked = answered = False
-    inbound = call.direction == Direction.INBOUND
-    if inbound and CallState.SELF_SERVICE in reached:
-        voicemail = bool(await _with_voicemail(session, org_id, [call_id]))
-        asked = bool(await callback_requests(session, org_id, [call_id]))
-    elif not inbound and call.owner_kind == OwnerKind.QUEUE and CallState.CONNECTED in reached:
-        answered = bool(await completed_callbacks(session, org_id, [call_id]))
-    codes = await recent_disposition_codes(session, org_id) if call.disposition_code else NO_CODES
-    repeat = call.id in await repeat_calls(session, org_id, [call])
-    return record_of(call, changes, voicemail, codes, (asked, answered), repeat=repeat)
+    """The organisation's call, if it has reached a final state (``find_ended_calls``)."""
+    found = await find_ended_calls(session, org_id, [call_id])
+    return found[0] if found else None
+
+
+async def find_ended_calls(
+    session: AsyncSession, org_id: str, call_ids: Sequence[str]
+) -> list[CallRecord]:
+    """Those of the organisation's calls that have reached a final state, by id: their
+    rows and applied changes in one statement, and what else a call can have asked only
+    of the calls that can have (voicemail and callback requests: inbound calls the system
+    served; a completed callback: a queue's outbound call that reached an agent)."""
+    rows = await session.execute(_some_calls(), {"call_ids": list(call_ids), "org_id": org_id})
+    calls: dict[str, CallRow] = {}
+    changes: dict[str, list[Change]] = defaultdict(list)
+    for r in rows:
+        calls.setdefault(r.id, r)
+        if r.at is not None:
+            changes[r.id].append(Change(r.at, r.to_state, r.trigger))
+    if not calls:
+        return []
+    served, reached_agent = [], []
+    for c in calls.values():
+        states = {ch.to_state for ch in changes[c.id]}
+        if c.direction == Direction.INBOUND:
+            if CallState.SELF_SERVICE in states:
+                served.append(c.id)
+        elif c.owner_kind == OwnerKind.QUEUE and CallState.CONNECTED in states:
+            reached_agent.append(c.id)
+    messages = await _batched(session, org_id, served, _with_voicemail)
+    asked = await _batched(session, org_id, served, callback_requests)
+    answered = await _batched(session, org_id, reached_agent, completed_callbacks)
+    disposed = any(c.disposition_code for c in calls.values())
+    codes = await recent_disposition_codes(session, org_id) if disposed else NO_CODES
+    repeats = await repeat_calls(session, org_id, list(calls.values()))
+    return [
+        record_of(
+            c,
+            changes[c.id],
+            c.id in messages,
+            codes,
+            (c.id in asked, c.id in answered),
+            repeat=c.id in repeats,
+        )
+        for c in calls.values()
+    ]
 
 
 async def ended_between(

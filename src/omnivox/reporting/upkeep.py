@@ -18,7 +18,7 @@ CTEs, each upsert selecting from the claim, so nothing is added when it was take
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +39,8 @@ from omnivox.reporting.models import (
 )
 
 _TIME = ("organization_id", "interval_start")
+#: Calls a sweep counts per statement set (their ids are bound parameters).
+SWEEP_BATCH = 500
 RollupCells = dict[CallRollup, dict[tuple[Any, ...], dict[str, float]]]
 
 
@@ -86,7 +88,9 @@ def _upsert(dialect: str, rollup: CallRollup, stmt: Any) -> Any:
 
 @functools.cache
 def _upsert_into(dialect: str, rollup: CallRollup) -> Any:
-    return _upsert(dialect, rollup, _insert_for(dialect)(rollup.table))
+    # Into the Table, not the mapped class: a list of rows then goes straight to the
+    # driver's executemany instead of through the ORM's bulk insert, row by row.
+    return _upsert(dialect, rollup, _insert_for(dialect)(rollup.table.__table__))
 
 
 async def add_cells(session: AsyncSession, cells: RollupCells) -> None:
@@ -95,7 +99,10 @@ async def add_cells(session: AsyncSession, cells: RollupCells) -> None:
     for rollup, by_cell in cells.items():
         if not by_cell:
             continue
-        rows = [dict(zip(_columns(rollup), cell, strict=True)) | v for cell, v in by_cell.items()]
+        # Cells in one order (their keys as text: a key may be None), so two batches
+        # upserting the same cells on different nodes take their locks alike.
+        ordered = sorted(by_cell.items(), key=lambda item: tuple(map(str, item[0])))
+        rows = [dict(zip(_columns(rollup), cell, strict=True)) | v for cell, v in ordered]
         await session.execute(_upsert_into(dialect, rollup), rows)
 
 
@@ -129,6 +136,34 @@ async def count_call(session: AsyncSession, org_id: str, call_id: str) -> bool:
         return False  # counted already: the key kept the second count out
     await add_cells(session, fold_facts([fact]))
     return True
+
+
+@functools.cache
+def _claim_statement(dialect: str) -> Any:
+    """Claims for many calls, returning those taken now (an executemany with RETURNING:
+    SQLAlchemy sends it as multi-row INSERTs, compiled once rather than per batch)."""
+    return (
+        _insert_for(dialect)(CountedCall.__table__)
+        .on_conflict_do_nothing(index_elements=["call_id"])
+        .returning(CountedCall.__table__.c.call_id)
+    )
+
+
+async def count_calls(session: AsyncSession, org_id: str, call_ids: Sequence[str]) -> list[str]:
+    """Add a batch of the organisation's ended calls to the call rollups, each unless it
+    is there already: one read of the calls with their changes, one claim insert, one
+    upsert per rollup table. Returns the ids counted now (not those counted before, or
+    concurrently, nor those that have not ended)."""
+    facts = {r.id: call_fact(r) for r in await sources.find_ended_calls(session, org_id, call_ids)}
+    if not facts:
+        return []
+    claims = [
+        {"call_id": c, "organization_id": org_id, "interval_start": f.key.interval_start}
+        for c, f in sorted(facts.items())  # one lock order for every node's batches
+    ]
+    claimed = list(await session.scalars(_claim_statement(await _dialect(session)), claims))
+    await add_cells(session, fold_facts(facts[c] for c in claimed))
+    return claimed
 
 
 @functools.cache
@@ -283,6 +318,6 @@ async def sweep_uncounted(session: AsyncSession, org_id: str, since: datetime) -
     live upkeep and on several nodes: each call is still claimed once."""
     missing = await sources.uncounted_calls(session, org_id, since)
     counted = 0
-    for call_id in missing:
-        counted += await count_call(session, org_id, call_id)
+    for i in range(0, len(missing), SWEEP_BATCH):
+        counted += len(await count_calls(session, org_id, missing[i : i + SWEEP_BATCH]))
     return counted

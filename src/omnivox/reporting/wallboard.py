@@ -30,7 +30,7 @@ from omnivox.core.logging import get_logger
 from omnivox.core.security.permissions import Permission
 from omnivox.core.tasks import TaskSupervisor
 from omnivox.dialer import campaigns_now
-from omnivox.reporting.events import WallboardUpdated
+from omnivox.reporting.events import CallsCounted, WallboardUpdated
 from omnivox.reporting.models import WallboardSettings
 from omnivox.reporting.query import run_report
 from omnivox.reporting.request import ReportRequest
@@ -210,6 +210,7 @@ class WallboardHub:
         """This node's own changes; other nodes rebuild for theirs and publish them."""
         org_of: dict[type[DomainEvent], Callable[[Any], str]] = {
             CallStateChanged: lambda e: e.call.organization_id,
+            CallsCounted: lambda e: e.organization_id,  # today's figures moved
             AgentStateChanged: lambda e: e.audience.organization_id,
             CampaignStatusChanged: lambda e: e.audience.organization_id,
             LineConnected: lambda e: e.audience.organization_id,

@@ -68,6 +68,7 @@ async def announce(env: Env, shift: Shift) -> None:
             )
         )
         previous[user] = AgentState(state)
+    await env.counted()  # the ended calls are counted in batches
 
 
 @pytest.fixture

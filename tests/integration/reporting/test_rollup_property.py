@@ -24,6 +24,7 @@ from omnivox.agents.fsm import Actor
 from omnivox.core.events import Audience
 from omnivox.core.security.permissions import Role
 from omnivox.reporting import add_ended_call, rebuild
+from omnivox.reporting.batcher import count_batch
 from omnivox.reporting.facts import MAX_COLUMNS, SUM_COLUMNS
 from omnivox.reporting.handlers import follow_agent_change
 from omnivox.reporting.intervals import WAIT_BUCKETS
@@ -293,15 +294,23 @@ async def test_incremental_equals_rebuild_equals_brute_force(
             await insert_states(s, org_id, user, rows)
         await s.commit()
 
-    # Live upkeep, in any order, with repeats (provider retries, events from two nodes).
+    # Live upkeep, in any order, with repeats (provider retries, events from two nodes):
+    # a call counted alone or in a batch of any size, a repeat in the same batch too.
     work: list[Any] = [("call", i) for i in ids] * 2
     work += [("agent", u, at, st_) for u, rows in agents.items() for at, st_, _ in rows]
     order.shuffle(work)
+    batch: dict[str, str] = {}
     for item in work:
-        if item[0] == "call":
+        if item[0] == "agent":
+            await follow_agent_change(env.sessions, _event(org_id, item[1], item[2], item[3]))
+        elif order.random() < 0.3:
             await add_ended_call(env.sessions, org_id, item[1])
         else:
-            await follow_agent_change(env.sessions, _event(org_id, item[1], item[2], item[3]))
+            batch[item[1]] = org_id
+            if order.random() < 0.4:
+                await count_batch(env.sessions, batch)
+                batch = {}
+    await count_batch(env.sessions, batch)
     incremental = await _tables(env, org_id)
 
     async with env.sessions() as s:

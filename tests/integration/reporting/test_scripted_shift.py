@@ -163,6 +163,7 @@ async def test_a_scripted_shift_shows_the_hand_figures_everywhere(env: Env) -> N
         queue = await _inbound(f, org)
         cid = await _outbound(f, org)
         admin = f.agents["admin"].headers
+        await env.counted()  # the live upkeep's last batch
         day = env.clock.now().date().isoformat()
         rng = {"from": day, "to": day}
 

@@ -30,8 +30,11 @@ async def _pushed(f: Floor) -> list[tuple[float, dict[str, Any]]]:
 
 
 async def _quiet(f: Floor) -> None:
-    """Let the wallboard's coalescing (half a second, wall clock) run out."""
+    """Let the wallboard's coalescing (half a second, wall clock) run out, after the
+    ended calls are in the rollups (a batch counted publishes CallsCounted, which the
+    wallboard rebuilds on)."""
     hub = f.env.app.state.wallboard  # type: ignore[attr-defined]
+    await f.env.counted()
     await asyncio.sleep(hub.settle_seconds + 0.2)
     await hub.tasks.drain()
 
