@@ -27,7 +27,9 @@ def has_audio(url: str | None) -> bool:
 
 
 async def fetch_mp3(
-    url: str, recording_sid: str | None, settings: Settings,
+    url: str,
+    recording_sid: str | None,
+    settings: Settings,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> bytes:
     """The recording at ``url`` as MP3; ``RecordingUnavailable`` if the provider fails."""
