@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -83,6 +84,7 @@ EVENT_COLUMNS = [
     "applied",
     "payload",
 ]
+COUNTED_COLUMNS = ["call_id", "organization_id", "interval_start"]
 HISTORY_COLUMNS = [
     "id",
     "organization_id",
@@ -105,15 +107,65 @@ TARGETS_MS = {
 
 # --- generation --------------------------------------------------------------------
 
+#: Bumped whenever what the generator writes changes: a kept database of an older
+#: generator is not reused.
+GENERATOR = "3"
+#: Calls (with their changes) written per COPY or executemany.
+FLUSH_CALLS = 20_000
+#: Calls the measurements add (upkeep's new calls) carry this provider, so a reused
+#: database can take them out again before the next run.
+MEASURED_PROVIDER = "bench-run"
+#: Tables whose indexes and constraints are dropped while they load and built after
+#: (one sort per index instead of a random insert per row).
+LOADED_TABLES = (
+    "calls",
+    "call_events",
+    "report_counted_calls",
+    "report_call_intervals",
+    "agent_state_history",
+)
+
 
 class World:
-    def __init__(self, org: str, rng: random.Random) -> None:
-        self.org = org
-        self.agents = [uuid.uuid4().hex for _ in range(FLOOR_AGENTS)]
-        self.callers = self.agents[:CALL_AGENTS]
-        self.queues = [uuid.uuid4().hex for _ in range(QUEUES)]
-        self.campaigns = [uuid.uuid4().hex for _ in range(CAMPAIGNS)]
+    """The organisation's agents, queues and campaigns (ids) and a random source."""
+
+    def __init__(
+        self,
+        org: str,
+        agents: list[str],
+        queues: list[str],
+        campaigns: list[str],
+        rng: random.Random,
+        sales: Sequence[str] = (),
+        right_party: Sequence[str] = (),
+    ) -> None:
+        self.org, self.agents, self.queues, self.campaigns = org, agents, queues, campaigns
+        self.callers = agents[:CALL_AGENTS]
         self.rng = rng
+        self.provider = "twilio"
+        # What the organisation's disposition codes mean, as a reader of its calls sees.
+        self.sales, self.right_party = frozenset(sales), frozenset(right_party)
+        # Each call's caller (inbound) or called number is its own: no repeat contacts,
+        # which would depend on calls of days another process writes. Generated days
+        # number from day x 10^7, the measurements' own calls above them.
+        self.numbers = (f"+1{n:010d}" for n in itertools.count(9 * 10**9))
+
+    @classmethod
+    def new(cls, org: str, rng: random.Random) -> World:
+        def ids(n: int) -> list[str]:
+            return [uuid.uuid4().hex for _ in range(n)]
+
+        return cls(org, ids(FLOOR_AGENTS), ids(QUEUES), ids(CAMPAIGNS), rng)
+
+    def ids(self) -> dict[str, Any]:
+        return {
+            "org": self.org,
+            "agents": self.agents,
+            "queues": self.queues,
+            "campaigns": self.campaigns,
+            "sales": sorted(self.sales),
+            "right_party": sorted(self.right_party),
+        }
 
 
 def _call(w: World, at: datetime) -> tuple[tuple[Any, ...], list[tuple[Any, ...]], Any]:
@@ -124,14 +176,18 @@ def _call(w: World, at: datetime) -> tuple[tuple[Any, ...], list[tuple[Any, ...]
     cid = f"{rng.getrandbits(128):032x}"
     inbound = rng.random() < 0.5
     agent: str | None = rng.choice(w.callers)
+    # (offset s, state, trigger); ``end`` is the offset the call ends at, ``answer`` the
+    # offset the provider answered at.
     steps: list[tuple[float, str, str]]
     if inbound:
         wait = rng.uniform(1, 120)
         steps = [(0, "answered_human", "provider_answered")]
         owner = ("queue", rng.choice(w.queues))
+        answer: float | None = 0
         if rng.random() < 0.1:
             steps.append((wait, "abandoned", "provider_completed"))
             agent, state, reason, disp = None, "abandoned", "abandoned", None
+            end = wait
         else:
             talk = rng.uniform(30, 600)
             steps.append((wait, "connected", "agent_connected"))
@@ -141,9 +197,10 @@ def _call(w: World, at: datetime) -> tuple[tuple[Any, ...], list[tuple[Any, ...]
                     (wait + talk / 2 + 30, "connected", "resume"),
                 ]
                 talk += 30
+            end = wait + talk
             steps += [
-                (wait + talk, "wrap_up", "provider_completed"),
-                (wait + talk + rng.uniform(0, 60), "completed", "disposition"),
+                (end, "wrap_up", "provider_completed"),
+                (end + rng.uniform(0, 60), "completed", "disposition"),
             ]
             state, reason = "completed", "customer_hangup"
             disp = rng.choice(["SALE", "NOT_INTERESTED", "CALLBACK"])
@@ -151,6 +208,7 @@ def _call(w: World, at: datetime) -> tuple[tuple[Any, ...], list[tuple[Any, ...]
         ring = rng.uniform(3, 30)
         steps = [(0, "dialing", "dial_placed")]
         owner = ("campaign", rng.choice(w.campaigns))
+        answer = ring
         luck = rng.random()
         if luck < 0.2:
             steps += [
@@ -158,37 +216,37 @@ def _call(w: World, at: datetime) -> tuple[tuple[Any, ...], list[tuple[Any, ...]
                 (ring + 1, "completed", "system_hangup"),
             ]
             agent, state, reason, disp = None, "completed", "machine", None
+            end = ring + 1
         elif luck < 0.23:
             steps += [
                 (ring, "answered_human", "provider_answered"),
                 (ring + 2, "abandoned", "system_hangup"),
             ]
             agent, state, reason, disp = None, "abandoned", "abandoned", None
+            end = ring + 2
         else:
             talk = rng.uniform(20, 400)
+            end = ring + talk
             steps += [
                 (ring, "answered_human", "provider_answered"),
                 (ring, "connected", "agent_connected"),
-                (ring + talk, "wrap_up", "agent_hung_up"),
-                (ring + talk + rng.uniform(0, 60), "completed", "disposition"),
+                (end, "wrap_up", "agent_hung_up"),
+                (end + rng.uniform(0, 60), "completed", "disposition"),
             ]
             state, reason = "completed", "agent_hangup"
             disp = rng.choice(["SALE", "NOT_INTERESTED", "CALLBACK"])
-    ended = at + timedelta(
-        seconds=next(o for o, s, _ in steps if s in ("wrap_up", "abandoned", "completed"))
-    )
-    answered = next((o for o, s, _ in steps if s.startswith("answered")), None)
-    answered_at = at + timedelta(seconds=answered) if answered is not None else None
+    ended = at + timedelta(seconds=end)
+    answered_at = at + timedelta(seconds=answer) if answer is not None else None
+    direction = "inbound" if inbound else "outbound"
     row = (
         cid,
         w.org,
-        "inbound" if inbound else "outbound",
+        direction,
         owner[0],
         owner[1],
         state,
-        "twilio",
-        "+14155550100",
-        "+14155550199",
+        w.provider,
+        *((next(w.numbers), "+14155550199") if inbound else ("+14155550100", next(w.numbers))),
         agent,
         f"ovx-{cid}",
         answered_at,
@@ -200,16 +258,17 @@ def _call(w: World, at: datetime) -> tuple[tuple[Any, ...], list[tuple[Any, ...]
         at,
         1,
     )
+    org = w.org
     events, changes, previous = [], [], "ringing" if inbound else "queued"
     for offset, to_state, trig in steps:
-        when = at + timedelta(seconds=offset)
-        events.append((cid, w.org, when, when, trig, trig, previous, to_state, True, "{}"))
+        when = at + timedelta(seconds=offset) if offset else at
+        events.append((cid, org, when, when, trig, trig, previous, to_state, True, "{}"))
         changes.append(Change(when, to_state, trig))
         previous = to_state
     record = CallRecord(
         id=cid,
-        organization_id=w.org,
-        direction=row[2],
+        organization_id=org,
+        direction=direction,
         owner_kind=owner[0],
         owner_id=owner[1],
         state=state,
@@ -220,7 +279,8 @@ def _call(w: World, at: datetime) -> tuple[tuple[Any, ...], list[tuple[Any, ...]
         end_reason=reason,
         disposition=disp,
         changes=tuple(changes),
-        is_sale=disp == "SALE",
+        is_sale=disp in w.sales,
+        right_party=disp in w.right_party,
     )
     return row, events, record
 
@@ -239,8 +299,10 @@ class Store:
             import asyncpg
 
             self.pg = await asyncpg.connect(self.url.replace("+asyncpg", ""))
+            # A crash loses the benchmark's data, never anything else's.
+            await self.pg.execute("SET synchronous_commit TO OFF")
         else:
-            self.lite = sqlite3.connect(self.url.split("///", 1)[1])
+            self.lite = sqlite3.connect(self.url.split("///", 1)[1], timeout=60)
             self.lite.execute("PRAGMA synchronous=OFF")
 
     async def write(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
@@ -257,13 +319,22 @@ class Store:
             [tuple(_lite(v) for v in r) for r in rows],
         )
 
-    async def close(self) -> None:
+    async def execute(self, sql: str) -> None:
         if self.pg is not None:
-            await self.pg.execute("ANALYZE")
+            await self.pg.execute(sql)
+        else:
+            assert self.lite is not None
+            self.lite.execute(sql)
+
+    async def close(self, analyze: bool = True) -> None:
+        if self.pg is not None:
+            if analyze:
+                await self.pg.execute("ANALYZE")
             await self.pg.close()
         if self.lite is not None:
             self.lite.commit()
-            self.lite.execute("ANALYZE")
+            if analyze:
+                self.lite.execute("ANALYZE")
             self.lite.close()
 
 
@@ -273,29 +344,162 @@ def _lite(value: Any) -> Any:
     return value
 
 
-def _rollup_records(cells: Any, before: datetime | None) -> dict[str, tuple[list[str], list[Any]]]:
-    """Rows of each call rollup for the cells that start before ``before`` (all: None);
-    those are taken out of ``cells``."""
+def _counter_columns(rollup: Any) -> tuple[list[str], frozenset[str]]:
+    """The rollup's counter columns in order, and those that hold integers."""
     from sqlalchemy import Integer
 
     from omnivox.reporting.facts import MAX_COLUMNS, SUM_COLUMNS
 
-    out: dict[str, tuple[list[str], list[Any]]] = {}
-    for rollup, by_cell in cells.items():
-        table = rollup.table.__table__
-        counters = [*SUM_COLUMNS, *MAX_COLUMNS]
-        whole = {c for c in counters if isinstance(table.c[c].type, Integer)}
-        done = [k for k in by_cell if before is None or k[1] < before]
-        rows = []
-        for key in done:
-            values = by_cell.pop(key)
-            rows.append((*key, *(int(values[c]) if c in whole else values[c] for c in counters)))
-        columns = ["organization_id", "interval_start", *rollup.keys, *counters]
-        out[rollup.name] = (columns, rows)
-    return out
+    table = rollup.table.__table__
+    counters = [*SUM_COLUMNS, *MAX_COLUMNS]
+    return counters, frozenset(c for c in counters if isinstance(table.c[c].type, Integer))
 
 
-async def _seed(backend: str, url: str, calls: int, days: int) -> World:
+def _cell_rows(
+    rollup: Any, cells: dict[tuple[Any, ...], dict[str, float]], before: datetime | None
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The rollup's rows for the cells that start before ``before`` (all: None); those
+    are taken out of ``cells``."""
+    counters, whole = _counter_columns(rollup)
+    done = [k for k in cells if before is None or k[1] < before]
+    rows = []
+    for key in done:
+        values = cells.pop(key)
+        rows.append((*key, *(int(values[c]) if c in whole else values[c] for c in counters)))
+    return ["organization_id", "interval_start", *rollup.keys, *counters], rows
+
+
+def _generate_days(
+    backend: str, url: str, ids: dict[str, Any], days: tuple[int, int], calls: int, of: int
+) -> dict[tuple[Any, ...], dict[str, float]]:
+    """A worker process: ``_write_days`` on its own connection."""
+    return asyncio.run(_write_days(backend, url, ids, days, calls, of))
+
+
+async def _write_days(
+    backend: str, url: str, ids: dict[str, Any], days: tuple[int, int], calls: int, of: int
+) -> dict[tuple[Any, ...], dict[str, float]]:
+    """Generate and write the calls of days ``days[0]`` to ``days[1]`` (excluded) of
+    ``of`` (``calls`` in all, spread evenly), their changes, their counted marks and the
+    finest call rollup's cells, from the engine's own fact code. Each day draws from its
+    own seed, so the data does not depend on how the days are shared out. Returns the
+    cells from the day after the last on (calls running past midnight), which the next
+    days' calls add to: the caller adds them to what is written."""
+    from omnivox.reporting.facts import call_fact, merge
+    from omnivox.reporting.models import CALL_ROLLUPS
+    from omnivox.reporting.upkeep import cell_of
+
+    fine = CALL_ROLLUPS[0]
+    per_day, extra = divmod(calls, of)
+    store = Store(backend, url)
+    await store.open()
+    cells: dict[tuple[Any, ...], dict[str, float]] = {}
+    rows: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
+    counted: list[tuple[Any, ...]] = []
+
+    async def flush() -> None:
+        await store.write("calls", CALL_COLUMNS, rows)
+        await store.write("call_events", EVENT_COLUMNS, events)
+        await store.write("report_counted_calls", COUNTED_COLUMNS, counted)
+        rows.clear(), events.clear(), counted.clear()
+
+    for d in range(*days):
+        w = World(**ids, rng=random.Random(f"omnivox-bench:{d}"))
+        w.numbers = (f"+1{n:010d}" for n in itertools.count(d * 10_000_000))
+        day = START + timedelta(days=d)
+        offsets = sorted(w.rng.uniform(0, 86400) for _ in range(per_day + (d < extra)))
+        for offset in offsets:
+            row, evs, record = _call(w, day + timedelta(seconds=offset))
+            rows.append(row)
+            events += evs
+            fact = call_fact(record)
+            counted.append((record.id, w.org, fact.key.interval_start))
+            cell = cell_of(fine, fact.key)
+            into = cells.get(cell)
+            if into is None:
+                cells[cell] = fact.values
+            else:
+                merge(into, fact.values)
+            if len(rows) >= FLUSH_CALLS:
+                await flush()
+        await flush()
+        # Later days' calls end from the next day on: every cell before it is complete.
+        await store.write(fine.name, *_cell_rows(fine, cells, day + timedelta(days=1)))
+    await store.close(analyze=False)
+    return cells
+
+
+async def _defer_indexes(store: Store) -> list[str]:
+    """Drop the indexes and constraints of ``LOADED_TABLES`` (and foreign keys pointing
+    at them); return the statements that put each back as it was."""
+    tables = list(LOADED_TABLES)
+    if store.pg is not None:
+        pg = store.pg
+        constraints = await pg.fetch(
+            """SELECT conrelid::regclass::text AS tbl, conname, contype,
+                      pg_get_constraintdef(oid) AS def
+               FROM pg_constraint
+               WHERE contype IN ('p', 'u', 'f')
+                 AND (conrelid::regclass::text = ANY($1) OR confrelid::regclass::text = ANY($1))
+               ORDER BY contype = 'f' DESC""",
+            tables,
+        )
+        indexes = await pg.fetch(
+            """SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
+               FROM pg_index i
+               LEFT JOIN pg_constraint c
+                 ON c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x')
+               WHERE i.indrelid::regclass::text = ANY($1) AND c.oid IS NULL""",
+            tables,
+        )
+        for c in constraints:  # foreign keys first: they lean on the unique ones
+            await pg.execute(f'ALTER TABLE {c["tbl"]} DROP CONSTRAINT "{c["conname"]}"')
+        for i in indexes:
+            await pg.execute(f"DROP INDEX {i['name']}")
+        back = [i["def"] for i in indexes]
+        back += [
+            f'ALTER TABLE {c["tbl"]} ADD CONSTRAINT "{c["conname"]}" {c["def"]}'
+            for c in reversed(constraints)  # unique ones before the foreign keys on them
+        ]
+        return back
+    assert store.lite is not None
+    marks = ", ".join("?" for _ in tables)
+    found = store.lite.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"  # noqa: S608
+        f" AND tbl_name IN ({marks})",
+        tables,
+    ).fetchall()
+    for name, _ in found:
+        store.lite.execute(f'DROP INDEX "{name}"')
+    return [sql for _, sql in found]
+
+
+def _coarse_sql(backend: str, rollup: Any) -> str:
+    """Fill a coarser call rollup from the finest one: the same counters summed (maxima
+    kept) over the keys it drops, per its own grain."""
+    from omnivox.reporting.facts import MAX_COLUMNS, SUM_COLUMNS
+    from omnivox.reporting.intervals import HOUR
+    from omnivox.reporting.models import CALL_ROLLUPS
+
+    start = "interval_start"
+    if rollup.grain == HOUR:
+        start = (
+            "date_trunc('hour', interval_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
+            if backend == "postgres"
+            else "substr(interval_start, 1, 13) || ':00:00.000000'"
+        )
+    keys = ", ".join(rollup.keys)
+    sums = [f"sum({c})" for c in SUM_COLUMNS] + [f"max({c})" for c in MAX_COLUMNS]
+    return (
+        f"INSERT INTO {rollup.name} (organization_id, interval_start, {keys},"  # noqa: S608
+        f" {', '.join([*SUM_COLUMNS, *MAX_COLUMNS])})"
+        f" SELECT organization_id, {start} AS s, {keys}, {', '.join(sums)}"
+        f" FROM {CALL_ROLLUPS[0].name} GROUP BY organization_id, s, {keys}"
+    )
+
+
+async def _seed(backend: str, url: str, calls: int, days: int, workers: int) -> World:
     from sqlalchemy import insert
 
     from omnivox.accounts import organizations
@@ -306,10 +510,9 @@ async def _seed(backend: str, url: str, calls: int, days: int) -> World:
     from omnivox.core.db import create_engine, create_session_factory, upgrade_database
     from omnivox.core.security.principal import Principal
     from omnivox.reporting.agent_time import state_cells
-    from omnivox.reporting.facts import call_fact, merge
-    from omnivox.reporting.intervals import interval_of
     from omnivox.reporting.models import CALL_ROLLUPS
-    from omnivox.reporting.upkeep import cell_of, state_rows
+    from omnivox.reporting.sources import disposition_codes
+    from omnivox.reporting.upkeep import add_cells, state_rows
     from omnivox.routing import Queue
 
     upgrade_database(url)
@@ -322,7 +525,9 @@ async def _seed(backend: str, url: str, calls: int, days: int) -> World:
                 OrganizationCreate(slug="bench", name="Bench", timezone=ZONE),
             )
         ).id
-        w = World(org, random.Random(16))
+        w = World.new(org, random.Random(16))
+        codes = await disposition_codes(s, org)
+        w.sales, w.right_party = codes.sales, codes.right_party
         now = datetime.now(UTC)
         await s.execute(
             insert(User),
@@ -375,38 +580,61 @@ async def _seed(backend: str, url: str, calls: int, days: int) -> World:
                 )
             )
         await s.commit()
-    await engine.dispose()
 
     store = Store(backend, url)
     await store.open()
-    cells: Any = {r: {} for r in CALL_ROLLUPS}
-    per_day, extra = divmod(calls, days)
+    restore = await _defer_indexes(store)
     started = time.perf_counter()
-    for d in range(days):
-        day = START + timedelta(days=d)
-        offsets = sorted(w.rng.uniform(0, 86400) for _ in range(per_day + (d < extra)))
-        rows, events, counted = [], [], []
-        for offset in offsets:
-            row, evs, record = _call(w, day + timedelta(seconds=offset))
-            rows.append(row)
-            events += evs
-            fact = call_fact(record)
-            counted.append((record.id, org, interval_of(record.ended_at)))
-            for rollup, into in cells.items():
-                merge(into.setdefault(cell_of(rollup, fact.key), {}), fact.values)
-        await store.write("calls", CALL_COLUMNS, rows)
-        await store.write("call_events", EVENT_COLUMNS, events)
-        await store.write(
-            "report_counted_calls", ["call_id", "organization_id", "interval_start"], counted
-        )
-        # Calls start on this day: every cell before it is complete.
-        for name, (columns, records) in _rollup_records(cells, day).items():
-            await store.write(name, columns, records)
-        if d % 10 == 9:
-            took = time.perf_counter() - started
-            print(f"  generated {d + 1}/{days} days ({int(per_day * (d + 1) / took)} calls/s)")
-    for name, (columns, records) in _rollup_records(cells, None).items():
-        await store.write(name, columns, records)
+    # The calls: contiguous runs of days, one per worker process on PostgreSQL (each its
+    # own connection); SQLite takes one writer, so it is written here.
+    fine = CALL_ROLLUPS[0]
+    if backend == "postgres" and workers > 1:
+        import concurrent.futures
+        import multiprocessing
+
+        cuts = [round(days * i / workers) for i in range(workers + 1)]
+        with concurrent.futures.ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn")
+        ) as pool:
+            loop = asyncio.get_running_loop()
+            parts = await asyncio.gather(
+                *(
+                    loop.run_in_executor(
+                        pool, _generate_days, backend, url, w.ids(), (a, b), calls, days
+                    )
+                    for a, b in itertools.pairwise(cuts)
+                    if a < b
+                )
+            )
+    else:
+        parts = [await _write_days(backend, url, w.ids(), (0, days), calls, days)]
+    took = time.perf_counter() - started
+    print(f"  calls written in {took:.1f} s ({int(calls / took)} calls/s)")
+    t0 = time.perf_counter()
+    if store.pg is not None:
+        await store.pg.execute("SET maintenance_work_mem TO '512MB'")
+    for statement in restore:
+        await store.execute(statement)
+    print(f"  indexes and constraints built in {time.perf_counter() - t0:.1f} s")
+    # Cells a run of days left to the next one's calls: added to what that run wrote.
+    from omnivox.reporting.facts import MAX_COLUMNS
+
+    counters, whole = _counter_columns(fine)
+    leftovers: dict[tuple[Any, ...], dict[str, float]] = {}
+    for part in parts:
+        for cell, values in part.items():
+            into = leftovers.setdefault(cell, dict.fromkeys(counters, 0.0))
+            for c in counters:
+                into[c] = max(into[c], values[c]) if c in MAX_COLUMNS else into[c] + values[c]
+    if store.lite is not None:
+        store.lite.commit()
+    async with create_session_factory(engine)() as s:
+        typed = {k: {c: int(v[c]) if c in whole else v[c] for c in v} for k, v in leftovers.items()}
+        await add_cells(s, {fine: typed})
+        await s.commit()
+    await engine.dispose()
+    for rollup in CALL_ROLLUPS[1:]:
+        await store.execute(_coarse_sql(backend, rollup))
 
     # A shift a day per agent taking calls: available 8 h with a 30-minute break.
     history = []
@@ -431,8 +659,99 @@ async def _seed(backend: str, url: str, calls: int, days: int) -> World:
     for table, srows in state_rows(org, found):
         columns = list(srows[0]) if srows else []
         await store.write(str(table.__tablename__), columns, [tuple(r.values()) for r in srows])
+    # Complete: a reused database is the one whose mark is there.
+    await store.execute("CREATE TABLE bench_generated (world TEXT NOT NULL)")
+    mark = json.dumps(w.ids())
+    if store.pg is not None:
+        await store.pg.execute("INSERT INTO bench_generated VALUES ($1)", mark)
+    else:
+        assert store.lite is not None
+        store.lite.execute("INSERT INTO bench_generated VALUES (?)", (mark,))
     await store.close()
+    print(f"  loaded in {time.perf_counter() - started:.1f} s from the first call")
     return w
+
+
+async def _generated(backend: str, url: str) -> World | None:
+    """The world of a complete generated database at ``url``, else None."""
+    store = Store(backend, url)
+    try:
+        await store.open()
+        if store.pg is not None:
+            mark = await store.pg.fetchval("SELECT world FROM bench_generated")
+        else:
+            assert store.lite is not None
+            found = store.lite.execute("SELECT world FROM bench_generated").fetchone()
+            mark = found[0] if found else None
+    except Exception:  # noqa: BLE001 - no database, or no mark: not complete
+        return None
+    finally:
+        await store.close(analyze=False)
+    if not mark:
+        return None
+    ids = json.loads(mark)
+    return World(**ids, rng=random.Random())
+
+
+async def _forget_measured(url: str, org: str) -> int:
+    """Take the calls an earlier run's measurements added out of a reused database, and
+    recount the hours they were counted in from the raw rows that remain."""
+    from sqlalchemy import text
+
+    from omnivox.core.db import create_engine, create_session_factory
+    from omnivox.reporting import rebuild
+    from omnivox.reporting.intervals import as_utc
+
+    engine = create_engine(url)
+    async with create_session_factory(engine)() as s:
+        mine = "SELECT id FROM calls WHERE provider = :p"
+        p = {"p": MEASURED_PROVIDER}
+        lo, hi = (
+            await s.execute(
+                text(
+                    "SELECT min(interval_start), max(interval_start) FROM report_counted_calls"  # noqa: S608
+                    f" WHERE call_id IN ({mine})"
+                ),
+                p,
+            )
+        ).one()
+        gone = 0
+        for table, column in (
+            ("call_events", "call_id"),
+            ("report_counted_calls", "call_id"),
+            ("calls", "id"),
+        ):
+            done = await s.execute(
+                text(f"DELETE FROM {table} WHERE {column} IN ({mine})"),  # noqa: S608
+                p,
+            )
+            gone = getattr(done, "rowcount", 0)
+        if lo is not None:
+            lo = datetime.fromisoformat(lo) if isinstance(lo, str) else lo
+            hi = datetime.fromisoformat(hi) if isinstance(hi, str) else hi
+            await rebuild(s, org, as_utc(lo), as_utc(hi) + timedelta(minutes=15))
+        await s.commit()
+    await engine.dispose()
+    return gone
+
+
+async def _prepare(
+    backend: str, url: str, calls: int, days: int, workers: int, reuse: bool
+) -> tuple[World, float | None]:
+    """The generated world: the kept one at ``url`` when reusing and it is complete
+    (its load seconds: None), else generated now."""
+    if reuse:
+        found = await _generated(backend, url)
+        if found is not None:
+            gone = await _forget_measured(url, found.org)
+            print(f"  reusing the generated database ({gone} calls of an earlier run removed)")
+            found.provider = MEASURED_PROVIDER
+            return found, None
+    t0 = time.perf_counter()
+    w = await _seed(backend, url, calls, days, workers)
+    # Whatever is generated from here on is the measurements' own.
+    w.rng, w.provider = random.Random(), MEASURED_PROVIDER
+    return w, time.perf_counter() - t0
 
 
 # --- measuring -----------------------------------------------------------------------
@@ -706,7 +1025,9 @@ def _same(
     return f"{len(engine_rows)} agents x {len(metrics)} figures, {mismatched} differ"
 
 
-async def _measure(backend: str, url: str, calls: int, days: int) -> dict[str, Any]:
+async def _measure(
+    backend: str, url: str, calls: int, days: int, workers: int, reuse: bool
+) -> dict[str, Any]:
     from sqlalchemy import select
 
     from omnivox.core.config import Settings
@@ -717,15 +1038,16 @@ async def _measure(backend: str, url: str, calls: int, days: int) -> dict[str, A
     from omnivox.reporting.wallboard import build_snapshot
     from omnivox.reporting.wallboard_figures import CAMPAIGN_TODAY, FLOOR_TODAY, QUEUE_TODAY
 
-    t0 = time.perf_counter()
-    w = await _seed(backend, url, calls, days)
+    w, loaded = await _prepare(backend, url, calls, days, workers, reuse)
     out: dict[str, Any] = {
         "backend": backend,
         "calls": calls,
         "days": days,
-        "generate_and_load_seconds": round(time.perf_counter() - t0, 1),
+        "generate_and_load_seconds": None if loaded is None else round(loaded, 1),
+        "generate_calls_per_s": None if loaded is None else int(calls / loaded),
     }
-    print(f"  loaded in {out['generate_and_load_seconds']} s")
+    if loaded is not None:
+        print(f"  generated and loaded in {loaded:.1f} s ({out['generate_calls_per_s']} calls/s)")
     engine = create_engine(url)
     sessions = create_session_factory(engine)
     settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
@@ -894,32 +1216,92 @@ def _print_table(out: dict[str, Any]) -> None:
     )
 
 
-async def _main(backend: str, calls: int, days: int) -> None:
+def _kept_name(url: str, calls: int, days: int) -> str:
+    """A kept database's name: its parameters, and a digest of the schema (the newest
+    migration) and the generator, so either changing makes a new one."""
+    import hashlib
+
+    from alembic.script import ScriptDirectory
+
+    from omnivox.core.db import _alembic_config
+
+    head = ScriptDirectory.from_config(_alembic_config(url)).get_current_head()
+    digest = hashlib.sha1(f"{head}:{GENERATOR}".encode()).hexdigest()[:8]  # noqa: S324
+    return f"omnivox_bench_reports_{calls}c_{days}d_{digest}"
+
+
+def _kept_file(calls: int, days: int) -> str:
+    kept = os.path.join(tempfile.gettempdir(), "omnivox-bench")
+    os.makedirs(kept, exist_ok=True)
+    return os.path.join(kept, _kept_name("sqlite://", calls, days) + ".db")
+
+
+def _remove(path: str) -> None:
+    if os.path.exists(path):
+        os.remove(path)
+
+
+async def _main(backend: str, calls: int, days: int, workers: int, reuse: bool) -> None:
     if backend == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            out = await _measure(backend, f"sqlite+aiosqlite:///{tmp}/bench.db", calls, days)
+        if reuse:
+            path = _kept_file(calls, days)
+            url = f"sqlite+aiosqlite:///{path}"
+            if await _generated(backend, url) is None:
+                _remove(path)  # an incomplete one (or none): generated again
+            print(f"  database {path}")
+            out = await _measure(backend, url, calls, days, workers, reuse)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                url = f"sqlite+aiosqlite:///{tmp}/bench.db"
+                out = await _measure(backend, url, calls, days, workers, reuse)
     else:
         import asyncpg
 
-        name = f"omnivox_bench_reports_{uuid.uuid4().hex[:8]}"
-        admin = await asyncpg.connect(PG_ADMIN)
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        await admin.close()
         base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+        name = (
+            _kept_name(base, calls, days)
+            if reuse
+            else f"omnivox_bench_reports_{uuid.uuid4().hex[:8]}"
+        )
+        url = f"{base}/{name}"
+        admin = await asyncpg.connect(PG_ADMIN)
+        there = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if there and await _generated(backend, url) is None:
+            await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')  # incomplete
+            there = None
+        if not there:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.close()
+        print(f"  database {name}")
         try:
-            out = await _measure(backend, f"{base}/{name}", calls, days)
+            out = await _measure(backend, url, calls, days, workers, reuse)
         finally:
-            admin = await asyncpg.connect(PG_ADMIN)
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await admin.close()
+            if not reuse:
+                admin = await asyncpg.connect(PG_ADMIN)
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                await admin.close()
     print(json.dumps(out, indent=2, default=str))
     _print_table(out)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--calls", type=int, default=200_000)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--backend", choices=("postgres", "sqlite"), default="postgres")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="processes generating calls (PostgreSQL; SQLite writes from one)",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the generated database (named by its parameters) and measure it again"
+        " next time instead of generating it anew",
+    )
     args = parser.parse_args()
-    asyncio.run(_main(args.backend, args.calls, args.days))
+    asyncio.run(_main(args.backend, args.calls, args.days, args.workers, args.reuse))
