@@ -371,7 +371,8 @@ _LOGGED_IN = (*_READY, A.BREAK)
 
 
 def _state_sum(states: tuple[AgentState, ...]) -> Callable[[Totals], float]:
-    return lambda t: sum(t.get(f"state:{s.value}", 0.0) for s in states)
+    keys = tuple(f"state:{s.value}" for s in states)  # named once, not per row
+    return lambda t: sum(t.get(k, 0.0) for k in keys)
 
 
 _STATES: list[tuple[str, str, Unit, str, Callable[[Totals], float | None]]] = [

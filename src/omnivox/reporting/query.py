@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Row, Table, and_, func, or_, select
+from sqlalchemy import ColumnElement, Table, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import MINOR_DIGITS, get_organization
@@ -146,8 +146,13 @@ class _Folder:
                 self._periods[interval_start] = period
         return (period, *(dims[d] for d in self.plan.dimensions))
 
-    def add(self, key: Key, values: Mapping[str, float]) -> None:
-        into = self.totals.setdefault(key, {})
+    def add(self, key: Key, values: dict[str, float]) -> None:
+        """Add ``values`` (a dict the caller made for this call and gives up) to the
+        key's totals."""
+        into = self.totals.get(key)
+        if into is None:  # most keys arrive once when SQL grouped by the output's own
+            self.totals[key] = values
+            return
         for name, value in values.items():
             if name in _MAXIMA:
                 into[name] = max(into.get(name, 0.0), value)
@@ -256,9 +261,11 @@ async def _fold_calls(
             )
             .group_by(*group)
         )
+        counters = (*sums, *maxima)
+        first = len(group)  # the counters follow the grouping columns
         for row in await session.execute(stmt):
-            values = _call_values(row, (*sums, *maxima), names, short)
             m = row._mapping
+            values = _call_values(m, dict(zip(counters, row[first:], strict=True)), names, short)
             dim_values = {d: m[CALL_DIMENSIONS[d]] for d in folder.plan.dimensions}
             for dims in _fold_teams(dim_values, names):
                 folder.add(folder.key_of(m, dims), values)
@@ -286,10 +293,13 @@ def _needed_columns(plan: Plan, names: Names, short: str) -> tuple[list[str], li
 
 
 def _call_values(
-    row: Row[Any], columns: tuple[str, ...], names: Names, short: str
+    m: Mapping[str, Any], summed: dict[str, Any], names: Names, short: str
 ) -> dict[str, float]:
-    m = row._mapping
-    values = {c: float(m[c] or 0) for c in columns}
+    """A row's counters (``summed``, taken over) with the totals derived per queue."""
+    values = summed
+    for c, v in values.items():
+        if v is None or v.__class__ is not float:
+            values[c] = float(v or 0)
     values[SHORT_ABANDONED] = values.get(short, 0.0)
     queue = m.get("queue_id") or ""  # absent when no figure asked needs the queue
     bucket = _target_bucket(names.targets.get(queue)) if queue else None
