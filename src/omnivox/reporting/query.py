@@ -16,13 +16,26 @@ cuts). The hourly tables hold the same counters summed, so the figures are the s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Table, and_, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Interval,
+    Table,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import MINOR_DIGITS, get_organization
@@ -60,7 +73,7 @@ _ENTITY_DIMENSIONS = ("agent", "team", "queue", "campaign", "number")
 #: Agent-state counts (``agent_time.login_cells``) beside the seconds per state.
 _STATE_COUNTS = ("logins", "logouts")
 _MAXIMA = frozenset(MAX_COLUMNS)
-#: Periods PostgreSQL folds in SQL (``date_trunc`` in the zone: weeks start on Monday).
+#: Periods the database groups rows into, by each row's local date.
 _SQL_PERIODS = frozenset({"day", "week", "month"})
 _QUEUE_TOTALS = frozenset({WITHIN_TARGET, "queue_offered", "queue_handled"})
 #: Beyond this many separate stretches of whole hours (a zone a half hour off, split by
@@ -101,6 +114,63 @@ def period_of(at: datetime, tz: ZoneInfo, granularity: str) -> datetime:
     return day.replace(day=1) if granularity == "month" else day
 
 
+def offsets(tz: ZoneInfo, ranges: Ranges) -> list[tuple[datetime | None, timedelta]]:
+    """The zone's UTC offset over ``ranges`` as (until, offset) stretches: each offset
+    holds before its ``until``, the last (until None) to the end."""
+    lo, hi = min(a for a, _ in ranges), max(b for _, b in ranges)
+
+    def offset(at: datetime) -> timedelta:
+        return at.astimezone(tz).utcoffset() or timedelta()
+
+    out: list[tuple[datetime | None, timedelta]] = []
+    at, current = lo, offset(lo)
+    while at < hi:
+        step = min(at + timedelta(days=1), hi)
+        if offset(step) != current:
+            # A change within the day: bisect to the minute (changes fall on one).
+            a, b = at, step
+            while b - a > timedelta(minutes=1):
+                mid = a + (b - a) / 2
+                a, b = (mid, b) if offset(mid) == current else (a, mid)
+            b = b.replace(second=0, microsecond=0)
+            out.append((b, current))
+            current = offset(b)
+        at = step
+    out.append((None, current))
+    return out
+
+
+def local_date(
+    column: Any, dialect: str, stretches: list[tuple[datetime | None, timedelta]]
+) -> ColumnElement[Any]:
+    """A UTC instant's local date in SQL from the zone's offsets over the range: one
+    comparison and a fixed shift per row rather than a time zone lookup."""
+    if dialect == "postgresql":
+        shifts = [(u, literal(o, Interval())) for u, o in stretches]
+        shift = _by_stretch(column, shifts)
+        return cast(func.timezone("UTC", column) + shift, Date)
+    modifiers = [(u, literal(f"{int(o.total_seconds())} seconds")) for u, o in stretches]
+    return func.date(column, _by_stretch(column, modifiers))
+
+
+def _by_stretch(column: Any, values: list[tuple[datetime | None, Any]]) -> Any:
+    if len(values) == 1:
+        return values[0][1]
+    return case(*((column < u, v) for u, v in values[:-1]), else_=values[-1][1])
+
+
+def _period_of_day(day: date | str, tz: ZoneInfo, granularity: str | None) -> datetime:
+    """The local period (day, week from Monday, month) holding a local date (SQLite
+    gives it as text)."""
+    d = date.fromisoformat(day) if isinstance(day, str) else day
+    if granularity == "week":
+        d -= timedelta(days=d.weekday())
+    elif granularity == "month":
+        d = d.replace(day=1)
+    return datetime.combine(d, time(), tz)
+
+
+@functools.cache
 def _target_bucket(seconds: float | None) -> str | None:
     """The wait bucket a queue's service-level target is counted at: the largest not
     above it (None when the target is below the smallest bucket)."""
@@ -114,26 +184,28 @@ class _Folder:
     def __init__(self, plan: Plan, tz: ZoneInfo) -> None:
         self.plan, self.tz = plan, tz
         self.totals: dict[Key, dict[str, float]] = {}
-        # Many rows share an interval: its local period is worked out once.
+        # Many rows share an interval or a local date: its period is worked out once.
         self._periods: dict[datetime, datetime] = {}
+        self._days: dict[Any, datetime] = {}
 
-    def timed(self, column: Any, dialect: str) -> list[Any]:
-        """What to group rows by in time: nothing for a whole range; on PostgreSQL the
-        local day, week or month itself (its time zone rules), so a long range comes
-        back as one row per period rather than per interval; else the interval."""
+    def timed(self, column: Any, dialect: str, ranges: Ranges) -> list[Any]:
+        """What to group rows by in time: nothing for a whole range; for days, weeks
+        and months each row's local date, so a long range comes back as one row per
+        day rather than per interval; else the interval."""
         g = self.plan.granularity
         if not g:
             return []
-        if dialect == "postgresql" and g in _SQL_PERIODS:
-            local = func.timezone(self.tz.key, column)
-            return [func.date_trunc(g, local).label("local_period")]
+        if g in _SQL_PERIODS:
+            return [local_date(column, dialect, offsets(self.tz, ranges)).label("local_day")]
         return [column]
 
     def key_of(self, m: Mapping[Any, Any], dims: Mapping[str, str]) -> Key:
         """The output key of a row grouped by ``timed``."""
-        local = m.get("local_period")
-        if local is not None:  # a local midnight, naive, from ``date_trunc``
-            period = datetime.combine(local.date(), time(), self.tz)
+        day = m.get("local_day")
+        if day is not None:
+            period = self._days.get(day)
+            if period is None:
+                period = self._days[day] = _period_of_day(day, self.tz, self.plan.granularity)
             return (period, *(dims[d] for d in self.plan.dimensions))
         return self.key(m.get("interval_start"), dims)
 
@@ -146,12 +218,10 @@ class _Folder:
                 self._periods[interval_start] = period
         return (period, *(dims[d] for d in self.plan.dimensions))
 
-    def add(self, key: Key, values: dict[str, float]) -> None:
-        """Add ``values`` (a dict the caller made for this call and gives up) to the
-        key's totals."""
+    def add(self, key: Key, values: Mapping[str, float]) -> None:
         into = self.totals.get(key)
         if into is None:  # most keys arrive once when SQL grouped by the output's own
-            self.totals[key] = values
+            self.totals[key] = dict(values)  # a copy: one row can fold into several teams
             return
         for name, value in values.items():
             if name in _MAXIMA:
@@ -245,7 +315,7 @@ async def _fold_calls(
     for rollup, ranges in _call_reads(folder.plan, bounds, folder.tz, needed):
         table: Table = rollup.table.__table__  # type: ignore[assignment]
         # Split by interval only when periods are asked for: a range folds fewer rows.
-        timed = folder.timed(table.c.interval_start, dialect)
+        timed = folder.timed(table.c.interval_start, dialect, ranges)
         group = [*timed, *(table.c[k] for k in keys)]
         stmt = (
             select(
@@ -332,7 +402,7 @@ async def _fold_states(
     for t, ranges in reads:
         if not ranges:
             continue
-        timed = folder.timed(t.interval_start, dialect)
+        timed = folder.timed(t.interval_start, dialect, ranges)
         columns = dict.fromkeys(STATE_DIMENSIONS[d] for d in folder.plan.dimensions)
         split = [getattr(t, c) for c in columns]
         group = [*timed, t.state, *split]

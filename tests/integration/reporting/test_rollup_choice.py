@@ -16,7 +16,7 @@ from tests.support import Env
 from omnivox.core.security.permissions import Role
 from omnivox.reporting import ReportRequest, add_ended_call, run_report
 from omnivox.reporting.handlers import follow_agent_change
-from omnivox.reporting.query import hour_ranges, local_bounds
+from omnivox.reporting.query import hour_ranges, local_bounds, offsets
 from omnivox.routing import Queue
 
 D = date(2026, 3, 10)
@@ -100,3 +100,50 @@ async def test_figures_in_a_half_hour_zone_split_by_local_day_and_hour(env: Env)
     ]
     # One local day: its last half hour (18:00-18:30 UTC) comes from 15-minute rows.
     assert figures(await run(D, D, None)) == [(None, 2, 2, 1800.0)]
+
+
+def test_offsets_follow_the_zone_across_a_daylight_saving_change() -> None:
+    new_york = ZoneInfo("America/New_York")  # UTC-5, UTC-4 from 07:00 UTC on 8 March 2026
+    bounds = local_bounds(date(2026, 3, 1), date(2026, 3, 31), new_york)
+    change = datetime(2026, 3, 8, 7, tzinfo=UTC)
+    assert offsets(new_york, [bounds]) == [
+        (change, timedelta(hours=-5)),
+        (None, timedelta(hours=-4)),
+    ]
+    assert offsets(KOLKATA, [local_bounds(D, D, KOLKATA)]) == [
+        (None, timedelta(hours=5, minutes=30))
+    ]
+
+
+async def test_local_days_and_weeks_across_a_daylight_saving_change(env: Env) -> None:
+    org_id = await env.org("newyork", "America/New_York")
+    async with env.sessions() as s:
+        queue = Queue(organization_id=org_id, name="Q")
+        s.add(queue)
+        await s.flush()
+        # Each waits 10 s and talks 60 s: ends 70 s after it starts.
+        ends = [
+            datetime(2026, 3, 8, 4, 30, tzinfo=UTC),  # 23:31 on 7 March (UTC-5)
+            datetime(2026, 3, 9, 3, 30, tzinfo=UTC),  # 23:31 on 8 March (UTC-4)
+            datetime(2026, 3, 9, 4, 30, tzinfo=UTC),  # 00:31 on 9 March (UTC-4)
+        ]
+        ids = [
+            await insert_call(s, org_id, Inbound(e, wait=10, talk=60), owner=("queue", queue.id))
+            for e in ends
+        ]
+        await s.commit()
+    for call_id in ids:
+        assert await add_ended_call(env.sessions, org_id, call_id)
+
+    async def run(granularity: str) -> list[tuple[object, object]]:
+        request = ReportRequest(
+            ("calls_offered",), date(2026, 3, 1), date(2026, 3, 14), granularity=granularity
+        )
+        async with env.sessions() as s:
+            rows = (await run_report(s, org_id, request, env.settings)).rows
+        return [(r["period"], r["calls_offered"]) for r in rows]
+
+    assert await run("day") == [("2026-03-07", 1), ("2026-03-08", 1), ("2026-03-09", 1)]
+    # Weeks start on Monday: 7 and 8 March are in the week of the 2nd.
+    assert await run("week") == [("2026-03-02", 2), ("2026-03-09", 1)]
+    assert await run("month") == [("2026-03-01", 3)]
