@@ -201,13 +201,14 @@ class _Folder:
 
     def key_of(self, m: Mapping[Any, Any], dims: Mapping[str, str]) -> Key:
         """The output key of a row grouped by ``timed``."""
-        day = m.get("local_day")
-        if day is not None:
+        g = self.plan.granularity
+        if g in _SQL_PERIODS:
+            day = m["local_day"]
             period = self._days.get(day)
             if period is None:
-                period = self._days[day] = _period_of_day(day, self.tz, self.plan.granularity)
+                period = self._days[day] = _period_of_day(day, self.tz, g)
             return (period, *(dims[d] for d in self.plan.dimensions))
-        return self.key(m.get("interval_start"), dims)
+        return self.key(m["interval_start"] if g else None, dims)
 
     def key(self, interval_start: datetime | None, dims: Mapping[str, str]) -> Key:
         period = None
@@ -455,11 +456,15 @@ def _rows(plan: Plan, folder: _Folder, names: Names, currency_digits: int = 2) -
     if not plan.dimensions and not plan.granularity and not folder.totals:
         folder.totals[(None,)] = {}  # totals of nothing are zeros, not an empty report
     rows = []
+    texts: dict[datetime, str] = {}  # many rows share a period
     for key in sorted(folder.totals, key=lambda k: tuple("" if v is None else v for v in k)):
         totals = folder.totals[key]
         row: dict[str, Any] = {}
         if plan.granularity:
-            row["period"] = _period_text(key[0], plan.granularity)
+            text = texts.get(key[0])
+            if text is None:
+                text = texts[key[0]] = _period_text(key[0], plan.granularity)
+            row["period"] = text
         for dim, value in zip(plan.dimensions, key[1:], strict=True):
             if dim in _ENTITY_DIMENSIONS:
                 none = NO_TEAM if dim == "team" else None
