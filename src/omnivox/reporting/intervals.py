@@ -21,7 +21,10 @@ WAIT_BUCKETS: tuple[int, ...] = (10, 20, 30, 45, 60, 90, 120, 180)
 
 def as_utc(at: datetime) -> datetime:
     """SQLite hands back naive datetimes; they are UTC."""
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    tz = at.tzinfo
+    if tz is UTC:  # the common case, called many times per call a rollup counts
+        return at
+    return at.replace(tzinfo=UTC) if tz is None else at.astimezone(UTC)
 
 
 def interval_of(at: datetime) -> datetime:
