@@ -3,11 +3,17 @@
 1. Generate ``--calls`` calls over ``--days`` days (200 agents taking calls out of 2,000
    on the floor, 30 queues, 20 campaigns; half inbound, 10 % of those abandoned; outbound
    with machines and drops), in time order, with their applied state changes, an agent
-   shift a day, and the rollups. Rows go in by COPY (PostgreSQL) or executemany
-   (SQLite). The rollups are computed by the engine's own Python (``facts.call_fact``,
-   ``upkeep.fold_facts``, ``agent_time.state_cells``, ``upkeep.state_rows``) from the
-   generated records, without reading them back; step 2 proves that equals what a
-   rebuild from the stored raw rows writes.
+   shift a day, and the rollups. ``--workers`` processes (PostgreSQL) each write a run of
+   days on their own connection by COPY (SQLite: one writer, executemany), with the
+   tables' indexes and constraints dropped during the load and built after it. The
+   finest call rollup is computed by the engine's own Python (``facts.call_fact``,
+   ``facts.merge``) from the generated records without reading them back, the coarser
+   ones are summed from it in SQL, the state rollups come from ``agent_time.state_cells``
+   and ``upkeep.state_rows``; step 2 proves all of them equal what a rebuild from the
+   stored raw rows writes. With ``--reuse`` the database is kept, named by its
+   parameters, the schema's newest migration and the generator's version, and a later
+   run with the same ones measures it again without generating (after taking out the
+   calls an earlier run's measurements added and recounting their hours).
 2. A rebuild of one day from raw records (calls/s), compared row for row with what the
    generation wrote for that day.
 3. Upkeep per ended call, counted in batches as live upkeep counts them (one
@@ -24,7 +30,7 @@
    full-key rollup (how it read before the coarser rollups).
 
     PYTHONPATH=src .venv/bin/python benchmarks/reports.py [--calls 200000] [--days 30]
-        [--backend postgres|sqlite]
+        [--backend postgres|sqlite] [--workers 2] [--reuse]
 """
 
 from __future__ import annotations
