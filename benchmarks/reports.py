@@ -408,7 +408,8 @@ async def _write_days(
         await store.write("calls", CALL_COLUMNS, rows)
         await store.write("call_events", EVENT_COLUMNS, events)
         await store.write("report_counted_calls", COUNTED_COLUMNS, counted)
-        rows.clear(), events.clear(), counted.clear()
+        for done in (rows, events, counted):
+            done.clear()
 
     for d in range(*days):
         w = World(**ids, rng=random.Random(f"omnivox-bench:{d}"))

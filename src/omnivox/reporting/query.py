@@ -364,7 +364,7 @@ def _needed_columns(plan: Plan, names: Names, short: str) -> tuple[list[str], li
 
 
 def _call_values(
-    m: Mapping[str, Any], summed: dict[str, Any], names: Names, short: str
+    m: Mapping[Any, Any], summed: dict[str, Any], names: Names, short: str
 ) -> dict[str, float]:
     """A row's counters (``summed``, taken over) with the totals derived per queue."""
     values = summed
