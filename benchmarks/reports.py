@@ -115,7 +115,7 @@ TARGETS_MS = {
 
 #: Bumped whenever what the generator writes changes: a kept database of an older
 #: generator is not reused.
-GENERATOR = "3"
+GENERATOR = "4"
 #: Calls (with their changes) written per COPY or executemany.
 FLUSH_CALLS = 20_000
 #: Calls the measurements add (upkeep's new calls) carry this provider, so a reused
@@ -177,6 +177,7 @@ class World:
 def _call(w: World, at: datetime) -> tuple[tuple[Any, ...], list[tuple[Any, ...]], Any]:
     """One call row, its applied changes and its record (as the reader would build it)."""
     from omnivox.reporting.facts import CallRecord, Change
+    from omnivox.reporting.sources import number_used
 
     rng = w.rng
     cid = f"{rng.getrandbits(128):032x}"
@@ -287,6 +288,7 @@ def _call(w: World, at: datetime) -> tuple[tuple[Any, ...], list[tuple[Any, ...]
         changes=tuple(changes),
         is_sale=disp in w.sales,
         right_party=disp in w.right_party,
+        number=number_used(direction, row[7], row[8]),
     )
     return row, events, record
 
@@ -516,7 +518,7 @@ async def _seed(backend: str, url: str, calls: int, days: int, workers: int) -> 
     from omnivox.campaigns import Campaign
     from omnivox.core.db import create_engine, create_session_factory, upgrade_database
     from omnivox.core.security.principal import Principal
-    from omnivox.reporting.agent_time import state_cells
+    from omnivox.reporting.agent_time import login_cells, state_cells
     from omnivox.reporting.models import CALL_ROLLUPS
     from omnivox.reporting.sources import disposition_codes
     from omnivox.reporting.upkeep import add_cells, state_rows
@@ -662,8 +664,10 @@ async def _seed(backend: str, url: str, calls: int, days: int, workers: int) -> 
         def __init__(self, r: tuple[Any, ...]) -> None:
             self.user_id, self.to_state, self.reason, self.at = r[2], r[4], r[5], r[6]
 
-    found = state_cells([_Row(r) for r in history], START, START + timedelta(days=days + 1))
-    for table, srows in state_rows(org, found):
+    changes = [_Row(r) for r in history]
+    end = START + timedelta(days=days + 1)
+    found, logins = state_cells(changes, START, end), login_cells(changes, START, end)
+    for table, srows in state_rows(org, found, logins):
         columns = list(srows[0]) if srows else []
         await store.write(str(table.__tablename__), columns, [tuple(r.values()) for r in srows])
     # Complete: a reused database is the one whose mark is there.
