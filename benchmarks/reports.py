@@ -43,6 +43,7 @@ import os
 import random
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -435,6 +436,8 @@ async def _write_days(
         await flush()
         # Later days' calls end from the next day on: every cell before it is complete.
         await store.write(fine.name, *_cell_rows(fine, cells, day + timedelta(days=1)))
+        # Progress of a long generation (10 M calls take minutes), from each worker.
+        print(f"  day {d + 1} of {of} written ({len(offsets)} calls)", file=sys.stderr, flush=True)
     await store.close(analyze=False)
     return cells
 
