@@ -20,6 +20,8 @@ from omnivox.routing import InboundNumber, list_queues, presentable_caller_ids
 
 #: The label of the row of agents in no team (and of calls no agent took).
 NO_TEAM = "(no team)"
+#: What a friendly name shared by several numbers resolves to: no one number.
+_AMBIGUOUS = "\0ambiguous"
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,10 @@ async def resolve_filters(
         found = choices.get(value) or choices.get(value.casefold())
         if found is None:
             raise InvalidInput.on("filter", f"{key}: no {key} {value!r} in this organisation")
+        if found == _AMBIGUOUS:
+            raise InvalidInput.on(
+                "filter", f"{key}: {value!r} names more than one number; give the number itself"
+            )
         resolved[key] = found
     return resolved
 
@@ -143,5 +149,9 @@ async def org_numbers(session: AsyncSession, org_id: str) -> dict[str, str]:
 
 async def _numbers(session: AsyncSession, org_id: str) -> dict[str, str]:
     labelled = await org_numbers(session, org_id)
-    by_name = {label.casefold(): n for n, label in labelled.items() if label != n}
+    by_name: dict[str, str] = {}
+    for n, label in labelled.items():
+        if label != n:  # friendly names are free text: two numbers may share one
+            name = label.casefold()
+            by_name[name] = _AMBIGUOUS if name in by_name else n
     return {n: n for n in labelled} | by_name

@@ -432,6 +432,20 @@ async def _fold_states(
                 folder.add(folder.key_of(m, dims), values)
 
 
+def _teams_within(
+    teams: Mapping[str, tuple[str, ...]], scope: frozenset[str]
+) -> dict[str, tuple[str, ...]]:
+    """Each agent's teams, keeping only those whose members are all in ``scope`` (as
+    ``narrow_to_team`` allows a team filter): a team with someone outside it would show
+    only its in-scope part under the whole team's name."""
+    members: dict[str, set[str]] = {}
+    for agent, of in teams.items():
+        for t in of:
+            members.setdefault(t, set()).add(agent)
+    inside = {t for t, who in members.items() if who <= scope}
+    return {a: kept for a, of in teams.items() if (kept := tuple(t for t in of if t in inside))}
+
+
 def _format(metric: Metric, value: float | None, currency_digits: int = 2) -> float | int | None:
     """A figure as shown: counts whole, seconds to a tenth, money to the currency's minor
     unit (3 decimals for KWD, none for JPY), the rest to two decimals."""
@@ -497,6 +511,8 @@ async def run_report(
     names = await load_names(session, org_id, plan.dimensions)
     if team is not None:  # split by team too: the team asked for, not its agents' others
         names = replace(names, teams={a: (team,) for a, t in names.teams.items() if team in t})
+    elif agents is not None and "team" in plan.dimensions:
+        names = replace(names, teams=_teams_within(names.teams, agents))
     bounds = local_bounds(plan.start, plan.end, tz)
     folder = _Folder(plan, tz)
     if Source.CALLS in plan.sources:

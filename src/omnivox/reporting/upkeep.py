@@ -315,9 +315,15 @@ async def sweep_uncounted(session: AsyncSession, org_id: str, since: datetime) -
     """Count every call of the organisation that ended from ``since`` on and has no
     claim in ``report_counted_calls`` (its ``CallEnded`` was lost: a crash between the
     call's commit and the upkeep's); returns how many were counted. Safe to run beside
-    live upkeep and on several nodes: each call is still claimed once."""
+    live upkeep and on several nodes: each call is still claimed once.
+
+    A batch is committed before the next is counted (the caller commits the last):
+    holding one batch's claims and rollup rows while the next waited on a live batch
+    (which takes its own in sorted order) deadlocked."""
     missing = await sources.uncounted_calls(session, org_id, since)
     counted = 0
     for i in range(0, len(missing), SWEEP_BATCH):
+        if i:
+            await session.commit()
         counted += len(await count_calls(session, org_id, missing[i : i + SWEEP_BATCH]))
     return counted
