@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omnivox.core.clock import Clock
@@ -89,30 +88,37 @@ class CallBatcher:
     async def _count_soon(self) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._full.wait(), self.delay_seconds)
-        self._timer = None  # calls ending from here on start the next batch's clock
-        await self.flush()
+        async with self._counting:
+            # The clock stays taken while a slow batch is counted, so calls ending then
+            # start no second timer; those ending from here on start the next batch's.
+            self._timer = None
+            await self._count_waiting()
 
     async def flush(self) -> int:
         """Count every call waiting now, after the batch being counted if there is one;
         returns how many were counted. What a test awaits before it reads the rollups."""
         async with self._counting:
-            taken, self._waiting = self._waiting, {}
-            self._full.clear()
-            ids = list(taken)
-            counted = 0
-            for i in range(0, len(ids), self.size):
-                counted += await self._count({c: taken[c] for c in ids[i : i + self.size]})
-            return counted
+            return await self._count_waiting()
+
+    async def _count_waiting(self) -> int:
+        taken, self._waiting = self._waiting, {}
+        self._full.clear()
+        ids = list(taken)
+        counted = 0
+        for i in range(0, len(ids), self.size):
+            counted += await self._count({c: taken[c] for c in ids[i : i + self.size]})
+        return counted
 
     async def _count(self, batch: Batch) -> int:
-        try:
-            counted = await count_batch(self.sessions, batch)
-        except DBAPIError:  # a deadlock with another node's batch: once more
+        counted: dict[str, list[str]] = {}
+        for attempt in (1, 2):  # a deadlock with another node's batch: once more
             try:
                 counted = await count_batch(self.sessions, batch)
-            except DBAPIError:  # they stay uncounted until the sweep finds them
-                log.exception("ended calls not counted", calls=len(batch))
-                return 0
+                break
+            except Exception:  # any failure, not only a deadlock: the sweep counts them later
+                if attempt == 2:
+                    log.exception("ended calls left to the sweep", calls=len(batch))
+                    return 0
         for org_id, call_ids in counted.items():
             if call_ids:
                 await self.bus.publish(

@@ -163,3 +163,58 @@ def test_batch_settings_out_of_range_are_refused(
 ) -> None:
     with pytest.raises(ValidationError, match=setting):
         make_settings("sqlite+aiosqlite:///x.db", tmp_path, **{setting: value})
+
+
+async def test_a_slow_count_starts_no_pile_of_timers(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a batch is being counted (the database slow), the calls ending meanwhile
+    wait under one timer, not one each; all are counted once the database answers."""
+    org_id, ids = await _ended_calls(env, "slow", 12)
+    from omnivox.reporting import batcher as batcher_module
+
+    real = batcher_module.count_batch
+    release, entered = asyncio.Event(), asyncio.Event()
+
+    async def slow(sessions: object, batch: dict[str, str]) -> dict[str, list[str]]:
+        entered.set()
+        await release.wait()
+        return await real(env.sessions, batch)
+
+    monkeypatch.setattr(batcher_module, "count_batch", slow)
+    bus = InProcessBus()
+    batcher = _batcher(env, bus, size=200, delay=0.001)
+    batcher.add(org_id, ids[0])
+    await asyncio.wait_for(entered.wait(), timeout=30)  # the first batch is being counted
+    for call_id in ids[1:]:
+        batcher.add(org_id, call_id)
+        await asyncio.sleep(0.005)  # each ending after the previous one's delay is over
+    timers = [t for t in asyncio.all_tasks() if t.get_name() == "report upkeep batch"]
+    assert len(timers) <= 2  # the batch being counted, and the next one's timer
+    release.set()
+    await batcher.flush()
+    assert await _totals(env, org_id) == [12, 12, 12, 12, 12]
+    await batcher.stop()
+
+
+async def test_a_failing_count_leaves_the_calls_to_the_sweep_and_stopping_still_stops(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any failure while counting (not only a deadlock: a pool timeout, a bug) loses only
+    the counting, which the sweep does; a shutdown meeting it still completes."""
+    org_id, ids = await _ended_calls(env, "broken", 3)
+    from omnivox.reporting import batcher as batcher_module
+
+    async def broken(sessions: object, batch: dict[str, str]) -> dict[str, list[str]]:
+        raise RuntimeError("connection pool exhausted")
+
+    monkeypatch.setattr(batcher_module, "count_batch", broken)
+    batcher = _batcher(env, InProcessBus(), size=200)
+    for call_id in ids:
+        batcher.add(org_id, call_id)
+    await batcher.stop()  # does not raise: the lifespan goes on to stop the rest
+    assert await _totals(env, org_id) == [0, 0, 0, 0, 0]
+    async with env.sessions() as s:
+        assert await sweep_uncounted(s, org_id, D.replace(hour=0)) == 3
+        await s.commit()
+    assert await _totals(env, org_id) == [3, 3, 3, 3, 3]
