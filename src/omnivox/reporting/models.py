@@ -51,6 +51,19 @@ class CallInterval(Base):
     number: Mapped[str] = mapped_column(String(64), primary_key=True, default="")
 
 
+class ReportNumber(Base):
+    """Each number the organisation's counted calls used, kept as the finest rollup gets
+    them: the builder lists them and a number filter resolves against them without
+    reading every row of that rollup (seconds at 10 M calls)."""
+
+    __tablename__ = "report_numbers"
+
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey(_ORG_FK, ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class CallQueueInterval(Base):
     """The call counters per interval x queue x campaign (no agent, no disposition)."""
 

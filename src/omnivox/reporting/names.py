@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omnivox.accounts import User, disposition_codes, get_organization, list_teams, list_users
 from omnivox.campaigns import list_campaigns
 from omnivox.core.errors import InvalidInput
-from omnivox.reporting.models import CallInterval
+from omnivox.reporting.models import CallInterval, ReportNumber
 from omnivox.routing import InboundNumber, list_queues, presentable_caller_ids
 
 #: The label of the row of agents in no team (and of calls no agent took).
@@ -140,7 +140,7 @@ async def org_numbers(session: AsyncSession, org_id: str) -> dict[str, str]:
     found = set(await presentable_caller_ids(session, org))
     found |= {n for c in await list_campaigns(session, org_id) for n in c.caller_ids}
     counted = await session.scalars(
-        select(CallInterval.number).where(CallInterval.organization_id == org_id).distinct()
+        select(ReportNumber.number).where(ReportNumber.organization_id == org_id)
     )
     found |= {n for n in counted if n}
     named = await number_labels(session, org_id)

@@ -36,6 +36,7 @@ from omnivox.reporting.models import (
     AgentStateInterval,
     CallRollup,
     CountedCall,
+    ReportNumber,
 )
 
 _TIME = ("organization_id", "interval_start")
@@ -104,6 +105,16 @@ async def add_cells(session: AsyncSession, cells: RollupCells) -> None:
         ordered = sorted(by_cell.items(), key=lambda item: tuple(map(str, item[0])))
         rows = [dict(zip(_columns(rollup), cell, strict=True)) | v for cell, v in ordered]
         await session.execute(_upsert_into(dialect, rollup), rows)
+        if "number" in rollup.keys:
+            await _note_numbers(session, dialect, rows)
+
+
+async def _note_numbers(session: AsyncSession, dialect: str, rows: list[dict[str, Any]]) -> None:
+    """Keep ``report_numbers`` up with the numbers the cells name (a few per batch)."""
+    used = sorted({(r["organization_id"], r["number"]) for r in rows if r["number"]})
+    if used:
+        stmt = _insert_for(dialect)(ReportNumber).on_conflict_do_nothing()
+        await session.execute(stmt, [{"organization_id": o, "number": n} for o, n in used])
 
 
 async def relax_commit(session: AsyncSession) -> None:

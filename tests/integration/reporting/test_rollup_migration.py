@@ -180,3 +180,29 @@ async def test_0026_keeps_counted_calls_under_no_number_and_a_downgrade_merges_n
         assert [tuple(r) for r in merged] == [(3, 9.0)]
     finally:
         await engine.dispose()
+
+
+async def test_0028_lists_the_numbers_counted_calls_already_used(fresh_url: str) -> None:
+    """Upgrading fills ``report_numbers`` once from the finest rollup (not "" for calls
+    counted before numbers were kept), so the builder lists history's numbers at once."""
+    upgrade_database(fresh_url, "0027")
+    engine = create_engine(fresh_url)
+    sessions = create_session_factory(engine)
+    try:
+        async with sessions() as s:
+            org = await organizations.create_organization(
+                s, Principal.system(""), OrganizationCreate(slug="nums", name="Nums")
+            )
+            base = _cell(H10, "q1", "", "a1", "", calls=1) | {"organization_id": org.id}
+            rows = [
+                base | {"number": n, "agent_id": a}
+                for n, a in (("", "a0"), ("+14155550199", "a1"), ("+14155550199", "a2"))
+            ] + [base | {"number": "+14155550100", "agent_id": "a3"}]
+            await s.execute(insert(CallInterval), rows)
+            await s.commit()
+        upgrade_database(fresh_url, "0028")
+        async with sessions() as s:
+            listed = (await s.execute(text("SELECT number FROM report_numbers"))).scalars().all()
+        assert sorted(listed) == ["+14155550100", "+14155550199"]
+    finally:
+        await engine.dispose()

@@ -37,7 +37,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from tests.integration.reporting.script import Inbound, Outbound, insert_call, insert_states
 from tests.integration.reporting.test_reports_cli import omnivox
 from tests.support import Env
@@ -48,6 +48,8 @@ from omnivox.core.errors import InvalidInput
 from omnivox.core.security.permissions import Role
 from omnivox.reporting import ReportRequest, rebuild, run_report
 from omnivox.reporting.drill import drill_links
+from omnivox.reporting.models import ReportNumber
+from omnivox.reporting.names import org_numbers
 from omnivox.reporting.service import ReportAsk
 from omnivox.routing import InboundNumber, Queue
 from omnivox.telephony import Call
@@ -332,6 +334,30 @@ async def test_a_team_bounded_supervisor_may_filter_by_their_team_only(
         headers=headers,
     )
     assert other.status_code == 422 and "no team" in other.text
+
+
+async def test_the_numbers_counted_calls_used_are_kept_apart_for_the_builder(
+    env: Env, floor: Floor
+) -> None:
+    """The builder's number list and a number filter read ``report_numbers`` (kept by the
+    upkeep with the cells), not every row of the finest rollup: a caller ID no longer
+    configured anywhere still lists, once, and a recount adds no second row."""
+    async with env.sessions() as s:
+        kept = (
+            await s.scalars(
+                select(ReportNumber.number).where(ReportNumber.organization_id == floor.org_id)
+            )
+        ).all()
+        assert sorted(kept) == sorted([MAIN, SECOND, CALLER_ID])
+        await rebuild(s, floor.org_id, _at(0), _at(23, 59))  # the same calls counted again
+        await s.commit()
+        again = await s.scalars(
+            select(ReportNumber.number).where(ReportNumber.organization_id == floor.org_id)
+        )
+        assert sorted(again.all()) == sorted(kept)
+        listed = await org_numbers(s, floor.org_id)
+    assert listed[CALLER_ID] == CALLER_ID and listed[MAIN] == "Main line"
+    assert "+14155550177" not in listed  # another organisation's number
 
 
 async def test_the_builder_offers_teams_and_numbers_and_runs_them(env: Env, floor: Floor) -> None:
