@@ -82,11 +82,13 @@ class Runtime:
         """Tasks doing something other than waiting for time or an outside action."""
         return sum(1 for t in self._tasks if not t.done() and t not in self._parked)
 
-    async def settle(self, real_seconds: float = 5.0) -> None:
+    async def settle(self, real_seconds: float = 30.0) -> None:
         """Yield until no sandbox task is busy (all are parked or finished).
 
         Real network I/O (webhooks to a real port) still needs real time, so this gives up
-        after ``real_seconds`` rather than hanging a test.
+        after ``real_seconds`` rather than hanging a test. Generous: on a starved machine
+        (two cores, a database scan alongside) one webhook's database work took 7 to 17 s,
+        and a 5-second limit failed tests that were only slow.
         """
         async with asyncio.timeout(real_seconds):
             quiet = spins = 0
