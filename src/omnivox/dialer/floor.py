@@ -223,15 +223,6 @@ async def calls_now(session: AsyncSession, org_id: str, campaign_id: str) -> Cal
     )
 
 
-def _campaign_calls(org_id: str, campaign_id: str, since: datetime) -> list[object]:
-    return [
-        Call.organization_id == org_id,
-        Call.owner_kind == CAMPAIGN,
-        Call.owner_id == campaign_id,
-        Call.answered_at >= since,
-    ]
-
-
 @dataclass(frozen=True)
 class WindowAsk:
     """One campaign's legal window: its calls answered since ``now - hours``;

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -147,22 +147,8 @@ async def ended_calls(
     # each is asked only about the calls it can concern.
     inbound = [c.id for c in calls if c.direction == Direction.INBOUND]
     outbound = [c.id for c in calls if c.direction != Direction.INBOUND]
-    messages = await _batched(session, org_id, inbound, _with_voicemail)
-    asked = await _batched(session, org_id, inbound, callback_requests)
-    reached = await _batched(session, org_id, outbound, completed_callbacks)
     codes = await disposition_codes(session, org_id)
-    repeats = await repeat_calls(session, org_id, calls)
-    return [
-        record_of(
-            c,
-            changes[c.id],
-            c.id in messages,
-            codes,
-            (c.id in asked, c.id in reached),
-            repeat=c.id in repeats,
-        )
-        for c in calls
-    ]
+    return await _records(session, org_id, calls, changes, (inbound, outbound), codes)
 
 
 async def _with_voicemail(session: AsyncSession, org_id: str, call_ids: list[str]) -> set[str]:
@@ -247,12 +233,6 @@ def _some_calls() -> Any:
     )
 
 
-async def find_ended_call(session: AsyncSession, org_id: str, call_id: str) -> CallRecord | None:
-    """The organisation's call, if it has reached a final state (``find_ended_calls``)."""
-    found = await find_ended_calls(session, org_id, [call_id])
-    return found[0] if found else None
-
-
 async def find_ended_calls(
     session: AsyncSession, org_id: str, call_ids: Sequence[str]
 ) -> list[CallRecord]:
@@ -277,22 +257,37 @@ async def find_ended_calls(
                 served.append(c.id)
         elif c.owner_kind == OwnerKind.QUEUE and CallState.CONNECTED in states:
             reached_agent.append(c.id)
-    messages = await _batched(session, org_id, served, _with_voicemail)
-    asked = await _batched(session, org_id, served, callback_requests)
-    answered = await _batched(session, org_id, reached_agent, completed_callbacks)
     disposed = any(c.disposition_code for c in calls.values())
     codes = await recent_disposition_codes(session, org_id) if disposed else NO_CODES
-    repeats = await repeat_calls(session, org_id, list(calls.values()))
+    asks = (served, reached_agent)
+    return await _records(session, org_id, list(calls.values()), changes, asks, codes)
+
+
+async def _records(
+    session: AsyncSession,
+    org_id: str,
+    calls: Sequence[CallRow],
+    changes: Mapping[str, Sequence[Change]],
+    asks: tuple[list[str], list[str]],
+    codes: DispositionCodes,
+) -> list[CallRecord]:
+    """The calls' records; ``asks``: the calls to ask about voicemails and callback
+    requests, and those to ask about completed callbacks (each only where it can be)."""
+    inbound, outbound = asks
+    messages = await _batched(session, org_id, inbound, _with_voicemail)
+    asked = await _batched(session, org_id, inbound, callback_requests)
+    reached = await _batched(session, org_id, outbound, completed_callbacks)
+    repeats = await repeat_calls(session, org_id, calls)
     return [
         record_of(
             c,
             changes[c.id],
             c.id in messages,
             codes,
-            (c.id in asked, c.id in answered),
+            (c.id in asked, c.id in reached),
             repeat=c.id in repeats,
         )
-        for c in calls.values()
+        for c in calls
     ]
 
 

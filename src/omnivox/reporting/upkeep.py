@@ -10,9 +10,9 @@ next change, a sweep or a rebuild. A rebuild is meant for intervals no call is e
 now: a call counted live between its delete and its insert would stop it on the key.
 
 Every call rollup (``models.CALL_ROLLUPS``) gets the same counters from the same fact,
-projected onto its keys and grain, so the coarse tables are sums of the fine one. On
-PostgreSQL the claim and every rollup's upsert go in one statement (data-modifying
-CTEs, each upsert selecting from the claim, so nothing is added when it was taken).
+projected onto its keys and grain, so the coarse tables are sums of the fine one. Ended
+calls are counted in batches (``count_calls``: one read, one claim insert returning the
+calls taken now, one upsert per rollup for those only); one call is a batch of one.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, text
+from sqlalchemy import Table, delete, func, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -128,25 +128,9 @@ async def relax_commit(session: AsyncSession) -> None:
 
 
 async def count_call(session: AsyncSession, org_id: str, call_id: str) -> bool:
-    """Add an ended call to the call rollups unless it is there already; False when it
-    was counted before (or concurrently) or has not ended."""
-    record = await sources.find_ended_call(session, org_id, call_id)
-    if record is None:
-        return False
-    fact = call_fact(record)
-    dialect = await _dialect(session)
-    if dialect == "postgresql":
-        return await _claim_and_add_at_once(session, call_id, fact)
-    claimed = await session.scalar(
-        sqlite.insert(CountedCall)
-        .values(call_id=call_id, organization_id=org_id, interval_start=fact.key.interval_start)
-        .on_conflict_do_nothing(index_elements=["call_id"])
-        .returning(CountedCall.call_id)
-    )
-    if claimed is None:
-        return False  # counted already: the key kept the second count out
-    await add_cells(session, fold_facts([fact]))
-    return True
+    """Add an ended call to the call rollups unless it is there already (``count_calls``
+    of one); False when it was counted before (or concurrently) or has not ended."""
+    return bool(await count_calls(session, org_id, [call_id]))
 
 
 @functools.cache
@@ -175,44 +159,6 @@ async def count_calls(session: AsyncSession, org_id: str, call_ids: Sequence[str
     claimed = list(await session.scalars(_claim_statement(await _dialect(session)), claims))
     await add_cells(session, fold_facts(facts[c] for c in claimed))
     return claimed
-
-
-@functools.cache
-def _claim_and_add_statement() -> Any:
-    """PostgreSQL: the claim and one upsert per rollup as one statement, built once;
-    each upsert selects its row from the claim, so nothing is added when it was taken."""
-    counted: Table = CountedCall.__table__  # type: ignore[assignment]
-    claim = (
-        postgresql.insert(counted)
-        .values({c.name: bindparam(f"claim_{c.name}", type_=c.type) for c in counted.c})
-        .on_conflict_do_nothing(index_elements=["call_id"])
-        .returning(counted.c.call_id)
-        .cte("claim")
-    )
-    adds = []
-    for n, rollup in enumerate(CALL_ROLLUPS):
-        table: Table = rollup.table.__table__  # type: ignore[assignment]
-        columns = [*_columns(rollup), *SUM_COLUMNS, *MAX_COLUMNS]
-        row = select(
-            *(bindparam(f"r{n}_{c}", type_=table.c[c].type).label(c) for c in columns)
-        ).select_from(claim)
-        stmt = postgresql.insert(table).from_select(columns, row)
-        adds.append(_upsert("postgresql", rollup, stmt).cte(f"add_{n}"))
-    return select(func.count()).select_from(claim).add_cte(*adds)
-
-
-async def _claim_and_add_at_once(session: AsyncSession, call_id: str, fact: CallFact) -> bool:
-    key = fact.key
-    params: dict[str, Any] = {
-        "claim_call_id": call_id,
-        "claim_organization_id": key.organization_id,
-        "claim_interval_start": key.interval_start,
-    }
-    for n, rollup in enumerate(CALL_ROLLUPS):
-        cell = dict(zip(_columns(rollup), cell_of(rollup, key), strict=True)) | fact.values
-        params |= {f"r{n}_{c}": v for c, v in cell.items()}
-    claimed = await session.scalar(_claim_and_add_statement(), params)
-    return bool(claimed)
 
 
 def state_rows(
