@@ -12,10 +12,15 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from tests.integration.reporting.test_sweep import _totals
-from tests.integration.reporting.test_upkeep_batches import D, _ended_calls
+from tests.integration.reporting.test_upkeep_batches import (
+    D,
+    _ended_calls,
+    skip_unless_postgres,
+    someone_waits_on_a_lock,
+)
 from tests.support import Env
 
 from omnivox.reporting import upkeep
@@ -24,23 +29,10 @@ from omnivox.reporting.upkeep import sweep_uncounted
 from omnivox.telephony import Call
 
 
-async def _someone_waits_on_a_lock(env: Env) -> bool:
-    async with env.sessions() as s:
-        waiting = await s.scalar(
-            text(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-        )
-    return bool(waiting)
-
-
 async def test_a_sweep_and_a_live_batch_of_the_same_calls_do_not_deadlock(
     env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with env.sessions() as s:
-        if (await s.connection()).dialect.name != "postgresql":
-            pytest.skip("row locks between concurrent writers: PostgreSQL")
+    await skip_unless_postgres(env)
     org_id, ids = await _ended_calls(env, "sweep-lock", 2)
     low, high = sorted(ids)
     async with env.sessions() as s:  # the sweep takes ``high`` first (it ended first)
@@ -57,7 +49,7 @@ async def test_a_sweep_and_a_live_batch_of_the_same_calls_do_not_deadlock(
 
     async def sweep_step(session: AsyncSession, org: str, call_ids: Sequence[str]) -> list[str]:
         if first_done.is_set():  # its second batch once the live batch waits or is done
-            while not live_done.is_set() and not await _someone_waits_on_a_lock(env):  # noqa: ASYNC110
+            while not live_done.is_set() and not await someone_waits_on_a_lock(env):  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
         done = await sweep_counts(session, org, call_ids)
         first_done.set()

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import text
 from tests.conftest import make_settings
 from tests.integration.reporting.script import Inbound, Outbound, insert_call
 from tests.integration.reporting.test_sweep import _totals
@@ -46,6 +47,24 @@ async def _ended_calls(env: Env, slug: str, n: int) -> tuple[str, list[str]]:
             ids.append(await insert_call(s, org_id, spec, owner=owner, agent_id=agent))
         await s.commit()
     return org_id, ids
+
+
+async def someone_waits_on_a_lock(env: Env) -> bool:
+    """PostgreSQL: a session of this database waits on a lock (lock-order tests)."""
+    async with env.sessions() as s:
+        waiting = await s.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        )
+    return bool(waiting)
+
+
+async def skip_unless_postgres(env: Env) -> None:
+    async with env.sessions() as s:
+        if (await s.connection()).dialect.name != "postgresql":
+            pytest.skip("row locks between concurrent writers: PostgreSQL")
 
 
 def _batcher(env: Env, bus: InProcessBus, size: int, delay: float = HOUR) -> CallBatcher:

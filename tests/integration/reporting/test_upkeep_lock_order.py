@@ -11,10 +11,13 @@ import asyncio
 from collections.abc import Sequence
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from tests.integration.reporting.test_sweep import _totals
-from tests.integration.reporting.test_upkeep_batches import _ended_calls
+from tests.integration.reporting.test_upkeep_batches import (
+    _ended_calls,
+    skip_unless_postgres,
+    someone_waits_on_a_lock,
+)
 from tests.support import Env
 
 from omnivox.reporting import batcher as batcher_module
@@ -22,23 +25,10 @@ from omnivox.reporting.batcher import count_batch
 from omnivox.reporting.upkeep import count_calls
 
 
-async def _someone_waits_on_a_lock(env: Env) -> bool:
-    async with env.sessions() as s:
-        waiting = await s.scalar(
-            text(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-        )
-    return bool(waiting)
-
-
 async def test_two_nodes_batches_of_the_same_organisations_do_not_deadlock(
     env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with env.sessions() as s:
-        if (await s.connection()).dialect.name != "postgresql":
-            pytest.skip("row locks between concurrent writers: PostgreSQL")
+    await skip_unless_postgres(env)
     one, one_calls = await _ended_calls(env, "lock-one", 2)
     two, two_calls = await _ended_calls(env, "lock-two", 2)
     # Node A's batch ended one's call first, node B's two's: same cells, other calls.
@@ -52,7 +42,7 @@ async def test_two_nodes_batches_of_the_same_organisations_do_not_deadlock(
         if node_a and a_first.is_set():
             # A's second organisation: once B holds its first one's rows, or waits on A
             # (a lock wait is seen only in the database's own view: it is polled).
-            while not b_first.is_set() and not await _someone_waits_on_a_lock(env):  # noqa: ASYNC110
+            while not b_first.is_set() and not await someone_waits_on_a_lock(env):  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
         if not node_a and not b_first.is_set():
             await a_first.wait()  # B starts once A holds its first organisation's rows
