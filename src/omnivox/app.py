@@ -33,6 +33,7 @@ from omnivox.core.tasks import TaskSupervisor
 from omnivox.dialer.api import router as dialer_api
 from omnivox.dialer.contacts import previewing_agents
 from omnivox.dialer.dial_rules import check_manual_dial
+from omnivox.dialer.tally_job import register_tally
 from omnivox.dialer.views import router as dialer_views
 from omnivox.dialer.wiring import build_dialer
 from omnivox.http import PUBLIC, AppState, Requires
@@ -176,6 +177,7 @@ def all_jobs(settings: Settings) -> Jobs:
     jobs = Jobs()
     register_report_jobs(jobs, settings)
     register_sweep(jobs, settings)
+    register_tally(jobs, settings)
     return jobs
 
 

@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     import_stale_seconds: int = Field(default=120, ge=10)
     # A campaign's AMD delay figures come from its most recent answered calls, this many.
     amd_delay_sample_calls: int = Field(default=500, ge=10, le=100_000)
+    # How often the job layer counts the settled part of each live campaign's legal window
+    # ahead (dialer.window_tally), so the pacer and the wallboard count only the rest.
+    dialer_window_tally_every_seconds: int = Field(default=60, ge=10, le=3600)
     # Machine-classified calls listed for review on the campaign's AMD review page.
     amd_review_list_calls: int = Field(default=100, ge=1, le=5000)
     # Reports: the longest range one query may cover (bounds the rollup rows read), and

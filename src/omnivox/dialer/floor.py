@@ -9,13 +9,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, literal_column, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.agents import AgentState, AgentStateHistory, AgentStatus
 from omnivox.dialer.contacts import previewing_agents
 from omnivox.dialer.models import MACHINE_CONFIRMED, PERSON_AFTER_MACHINE, AmdReview
+from omnivox.dialer.window_tally import (
+    counted_calls,
+    machine_call,
+    marks_of,
+    plan_window,
+    tally_select,
+)
 from omnivox.telephony import (
     PRE_ANSWER_STATES,
     TALKING_STATES,
@@ -255,55 +263,68 @@ async def window_counts(
 async def windows_counts(
     session: AsyncSession, org_id: str, asks: Sequence[WindowAsk], now: datetime
 ) -> dict[str, WindowCounts]:
-    """``window_counts`` of several campaigns (the wallboard's tiles) in one query per
-    window length, plus one per length for the AMD reviews when a rule counts them: the
-    calls are read from the index on (organisation, owner, answered_at, state, end
-    reason) alone, one range per campaign."""
-    machine = or_(
-        Call.state == CallState.ANSWERED_MACHINE, func.coalesce(Call.end_reason, "") == "machine"
-    )
-    counts: dict[str, list[int]] = {a.campaign_id: [0, 0, 0, 0, 0] for a in asks}
-    for hours in sorted({a.hours for a in asks}):
-        ids = [a.campaign_id for a in asks if a.hours == hours]
-        window = (
+    """``window_counts`` of several campaigns (the wallboard's tiles) in one statement: each
+    window's settled slots from the tallies (``window_tally``), the calls outside them from
+    the index on (organisation, owner, answered_at, state, end reason), one range each, and
+    the AMD reviews of its machine verdicts where the rule counts them."""
+    marks = await marks_of(session, (a.campaign_id for a in asks))
+    machine = machine_call()
+    parts: list[Select[Any]] = []
+    for i, ask in enumerate(asks):
+        start = now - timedelta(hours=ask.hours)
+        plan = plan_window(start, marks.get(ask.campaign_id))
+        mine = (
             Call.organization_id == org_id,
             Call.owner_kind == CAMPAIGN,
-            Call.owner_id.in_(ids),
-            Call.answered_at >= now - timedelta(hours=hours),
+            Call.owner_id == ask.campaign_id,
         )
-        calls = await session.execute(
-            select(
-                Call.owner_id,
-                func.count().filter(Call.state == CallState.ABANDONED),
-                func.count().filter(~machine),
-                func.count().filter(machine),
+        for lo, hi in plan.raw:
+            upper = () if hi is None else (Call.answered_at < hi,)
+            parts.append(
+                select(_n(i), _n(0), *counted_calls()).where(*mine, Call.answered_at >= lo, *upper)
             )
-            .where(*window)
-            .group_by(Call.owner_id)
-        )
-        for owner, abandons, live, machines in calls.all():
-            counts[owner][:3] = [int(abandons), int(live), int(machines)]
-        reviewed = [
-            a.campaign_id for a in asks if a.hours == hours and a.amd_fp_estimate is not None
-        ]
-        if not reviewed:
+        if plan.tallied is not None:
+            parts.append(tally_select(ask.campaign_id, *plan.tallied, _n(i), _n(0)))
+        if ask.amd_fp_estimate is None:
             continue
         # Of the machine verdicts, those reviewed as people, and as machines.
         verdict = AmdReview.verdict
-        reviews = await session.execute(
+        parts.append(
             select(
-                Call.owner_id,
+                _n(i),
+                _n(1),
                 func.count().filter(verdict == PERSON_AFTER_MACHINE),
                 func.count().filter(verdict == MACHINE_CONFIRMED),
+                _n(0),
             )
             .select_from(AmdReview)
             .join(Call, Call.id == AmdReview.call_id)
-            .where(AmdReview.organization_id == org_id, *window, machine)
-            .group_by(Call.owner_id)
+            .where(
+                AmdReview.organization_id == org_id,
+                AmdReview.campaign_id == ask.campaign_id,
+                *mine,
+                Call.answered_at >= start,
+                machine,
+            )
         )
-        for owner, people, confirmed in reviews.all():
-            counts[owner][3:] = [int(people), int(confirmed)]
-    return {a.campaign_id: _window(a, *counts[a.campaign_id]) for a in asks}
+    counts = [[0, 0, 0, 0, 0] for _ask in asks]
+    if parts:
+        for i, kind, x, y, z in (await session.execute(union_all(*parts))).all():
+            at = counts[int(i)]
+            if kind:
+                at[3] += int(x)
+                at[4] += int(y)
+            else:
+                at[0] += int(x)
+                at[1] += int(y)
+                at[2] += int(z)
+    return {a.campaign_id: _window(a, *counts[i]) for i, a in enumerate(asks)}
+
+
+def _n(value: int) -> Any:
+    """A constant column written into the statement (a bind parameter in a UNION's select
+    list has no type PostgreSQL can infer)."""
+    return literal_column(str(int(value)))
 
 
 def _window(

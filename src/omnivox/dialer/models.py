@@ -1,5 +1,6 @@
 """The dialler's tables: which app node runs each campaign's loop, until when; the reviews
-of AMD's verdicts by agents and supervisors (how AMD's accuracy is measured)."""
+of AMD's verdicts by agents and supervisors (how AMD's accuracy is measured); the settled
+part of each campaign's legal window, counted ahead (``window_tally``)."""
 
 from __future__ import annotations
 
@@ -53,3 +54,34 @@ class AmdReview(Base):
     )
     answered_by: Mapped[str] = mapped_column(String(32))  # AMD's verdict, as reviewed
     reviewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WindowTally(Base):
+    """A campaign's answered calls of one 15-minute slot (by answer time), counted as the
+    legal window counts them. Only slots inside the campaign's ``WindowMark`` are written,
+    and only once every call answered in them has ended, so a row never changes."""
+
+    __tablename__ = "dialer_window_tallies"
+
+    campaign_id: Mapped[str] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    slot_start: Mapped[datetime] = mapped_column(primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    abandons: Mapped[int] = mapped_column(default=0)
+    live_answers: Mapped[int] = mapped_column(default=0)
+    machines: Mapped[int] = mapped_column(default=0)
+
+
+class WindowMark(Base):
+    """What a campaign's tallies hold: every call it answered in ``[since, until)``, each
+    ended; answers from ``until`` on are counted from the calls themselves."""
+
+    __tablename__ = "dialer_window_marks"
+
+    campaign_id: Mapped[str] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    since: Mapped[datetime] = mapped_column()
+    until: Mapped[datetime] = mapped_column()
