@@ -265,60 +265,83 @@ async def windows_counts(
 ) -> dict[str, WindowCounts]:
     """``window_counts`` of several campaigns (the wallboard's tiles) in one statement: each
     window's settled slots from the tallies (``window_tally``), the calls outside them from
-    the index on (organisation, owner, answered_at, state, end reason), one range each, and
-    the AMD reviews of its machine verdicts where the rule counts them."""
+    the index on (organisation, owner, answered_at, state, end reason), and the AMD reviews
+    of its machine verdicts where the rule counts them. Windows sharing a range (campaigns
+    of one window length, tallied by the same job run) share one grouped part of it."""
     marks = await marks_of(session, (a.campaign_id for a in asks))
-    machine = machine_call()
-    parts: list[Select[Any]] = []
+    groups: dict[tuple[str, datetime, datetime | None], list[int]] = {}
     for i, ask in enumerate(asks):
         start = now - timedelta(hours=ask.hours)
         plan = plan_window(start, marks.get(ask.campaign_id))
-        mine = (
-            Call.organization_id == org_id,
-            Call.owner_kind == CAMPAIGN,
-            Call.owner_id == ask.campaign_id,
-        )
         for lo, hi in plan.raw:
-            upper = () if hi is None else (Call.answered_at < hi,)
-            parts.append(
-                select(_n(i), _n(0), *counted_calls()).where(*mine, Call.answered_at >= lo, *upper)
-            )
+            groups.setdefault((_CALLS, lo, hi), []).append(i)
         if plan.tallied is not None:
-            parts.append(tally_select(ask.campaign_id, *plan.tallied, _n(i), _n(0)))
-        if ask.amd_fp_estimate is None:
-            continue
-        # Of the machine verdicts, those reviewed as people, and as machines.
-        verdict = AmdReview.verdict
-        parts.append(
-            select(
-                _n(i),
-                _n(1),
-                func.count().filter(verdict == PERSON_AFTER_MACHINE),
-                func.count().filter(verdict == MACHINE_CONFIRMED),
-                _n(0),
-            )
-            .select_from(AmdReview)
-            .join(Call, Call.id == AmdReview.call_id)
-            .where(
-                AmdReview.organization_id == org_id,
-                AmdReview.campaign_id == ask.campaign_id,
-                *mine,
-                Call.answered_at >= start,
-                machine,
-            )
-        )
+            groups.setdefault((_TALLIES, *plan.tallied), []).append(i)
+        if ask.amd_fp_estimate is not None:
+            groups.setdefault((_REVIEWS, start, None), []).append(i)
+    keys = list(groups)
+    parts = [
+        _part(n, what, org_id, sorted({asks[i].campaign_id for i in groups[key]}), lo, hi)
+        for n, key in enumerate(keys)
+        for what, lo, hi in [key]
+    ]
     counts = [[0, 0, 0, 0, 0] for _ask in asks]
     if parts:
-        for i, kind, x, y, z in (await session.execute(union_all(*parts))).all():
-            at = counts[int(i)]
-            if kind:
-                at[3] += int(x)
-                at[4] += int(y)
-            else:
-                at[0] += int(x)
-                at[1] += int(y)
-                at[2] += int(z)
+        for n, owner, x, y, z in (await session.execute(union_all(*parts))).all():
+            key = keys[int(n)]
+            for i in groups[key]:
+                if asks[i].campaign_id != owner:
+                    continue
+                at = counts[i]
+                if key[0] == _REVIEWS:
+                    at[3] += int(x)
+                    at[4] += int(y)
+                else:
+                    at[0] += int(x)
+                    at[1] += int(y)
+                    at[2] += int(z)
     return {a.campaign_id: _window(a, *counts[i]) for i, a in enumerate(asks)}
+
+
+_CALLS, _TALLIES, _REVIEWS = "calls", "tallies", "reviews"
+
+
+def _part(
+    n: int, what: str, org_id: str, ids: list[str], lo: datetime, hi: datetime | None
+) -> Select[Any]:
+    """Part ``n`` of the statement: (n, campaign, three counts) per campaign of ``ids``."""
+    if what == _TALLIES:
+        assert hi is not None
+        return tally_select(ids, lo, hi, _n(n))
+    mine = (
+        Call.organization_id == org_id,
+        Call.owner_kind == CAMPAIGN,
+        Call.owner_id.in_(ids),
+        Call.answered_at >= lo,
+        *(() if hi is None else (Call.answered_at < hi,)),
+    )
+    if what == _CALLS:
+        return select(_n(n), Call.owner_id, *counted_calls()).where(*mine).group_by(Call.owner_id)
+    # Of the machine verdicts, those reviewed as people, and as machines.
+    verdict = AmdReview.verdict
+    return (
+        select(
+            _n(n),
+            Call.owner_id,
+            func.count().filter(verdict == PERSON_AFTER_MACHINE),
+            func.count().filter(verdict == MACHINE_CONFIRMED),
+            _n(0),
+        )
+        .select_from(AmdReview)
+        .join(Call, Call.id == AmdReview.call_id)
+        .where(
+            AmdReview.organization_id == org_id,
+            AmdReview.campaign_id.in_(ids),
+            *mine,
+            machine_call(),
+        )
+        .group_by(Call.owner_id)
+    )
 
 
 def _n(value: int) -> Any:

@@ -105,18 +105,23 @@ async def marks_of(
     return {cid: (since, until) for cid, since, until in rows.all()}
 
 
-def tally_select(campaign_id: str, lo: datetime, hi: datetime, *lead: Any) -> Select[Any]:
-    """The tallied slots ``[lo, hi)`` of a campaign, summed like ``counted_calls`` (after
-    the ``lead`` columns)."""
-    return select(
-        *lead,
-        func.coalesce(func.sum(WindowTally.abandons), 0),
-        func.coalesce(func.sum(WindowTally.live_answers), 0),
-        func.coalesce(func.sum(WindowTally.machines), 0),
-    ).where(
-        WindowTally.campaign_id == campaign_id,
-        WindowTally.slot_start >= lo,
-        WindowTally.slot_start < hi,
+def tally_select(campaign_ids: list[str], lo: datetime, hi: datetime, *lead: Any) -> Select[Any]:
+    """The campaigns' tallied slots ``[lo, hi)``: the ``lead`` columns, the campaign, and
+    its sums, as ``counted_calls`` counts the calls."""
+    return (
+        select(
+            *lead,
+            WindowTally.campaign_id,
+            func.sum(WindowTally.abandons),
+            func.sum(WindowTally.live_answers),
+            func.sum(WindowTally.machines),
+        )
+        .where(
+            WindowTally.campaign_id.in_(campaign_ids),
+            WindowTally.slot_start >= lo,
+            WindowTally.slot_start < hi,
+        )
+        .group_by(WindowTally.campaign_id)
     )
 
 
