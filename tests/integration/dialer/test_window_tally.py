@@ -366,3 +366,69 @@ async def test_two_nodes_tallying_at_once_count_each_call_once(env: Env) -> None
         ).all()
     assert len(marks) == 3
     await floor.check()
+
+
+async def test_the_job_layer_tallies_every_organisation_by_itself(env: Env) -> None:
+    """Nobody runs anything: the periodic job moves the marks of every active
+    organisation's live campaigns, once however often it runs."""
+    from omnivox.app import all_jobs
+    from omnivox.dialer.tally_job import TALLY_JOB
+    from omnivox.jobs import JobContext
+
+    floors = [Floor(env, random.Random(seed)) for seed in (21, 22)]
+    for floor in floors:
+        await floor.build(stuck=False)
+    now = START + timedelta(hours=2)
+    env.clock.set(now)
+    task = all_jobs(env.settings).tasks[TALLY_JOB]
+    assert task.every_seconds == env.settings.dialer_window_tally_every_seconds == 60
+    context = JobContext(sessions=env.sessions, settings=env.settings, clock=env.clock, queue=None)  # type: ignore[arg-type]
+    for _ in range(2):
+        await task.fn(context, {})
+    for floor in floors:
+        floor.now = now
+        async with env.sessions() as s:
+            marks = await marks_of(s, floor.campaign_ids)
+        assert len(marks) == 3
+        assert all(until == slot_floor(now - SETTLE) for _s, until in marks.values())
+        await floor.check()
+
+
+async def test_a_run_that_dies_half_way_leaves_no_trace(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The job dies after tallying one campaign of two (the process killed, the database
+    gone): nothing of that run is kept, the windows still equal the rows, and the next
+    run tallies everything once."""
+    from omnivox.dialer import window_tally
+
+    floor = Floor(env, random.Random(5))
+    await floor.build(stuck=False)
+    floor.now += timedelta(hours=1)
+    real = window_tally._tally_range
+    calls = 0
+
+    async def dies(*args: Any) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise ConnectionError("server closed the connection unexpectedly")
+        return await real(*args)
+
+    monkeypatch.setattr(window_tally, "_tally_range", dies)
+    with pytest.raises(ConnectionError):
+        await floor.act("tally")
+    async with env.sessions() as s:
+        assert await marks_of(s, floor.campaign_ids) == {}
+        assert not await s.scalar(
+            select(func.count())
+            .select_from(WindowTally)
+            .where(WindowTally.organization_id == floor.org)
+        )
+    await floor.check()
+    monkeypatch.setattr(window_tally, "_tally_range", real)
+    await floor.act("tally")
+    async with env.sessions() as s:
+        assert len(await marks_of(s, floor.campaign_ids)) == 3
+    await floor.check()
+    assert floor.checked_tallied > 0
