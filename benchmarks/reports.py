@@ -1186,8 +1186,7 @@ async def _measure(
     print(f"  window tally: {out['window_tally']}")
 
     async def wallboard() -> Any:
-        async with sessions() as s:
-            return await build_snapshot(s, org, stamp, settings)
+        return await build_snapshot(sessions, org, stamp, settings)
 
     cases: list[tuple[str, Callable[[], Awaitable[Any]]]] = [
         ("agent_performance_30d", await report(perf)),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -86,19 +86,49 @@ def _by_key(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
 
 
 async def build_snapshot(
-    session: AsyncSession, org_id: str, now: datetime, settings: Settings
+    sessions: async_sessionmaker[AsyncSession], org_id: str, now: datetime, settings: Settings
 ) -> dict[str, Any]:
-    """Everything a wallboard shows, as JSON-ready data."""
-    org = await find_organization(session, org_id)
-    tz = ZoneInfo(org.timezone if org else "UTC")
-    today = now.astimezone(tz).date()
-    queues = await list_queues(session, org_id)
-    queue_today = await run_report(
-        session, org_id, ReportRequest(QUEUE_TODAY, today, today, ("queue",)), settings
-    )
+    """Everything a wallboard shows, as JSON-ready data. Queues, agents and campaigns are
+    read at once, each on its own connection: while one waits for the database, another's
+    rows are turned into tiles."""
+    async with sessions() as session:
+        org = await find_organization(session, org_id)
+        thresholds = await thresholds_of(session, org_id)
+    today = now.astimezone(ZoneInfo(org.timezone if org else "UTC")).date()
+    try:
+        async with asyncio.TaskGroup() as group:
+            queues = group.create_task(_queue_tiles(sessions, org_id, today, now, settings))
+            agents = group.create_task(_agent_figures(sessions, org_id, today, settings))
+            campaigns = group.create_task(_campaign_tiles(sessions, org_id, today, now, settings))
+    except ExceptionGroup as failed:  # the first failure, as a sequential build raised it
+        raise failed.exceptions[0] from None
+    return {
+        "organization_id": org_id,
+        "at": now.isoformat(),
+        "date": today.isoformat(),
+        "thresholds": {k: list(v) for k, v in thresholds.items()},
+        "higher_is_better": sorted(HIGHER_IS_BETTER),
+        "queues": queues.result(),
+        "agents": agents.result(),
+        "campaigns": campaigns.result(),
+    }
+
+
+async def _queue_tiles(
+    sessions: async_sessionmaker[AsyncSession],
+    org_id: str,
+    today: date,
+    now: datetime,
+    settings: Settings,
+) -> list[dict[str, Any]]:
+    async with sessions() as session:
+        queues = await list_queues(session, org_id)
+        queue_today = await run_report(
+            session, org_id, ReportRequest(QUEUE_TODAY, today, today, ("queue",)), settings
+        )
+        live_queues = await queues_now(session, [q.id for q in queues], now)
     by_queue = _by_key(queue_today.rows, "queue_id")
-    live_queues = await queues_now(session, [q.id for q in queues], now)
-    queue_tiles = []
+    tiles = []
     for queue in queues:
         live = live_queues[queue.id]
         figures = by_queue.get(queue.id, {})
@@ -107,7 +137,7 @@ async def build_snapshot(
             if live.longest_wait_seconds is not None
             else None
         )
-        queue_tiles.append(
+        tiles.append(
             {
                 "id": queue.id,
                 "name": queue.name,
@@ -119,26 +149,60 @@ async def build_snapshot(
                 **{m: figures.get(m) for m in QUEUE_TODAY},
             }
         )
-    agents = await floor_board(session, org_id)
-    by_state: dict[str, int] = {}
-    for agent in agents:
-        by_state[agent.state.value] = by_state.get(agent.state.value, 0) + 1
-    campaign_today = await run_report(
-        session, org_id, ReportRequest(CAMPAIGN_TODAY, today, today, ("campaign",)), settings
-    )
-    by_campaign = _by_key(campaign_today.rows, "campaign_id")
-    floor_today = await run_report(
-        session, org_id, ReportRequest(FLOOR_TODAY, today, today), settings
-    )
+    return tiles
+
+
+async def _agent_figures(
+    sessions: async_sessionmaker[AsyncSession], org_id: str, today: date, settings: Settings
+) -> dict[str, Any]:
+    async with sessions() as session:
+        agents = await floor_board(session, org_id)
+        floor_today = await run_report(
+            session, org_id, ReportRequest(FLOOR_TODAY, today, today), settings
+        )
     floor_figures = floor_today.rows[0] if floor_today.rows else {}
-    active = [c for c in await list_campaigns(session, org_id) if c.status in _ACTIVE]
-    live_campaigns = await campaigns_now(session, org_id, active, now)
-    campaign_tiles = []
+    by_state: dict[str, int] = {}
+    people = []
+    for a in agents:
+        state = a.state.value
+        by_state[state] = by_state.get(state, 0) + 1
+        people.append(
+            {
+                "user_id": a.user_id,
+                "name": a.name,
+                "state": state,
+                "reason": a.reason,
+                "since": a.since.isoformat() if a.since else None,
+                "line": a.line,
+            }
+        )
+    return {
+        "by_state": by_state,
+        **{m: floor_figures.get(m) for m in FLOOR_TODAY},
+        "people": people,
+    }
+
+
+async def _campaign_tiles(
+    sessions: async_sessionmaker[AsyncSession],
+    org_id: str,
+    today: date,
+    now: datetime,
+    settings: Settings,
+) -> list[dict[str, Any]]:
+    async with sessions() as session:
+        campaign_today = await run_report(
+            session, org_id, ReportRequest(CAMPAIGN_TODAY, today, today, ("campaign",)), settings
+        )
+        active = [c for c in await list_campaigns(session, org_id) if c.status in _ACTIVE]
+        live_campaigns = await campaigns_now(session, org_id, active, now)
+    by_campaign = _by_key(campaign_today.rows, "campaign_id")
+    tiles = []
     for campaign in active:
         live_c = live_campaigns[campaign.id]
         today_c = by_campaign.get(campaign.id, {})
         cap, rate = live_c.cap, live_c.window.rate
-        campaign_tiles.append(
+        tiles.append(
             {
                 "id": campaign.id,
                 "name": campaign.name,
@@ -153,30 +217,7 @@ async def build_snapshot(
                 **{m: today_c.get(m) for m in CAMPAIGN_TODAY},
             }
         )
-    return {
-        "organization_id": org_id,
-        "at": now.isoformat(),
-        "date": today.isoformat(),
-        "thresholds": {k: list(v) for k, v in (await thresholds_of(session, org_id)).items()},
-        "higher_is_better": sorted(HIGHER_IS_BETTER),
-        "queues": queue_tiles,
-        "agents": {
-            "by_state": by_state,
-            **{m: floor_figures.get(m) for m in FLOOR_TODAY},
-            "people": [
-                {
-                    "user_id": a.user_id,
-                    "name": a.name,
-                    "state": a.state.value,
-                    "reason": a.reason,
-                    "since": a.since.isoformat() if a.since else None,
-                    "line": a.line,
-                }
-                for a in agents
-            ],
-        },
-        "campaigns": campaign_tiles,
-    }
+    return tiles
 
 
 class WallboardHub:
@@ -237,8 +278,7 @@ class WallboardHub:
         """Rebuild the organisation's snapshot now and publish it."""
         lock = self._locks.setdefault(org_id, asyncio.Lock())
         async with lock:
-            async with self.sessions() as session:
-                snapshot = await build_snapshot(session, org_id, self.clock.now(), self.settings)
+            snapshot = await build_snapshot(self.sessions, org_id, self.clock.now(), self.settings)
             self.snapshots[org_id] = snapshot
             self._built[org_id] = time.monotonic()
         audience = Audience.organization(org_id, Permission.WALLBOARD_VIEW.value)
