@@ -4,7 +4,9 @@ and each campaign, abandoned ÷ live answers over the campaign's window (its
 day, against the campaign's cap. The report a regulator asks for.
 
 The counts come from the engine (``legal_abandon_rate``'s counters, by campaign and
-local hour), read from the window before the range's first day on.
+local hour), read from the window before the range's first day on. It is filtered by
+campaign only: a team or agent filter is refused (``check_filters``), since the legal
+rate counts every call of the campaign.
 """
 
 from __future__ import annotations
@@ -46,9 +48,9 @@ async def abandon_compliance(
     filters: Mapping[str, str],
     settings: Settings,
 ) -> ReportResult:
-    if set(filters) - {"campaign"}:
-        raise InvalidInput.on("filter", "the compliance report is filtered by campaign only")
+    check_filters(filters)
     check_request(ReportRequest(("legal_abandon_rate",), start, end), settings.report_max_days)
+    wanted = (await resolve_filters(session, org_id, filters)).get("campaign")
     tz = ZoneInfo((await get_organization(session, org_id)).timezone)
     campaigns = await list_campaigns(session, org_id)
     longest = max((c.abandon_window_hours for c in campaigns), default=24)
@@ -78,7 +80,6 @@ async def abandon_compliance(
             per_campaign.setdefault(row["campaign_id"], []).append(
                 (at, row["live_answers"], row["outbound_abandoned"])
             )
-    wanted = (await resolve_filters(session, org_id, filters)).get("campaign")
     rows = []
     for campaign in campaigns:
         if wanted and wanted != campaign.id:
@@ -86,6 +87,25 @@ async def abandon_compliance(
         for day in _days(start, end):
             rows.append(_window_row(campaign, day, tz, per_campaign.get(campaign.id, [])))
     return ReportResult(COLUMNS, rows)
+
+
+def check_filters(filters: Mapping[str, str]) -> None:
+    """Only a campaign narrows the report: the legal rate is the campaign's, over every
+    call it made, so narrowing it to a team's or an agent's calls would show a rate no
+    regulator counts — refused in words rather than narrowed or ignored."""
+    extra = set(filters) - {"campaign"}
+    for key in ("team", "agent"):
+        if key in extra:
+            raise InvalidInput.on(
+                "filter",
+                f"the compliance report counts every call of a campaign, as the regulator "
+                f"does, so it takes no {key} filter; filter it by campaign only",
+            )
+    if extra:
+        raise InvalidInput.on(
+            "filter",
+            f"the compliance report is filtered by campaign only, not {', '.join(sorted(extra))}",
+        )
 
 
 def _with_room(settings: Settings, days: int) -> Settings:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import User, disposition_codes, get_organization, list_teams, list_users
@@ -17,6 +17,7 @@ from omnivox.campaigns import list_campaigns
 from omnivox.core.errors import InvalidInput
 from omnivox.reporting.models import CallInterval, ReportNumber
 from omnivox.routing import InboundNumber, list_queues, presentable_caller_ids
+from omnivox.telephony import SYSTEM_DISPOSITIONS
 
 #: The label of the row of agents in no team (and of calls no agent took).
 NO_TEAM = "(no team)"
@@ -97,8 +98,11 @@ async def resolve_filters(
     or by its friendly name."""
     resolved: dict[str, str] = {}
     for key, value in filters.items():
-        choices = await _choices(session, org_id, key)
-        found = choices.get(value) or choices.get(value.casefold())
+        if key == "disposition":
+            found = await _disposition(session, org_id, value)
+        else:
+            choices = await _choices(session, org_id, key)
+            found = choices.get(value) or choices.get(value.casefold())
         if found is None:
             raise InvalidInput.on("filter", f"{key}: no {key} {value!r} in this organisation")
         if found == _AMBIGUOUS:
@@ -124,12 +128,32 @@ async def _choices(session: AsyncSession, org_id: str, key: str) -> dict[str, st
     if key == "campaign":
         campaigns = await list_campaigns(session, org_id)
         return {c.id: c.id for c in campaigns} | {c.name.casefold(): c.id for c in campaigns}
-    # Dispositions: the catalogue's codes and the system's ones calls were given.
-    counted = await session.scalars(
-        select(CallInterval.disposition).where(CallInterval.organization_id == org_id).distinct()
-    )
-    codes = (await disposition_codes(session, org_id)) | {c for c in counted if c}
-    return {c: c for c in codes}
+    return {}  # no such filter: nothing it could name
+
+
+async def _disposition(session: AsyncSession, org_id: str, value: str) -> str | None:
+    """A disposition code as calls hold it: one of the organisation's catalogue (active
+    or not) or of the codes the call state machine sets itself (``abandoned``, …), read
+    without touching the rollups; else one the organisation's counted calls still hold
+    though the catalogue no longer does (a disposition deleted after calls used it).
+
+    That last look is a probe that stops at the first matching row; no index leads with
+    the disposition, so for a code no call holds (a typo) it reads the organisation's
+    rows of the finest rollup before the filter is refused."""
+    wanted = list(dict.fromkeys((value, value.casefold())))
+    known = (await disposition_codes(session, org_id)) | SYSTEM_DISPOSITIONS
+    for code in wanted:
+        if code in known:
+            return code
+    for code in wanted:
+        held = await session.scalar(
+            select(literal(1))
+            .where(CallInterval.organization_id == org_id, CallInterval.disposition == code)
+            .limit(1)
+        )
+        if held is not None:
+            return code
+    return None
 
 
 async def org_numbers(session: AsyncSession, org_id: str) -> dict[str, str]:

@@ -462,6 +462,19 @@ def _period_text(period: datetime, granularity: str) -> str:
     return period.isoformat() if granularity in ("15m", "hour") else period.date().isoformat()
 
 
+def _order(plan: Plan, names: Names, key: Key) -> tuple[Any, ...]:
+    """Where a row goes: by period, then each dimension's value; teams by name (their ids
+    mean nothing to a reader), "(no team)" first as every dimension's "none"."""
+    out: list[Any] = ["" if key[0] is None else key[0]]
+    for dim, value in zip(plan.dimensions, key[1:], strict=True):
+        if dim == "team":
+            label = names.label(dim, value) if value else ""
+            out.append((label.casefold(), label, value))
+        else:
+            out.append("" if value is None else value)
+    return tuple(out)
+
+
 def _rows(plan: Plan, folder: _Folder, names: Names, currency_digits: int = 2) -> ReportResult:
     columns = ["period"] if plan.granularity else []
     for d in plan.dimensions:
@@ -471,7 +484,7 @@ def _rows(plan: Plan, folder: _Folder, names: Names, currency_digits: int = 2) -
         folder.totals[(None,)] = {}  # totals of nothing are zeros, not an empty report
     rows = []
     texts: dict[datetime, str] = {}  # many rows share a period
-    for key in sorted(folder.totals, key=lambda k: tuple("" if v is None else v for v in k)):
+    for key in sorted(folder.totals, key=functools.partial(_order, plan, names)):
         totals = folder.totals[key]
         row: dict[str, Any] = {}
         if plan.granularity:

@@ -7,7 +7,7 @@ zone) it began, even when it runs past midnight; its time is counted up to its l
 cut at the end of the range (or now, if sooner). A logout after the range is still shown
 as the day's last logout; an agent with no logout yet shows none and
 ``still_logged_in``. Sessions that began before the range belong to earlier days and are
-left out.
+left out. Filtered by agent and by team (the team's members of today, as every report).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from omnivox.accounts import get_organization
 from omnivox.agents import AgentState, AgentStateHistory
 from omnivox.core.config import Settings
 from omnivox.core.errors import InvalidInput
-from omnivox.reporting.access import check_agent_filter
+from omnivox.reporting.access import check_agent_filter, narrow_to_team
 from omnivox.reporting.intervals import as_utc
 from omnivox.reporting.names import load_names, resolve_filters
 from omnivox.reporting.query import ReportResult, local_bounds
@@ -106,13 +106,16 @@ async def login_logout(
     now: datetime | None = None,
 ) -> ReportResult:
     """The template over local dates ``start``..``end``; ``agents`` narrows it to those
-    agents (see ``access``)."""
-    if set(filters) - {"agent"}:
-        raise InvalidInput.on("filter", "the login/logout report is filtered by agent only")
+    agents (see ``access``), a ``team`` filter to the team's members, as every report."""
+    if set(filters) - {"agent", "team"}:
+        raise InvalidInput.on(
+            "filter", "the login/logout report is filtered by agent and team only"
+        )
     check_request(ReportRequest(("time_logged_in",), start, end), settings.report_max_days)
     tz = ZoneInfo((await get_organization(session, org_id)).timezone)
     resolved = await resolve_filters(session, org_id, filters)
     check_agent_filter(agents, resolved)
+    resolved, agents = await narrow_to_team(session, org_id, agents, resolved)
     lo, hi = local_bounds(start, end, tz)
     scope = AgentStateHistory.organization_id == org_id
     if "agent" in resolved:

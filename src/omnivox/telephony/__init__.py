@@ -32,7 +32,7 @@ from omnivox.telephony.events import (
     OwnerRef,
     RecordingRef,
 )
-from omnivox.telephony.fsm_table import SYSTEM_DISPOSITION_MACHINE
+from omnivox.telephony.fsm_table import SYSTEM_DISPOSITION_MACHINE, SYSTEM_DISPOSITIONS
 from omnivox.telephony.fsm_types import (
     PRE_ANSWER_STATES,
     TALKING_STATES,
@@ -81,6 +81,7 @@ from omnivox.telephony.service import AgentUnavailable, TelephonyService
 __all__ = [
     "AUDIO_TYPE",
     "PRE_ANSWER_STATES",
+    "SYSTEM_DISPOSITIONS",
     "SYSTEM_DISPOSITION_MACHINE",
     "TALKING_STATES",
     "TERMINAL_STATES",

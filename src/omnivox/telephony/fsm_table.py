@@ -201,3 +201,9 @@ def _build_table() -> _Table:
 
 #: The transition table: ``(state, trigger) -> Rule``. A pair that is absent is refused.
 TABLE: Mapping[tuple[CallState, Trigger], Rule] = MappingProxyType(_build_table())
+
+#: Every disposition code the machine sets on its own (the rules' system dispositions):
+#: with the organisation's catalogue, the codes a call can end with.
+SYSTEM_DISPOSITIONS: frozenset[str] = frozenset(
+    r.system_disposition for r in TABLE.values() if r.system_disposition is not None
+)

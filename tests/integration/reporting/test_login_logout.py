@@ -7,6 +7,9 @@ the 10th: 2 h 45 min), then 08:00-12:00 and 13:00-13:30 on the 11th (two session
 4 h 30 min). Ben's session of the 9th (23:00 to 01:00 on the 10th) began before the
 range; he logs in at 09:00 on the 11th and is still logged in: his time runs to the end
 of the range (midnight after the 11th: 15 h).
+
+Teams (where a test asks for them): "Late shift" = Ann and Sue (a supervisor), "Early
+shift" = Ben; another organisation has a "Late shift" of its own.
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ from tests.integration.reporting.script import insert_states
 from tests.integration.reporting.test_reports_cli import omnivox
 from tests.support import Env
 
+from omnivox.accounts import Organization, teams
+from omnivox.accounts.schemas import TeamCreate, TeamMembersWrite
 from omnivox.core.security.permissions import Role
+from omnivox.core.security.principal import Principal
 
 RUN = "/api/v1/reports/run"
 
@@ -137,7 +143,7 @@ async def test_agents_see_their_own_and_filters_are_checked(
     filtered = await _run(env, "boss", **days, filter="agent=ann@night.example.com")
     assert [r["day"] for r in filtered.json()["rows"]] == ["2026-03-10", "2026-03-11"]
     wrong = await _run(env, "boss", **days, filter="queue=Support")
-    assert wrong.status_code == 422 and "filtered by agent only" in wrong.text
+    assert wrong.status_code == 422 and "filtered by agent and team only" in wrong.text
     inverted = await _run(env, "boss", **{"from": "2026-03-11", "to": "2026-03-10"})
     assert inverted.status_code == 422 and "before it starts" in inverted.text
     listed = await env.client.get(
@@ -160,3 +166,101 @@ async def test_the_command_line_runs_it(env: Env, night: dict[str, str], tmp_pat
         ("ann", 2, False),
         ("ben", 1, True),
     ]
+
+
+async def _team(env: Env, org: str, name: str, members: list[str]) -> str:
+    async with env.sessions() as s:
+        actor = Principal.system(org)
+        team = await teams.create_team(s, actor, TeamCreate(name=name))
+        await teams.set_team_members(s, actor, team.id, TeamMembersWrite(user_ids=members))
+        return team.id
+
+
+@pytest.fixture
+async def shifts(env: Env, night: dict[str, str]) -> dict[str, str]:
+    """The teams of the module's note; Sue's organisation bounds supervisors by team."""
+    sue = await env.user(night["org"], "sue@night.example.com", Role.SUPERVISOR)
+    late = await _team(env, night["org"], "Late shift", [night["ann"], sue])
+    early = await _team(env, night["org"], "Early shift", [night["ben"]])
+    rival = await env.org("rival")
+    eve = await env.user(rival, "eve@rival.example.com", Role.AGENT)
+    elsewhere = await _team(env, rival, "Late shift", [eve])
+    async with env.sessions() as s:
+        org = await s.get(Organization, night["org"])
+        assert org is not None
+        org.supervisor_scope = "teams"
+        await s.commit()
+    return {"late": late, "early": early, "elsewhere": elsewhere}
+
+
+def _who(resp: Any) -> list[tuple[str, str]]:
+    assert resp.status_code == 200, resp.text
+    return [(r["day"], r["agent"]) for r in resp.json()["rows"]]
+
+
+async def test_a_team_filter_narrows_to_the_teams_agents(
+    env: Env, night: dict[str, str], shifts: dict[str, str]
+) -> None:
+    days = {"from": "2026-03-10", "to": "2026-03-11"}
+    # By name (in any case) or by id, as in every report.
+    late = await _run(env, "boss", **days, filter="team=late SHIFT")
+    assert _who(late) == [("2026-03-10", "ann"), ("2026-03-11", "ann")]
+    early = await _run(env, "boss", **days, filter=f"team={shifts['early']}")
+    assert _who(early) == [("2026-03-11", "ben")]
+    # With an agent too: the agent's rows within the team, none for one outside it.
+    both = await _run(
+        env, "boss", **days, filter=["team=Late shift", "agent=ann@night.example.com"]
+    )
+    assert _who(both) == [("2026-03-10", "ann"), ("2026-03-11", "ann")]
+    apart = await _run(
+        env, "boss", **days, filter=["team=Late shift", "agent=ben@night.example.com"]
+    )
+    assert _who(apart) == []
+    for team, said in (
+        ("Nowhere", "no team 'Nowhere' in this organisation"),
+        (shifts["elsewhere"], f"no team {shifts['elsewhere']!r} in this organisation"),
+    ):
+        refused = await _run(env, "boss", **days, filter=f"team={team}")
+        assert refused.status_code == 422 and said in refused.json()["detail"]
+
+
+async def test_a_supervisor_bounded_by_team_may_name_only_their_teams(
+    env: Env, night: dict[str, str], shifts: dict[str, str]
+) -> None:
+    days = {"from": "2026-03-10", "to": "2026-03-11"}
+    everyone_theirs = await _run(env, "sue", **days)
+    assert _who(everyone_theirs) == [("2026-03-10", "ann"), ("2026-03-11", "ann")]
+    mine = await _run(env, "sue", **days, filter="team=Late shift")
+    assert _who(mine) == [("2026-03-10", "ann"), ("2026-03-11", "ann")]
+    theirs = await _run(env, "sue", **days, filter="team=Early shift")
+    assert theirs.status_code == 403
+    assert "team " + shifts["early"] + " is outside your reach" in theirs.json()["detail"]
+    # Another organisation's team is not theirs to name at all: unknown, not forbidden.
+    other = await _run(env, "sue", **days, filter=f"team={shifts['elsewhere']}")
+    assert other.status_code == 422 and "no team" in other.json()["detail"]
+    # An agent may name a team of their own alone (it holds only their figures).
+    bens = await _run(env, "ben", **days, filter="team=Early shift")
+    assert _who(bens) == [("2026-03-11", "ben")]
+    assert (await _run(env, "ben", **days, filter="team=Late shift")).status_code == 403
+
+
+async def test_the_page_and_the_command_line_take_a_team(
+    env: Env, night: dict[str, str], shifts: dict[str, str], tmp_path: Path
+) -> None:
+    headers = await env.token("boss@night.example.com", whole_role=True)
+    params = {"template": "login_logout", "from": "2026-03-11", "to": "2026-03-11"}
+    page = await env.client.get(
+        "/reports", params=params | {"filter": f"team={shifts['early']}"}, headers=headers
+    )
+    assert page.status_code == 200, page.text
+    table = page.text.split('data-testid="report-table"', 1)[1].split("</table>", 1)[0]
+    assert "<td>ben</td>" in table and "<td>ann</td>" not in table
+    assert f'<option value="team={shifts["early"]}" selected' in page.text
+
+    args = ("run", "--org", "night", "--template", "login_logout")
+    args += ("--from", "2026-03-11", "--to", "2026-03-11")
+    done = omnivox(env, tmp_path, *args, "--filter", "team=Late shift")
+    assert done.returncode == 0, done.stderr
+    assert [(r["agent"], r["sessions"]) for r in json.loads(done.stdout)] == [("ann", 2)]
+    refused = omnivox(env, tmp_path, *args, "--filter", "team=Nowhere")
+    assert refused.returncode != 0 and "no team 'Nowhere' in this organisation" in refused.stderr
