@@ -647,11 +647,16 @@ async def _seed(backend: str, url: str, calls: int, days: int, workers: int) -> 
     await engine.dispose()
     for rollup in CALL_ROLLUPS[1:]:
         await store.execute(_coarse_sql(backend, rollup))
-    # The numbers the finest rollup names, as the upkeep keeps them (``add_cells``).
+    # The numbers and codes the finest rollup names, as the upkeep keeps them (``add_cells``).
     await store.execute(
         "INSERT INTO report_numbers (organization_id, number) SELECT DISTINCT"
         " organization_id, number FROM report_call_intervals WHERE number <> ''"
         " ON CONFLICT DO NOTHING"  # the leftovers' numbers are there (add_cells)
+    )
+    await store.execute(
+        "INSERT INTO report_dispositions (organization_id, disposition) SELECT DISTINCT"
+        " organization_id, disposition FROM report_call_intervals WHERE disposition <> ''"
+        " ON CONFLICT DO NOTHING"
     )
 
     # A shift a day per agent taking calls: available 8 h with a 30-minute break.

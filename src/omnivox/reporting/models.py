@@ -64,6 +64,19 @@ class ReportNumber(Base):
     number: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
+class ReportDisposition(Base):
+    """Each disposition code the organisation's counted calls hold, kept as the finest
+    rollup gets them: a filter naming a code the catalogue no longer has (deleted after
+    calls used it) resolves here, not by reading that rollup (seconds at 10 M calls)."""
+
+    __tablename__ = "report_dispositions"
+
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey(_ORG_FK, ondelete="CASCADE"), primary_key=True
+    )
+    disposition: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
 class CallQueueInterval(Base):
     """The call counters per interval x queue x campaign (no agent, no disposition)."""
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import literal, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.accounts import User, disposition_codes, get_organization, list_teams, list_users
 from omnivox.campaigns import list_campaigns
 from omnivox.core.errors import InvalidInput
-from omnivox.reporting.models import CallInterval, ReportNumber
+from omnivox.reporting.models import ReportDisposition, ReportNumber
 from omnivox.routing import InboundNumber, list_queues, presentable_caller_ids
 from omnivox.telephony import SYSTEM_DISPOSITIONS
 
@@ -135,22 +135,15 @@ async def _disposition(session: AsyncSession, org_id: str, value: str) -> str | 
     """A disposition code as calls hold it: one of the organisation's catalogue (active
     or not) or of the codes the call state machine sets itself (``abandoned``, …), read
     without touching the rollups; else one the organisation's counted calls still hold
-    though the catalogue no longer does (a disposition deleted after calls used it).
-
-    That last look is a probe that stops at the first matching row; no index leads with
-    the disposition, so for a code no call holds (a typo) it reads the organisation's
-    rows of the finest rollup before the filter is refused."""
+    though the catalogue no longer does (a disposition deleted after calls used it),
+    from ``report_dispositions``, which the upkeep keeps with the finest rollup."""
     wanted = list(dict.fromkeys((value, value.casefold())))
     known = (await disposition_codes(session, org_id)) | SYSTEM_DISPOSITIONS
     for code in wanted:
         if code in known:
             return code
     for code in wanted:
-        held = await session.scalar(
-            select(literal(1))
-            .where(CallInterval.organization_id == org_id, CallInterval.disposition == code)
-            .limit(1)
-        )
+        held = await session.get(ReportDisposition, (org_id, code))
         if held is not None:
             return code
     return None

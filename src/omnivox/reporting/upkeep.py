@@ -36,6 +36,7 @@ from omnivox.reporting.models import (
     AgentStateInterval,
     CallRollup,
     CountedCall,
+    ReportDisposition,
     ReportNumber,
 )
 
@@ -105,16 +106,31 @@ async def add_cells(session: AsyncSession, cells: RollupCells) -> None:
         ordered = sorted(by_cell.items(), key=lambda item: tuple(map(str, item[0])))
         rows = [dict(zip(_columns(rollup), cell, strict=True)) | v for cell, v in ordered]
         await session.execute(_upsert_into(dialect, rollup), rows)
-        if "number" in rollup.keys:
-            await _note_numbers(session, dialect, rows)
+        for key, table in _USED:
+            if key in rollup.keys:
+                await _note_used(session, dialect, rows, key, table)
 
 
-async def _note_numbers(session: AsyncSession, dialect: str, rows: list[dict[str, Any]]) -> None:
-    """Keep ``report_numbers`` up with the numbers the cells name (a few per batch)."""
-    used = sorted({(r["organization_id"], r["number"]) for r in rows if r["number"]})
+#: What the finest rollup's cells name that the builder and the filters list: numbers
+#: and disposition codes, each kept in a small table of its own.
+_USED: tuple[tuple[str, type[ReportNumber] | type[ReportDisposition]], ...] = (
+    ("number", ReportNumber),
+    ("disposition", ReportDisposition),
+)
+
+
+async def _note_used(
+    session: AsyncSession,
+    dialect: str,
+    rows: list[dict[str, Any]],
+    key: str,
+    table: type[ReportNumber] | type[ReportDisposition],
+) -> None:
+    """Keep ``table`` up with the values of ``key`` the cells name (a few per batch)."""
+    used = sorted({(r["organization_id"], r[key]) for r in rows if r[key]})
     if used:
-        stmt = _insert_for(dialect)(ReportNumber).on_conflict_do_nothing()
-        await session.execute(stmt, [{"organization_id": o, "number": n} for o, n in used])
+        stmt = _insert_for(dialect)(table).on_conflict_do_nothing()
+        await session.execute(stmt, [{"organization_id": o, key: v} for o, v in used])
 
 
 async def relax_commit(session: AsyncSession) -> None:
