@@ -27,7 +27,10 @@
    change and agent-state rows computing the same figures (and checked equal); one
    day's queue interval template, a 90-day campaign x day builder query and the
    wallboard snapshot (2,000 agents) against the engine restricted to the 15-minute
-   full-key rollup (how it read before the coarser rollups).
+   full-key rollup (how it read before the coarser rollups). The snapshot is taken at
+   the last minute of the generated data, after the dialler's window tally job has run
+   (its first run and its next slot timed), warm, over 21 builds, and also with the
+   legal windows counted from the calls alone (how they were read before the tallies).
 
     PYTHONPATH=src .venv/bin/python benchmarks/reports.py [--calls 200000] [--days 30]
         [--backend postgres|sqlite] [--workers 2] [--reuse]
