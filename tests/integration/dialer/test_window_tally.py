@@ -23,10 +23,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
+from tests.integration.dialer.window_brute import brute_window
 from tests.support import Env
 
 from omnivox.campaigns.models import Campaign
-from omnivox.dialer.floor import WindowAsk, WindowCounts, window_counts, windows_counts
+from omnivox.dialer.floor import WindowAsk, window_counts, windows_counts
 from omnivox.dialer.models import (
     MACHINE_CONFIRMED,
     PERSON_AFTER_MACHINE,
@@ -42,7 +43,6 @@ from omnivox.dialer.window_tally import (
     slot_floor,
     tally_windows,
 )
-from omnivox.telephony import CallState
 from omnivox.telephony.models import Call
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -89,39 +89,6 @@ def _end(call: Call, rng: random.Random, at: datetime) -> None:
     call.state = rng.choice(ENDED) if call.answered_at is None else rng.choice(ENDED[:2])
     call.end_reason = rng.choice(REASONS)
     call.ended_at = at
-
-
-def _brute(
-    rows: list[Any], verdicts: dict[str, str], org: str, ask: WindowAsk, now: datetime
-) -> WindowCounts:
-    since = now - timedelta(hours=ask.hours)
-    mine = [
-        r
-        for r in rows
-        if r.organization_id == org
-        and r.owner_kind == "campaign"
-        and r.owner_id == ask.campaign_id
-        and r.answered_at is not None
-        and r.answered_at >= since
-    ]
-
-    def machine(r: Any) -> bool:
-        return r.state == CallState.ANSWERED_MACHINE or r.end_reason == "machine"
-
-    abandons = sum(r.state == CallState.ABANDONED for r in mine)
-    live = sum(not machine(r) for r in mine)
-    machines = [r for r in mine if machine(r)]
-    people = sum(verdicts.get(r.id) == PERSON_AFTER_MACHINE for r in machines)
-    confirmed = sum(verdicts.get(r.id) == MACHINE_CONFIRMED for r in machines)
-    if ask.amd_fp_estimate is None:
-        return WindowCounts(abandons=abandons, live_answers=live)
-    return WindowCounts(
-        abandons=abandons,
-        live_answers=live,
-        amd_false_positives=people + ask.amd_fp_estimate * (len(machines) - people - confirmed),
-        machine_verdicts=len(machines),
-        reviewed_people=people,
-    )
 
 
 class Floor:
@@ -253,14 +220,16 @@ class Floor:
                     self.now - timedelta(hours=ask.hours), marks.get(ask.campaign_id)
                 )
                 self.checked_tallied += plan.tallied is not None
-                expected = _brute(rows, verdicts, self.org, ask, self.now)
+                expected = brute_window(rows, verdicts, self.org, ask, self.now)
                 one = await window_counts(
                     s, self.org, ask.campaign_id, self.now, ask.hours, ask.amd_fp_estimate
                 )
                 assert one == expected, (ask, plan, self.now)
             grouped = await windows_counts(s, self.org, asks[::4], self.now)
             for ask in asks[::4]:
-                assert grouped[ask.campaign_id] == _brute(rows, verdicts, self.org, ask, self.now)
+                assert grouped[ask.campaign_id] == brute_window(
+                    rows, verdicts, self.org, ask, self.now
+                )
 
 
 ACTIONS = ["place", "answer", "end", "hand_over", "review", "rehours", "tally"]

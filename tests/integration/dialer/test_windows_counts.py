@@ -13,6 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from tests.integration.dialer.window_brute import brute_window
 from tests.support import Env
 
 from omnivox.agents.models import AgentStatus
@@ -93,35 +94,7 @@ class Row:
 
 
 def _brute(calls: list[Row], verdicts: dict[str, str], org: str, ask: WindowAsk) -> WindowCounts:
-    """The legal window counted one stored call at a time, as the rule reads."""
-    since = NOW - timedelta(hours=ask.hours)
-    mine = [
-        c
-        for c in calls
-        if c.organization_id == org
-        and c.owner_kind == "campaign"
-        and c.owner_id == ask.campaign_id
-        and c.answered_at is not None
-        and c.answered_at >= since
-    ]
-
-    def machine(c: Row) -> bool:
-        return c.state == CallState.ANSWERED_MACHINE or c.end_reason == "machine"
-
-    abandons = sum(c.state == CallState.ABANDONED for c in mine)
-    live = sum(not machine(c) for c in mine)
-    machines = [c for c in mine if machine(c)]
-    people = sum(verdicts.get(c.id) == PERSON_AFTER_MACHINE for c in machines)
-    confirmed = sum(verdicts.get(c.id) == MACHINE_CONFIRMED for c in machines)
-    if ask.amd_fp_estimate is None:
-        return WindowCounts(abandons=abandons, live_answers=live)
-    return WindowCounts(
-        abandons=abandons,
-        live_answers=live,
-        amd_false_positives=people + ask.amd_fp_estimate * (len(machines) - people - confirmed),
-        machine_verdicts=len(machines),
-        reviewed_people=people,
-    )
+    return brute_window(calls, verdicts, org, ask, NOW)
 
 
 def _in_order(agents: AgentsNow) -> AgentsNow:
