@@ -268,7 +268,7 @@ async def windows_counts(
     the index on (organisation, owner, answered_at, state, end reason), and the AMD reviews
     of its machine verdicts where the rule counts them. Windows sharing a range (campaigns
     of one window length, tallied by the same job run) share one grouped part of it."""
-    marks = await marks_of(session, (a.campaign_id for a in asks))
+    marks = await marks_of(session, org_id, (a.campaign_id for a in asks))
     groups: dict[tuple[str, datetime, datetime | None], list[int]] = {}
     for i, ask in enumerate(asks):
         start = now - timedelta(hours=ask.hours)
@@ -312,7 +312,7 @@ def _part(
     """Part ``n`` of the statement: (n, campaign, three counts) per campaign of ``ids``."""
     if what == _TALLIES:
         assert hi is not None
-        return tally_select(ids, lo, hi, _n(n))
+        return tally_select(org_id, ids, lo, hi, _n(n))
     mine = (
         Call.organization_id == org_id,
         Call.owner_kind == CAMPAIGN,

@@ -75,9 +75,9 @@ def counted_calls() -> tuple[Any, Any, Any]:
 
 @dataclass(frozen=True)
 class WindowPlan:
-    """How a window starting at ``start`` is counted: the tallied slots ``[tally_from,
-    tally_to)`` (none when the tallies do not cover it) and the calls answered in each
-    ``raw`` range (``None``: no end)."""
+    """How a window starting at ``start`` is counted: the ``tallied`` slots ``[from, to)``
+    (None when the tallies do not cover its start) and the calls answered in each ``raw``
+    range (an end of None: no end)."""
 
     raw: tuple[tuple[datetime, datetime | None], ...]
     tallied: tuple[datetime, datetime] | None
@@ -92,20 +92,22 @@ def plan_window(start: datetime, mark: tuple[datetime, datetime] | None) -> Wind
 
 
 async def marks_of(
-    session: AsyncSession, campaign_ids: Iterable[str]
+    session: AsyncSession, org_id: str, campaign_ids: Iterable[str]
 ) -> dict[str, tuple[datetime, datetime]]:
     ids = sorted(set(campaign_ids))
     if not ids:
         return {}
     rows = await session.execute(
         select(WindowMark.campaign_id, WindowMark.since, WindowMark.until).where(
-            WindowMark.campaign_id.in_(ids)
+            WindowMark.organization_id == org_id, WindowMark.campaign_id.in_(ids)
         )
     )
     return {cid: (since, until) for cid, since, until in rows.all()}
 
 
-def tally_select(campaign_ids: list[str], lo: datetime, hi: datetime, *lead: Any) -> Select[Any]:
+def tally_select(
+    org_id: str, campaign_ids: list[str], lo: datetime, hi: datetime, *lead: Any
+) -> Select[Any]:
     """The campaigns' tallied slots ``[lo, hi)``: the ``lead`` columns, the campaign, and
     its sums, as ``counted_calls`` counts the calls."""
     return (
@@ -117,6 +119,7 @@ def tally_select(campaign_ids: list[str], lo: datetime, hi: datetime, *lead: Any
             func.sum(WindowTally.machines),
         )
         .where(
+            WindowTally.organization_id == org_id,
             WindowTally.campaign_id.in_(campaign_ids),
             WindowTally.slot_start >= lo,
             WindowTally.slot_start < hi,

@@ -27,7 +27,7 @@ from tests.integration.dialer.window_brute import brute_window
 from tests.support import Env
 
 from omnivox.campaigns.models import Campaign
-from omnivox.dialer.floor import WindowAsk, window_counts, windows_counts
+from omnivox.dialer.floor import WindowAsk, WindowCounts, window_counts, windows_counts
 from omnivox.dialer.models import (
     MACHINE_CONFIRMED,
     PERSON_AFTER_MACHINE,
@@ -208,7 +208,7 @@ class Floor:
             rows = (await s.execute(select(Call))).all()
             rows = [r[0] for r in rows]
             verdicts = dict((await s.execute(select(AmdReview.call_id, AmdReview.verdict))).all())
-            marks = await marks_of(s, self.campaign_ids)
+            marks = await marks_of(s, self.org, self.campaign_ids)
             asks = [
                 WindowAsk(cid, hours, estimate)
                 for cid in self.campaign_ids
@@ -272,7 +272,7 @@ async def test_the_job_moves_each_mark_to_the_edge_the_open_calls_allow(env: Env
     floor.now += timedelta(hours=1)
     await floor.act("tally")
     async with env.sessions() as s:
-        marks = await marks_of(s, floor.campaign_ids)
+        marks = await marks_of(s, floor.org, floor.campaign_ids)
         tallied = await s.scalar(
             select(func.count())
             .select_from(WindowTally)
@@ -296,7 +296,7 @@ async def test_the_job_moves_each_mark_to_the_edge_the_open_calls_allow(env: Env
     floor.now += timedelta(hours=3)
     await floor.act("tally")
     async with env.sessions() as s:
-        marks = await marks_of(s, floor.campaign_ids)
+        marks = await marks_of(s, floor.org, floor.campaign_ids)
         assert all(until == slot_floor(placed - SETTLE) for _s, until in marks.values())
         call = await s.get(Call, held_id)
         assert call is not None
@@ -305,7 +305,7 @@ async def test_the_job_moves_each_mark_to_the_edge_the_open_calls_allow(env: Env
     await floor.check()
     await floor.act("tally")
     async with env.sessions() as s:
-        marks = await marks_of(s, floor.campaign_ids)
+        marks = await marks_of(s, floor.org, floor.campaign_ids)
     assert all(until == slot_floor(floor.now - SETTLE) for _s, until in marks.values())
     await floor.check()
 
@@ -357,7 +357,7 @@ async def test_the_job_layer_tallies_every_organisation_by_itself(env: Env) -> N
     for floor in floors:
         floor.now = now
         async with env.sessions() as s:
-            marks = await marks_of(s, floor.campaign_ids)
+            marks = await marks_of(s, floor.org, floor.campaign_ids)
         assert len(marks) == 3
         assert all(until == slot_floor(now - SETTLE) for _s, until in marks.values())
         await floor.check()
@@ -388,7 +388,7 @@ async def test_a_run_that_dies_half_way_leaves_no_trace(
     with pytest.raises(ConnectionError):
         await floor.act("tally")
     async with env.sessions() as s:
-        assert await marks_of(s, floor.campaign_ids) == {}
+        assert await marks_of(s, floor.org, floor.campaign_ids) == {}
         assert not await s.scalar(
             select(func.count())
             .select_from(WindowTally)
@@ -398,6 +398,29 @@ async def test_a_run_that_dies_half_way_leaves_no_trace(
     monkeypatch.setattr(window_tally, "_tally_range", real)
     await floor.act("tally")
     async with env.sessions() as s:
-        assert len(await marks_of(s, floor.campaign_ids)) == 3
+        assert len(await marks_of(s, floor.org, floor.campaign_ids)) == 3
     await floor.check()
     assert floor.checked_tallied > 0
+
+
+async def test_another_organisations_tallies_are_never_read(env: Env) -> None:
+    """Asked for another organisation's campaign, the window is empty: its tallies, like
+    its calls, belong to that organisation only."""
+    floor = Floor(env, random.Random(3))
+    await floor.build(stuck=False)
+    async with env.sessions() as s:
+        for n in range(5):
+            at = START - timedelta(hours=n + 1)
+            call = _call(floor.other, ("campaign", floor.theirs), at, 50_000 + n)
+            call.answered_at, call.state, call.end_reason = at, "abandoned", "abandoned"
+            s.add(call)
+        await s.commit()
+    async with env.sessions() as s:
+        assert await tally_windows(s, floor.other, START) == 5
+        await s.commit()
+    ask = [WindowAsk(floor.theirs, 24)]
+    async with env.sessions() as s:
+        theirs = await windows_counts(s, floor.other, ask, START)
+        ours = await windows_counts(s, floor.org, ask, START)
+    assert theirs[floor.theirs] == WindowCounts(abandons=5, live_answers=5)
+    assert ours[floor.theirs] == WindowCounts(abandons=0, live_answers=0)
