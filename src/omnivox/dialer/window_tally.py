@@ -30,8 +30,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.campaigns import Campaign
+from omnivox.core.logging import get_logger
 from omnivox.dialer.models import WindowMark, WindowTally
 from omnivox.telephony import TERMINAL_STATES, Call, CallState
+
+log = get_logger(__name__)
 
 SLOT = timedelta(minutes=15)
 #: How far behind now (and the oldest open call) the tallies stop.
@@ -39,6 +42,8 @@ SETTLE = timedelta(minutes=10)
 #: Slots kept before the longest window's start: a reader whose clock lags the job's by
 #: less than this finds every slot its window needs.
 KEEP = timedelta(days=1)
+#: Tallies this far behind now are worth a warning naming the open call holding them.
+HELD_BACK = timedelta(hours=1)
 #: Campaigns whose windows are read live (the pacer, the wallboard).
 TALLIED_STATUSES = ("active", "paused")
 CAMPAIGN = "campaign"
@@ -158,10 +163,36 @@ async def tally_windows(session: AsyncSession, org_id: str, now: datetime) -> in
     if not campaigns:
         return 0
     until = await settled_until(session, org_id, now)
+    if now - until > HELD_BACK:
+        await _say_held_back(session, org_id, now)
     tallied = 0
     for campaign_id, hours in campaigns:
         tallied += await _tally_campaign(session, org_id, campaign_id, hours, now, until)
     return tallied
+
+
+async def _say_held_back(session: AsyncSession, org_id: str, now: datetime) -> None:
+    """Name the open call that holds the tallies back: exact still, but every window then
+    counts its calls since that call from the rows, and a call open for hours is usually
+    one the carrier never ended (recovery reconciles those)."""
+    oldest = (
+        await session.execute(
+            select(Call.id, Call.state, Call.created_at)
+            .where(Call.organization_id == org_id, Call.state.in_(OPEN_STATES))
+            .order_by(Call.created_at)
+            .limit(1)
+        )
+    ).first()
+    if oldest is None:
+        return
+    call_id, state, created = oldest
+    log.warning(
+        "window tallies held back by an open call",
+        organization_id=org_id,
+        call_id=call_id,
+        state=state,
+        open_minutes=int((now - created).total_seconds() // 60),
+    )
 
 
 async def _tally_campaign(

@@ -424,3 +424,28 @@ async def test_another_organisations_tallies_are_never_read(env: Env) -> None:
         ours = await windows_counts(s, floor.org, ask, START)
     assert theirs[floor.theirs] == WindowCounts(abandons=5, live_answers=5)
     assert ours[floor.theirs] == WindowCounts(abandons=0, live_answers=0)
+
+
+async def test_a_call_stuck_open_is_named_when_it_holds_the_tallies_back(env: Env) -> None:
+    """A call the carrier never ended holds every campaign's tallies back (exact, but
+    slower): the job says which call, once it holds them back more than an hour."""
+    from structlog.testing import capture_logs
+
+    quiet, stuck = Floor(env, random.Random(8)), Floor(env, random.Random(9))
+    await quiet.build(stuck=False)
+    await stuck.build(stuck=True)
+    async with env.sessions() as s:
+        [held] = (
+            await s.scalars(
+                select(Call.id).where(Call.organization_id == stuck.org, Call.owner_id == "q-stuck")
+            )
+        ).all()
+        with capture_logs() as logs:
+            await tally_windows(s, quiet.org, START)
+            await tally_windows(s, stuck.org, START)
+        await s.commit()
+    said = [e for e in logs if e["event"] == "window tallies held back by an open call"]
+    assert len(said) == 1
+    assert said[0]["organization_id"] == stuck.org and said[0]["call_id"] == held
+    assert said[0]["open_minutes"] == 3 * 24 * 60
+    await stuck.check()
