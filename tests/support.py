@@ -10,9 +10,11 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import httpx
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omnivox.accounts import api_tokens, auth, organizations, users
+from omnivox.accounts.models import Organization, Team, TeamMember
 from omnivox.accounts.schemas import ApiTokenCreate, OrganizationCreate, UserCreate
 from omnivox.core.clock import ManualClock
 from omnivox.core.config import Settings
@@ -63,6 +65,26 @@ class Env:
                 UserCreate(email=email, name=email.split("@")[0], role=role, password=PASSWORD),
             )
             return user.id
+
+    async def bound_to_teams(
+        self, org_id: str, members: list[str], team_id: str | None = None, name: str = "Team"
+    ) -> str:
+        """Supervisors of the organisation see their teams' agents only; ``members`` join
+        the team ``team_id`` (a new one named ``name`` when None). The team's id."""
+        async with self.sessions() as s:
+            await s.execute(
+                update(Organization)
+                .where(Organization.id == org_id)
+                .values(supervisor_scope="teams")
+            )
+            if team_id is None:
+                team = Team(organization_id=org_id, name=name)
+                s.add(team)
+                await s.flush()
+                team_id = team.id
+            s.add_all([TeamMember(team_id=team_id, user_id=m) for m in members])
+            await s.commit()
+        return team_id
 
     async def token(self, email: str, *, whole_role: bool = False, **scope: Any) -> dict[str, str]:
         """API headers of a token with the default scope (the role, less tokens:manage),

@@ -19,6 +19,7 @@ from omnivox.accounts.audit import record as record_audit
 from omnivox.accounts.audit import snapshot as audit_snapshot
 from omnivox.accounts.currencies import MINOR_DIGITS
 from omnivox.accounts.dispositions import list_dispositions
+from omnivox.accounts.each_organization import each_active_organization
 from omnivox.accounts.models import Organization, TeamMember, User
 from omnivox.accounts.organizations import (
     find_organization_by_slug,
@@ -67,6 +68,7 @@ __all__ = [
     "audit_snapshot",
     "audited_update",
     "disposition_codes",
+    "each_active_organization",
     "find_active_user",
     "find_disposition",
     "find_organization",

@@ -281,9 +281,8 @@ async def windows_counts(
             groups.setdefault((_REVIEWS, start, None), []).append(i)
     keys = list(groups)
     parts = [
-        _part(n, what, org_id, sorted({asks[i].campaign_id for i in groups[key]}), lo, hi)
+        _part(n, org_id, sorted({asks[i].campaign_id for i in groups[key]}), *key)
         for n, key in enumerate(keys)
-        for what, lo, hi in [key]
     ]
     counts = [[0, 0, 0, 0, 0] for _ask in asks]
     if parts:
@@ -307,7 +306,7 @@ _CALLS, _TALLIES, _REVIEWS = "calls", "tallies", "reviews"
 
 
 def _part(
-    n: int, what: str, org_id: str, ids: list[str], lo: datetime, hi: datetime | None
+    n: int, org_id: str, ids: list[str], what: str, lo: datetime, hi: datetime | None
 ) -> Select[Any]:
     """Part ``n`` of the statement: (n, campaign, three counts) per campaign of ``ids``."""
     if what == _TALLIES:

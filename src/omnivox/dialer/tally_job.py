@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from omnivox.accounts import list_organizations
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omnivox.accounts import each_active_organization
 from omnivox.core.config import Settings
-from omnivox.core.logging import get_logger
 from omnivox.dialer.window_tally import tally_windows
 from omnivox.jobs import JobContext, Jobs
 
 TALLY_JOB = "dialer.tally_windows"
-log = get_logger(__name__)
 
 
 def register_tally(jobs: Jobs, settings: Settings) -> None:
@@ -24,13 +24,8 @@ def register_tally(jobs: Jobs, settings: Settings) -> None:
 
 async def tally_all(ctx: JobContext, _args: Mapping[str, Any]) -> None:
     now = ctx.clock.now()
-    async with ctx.sessions() as session:
-        orgs = [o.id for o in await list_organizations(session) if o.is_active]
-    for org_id in orgs:
-        async with ctx.sessions() as session:
-            try:
-                await tally_windows(session, org_id, now)
-                await session.commit()
-            except Exception:  # one organisation's trouble must not cost the others
-                await session.rollback()
-                log.exception("window tally failed", organization_id=org_id)
+
+    async def tally(session: AsyncSession, org_id: str) -> int:
+        return await tally_windows(session, org_id, now)
+
+    await each_active_organization(ctx.sessions, tally, "window tally failed")

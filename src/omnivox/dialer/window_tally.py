@@ -49,7 +49,7 @@ TALLIED_STATUSES = ("active", "paused")
 CAMPAIGN = "campaign"
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 #: Not ended: what the tallies wait for (the (organisation, state) index finds them).
-OPEN_STATES = tuple(s.value for s in CallState if s not in TERMINAL_STATES)
+NOT_ENDED = tuple(s.value for s in CallState if s not in TERMINAL_STATES)
 
 
 def slot_floor(at: datetime) -> datetime:
@@ -141,7 +141,7 @@ async def settled_until(session: AsyncSession, org_id: str, now: datetime) -> da
     oldest = (
         await session.execute(
             select(func.min(Call.created_at), func.min(Call.answered_at)).where(
-                Call.organization_id == org_id, Call.state.in_(OPEN_STATES)
+                Call.organization_id == org_id, Call.state.in_(NOT_ENDED)
             )
         )
     ).one()
@@ -178,7 +178,7 @@ async def _say_held_back(session: AsyncSession, org_id: str, now: datetime) -> N
     oldest = (
         await session.execute(
             select(Call.id, Call.state, Call.created_at)
-            .where(Call.organization_id == org_id, Call.state.in_(OPEN_STATES))
+            .where(Call.organization_id == org_id, Call.state.in_(NOT_ENDED))
             .order_by(Call.created_at)
             .limit(1)
         )

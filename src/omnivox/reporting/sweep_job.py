@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from omnivox.accounts import list_organizations
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omnivox.accounts import each_active_organization
 from omnivox.core.config import Settings
 from omnivox.core.logging import get_logger
 from omnivox.jobs import JobContext, Jobs
@@ -26,16 +28,11 @@ def register_sweep(jobs: Jobs, settings: Settings) -> None:
 
 async def sweep_all(ctx: JobContext, _args: Mapping[str, Any]) -> None:
     since = ctx.clock.now() - timedelta(hours=ctx.settings.report_sweep_hours)
-    async with ctx.sessions() as session:
-        orgs = [o.id for o in await list_organizations(session) if o.is_active]
-    for org_id in orgs:
-        async with ctx.sessions() as session:
-            try:
-                counted = await sweep_uncounted(session, org_id, since)
-                await session.commit()
-            except Exception:  # one organisation's trouble must not cost the others
-                await session.rollback()
-                log.exception("lost-event sweep failed", organization_id=org_id)
-                continue
+
+    async def sweep(session: AsyncSession, org_id: str) -> int:
+        return await sweep_uncounted(session, org_id, since)
+
+    swept = await each_active_organization(ctx.sessions, sweep, "lost-event sweep failed")
+    for org_id, counted in swept.items():
         if counted:
             log.warning("lost call endings counted", organization_id=org_id, calls=counted)

@@ -36,7 +36,7 @@ from omnivox.dialer.models import (
     WindowTally,
 )
 from omnivox.dialer.window_tally import (
-    OPEN_STATES,
+    NOT_ENDED,
     SETTLE,
     marks_of,
     plan_window,
@@ -148,9 +148,7 @@ class Floor:
         async with self.env.sessions() as s:
             open_calls = (
                 await s.scalars(
-                    select(Call).where(
-                        Call.organization_id == self.org, Call.state.in_(OPEN_STATES)
-                    )
+                    select(Call).where(Call.organization_id == self.org, Call.state.in_(NOT_ENDED))
                 )
             ).all()
             if action == "place":

@@ -300,14 +300,7 @@ async def test_a_team_bounded_supervisor_may_filter_by_their_team_only(
     env: Env, floor: Floor
 ) -> None:
     sam = await env.user(floor.org_id, "sam@dims.example.com", Role.SUPERVISOR)
-    async with env.sessions() as s:
-        s.add(TeamMember(team_id=floor.north, user_id=sam))
-        await s.execute(
-            update(Organization)
-            .where(Organization.id == floor.org_id)
-            .values(supervisor_scope="teams")
-        )
-        await s.commit()
+    await env.bound_to_teams(floor.org_id, [sam], floor.north)
     headers = await env.token("sam@dims.example.com")
     params: dict[str, Any] = {"metrics": "calls", "by": "team", "from": "2026-03-10"}
     params["to"] = "2026-03-10"

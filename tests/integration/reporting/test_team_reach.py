@@ -7,12 +7,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import update
 from tests.integration.reporting.test_team_number import build_floor
 from tests.support import Env
 
-from omnivox.accounts import Organization
-from omnivox.accounts.models import TeamMember
 from omnivox.core.security.permissions import Role
 from omnivox.reporting import ReportRequest, run_report
 
@@ -24,14 +21,7 @@ async def test_a_team_bounded_supervisor_splitting_by_team_sees_only_their_teams
 ) -> None:
     floor = await build_floor(env)
     sam = await env.user(floor.org_id, "sam@dims.example.com", Role.SUPERVISOR)
-    async with env.sessions() as s:
-        s.add(TeamMember(team_id=floor.north, user_id=sam))
-        await s.execute(
-            update(Organization)
-            .where(Organization.id == floor.org_id)
-            .values(supervisor_scope="teams")
-        )
-        await s.commit()
+    await env.bound_to_teams(floor.org_id, [sam], floor.north)
     headers = await env.token("sam@dims.example.com")
     params = {"metrics": "calls", "by": "team", "from": "2026-03-10", "to": "2026-03-10"}
     split = await env.client.get("/api/v1/reports/run", params=params, headers=headers)

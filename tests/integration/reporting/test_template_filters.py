@@ -25,14 +25,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, event, update
+from sqlalchemy import delete, event
 from tests.integration.reporting.script import Outbound, insert_call
 from tests.integration.reporting.shift import Shift, at, build_shift
 from tests.integration.reporting.test_reports_cli import omnivox
 from tests.integration.reporting.test_team_number import build_floor
 from tests.support import Env
 
-from omnivox.accounts import Organization, teams
+from omnivox.accounts import teams
 from omnivox.accounts.models import Disposition, Team, TeamMember
 from omnivox.accounts.schemas import TeamCreate, TeamMembersWrite
 from omnivox.core.errors import InvalidInput
@@ -120,14 +120,7 @@ async def test_a_supervisor_bounded_by_team_still_may_not_run_compliance(
     env: Env, shift: Shift
 ) -> None:
     sue = await env.user(shift.org_id, "sue@acme.example.com", Role.SUPERVISOR)
-    async with env.sessions() as s:
-        await s.execute(
-            update(Organization)
-            .where(Organization.id == shift.org_id)
-            .values(supervisor_scope="teams")
-        )
-        s.add(TeamMember(team_id=await _team_id(env, shift.org_id, "Morning"), user_id=sue))
-        await s.commit()
+    await env.bound_to_teams(shift.org_id, [sue], await _team_id(env, shift.org_id, "Morning"))
     headers = await env.token("sue@acme.example.com")
     params = {**DAY, "template": "abandon_compliance", "filter": "team=Morning"}
     refused = await env.client.get(RUN, params=params, headers=headers)

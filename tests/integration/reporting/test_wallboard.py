@@ -12,7 +12,6 @@ from tests.integration.calls.calls_harness import Floor, floor
 from tests.integration.inbound.test_inbound_flow import CALLER, NUMBER, _setup
 from tests.support import Env
 
-from omnivox.accounts.models import Organization, Team, TeamMember
 from omnivox.core.security.permissions import Role
 from omnivox.reporting.events import WallboardUpdated
 from omnivox.telephony import CallStateChanged
@@ -100,20 +99,7 @@ async def test_a_waiting_then_abandoned_caller_shows_within_two_seconds(sqlite_e
         # calls only (the abandoned caller reached nobody): the whole queue's would
         # contradict their own report, so the tile withholds them.
         sam = await f.agent(org, "sam", Role.SUPERVISOR, line=False)
-        async with env.sessions() as s:
-            row = await s.get(Organization, org)
-            assert row is not None
-            row.supervisor_scope = "teams"
-            team = Team(organization_id=org, name="Sam's")
-            s.add(team)
-            await s.flush()
-            s.add_all(
-                [
-                    TeamMember(team_id=team.id, user_id=sam.user_id),
-                    TeamMember(team_id=team.id, user_id=alex.user_id),
-                ]
-            )
-            await s.commit()
+        await env.bound_to_teams(org, [sam.user_id, alex.user_id], name="Sam's")
         theirs = await env.client.get(
             "/api/v1/reports/run",
             headers=sam.headers,
@@ -163,24 +149,9 @@ async def test_thresholds_and_who_may_see_the_wallboard(sqlite_env: Env) -> None
         assert "Late" in {q["name"] for q in late["queues"]}
         page = await env.client.get("/wallboard", headers=sam.headers)
         assert page.status_code == 200 and 'data-testid="wallboard"' in page.text
-        async with env.sessions() as s:
-            row = await s.get(Organization, org)
-            assert row is not None
-            row.supervisor_scope = "teams"
-            await s.commit()
         # Bounded to teams (Sam's has Alex only): Sam sees Alex, not the others.
         await f.agent(org, "bob")
-        async with env.sessions() as s:
-            team = Team(organization_id=org, name="Sam's")
-            s.add(team)
-            await s.flush()
-            s.add_all(
-                [
-                    TeamMember(team_id=team.id, user_id=sam.user_id),
-                    TeamMember(team_id=team.id, user_id=alex.user_id),
-                ]
-            )
-            await s.commit()
+        await env.bound_to_teams(org, [sam.user_id, alex.user_id], name="Sam's")
         bounded = await env.client.get("/api/v1/wallboard", headers=sam.headers)
         assert bounded.status_code == 200, bounded.text
         # (Sam is on the floor himself, and within his own reach.)
