@@ -26,10 +26,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, delete, func, insert, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.campaigns import Campaign
+from omnivox.core.db import insert_on_conflict
 from omnivox.core.logging import get_logger
 from omnivox.dialer.models import WindowMark, WindowTally
 from omnivox.telephony import TERMINAL_STATES, Call, CallState
@@ -231,10 +231,8 @@ async def _tally_campaign(
 async def _locked_mark(
     session: AsyncSession, org_id: str, campaign_id: str, want: datetime
 ) -> WindowMark:
-    dialect = session.get_bind().dialect.name
-    insert_new = postgresql.insert if dialect == "postgresql" else sqlite.insert
     await session.execute(
-        insert_new(WindowMark)
+        insert_on_conflict(session.get_bind().dialect.name)(WindowMark)
         .values(campaign_id=campaign_id, organization_id=org_id, since=want, until=want)
         .on_conflict_do_nothing(index_elements=["campaign_id"])
     )

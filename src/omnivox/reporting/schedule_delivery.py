@@ -21,11 +21,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omnivox.core.config import Settings
-from omnivox.core.db import new_id
+from omnivox.core.db import insert_on_conflict, new_id
 from omnivox.core.errors import DomainError
 from omnivox.core.logging import get_logger
 from omnivox.jobs import JobContext, JobQueue, Jobs
@@ -76,7 +75,7 @@ async def deliver_one(ctx: JobContext, args: Mapping[str, Any]) -> None:
 
 async def _insert(session: AsyncSession) -> Any:
     dialect = (await session.connection()).dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ReportDelivery)
+    return insert_on_conflict(dialect)(ReportDelivery)
 
 
 def _recipients(schedule: ReportSchedule) -> list[str]:

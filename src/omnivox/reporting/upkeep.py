@@ -23,9 +23,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from omnivox.core.db import insert_on_conflict
 from omnivox.reporting import sources
 from omnivox.reporting.agent_time import StateCell, login_cells, state_cells
 from omnivox.reporting.facts import MAX_COLUMNS, SUM_COLUMNS, CallFact, CellKey, call_fact, merge
@@ -72,11 +72,6 @@ async def _dialect(session: AsyncSession) -> str:
     return (await session.connection()).dialect.name
 
 
-def _insert_for(dialect: str) -> Any:
-    """The dialect's INSERT (both have ON CONFLICT)."""
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
-
 def _upsert(dialect: str, rollup: CallRollup, stmt: Any) -> Any:
     """``stmt`` (an INSERT into the rollup) adding to the cells that exist already.
     Built once per rollup (``functools.cache`` below): forty SET expressions cost more
@@ -92,7 +87,7 @@ def _upsert(dialect: str, rollup: CallRollup, stmt: Any) -> Any:
 def _upsert_into(dialect: str, rollup: CallRollup) -> Any:
     # Into the Table, not the mapped class: a list of rows then goes straight to the
     # driver's executemany instead of through the ORM's bulk insert, row by row.
-    return _upsert(dialect, rollup, _insert_for(dialect)(rollup.table.__table__))
+    return _upsert(dialect, rollup, insert_on_conflict(dialect)(rollup.table.__table__))
 
 
 async def add_cells(session: AsyncSession, cells: RollupCells) -> None:
@@ -129,7 +124,7 @@ async def _note_used(
     """Keep ``table`` up with the values of ``key`` the cells name (a few per batch)."""
     used = sorted({(r["organization_id"], r[key]) for r in rows if r[key]})
     if used:
-        stmt = _insert_for(dialect)(table).on_conflict_do_nothing()
+        stmt = insert_on_conflict(dialect)(table).on_conflict_do_nothing()
         await session.execute(stmt, [{"organization_id": o, key: v} for o, v in used])
 
 
@@ -154,7 +149,7 @@ def _claim_statement(dialect: str) -> Any:
     """Claims for many calls, returning those taken now (an executemany with RETURNING:
     SQLAlchemy sends it as multi-row INSERTs, compiled once rather than per batch)."""
     return (
-        _insert_for(dialect)(CountedCall.__table__)
+        insert_on_conflict(dialect)(CountedCall.__table__)
         .on_conflict_do_nothing(index_elements=["call_id"])
         .returning(CountedCall.__table__.c.call_id)
     )
